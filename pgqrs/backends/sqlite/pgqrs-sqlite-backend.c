@@ -1,0 +1,258 @@
+/* pgqrs-sqlite-backend.c — PgqrsBackend on SQLite, with an owner thread
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-sqlite-backend-private.h"
+#include "pgqrs-sqlite-connection.h"
+#include "pgqrs-sqlite-ops.h"
+
+/*
+ * One thread owns the database handle: it opens it, runs every request in
+ * arrival order and closes it.  Requests reach it through a queue and their
+ * results go back through GTask, which completes in the main context of the
+ * caller.  Serialising on one thread is what SQLite wants anyway (one
+ * writer), needs no locks around the handle, and keeps database work off
+ * GLib's shared worker pool, where a slow disk would starve unrelated tasks
+ * (the design of tinysparql's direct connection).
+ */
+
+struct _PgqrsSqliteBackend
+{
+  GObject      parent_instance;
+
+  PgqrsConfig *config;
+  GAsyncQueue *jobs;       /* element-type Job */
+  GThread     *owner;
+};
+
+typedef enum
+{
+  JOB_OPEN,
+  JOB_EXECUTE,
+  JOB_QUIT,
+} JobKind;
+
+typedef struct
+{
+  JobKind       kind;
+  GTask        *task;
+  PgqrsRequest *request;
+  PgqrsConfig  *config;
+} Job;
+
+static void pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PgqrsSqliteBackend, pgqrs_sqlite_backend, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PGQRS_TYPE_BACKEND,
+                                                      pgqrs_sqlite_backend_iface_init))
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->task);
+  g_clear_pointer (&job->request, _pgqrs_request_free);
+  g_clear_object (&job->config);
+  g_free (job);
+}
+
+static void
+run_execute (PgqrsSqliteConnection *conn,
+             Job                   *job)
+{
+  g_autoptr(PgqrsReply) reply = _pgqrs_reply_new ();
+  GError *error = NULL;
+
+  if (conn == NULL)
+    {
+      g_task_return_new_error (job->task, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                               _("The SQLite database is not open"));
+      return;
+    }
+
+  if (!_pgqrs_sqlite_execute (conn, job->request, reply, &error))
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+
+  g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);
+}
+
+static gpointer
+owner_thread (gpointer data)
+{
+  g_autoptr(GAsyncQueue) jobs = data;
+  PgqrsSqliteConnection *conn = NULL;
+
+  for (;;)
+    {
+      Job *job = g_async_queue_pop (jobs);
+      GError *error = NULL;
+
+      if (job->kind == JOB_QUIT)
+        {
+          job_free (job);
+          break;
+        }
+
+      if (g_task_return_error_if_cancelled (job->task))
+        {
+          job_free (job);
+          continue;
+        }
+
+      switch (job->kind)
+        {
+        case JOB_OPEN:
+          if (conn == NULL && !(conn = _pgqrs_sqlite_connection_open (job->config, &error)))
+            g_task_return_error (job->task, error);
+          else
+            g_task_return_boolean (job->task, TRUE);
+          break;
+
+        case JOB_EXECUTE:
+          run_execute (conn, job);
+          break;
+
+        case JOB_QUIT:
+        default:
+          g_assert_not_reached ();
+        }
+
+      job_free (job);
+    }
+
+  _pgqrs_sqlite_connection_close (conn);
+
+  return NULL;
+}
+
+static void
+push_job (PgqrsSqliteBackend *self,
+          Job                *job)
+{
+  if (self->owner == NULL)
+    self->owner = g_thread_new ("pgqrs-sqlite", owner_thread, g_async_queue_ref (self->jobs));
+
+  g_async_queue_push (self->jobs, job);
+}
+
+static void
+pgqrs_sqlite_backend_finalize (GObject *object)
+{
+  PgqrsSqliteBackend *self = (PgqrsSqliteBackend *)object;
+
+  if (self->owner != NULL)
+    {
+      Job *quit = g_new0 (Job, 1);
+
+      /* Jobs before it still run; their tasks hold the store, so by now
+       * there are none left. */
+      quit->kind = JOB_QUIT;
+      g_async_queue_push (self->jobs, quit);
+      g_thread_join (g_steal_pointer (&self->owner));
+    }
+
+  g_clear_pointer (&self->jobs, g_async_queue_unref);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (pgqrs_sqlite_backend_parent_class)->finalize (object);
+}
+
+static void
+pgqrs_sqlite_backend_class_init (PgqrsSqliteBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pgqrs_sqlite_backend_finalize;
+}
+
+static void
+pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
+{
+  self->jobs = g_async_queue_new ();
+}
+
+/* The tasks have no source object: the owner thread may drop the last
+ * reference to a task, and must never drop the last one to the backend,
+ * whose finalizer joins that very thread. */
+
+static void
+pgqrs_sqlite_backend_open_async (PgqrsBackend        *backend,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = JOB_OPEN;
+  job->task = g_task_new (NULL, cancellable, callback, user_data);
+  job->config = g_object_ref (self->config);
+  g_task_set_source_tag (job->task, pgqrs_sqlite_backend_open_async);
+
+  push_job (self, job);
+}
+
+static gboolean
+pgqrs_sqlite_backend_open_finish (PgqrsBackend  *backend,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+pgqrs_sqlite_backend_execute_async (PgqrsBackend        *backend,
+                                    PgqrsRequest        *request,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = JOB_EXECUTE;
+  job->task = g_task_new (NULL, cancellable, callback, user_data);
+  job->request = request;
+  g_task_set_source_tag (job->task, pgqrs_sqlite_backend_execute_async);
+
+  push_job (self, job);
+}
+
+static PgqrsReply *
+pgqrs_sqlite_backend_execute_finish (PgqrsBackend  *backend,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
+{
+  iface->open_async = pgqrs_sqlite_backend_open_async;
+  iface->open_finish = pgqrs_sqlite_backend_open_finish;
+  iface->execute_async = pgqrs_sqlite_backend_execute_async;
+  iface->execute_finish = pgqrs_sqlite_backend_execute_finish;
+}
+
+PgqrsBackend *
+_pgqrs_sqlite_backend_new (PgqrsConfig *config)
+{
+  PgqrsSqliteBackend *self = g_object_new (PGQRS_TYPE_SQLITE_BACKEND, NULL);
+
+  self->config = g_object_ref (config);
+
+  return PGQRS_BACKEND (self);
+}

@@ -1,0 +1,59 @@
+/* pgqrs-sqlite-connection.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "pgqrs-config.h"
+#include "pgqrs-sqlite-statements.h"
+
+G_BEGIN_DECLS
+
+/* One SQLite handle and its prepared statements.  Used only on the owner
+ * thread of the backend that opened it. */
+typedef struct _PgqrsSqliteConnection PgqrsSqliteConnection;
+
+PgqrsSqliteConnection *_pgqrs_sqlite_connection_open     (PgqrsConfig             *config,
+                                                          GError                 **error);
+void                   _pgqrs_sqlite_connection_close    (PgqrsSqliteConnection   *self);
+
+/* The statement named @stmt, reset and with its bindings cleared. */
+sqlite3_stmt          *_pgqrs_sqlite_connection_prepare  (PgqrsSqliteConnection   *self,
+                                                          PgqrsSqliteStmt          stmt,
+                                                          GError                 **error);
+/* Runs SQL text that returns no rows, such as a migration script. */
+gboolean               _pgqrs_sqlite_connection_exec     (PgqrsSqliteConnection   *self,
+                                                          const char              *sql,
+                                                          GError                 **error);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Writes always take the write lock
+ * up front, so a transaction never fails half-way on a lock upgrade. */
+gboolean               _pgqrs_sqlite_connection_begin    (PgqrsSqliteConnection   *self,
+                                                          GError                 **error);
+gboolean               _pgqrs_sqlite_connection_commit   (PgqrsSqliteConnection   *self,
+                                                          GError                 **error);
+void                   _pgqrs_sqlite_connection_rollback (PgqrsSqliteConnection   *self);
+
+/* Steps @stmt; returns SQLITE_ROW or SQLITE_DONE, or 0 with @error set. */
+int                    _pgqrs_sqlite_connection_step     (PgqrsSqliteConnection   *self,
+                                                          sqlite3_stmt            *stmt,
+                                                          GError                 **error);
+int                    _pgqrs_sqlite_connection_changes  (PgqrsSqliteConnection   *self);
+
+/* Turns the handle's last error into a GError naming @what failed. */
+void                   _pgqrs_sqlite_connection_set_error (PgqrsSqliteConnection  *self,
+                                                           int                     rc,
+                                                           const char             *what,
+                                                           GError                **error);
+
+/* Migrations from the GResource, each in its own transaction. */
+int                    _pgqrs_sqlite_latest_schema_version (void);
+gboolean               _pgqrs_sqlite_connection_migrate  (PgqrsSqliteConnection   *self,
+                                                          GError                 **error);
+gboolean               _pgqrs_sqlite_connection_verify   (PgqrsSqliteConnection   *self,
+                                                          GError                 **error);
+
+G_END_DECLS

@@ -1,0 +1,600 @@
+/* pgqrs-sqlite-ops.c — the semantic operations of PgqrsBackend on SQLite
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-message-private.h"
+#include "pgqrs-queue-metrics-private.h"
+#include "pgqrs-sqlite-ops.h"
+
+/* Each op runs on the owner thread, so none of them locks anything; every
+ * op that writes does so inside one BEGIN IMMEDIATE transaction. */
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *)sqlite3_column_text (stmt, column);
+}
+
+static PgqrsArchiveReason
+archive_reason_from_text (const char *text)
+{
+  if (text == NULL)
+    return PGQRS_ARCHIVE_REASON_NONE;
+  if (g_str_equal (text, "dead_letter"))
+    return PGQRS_ARCHIVE_REASON_DEAD_LETTER;
+  return PGQRS_ARCHIVE_REASON_DONE;
+}
+
+/* Reads a row of MESSAGE_COLUMNS. */
+static PgqrsMessage *
+message_from_row (sqlite3_stmt  *stmt,
+                  GError       **error)
+{
+  PgqrsMessageRow row = {
+    .id = sqlite3_column_int64 (stmt, 0),
+    .queue_id = sqlite3_column_int64 (stmt, 1),
+    .payload = column_text (stmt, 2),
+    .enqueued_at = column_text (stmt, 3),
+    .visible_at = column_text (stmt, 4),
+    .dequeued_at = column_text (stmt, 5),
+    .archived_at = column_text (stmt, 6),
+    .archive_reason = archive_reason_from_text (column_text (stmt, 7)),
+    .read_count = sqlite3_column_int (stmt, 8),
+    .producer_worker_id = sqlite3_column_int64 (stmt, 9),
+    .consumer_worker_id = sqlite3_column_int64 (stmt, 10),
+  };
+
+  return _pgqrs_message_new_from_row (&row, error);
+}
+
+static gboolean
+collect_messages (PgqrsSqliteConnection  *conn,
+                  sqlite3_stmt           *stmt,
+                  PgqrsReply             *reply,
+                  GError                **error)
+{
+  int rc;
+
+  if (reply->messages == NULL)
+    reply->messages = g_ptr_array_new_with_free_func (g_object_unref);
+
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    {
+      PgqrsMessage *message = message_from_row (stmt, error);
+
+      if (message == NULL)
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      g_ptr_array_add (reply->messages, message);
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+collect_queues (PgqrsSqliteConnection  *conn,
+                sqlite3_stmt           *stmt,
+                PgqrsReply             *reply,
+                GError                **error)
+{
+  int rc;
+
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    _pgqrs_reply_add_queue (reply, sqlite3_column_int64 (stmt, 0),
+                            column_text (stmt, 1), column_text (stmt, 2));
+
+  return rc == SQLITE_DONE;
+}
+
+/* Looks a queue up by name; QUEUE_NOT_FOUND if there is none. */
+static gint64
+find_queue (PgqrsSqliteConnection  *conn,
+            const char             *name,
+            GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
+    return 0;
+
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+
+  if (!(rc = _pgqrs_sqlite_connection_step (conn, stmt, error)))
+    return 0;
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+                   _("There is no queue named “%s”"), name);
+      return 0;
+    }
+
+  id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return id;
+}
+
+static gboolean
+op_queue_create (PgqrsSqliteConnection  *conn,
+                 PgqrsRequest           *request,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_INSERT, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+
+  if (!collect_queues (conn, stmt, reply, &local_error))
+    {
+      if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
+        g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_EXISTS,
+                     _("A queue named “%s” exists already"), request->queue_name);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+op_queue_get (PgqrsSqliteConnection  *conn,
+              PgqrsRequest           *request,
+              PgqrsReply             *reply,
+              GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+
+  if (!collect_queues (conn, stmt, reply, error))
+    return FALSE;
+
+  if (reply->queues == NULL)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+                   _("There is no queue named “%s”"), request->queue_name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+op_queue_list (PgqrsSqliteConnection  *conn,
+               PgqrsRequest           *request,
+               PgqrsReply             *reply,
+               GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_LIST, error)))
+    return FALSE;
+
+  return collect_queues (conn, stmt, reply, error);
+}
+
+/* Runs a statement whose only parameter is a queue id. */
+static gboolean
+run_for_queue (PgqrsSqliteConnection  *conn,
+               PgqrsSqliteStmt         which,
+               gint64                  queue_id,
+               GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, queue_id);
+
+  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+}
+
+static gboolean
+check_queue_unused (PgqrsSqliteConnection  *conn,
+                    PgqrsRequest           *request,
+                    gint64                  queue_id,
+                    GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 messages, workers, workflows;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_USAGE, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, queue_id);
+
+  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return FALSE;
+
+  messages = sqlite3_column_int64 (stmt, 0);
+  workers = sqlite3_column_int64 (stmt, 1);
+  workflows = sqlite3_column_int64 (stmt, 2);
+  sqlite3_reset (stmt);
+
+  if (messages > 0 || workers > 0 || workflows > 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE,
+                   _("Queue “%s” still has %" G_GINT64_FORMAT " message(s), %" G_GINT64_FORMAT
+                     " live worker(s) and %" G_GINT64_FORMAT " workflow(s); purge it or "
+                     "delete it with cascade"),
+                   request->queue_name, messages, workers, workflows);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+op_queue_delete (PgqrsSqliteConnection  *conn,
+                 PgqrsRequest           *request,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  gint64 queue_id;
+
+  if (!(queue_id = find_queue (conn, request->queue_name, error)))
+    return FALSE;
+
+  if (!request->cascade)
+    {
+      if (!check_queue_unused (conn, request, queue_id, error))
+        return FALSE;
+    }
+  else if (!run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_RUNS, queue_id, error) ||
+           !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_WORKFLOWS, queue_id, error) ||
+           !run_for_queue (conn, SQLITE_STMT_QUEUE_DETACH_WORKERS, queue_id, error) ||
+           !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
+    return FALSE;
+
+  return run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE, queue_id, error);
+}
+
+static gboolean
+op_queue_purge (PgqrsSqliteConnection  *conn,
+                PgqrsRequest           *request,
+                PgqrsReply             *reply,
+                GError                **error)
+{
+  gint64 queue_id;
+
+  if (!(queue_id = find_queue (conn, request->queue_name, error)) ||
+      !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
+    return FALSE;
+
+  reply->count = _pgqrs_sqlite_connection_changes (conn);
+
+  return TRUE;
+}
+
+static gboolean
+op_enqueue (PgqrsSqliteConnection  *conn,
+            PgqrsRequest           *request,
+            PgqrsReply             *reply,
+            GError                **error)
+{
+  for (guint i = 0; i < request->payloads->len; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      sqlite3_stmt *stmt;
+
+      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, request->queue_id);
+      sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, i), -1, SQLITE_STATIC);
+      sqlite3_bind_double (stmt, 3, request->seconds);
+      sqlite3_bind_int64 (stmt, 4, request->worker_id);
+
+      if (_pgqrs_sqlite_connection_step (conn, stmt, &local_error) != SQLITE_ROW)
+        {
+          /* The only foreign key of a new message is its queue. */
+          if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
+            g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+                         _("Queue “%s” no longer exists"), request->queue_name);
+          else
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      _pgqrs_reply_add_id (reply, sqlite3_column_int64 (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+
+  return TRUE;
+}
+
+static int
+compare_message_ids (gconstpointer a,
+                     gconstpointer b)
+{
+  gint64 id_a = pgqrs_message_get_id (*(PgqrsMessage **)a);
+  gint64 id_b = pgqrs_message_get_id (*(PgqrsMessage **)b);
+
+  return (id_a > id_b) - (id_a < id_b);
+}
+
+static gboolean
+op_lease (PgqrsSqliteConnection  *conn,
+          PgqrsRequest           *request,
+          PgqrsReply             *reply,
+          GError                 **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* Dead letters in the window are archived first, until the window holds
+   * only messages that may still be leased (semantics rule 7). */
+  do
+    {
+      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_DEAD_LETTER, error)))
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, request->queue_id);
+      sqlite3_bind_int (stmt, 2, request->limit);
+      sqlite3_bind_int (stmt, 3, request->max_read_count);
+
+      if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+        return FALSE;
+    }
+  while (_pgqrs_sqlite_connection_changes (conn) > 0);
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_LEASE, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->queue_id);
+  sqlite3_bind_int (stmt, 2, request->limit);
+  sqlite3_bind_double (stmt, 3, request->seconds);
+  sqlite3_bind_int64 (stmt, 4, request->worker_id);
+
+  if (!collect_messages (conn, stmt, reply, error))
+    return FALSE;
+
+  /* RETURNING gives no order; the window was taken oldest first. */
+  g_ptr_array_sort (reply->messages, compare_message_ids);
+
+  return TRUE;
+}
+
+static gboolean
+op_fenced (PgqrsSqliteConnection  *conn,
+           PgqrsRequest           *request,
+           PgqrsReply             *reply,
+           GError                **error)
+{
+  PgqrsSqliteStmt which;
+
+  switch (request->op)
+    {
+    case PGQRS_OP_ARCHIVE: which = SQLITE_STMT_MESSAGE_ARCHIVE; break;
+    case PGQRS_OP_DELETE:  which = SQLITE_STMT_MESSAGE_DELETE;  break;
+    case PGQRS_OP_RELEASE: which = SQLITE_STMT_MESSAGE_RELEASE; break;
+    case PGQRS_OP_EXTEND:  which = SQLITE_STMT_MESSAGE_EXTEND;  break;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  for (guint i = 0; i < request->tokens->len; i++)
+    {
+      const PgqrsLeaseToken *token = &g_array_index (request->tokens, PgqrsLeaseToken, i);
+      sqlite3_stmt *stmt;
+
+      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, token->id);
+      sqlite3_bind_int64 (stmt, 2, request->queue_id);
+      sqlite3_bind_int64 (stmt, 3, token->read_count);
+      sqlite3_bind_double (stmt, 4, request->seconds);
+
+      if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+        return FALSE;
+
+      _pgqrs_reply_add_flag (reply, _pgqrs_sqlite_connection_changes (conn) > 0);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+op_metrics (PgqrsSqliteConnection  *conn,
+            PgqrsRequest           *request,
+            PgqrsReply             *reply,
+            GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_METRICS, error)))
+    return FALSE;
+
+  if (request->queue_name != NULL)
+    sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+
+  reply->metrics = g_ptr_array_new_with_free_func (g_object_unref);
+
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    {
+      PgqrsQueueMetricsRow row = {
+        .queue_name = column_text (stmt, 0),
+        .total = sqlite3_column_int64 (stmt, 1),
+        .pending = sqlite3_column_int64 (stmt, 2),
+        .delayed = sqlite3_column_int64 (stmt, 3),
+        .leased = sqlite3_column_int64 (stmt, 4),
+        .archived = sqlite3_column_int64 (stmt, 5),
+        .dead_lettered = sqlite3_column_int64 (stmt, 6),
+        .oldest_pending_age = sqlite3_column_double (stmt, 7),
+      };
+
+      g_ptr_array_add (reply->metrics, _pgqrs_queue_metrics_new (&row));
+    }
+
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  if (request->queue_name != NULL && reply->metrics->len == 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+                   _("There is no queue named “%s”"), request->queue_name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+op_list_archived (PgqrsSqliteConnection  *conn,
+                  PgqrsRequest           *request,
+                  PgqrsReply             *reply,
+                  GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 queue_id = 0;
+
+  if (request->queue_name != NULL &&
+      !(queue_id = find_queue (conn, request->queue_name, error)))
+    return FALSE;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_LIST_ARCHIVED, error)))
+    return FALSE;
+
+  if (queue_id != 0)
+    sqlite3_bind_int64 (stmt, 1, queue_id);
+  sqlite3_bind_int (stmt, 2, request->dead_letter_only);
+  sqlite3_bind_int64 (stmt, 3, request->limit);
+  sqlite3_bind_int64 (stmt, 4, request->offset);
+
+  return collect_messages (conn, stmt, reply, error);
+}
+
+static gboolean
+op_replay (PgqrsSqliteConnection  *conn,
+           PgqrsRequest           *request,
+           PgqrsReply             *reply,
+           GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_REPLAY, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->message_id);
+
+  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+    return FALSE;
+
+  if (_pgqrs_sqlite_connection_changes (conn) > 0)
+    {
+      _pgqrs_reply_add_flag (reply, TRUE);
+      return TRUE;
+    }
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_EXISTS, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->message_id);
+
+  if (!(rc = _pgqrs_sqlite_connection_step (conn, stmt, error)))
+    return FALSE;
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+                   _("There is no message with id %" G_GINT64_FORMAT), request->message_id);
+      return FALSE;
+    }
+
+  _pgqrs_reply_add_flag (reply, FALSE);
+
+  return TRUE;
+}
+
+typedef gboolean (*OpFunc) (PgqrsSqliteConnection  *conn,
+                            PgqrsRequest           *request,
+                            PgqrsReply             *reply,
+                            GError                **error);
+
+static const struct {
+  OpFunc   func;
+  gboolean writes;
+} ops[] = {
+  [PGQRS_OP_QUEUE_CREATE]  = { op_queue_create,  TRUE },
+  [PGQRS_OP_QUEUE_GET]     = { op_queue_get,     FALSE },
+  [PGQRS_OP_QUEUE_LIST]    = { op_queue_list,    FALSE },
+  [PGQRS_OP_QUEUE_DELETE]  = { op_queue_delete,  TRUE },
+  [PGQRS_OP_QUEUE_PURGE]   = { op_queue_purge,   TRUE },
+  [PGQRS_OP_ENQUEUE]       = { op_enqueue,       TRUE },
+  [PGQRS_OP_LEASE]         = { op_lease,         TRUE },
+  [PGQRS_OP_ARCHIVE]       = { op_fenced,        TRUE },
+  [PGQRS_OP_DELETE]        = { op_fenced,        TRUE },
+  [PGQRS_OP_RELEASE]       = { op_fenced,        TRUE },
+  [PGQRS_OP_EXTEND]        = { op_fenced,        TRUE },
+  [PGQRS_OP_METRICS]       = { op_metrics,       FALSE },
+  [PGQRS_OP_LIST_ARCHIVED] = { op_list_archived, FALSE },
+  [PGQRS_OP_REPLAY]        = { op_replay,        TRUE },
+};
+
+gboolean
+_pgqrs_sqlite_execute (PgqrsSqliteConnection  *conn,
+                       PgqrsRequest           *request,
+                       PgqrsReply             *reply,
+                       GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  switch (request->op)
+    {
+    case PGQRS_OP_INSTALL:
+      return _pgqrs_sqlite_connection_migrate (conn, error);
+
+    case PGQRS_OP_VERIFY:
+      return _pgqrs_sqlite_connection_verify (conn, error);
+
+    default:
+      break;
+    }
+
+  g_return_val_if_fail ((guint)request->op < G_N_ELEMENTS (ops) && ops[request->op].func, FALSE);
+
+  if (!ops[request->op].writes)
+    return ops[request->op].func (conn, request, reply, error);
+
+  if (!_pgqrs_sqlite_connection_begin (conn, &local_error))
+    goto failed;
+
+  if (!ops[request->op].func (conn, request, reply, &local_error))
+    {
+      _pgqrs_sqlite_connection_rollback (conn);
+      goto failed;
+    }
+
+  if (!_pgqrs_sqlite_connection_commit (conn, &local_error))
+    goto failed;
+
+  return TRUE;
+
+failed:
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}

@@ -1,0 +1,139 @@
+/* pgqrs-sqlite-statements.c — the SQL of the SQLite backend
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "pgqrs-sqlite-statements.h"
+
+#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+/* now + a number of seconds bound as a parameter (fractions allowed) */
+#define NOW_PLUS(param) "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', " param "))"
+
+#define MESSAGE_COLUMNS \
+  "id, queue_id, payload, enqueued_at, vt, dequeued_at, archived_at, archive_reason, " \
+  "read_ct, producer_worker_id, consumer_worker_id"
+
+/* The lease fence of semantics rule 5: a lease op applies only while the row
+ * is unarchived and still carries the read count the lease was taken with. */
+#define FENCE "id = ?1 AND queue_id = ?2 AND read_ct = ?3 AND archived_at IS NULL"
+
+/* The first ?2 visible messages of queue ?1, in lease order.  Lease and
+ * dead-letter look at the same window, so a dead letter in it is archived
+ * before the window is leased. */
+#define VISIBLE_WINDOW \
+  "SELECT id FROM pgqrs_messages " \
+  " WHERE queue_id = ?1 AND archived_at IS NULL AND vt <= " NOW \
+  " ORDER BY vt, id LIMIT ?2"
+
+static const char * const statements[SQLITE_N_STMTS] = {
+  [SQLITE_STMT_SCHEMA_VERSION] =
+    "SELECT coalesce(max(version), 0) FROM pgqrs_schema_version",
+
+  [SQLITE_STMT_QUEUE_INSERT] =
+    "INSERT INTO pgqrs_queues (queue_name) VALUES (?1) "
+    "RETURNING id, queue_name, created_at",
+
+  [SQLITE_STMT_QUEUE_SELECT] =
+    "SELECT id, queue_name, created_at FROM pgqrs_queues WHERE queue_name = ?1",
+
+  [SQLITE_STMT_QUEUE_LIST] =
+    "SELECT id, queue_name, created_at FROM pgqrs_queues ORDER BY queue_name",
+
+  [SQLITE_STMT_QUEUE_USAGE] =
+    "SELECT (SELECT count(*) FROM pgqrs_messages WHERE queue_id = ?1), "
+    "       (SELECT count(*) FROM pgqrs_workers WHERE queue_id = ?1 AND status <> 'stopped'), "
+    "       (SELECT count(*) FROM pgqrs_workflows WHERE queue_id = ?1)",
+
+  [SQLITE_STMT_QUEUE_DELETE_RUNS] =
+    "DELETE FROM pgqrs_workflow_runs "
+    " WHERE workflow_id IN (SELECT id FROM pgqrs_workflows WHERE queue_id = ?1)",
+
+  [SQLITE_STMT_QUEUE_DELETE_WORKFLOWS] =
+    "DELETE FROM pgqrs_workflows WHERE queue_id = ?1",
+
+  [SQLITE_STMT_QUEUE_DETACH_WORKERS] =
+    "UPDATE pgqrs_workers SET queue_id = NULL WHERE queue_id = ?1",
+
+  [SQLITE_STMT_QUEUE_DELETE_MESSAGES] =
+    "DELETE FROM pgqrs_messages WHERE queue_id = ?1",
+
+  [SQLITE_STMT_QUEUE_DELETE] =
+    "DELETE FROM pgqrs_queues WHERE id = ?1",
+
+  [SQLITE_STMT_MESSAGE_INSERT] =
+    "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id) "
+    "VALUES (?1, ?2, " NOW_PLUS ("?3") ", " NOW ", nullif (?4, 0)) RETURNING id",
+
+  [SQLITE_STMT_MESSAGE_DEAD_LETTER] =
+    "UPDATE pgqrs_messages "
+    "   SET archived_at = " NOW ", archive_reason = 'dead_letter', leased_at = NULL "
+    " WHERE id IN (" VISIBLE_WINDOW ") AND read_ct >= ?3",
+
+  [SQLITE_STMT_MESSAGE_LEASE] =
+    "UPDATE pgqrs_messages "
+    "   SET vt = " NOW_PLUS ("?3") ", read_ct = read_ct + 1, "
+    "       dequeued_at = coalesce (dequeued_at, " NOW "), leased_at = " NOW ", "
+    "       consumer_worker_id = nullif (?4, 0) "
+    " WHERE id IN (" VISIBLE_WINDOW ") "
+    "RETURNING " MESSAGE_COLUMNS,
+
+  [SQLITE_STMT_MESSAGE_ARCHIVE] =
+    "UPDATE pgqrs_messages "
+    "   SET archived_at = " NOW ", archive_reason = 'done', leased_at = NULL "
+    " WHERE " FENCE,
+
+  [SQLITE_STMT_MESSAGE_DELETE] =
+    "DELETE FROM pgqrs_messages WHERE " FENCE,
+
+  [SQLITE_STMT_MESSAGE_RELEASE] =
+    "UPDATE pgqrs_messages "
+    "   SET vt = " NOW_PLUS ("?4") ", leased_at = NULL, consumer_worker_id = NULL "
+    " WHERE " FENCE,
+
+  [SQLITE_STMT_MESSAGE_EXTEND] =
+    "UPDATE pgqrs_messages "
+    "   SET vt = strftime('%Y-%m-%dT%H:%M:%fZ', vt, printf('%+.3f seconds', ?4)) "
+    " WHERE " FENCE,
+
+  [SQLITE_STMT_MESSAGE_REPLAY] =
+    "UPDATE pgqrs_messages "
+    "   SET archived_at = NULL, archive_reason = NULL, read_ct = 0, vt = " NOW ", "
+    "       leased_at = NULL, consumer_worker_id = NULL "
+    " WHERE id = ?1 AND archived_at IS NOT NULL",
+
+  [SQLITE_STMT_MESSAGE_EXISTS] =
+    "SELECT 1 FROM pgqrs_messages WHERE id = ?1",
+
+  /* One pass over the messages of every queue (or of queue ?1), with the
+   * clock read once so that the counts add up. */
+  [SQLITE_STMT_METRICS] =
+    "WITH clock (now) AS (SELECT " NOW ") "
+    "SELECT q.queue_name, count (m.id), "
+    "       coalesce (sum (m.archived_at IS NULL AND m.vt <= clock.now), 0), "
+    "       coalesce (sum (m.archived_at IS NULL AND m.vt > clock.now AND m.leased_at IS NULL), 0), "
+    "       coalesce (sum (m.archived_at IS NULL AND m.vt > clock.now AND m.leased_at IS NOT NULL), 0), "
+    "       coalesce (sum (m.archived_at IS NOT NULL), 0), "
+    "       coalesce (sum (m.archive_reason = 'dead_letter'), 0), "
+    "       coalesce ((julianday (clock.now) - julianday (min (CASE WHEN m.archived_at IS NULL "
+    "                  AND m.vt <= clock.now THEN m.enqueued_at END))) * 86400.0, 0) "
+    "  FROM clock, pgqrs_queues q LEFT JOIN pgqrs_messages m ON m.queue_id = q.id "
+    " WHERE ?1 IS NULL OR q.queue_name = ?1 "
+    " GROUP BY q.id ORDER BY q.queue_name",
+
+  [SQLITE_STMT_LIST_ARCHIVED] =
+    "SELECT " MESSAGE_COLUMNS " FROM pgqrs_messages "
+    " WHERE archived_at IS NOT NULL "
+    "   AND (?1 IS NULL OR queue_id = ?1) "
+    "   AND (?2 = 0 OR archive_reason = 'dead_letter') "
+    " ORDER BY archived_at DESC, id DESC LIMIT ?3 OFFSET ?4",
+};
+
+const char *
+_pgqrs_sqlite_statement_sql (PgqrsSqliteStmt stmt)
+{
+  g_assert (stmt < SQLITE_N_STMTS);
+
+  return statements[stmt];
+}

@@ -1,0 +1,167 @@
+/* pgqrs-backend-private.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pgqrs-config.h"
+#include "pgqrs-message.h"
+#include "pgqrs-queue-metrics.h"
+
+G_BEGIN_DECLS
+
+/*
+ * PgqrsBackend is the storage contract.  Instead of one vfunc pair per
+ * operation, a backend gets a PgqrsRequest naming one semantic operation and
+ * answers with a PgqrsReply.  This keeps the interface to a handful of
+ * vfuncs, lets every operation share one async path (GTask to the caller's
+ * main context) and one blocking path, and makes each backend's list of what
+ * it must do a single switch over PgqrsOp.  The public classes build
+ * requests; they never see SQL and never branch on the backend.
+ */
+
+/* Each operation, with the request fields it reads (→) and the reply fields
+ * it fills (←).  Errors go to the GError: QUEUE_NOT_FOUND, QUEUE_EXISTS,
+ * SCHEMA_MISSING, CONNECTION, DATABASE, … */
+typedef enum
+{
+  PGQRS_OP_INSTALL,        /* → -                               ← -          */
+  PGQRS_OP_VERIFY,         /* → -                               ← - (SCHEMA_MISSING if not current) */
+  PGQRS_OP_QUEUE_CREATE,   /* → queue_name                      ← queues[1]  */
+  PGQRS_OP_QUEUE_GET,      /* → queue_name                      ← queues[1]  */
+  PGQRS_OP_QUEUE_LIST,     /* → -                               ← queues (by name) */
+  PGQRS_OP_QUEUE_DELETE,   /* → queue_name, cascade             ← - (QUEUE_IN_USE unless cascade) */
+  PGQRS_OP_QUEUE_PURGE,    /* → queue_name                      ← count      */
+  PGQRS_OP_ENQUEUE,        /* → queue_id, payloads, seconds (delay), worker_id  ← ids, input order */
+  PGQRS_OP_LEASE,          /* → queue_id, limit, seconds (visibility), max_read_count, worker_id
+                                                                ← messages, oldest first */
+  PGQRS_OP_ARCHIVE,        /* → queue_id, tokens                ← flags, input order */
+  PGQRS_OP_DELETE,         /* → queue_id, tokens                ← flags      */
+  PGQRS_OP_RELEASE,        /* → queue_id, tokens, seconds (delay) ← flags    */
+  PGQRS_OP_EXTEND,         /* → queue_id, tokens, seconds       ← flags      */
+  PGQRS_OP_METRICS,        /* → queue_name, or NULL for all     ← metrics (by name) */
+  PGQRS_OP_LIST_ARCHIVED,  /* → queue_name or NULL, dead_letter_only, limit, offset
+                                                                ← messages, newest first */
+  PGQRS_OP_REPLAY,         /* → message_id                      ← flags[1] (NOT_FOUND if no such id) */
+} PgqrsOp;
+
+/* The fencing token of a lease (semantics rule 5): an operation on a leased
+ * message applies only while the row still has this read count, i.e. no
+ * later lease took it over. */
+typedef struct
+{
+  gint64 id;
+  guint  read_count;
+} PgqrsLeaseToken;
+
+typedef struct
+{
+  gint64     id;
+  char      *name;
+  char      *created_at;   /* ISO-8601 */
+} PgqrsQueueRow;
+
+typedef struct
+{
+  PgqrsOp    op;
+  char      *queue_name;
+  gint64     queue_id;
+  gint64     worker_id;        /* 0: a one-off call that names no worker */
+  gint64     message_id;
+  GPtrArray *payloads;         /* element-type utf8: validated compact JSON */
+  GArray    *tokens;           /* element-type PgqrsLeaseToken */
+  double     seconds;
+  guint      limit;
+  guint      offset;
+  guint      max_read_count;
+  gboolean   cascade;
+  gboolean   dead_letter_only;
+} PgqrsRequest;
+
+typedef struct
+{
+  GPtrArray *queues;           /* element-type PgqrsQueueRow */
+  GArray    *ids;              /* element-type gint64 */
+  GArray    *flags;            /* element-type gboolean */
+  GPtrArray *messages;         /* element-type PgqrsMessage */
+  GPtrArray *metrics;          /* element-type PgqrsQueueMetrics */
+  gint64     count;
+} PgqrsReply;
+
+PgqrsRequest  *_pgqrs_request_new            (PgqrsOp        op);
+void           _pgqrs_request_free           (PgqrsRequest  *request);
+void           _pgqrs_request_add_token      (PgqrsRequest  *request,
+                                              gint64         id,
+                                              guint          read_count);
+const char    *_pgqrs_op_to_string           (PgqrsOp        op);
+
+PgqrsReply    *_pgqrs_reply_new              (void);
+void           _pgqrs_reply_free             (PgqrsReply    *reply);
+void           _pgqrs_reply_add_queue        (PgqrsReply    *reply,
+                                              gint64         id,
+                                              const char    *name,
+                                              const char    *created_at);
+void           _pgqrs_reply_add_id           (PgqrsReply    *reply,
+                                              gint64         id);
+void           _pgqrs_reply_add_flag         (PgqrsReply    *reply,
+                                              gboolean       flag);
+
+void           _pgqrs_queue_row_free         (PgqrsQueueRow *row);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsRequest, _pgqrs_request_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsReply, _pgqrs_reply_free)
+
+#define PGQRS_TYPE_BACKEND (pgqrs_backend_get_type ())
+
+G_DECLARE_INTERFACE (PgqrsBackend, pgqrs_backend, PGQRS, BACKEND, GObject)
+
+struct _PgqrsBackendInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Connects (or opens the file).  Called once, before any execute. */
+  void        (*open_async)     (PgqrsBackend         *self,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data);
+  gboolean    (*open_finish)    (PgqrsBackend         *self,
+                                 GAsyncResult         *result,
+                                 GError              **error);
+
+  /* Runs one request; takes ownership of @request.  Must not block the
+   * caller's main context, and must complete in the thread-default main
+   * context of the caller. */
+  void        (*execute_async)  (PgqrsBackend         *self,
+                                 PgqrsRequest         *request,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data);
+  PgqrsReply *(*execute_finish) (PgqrsBackend         *self,
+                                 GAsyncResult         *result,
+                                 GError              **error);
+};
+
+void        _pgqrs_backend_open_async     (PgqrsBackend         *self,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean    _pgqrs_backend_open_finish    (PgqrsBackend         *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+void        _pgqrs_backend_execute_async  (PgqrsBackend         *self,
+                                           PgqrsRequest         *request,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+PgqrsReply *_pgqrs_backend_execute_finish (PgqrsBackend         *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
+/* Makes the backend a DSN names, or fails with BACKEND_UNAVAILABLE. */
+PgqrsBackend *_pgqrs_backend_new_for_config (PgqrsConfig  *config,
+                                             GError      **error);
+
+G_END_DECLS

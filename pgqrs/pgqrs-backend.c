@@ -1,0 +1,218 @@
+/* pgqrs-backend.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-backend-private.h"
+#include "pgqrs-error.h"
+
+#include "backends/sqlite/pgqrs-sqlite-backend-private.h"
+#ifdef HAVE_POSTGRES
+# include "backends/postgres/pgqrs-postgres-backend-private.h"
+#endif
+
+G_DEFINE_INTERFACE (PgqrsBackend, pgqrs_backend, G_TYPE_OBJECT)
+
+static void
+pgqrs_backend_default_init (PgqrsBackendInterface *iface)
+{
+}
+
+void
+_pgqrs_backend_open_async (PgqrsBackend        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  PGQRS_BACKEND_GET_IFACE (self)->open_async (self, cancellable, callback, user_data);
+}
+
+gboolean
+_pgqrs_backend_open_finish (PgqrsBackend  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return PGQRS_BACKEND_GET_IFACE (self)->open_finish (self, result, error);
+}
+
+void
+_pgqrs_backend_execute_async (PgqrsBackend        *self,
+                              PgqrsRequest        *request,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  PGQRS_BACKEND_GET_IFACE (self)->execute_async (self, request, cancellable, callback, user_data);
+}
+
+PgqrsReply *
+_pgqrs_backend_execute_finish (PgqrsBackend  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return PGQRS_BACKEND_GET_IFACE (self)->execute_finish (self, result, error);
+}
+
+PgqrsBackend *
+_pgqrs_backend_new_for_config (PgqrsConfig  *config,
+                               GError      **error)
+{
+  switch (pgqrs_config_get_backend_kind (config))
+    {
+    case PGQRS_BACKEND_KIND_SQLITE:
+      return _pgqrs_sqlite_backend_new (config);
+
+    case PGQRS_BACKEND_KIND_POSTGRES:
+#ifdef HAVE_POSTGRES
+      return _pgqrs_postgres_backend_new (config);
+#else
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
+                   _("This build of pgqrs has no PostgreSQL backend (DSN “%s”)"),
+                   pgqrs_config_get_dsn (config));
+      return NULL;
+#endif
+
+    case PGQRS_BACKEND_KIND_TURSO:
+    default:
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
+                   _("This build of pgqrs has no Turso backend (DSN “%s”)"),
+                   pgqrs_config_get_dsn (config));
+      return NULL;
+    }
+}
+
+PgqrsRequest *
+_pgqrs_request_new (PgqrsOp op)
+{
+  PgqrsRequest *request = g_new0 (PgqrsRequest, 1);
+
+  request->op = op;
+
+  return request;
+}
+
+void
+_pgqrs_request_free (PgqrsRequest *request)
+{
+  if (request == NULL)
+    return;
+
+  g_free (request->queue_name);
+  g_clear_pointer (&request->payloads, g_ptr_array_unref);
+  g_clear_pointer (&request->tokens, g_array_unref);
+  g_free (request);
+}
+
+void
+_pgqrs_request_add_token (PgqrsRequest *request,
+                          gint64        id,
+                          guint         read_count)
+{
+  PgqrsLeaseToken token = { id, read_count };
+
+  if (request->tokens == NULL)
+    request->tokens = g_array_new (FALSE, FALSE, sizeof (PgqrsLeaseToken));
+
+  g_array_append_val (request->tokens, token);
+}
+
+const char *
+_pgqrs_op_to_string (PgqrsOp op)
+{
+  static const char * const names[] = {
+    [PGQRS_OP_INSTALL] = "install",
+    [PGQRS_OP_VERIFY] = "verify",
+    [PGQRS_OP_QUEUE_CREATE] = "create queue",
+    [PGQRS_OP_QUEUE_GET] = "get queue",
+    [PGQRS_OP_QUEUE_LIST] = "list queues",
+    [PGQRS_OP_QUEUE_DELETE] = "delete queue",
+    [PGQRS_OP_QUEUE_PURGE] = "purge queue",
+    [PGQRS_OP_ENQUEUE] = "enqueue",
+    [PGQRS_OP_LEASE] = "dequeue",
+    [PGQRS_OP_ARCHIVE] = "archive",
+    [PGQRS_OP_DELETE] = "delete",
+    [PGQRS_OP_RELEASE] = "release",
+    [PGQRS_OP_EXTEND] = "extend visibility",
+    [PGQRS_OP_METRICS] = "metrics",
+    [PGQRS_OP_LIST_ARCHIVED] = "list archived",
+    [PGQRS_OP_REPLAY] = "replay",
+  };
+
+  if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)
+    return names[op];
+
+  return "unknown operation";
+}
+
+void
+_pgqrs_queue_row_free (PgqrsQueueRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->name);
+  g_free (row->created_at);
+  g_free (row);
+}
+
+PgqrsReply *
+_pgqrs_reply_new (void)
+{
+  return g_new0 (PgqrsReply, 1);
+}
+
+void
+_pgqrs_reply_free (PgqrsReply *reply)
+{
+  if (reply == NULL)
+    return;
+
+  g_clear_pointer (&reply->queues, g_ptr_array_unref);
+  g_clear_pointer (&reply->ids, g_array_unref);
+  g_clear_pointer (&reply->flags, g_array_unref);
+  g_clear_pointer (&reply->messages, g_ptr_array_unref);
+  g_clear_pointer (&reply->metrics, g_ptr_array_unref);
+  g_free (reply);
+}
+
+void
+_pgqrs_reply_add_queue (PgqrsReply *reply,
+                        gint64      id,
+                        const char *name,
+                        const char *created_at)
+{
+  PgqrsQueueRow *row = g_new0 (PgqrsQueueRow, 1);
+
+  row->id = id;
+  row->name = g_strdup (name);
+  row->created_at = g_strdup (created_at);
+
+  if (reply->queues == NULL)
+    reply->queues = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_queue_row_free);
+
+  g_ptr_array_add (reply->queues, row);
+}
+
+void
+_pgqrs_reply_add_id (PgqrsReply *reply,
+                     gint64      id)
+{
+  if (reply->ids == NULL)
+    reply->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_array_append_val (reply->ids, id);
+}
+
+void
+_pgqrs_reply_add_flag (PgqrsReply *reply,
+                       gboolean    flag)
+{
+  if (reply->flags == NULL)
+    reply->flags = g_array_new (FALSE, FALSE, sizeof (gboolean));
+
+  g_array_append_val (reply->flags, flag);
+}

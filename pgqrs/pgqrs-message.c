@@ -1,0 +1,463 @@
+/* pgqrs-message.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-enums.h"
+#include "pgqrs-error.h"
+#include "pgqrs-message-private.h"
+#include "pgqrs-validation-private.h"
+
+/**
+ * PgqrsMessage:
+ *
+ * One message of a queue, as the store saw it when it was read.
+ *
+ * A message is immutable: it is a snapshot. Messages returned by
+ * [method@Queue.dequeue] carry the lease they were taken with (their id and
+ * read count), which [method@Queue.archive] and friends use to check that
+ * the lease is still the caller's.
+ *
+ * Since: 1.0
+ */
+
+struct _PgqrsMessage
+{
+  GObject             parent_instance;
+
+  gint64              id;
+  gint64              queue_id;
+  JsonNode           *payload;
+  GDateTime          *enqueued_at;
+  GDateTime          *visible_at;
+  GDateTime          *dequeued_at;
+  GDateTime          *archived_at;
+  PgqrsArchiveReason  archive_reason;
+  guint               read_count;
+  gint64              producer_worker_id;
+  gint64              consumer_worker_id;
+};
+
+G_DEFINE_FINAL_TYPE (PgqrsMessage, pgqrs_message, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_QUEUE_ID,
+  PROP_PAYLOAD,
+  PROP_ENQUEUED_AT,
+  PROP_VISIBLE_AT,
+  PROP_DEQUEUED_AT,
+  PROP_ARCHIVED_AT,
+  PROP_ARCHIVE_REASON,
+  PROP_READ_COUNT,
+  PROP_PRODUCER_WORKER_ID,
+  PROP_CONSUMER_WORKER_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+pgqrs_message_finalize (GObject *object)
+{
+  PgqrsMessage *self = (PgqrsMessage *)object;
+
+  g_clear_pointer (&self->payload, json_node_unref);
+  g_clear_pointer (&self->enqueued_at, g_date_time_unref);
+  g_clear_pointer (&self->visible_at, g_date_time_unref);
+  g_clear_pointer (&self->dequeued_at, g_date_time_unref);
+  g_clear_pointer (&self->archived_at, g_date_time_unref);
+
+  G_OBJECT_CLASS (pgqrs_message_parent_class)->finalize (object);
+}
+
+static void
+pgqrs_message_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  PgqrsMessage *self = PGQRS_MESSAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_QUEUE_ID:
+      g_value_set_int64 (value, self->queue_id);
+      break;
+    case PROP_PAYLOAD:
+      g_value_set_boxed (value, self->payload);
+      break;
+    case PROP_ENQUEUED_AT:
+      g_value_set_boxed (value, self->enqueued_at);
+      break;
+    case PROP_VISIBLE_AT:
+      g_value_set_boxed (value, self->visible_at);
+      break;
+    case PROP_DEQUEUED_AT:
+      g_value_set_boxed (value, self->dequeued_at);
+      break;
+    case PROP_ARCHIVED_AT:
+      g_value_set_boxed (value, self->archived_at);
+      break;
+    case PROP_ARCHIVE_REASON:
+      g_value_set_enum (value, self->archive_reason);
+      break;
+    case PROP_READ_COUNT:
+      g_value_set_uint (value, self->read_count);
+      break;
+    case PROP_PRODUCER_WORKER_ID:
+      g_value_set_int64 (value, self->producer_worker_id);
+      break;
+    case PROP_CONSUMER_WORKER_ID:
+      g_value_set_int64 (value, self->consumer_worker_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pgqrs_message_class_init (PgqrsMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = pgqrs_message_finalize;
+  object_class->get_property = pgqrs_message_get_property;
+
+  /**
+   * PgqrsMessage:id:
+   *
+   * The message's id, unique in the store.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ID] =
+    g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  /**
+   * PgqrsMessage:queue-id:
+   *
+   * The id of the queue the message belongs to.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_QUEUE_ID] =
+    g_param_spec_int64 ("queue-id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  /**
+   * PgqrsMessage:payload:
+   *
+   * The message's JSON payload.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PAYLOAD] =
+    g_param_spec_boxed ("payload", NULL, NULL, JSON_TYPE_NODE, ro);
+
+  /**
+   * PgqrsMessage:enqueued-at:
+   *
+   * When the message was enqueued, by the database's clock.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ENQUEUED_AT] =
+    g_param_spec_boxed ("enqueued-at", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  /**
+   * PgqrsMessage:visible-at:
+   *
+   * When the message becomes (or became) visible to consumers: the end of
+   * its delay or of its current lease.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_VISIBLE_AT] =
+    g_param_spec_boxed ("visible-at", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  /**
+   * PgqrsMessage:dequeued-at:
+   *
+   * When the message was first dequeued, or %NULL.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEQUEUED_AT] =
+    g_param_spec_boxed ("dequeued-at", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  /**
+   * PgqrsMessage:archived-at:
+   *
+   * When the message was archived, or %NULL.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ARCHIVED_AT] =
+    g_param_spec_boxed ("archived-at", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  /**
+   * PgqrsMessage:archive-reason:
+   *
+   * Why the message was archived.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ARCHIVE_REASON] =
+    g_param_spec_enum ("archive-reason", NULL, NULL,
+                       PGQRS_TYPE_ARCHIVE_REASON, PGQRS_ARCHIVE_REASON_NONE, ro);
+
+  /**
+   * PgqrsMessage:read-count:
+   *
+   * How many times the message has been leased. Together with
+   * [property@Message:id] it identifies the current lease.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_READ_COUNT] =
+    g_param_spec_uint ("read-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * PgqrsMessage:producer-worker-id:
+   *
+   * The id of the worker that enqueued the message, or 0.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PRODUCER_WORKER_ID] =
+    g_param_spec_int64 ("producer-worker-id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  /**
+   * PgqrsMessage:consumer-worker-id:
+   *
+   * The id of the worker that last leased the message, or 0.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CONSUMER_WORKER_ID] =
+    g_param_spec_int64 ("consumer-worker-id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pgqrs_message_init (PgqrsMessage *self)
+{
+}
+
+static gboolean
+parse_time (const char  *text,
+            const char  *column,
+            GDateTime  **out,
+            GError     **error)
+{
+  if (text == NULL)
+    return TRUE;
+
+  if (!(*out = g_date_time_new_from_iso8601 (text, NULL)))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
+                   _("The database returned “%s” for %s, which is not an ISO-8601 time"),
+                   text, column);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+PgqrsMessage *
+_pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
+                             GError                **error)
+{
+  g_autoptr(PgqrsMessage) self = g_object_new (PGQRS_TYPE_MESSAGE, NULL);
+
+  self->id = row->id;
+  self->queue_id = row->queue_id;
+  self->archive_reason = row->archive_reason;
+  self->read_count = row->read_count;
+  self->producer_worker_id = row->producer_worker_id;
+  self->consumer_worker_id = row->consumer_worker_id;
+
+  if (!(self->payload = _pgqrs_payload_parse (row->payload, error)) ||
+      !parse_time (row->enqueued_at, "enqueued_at", &self->enqueued_at, error) ||
+      !parse_time (row->visible_at, "vt", &self->visible_at, error) ||
+      !parse_time (row->dequeued_at, "dequeued_at", &self->dequeued_at, error) ||
+      !parse_time (row->archived_at, "archived_at", &self->archived_at, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * pgqrs_message_get_id:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: the message's id
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_message_get_id (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), 0);
+  return self->id;
+}
+
+/**
+ * pgqrs_message_get_queue_id:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: the id of the message's queue
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_message_get_queue_id (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), 0);
+  return self->queue_id;
+}
+
+/**
+ * pgqrs_message_get_payload:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: (transfer none): the message's payload; do not modify it
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_message_get_payload (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->payload;
+}
+
+/**
+ * pgqrs_message_get_enqueued_at:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: (transfer none): when the message was enqueued
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_message_get_enqueued_at (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->enqueued_at;
+}
+
+/**
+ * pgqrs_message_get_visible_at:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: (transfer none): when the message becomes visible to consumers
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_message_get_visible_at (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->visible_at;
+}
+
+/**
+ * pgqrs_message_get_dequeued_at:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: (transfer none) (nullable): when the message was first dequeued
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_message_get_dequeued_at (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->dequeued_at;
+}
+
+/**
+ * pgqrs_message_get_archived_at:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: (transfer none) (nullable): when the message was archived
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_message_get_archived_at (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->archived_at;
+}
+
+/**
+ * pgqrs_message_get_archive_reason:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: why the message was archived, or %PGQRS_ARCHIVE_REASON_NONE
+ *
+ * Since: 1.0
+ */
+PgqrsArchiveReason
+pgqrs_message_get_archive_reason (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), PGQRS_ARCHIVE_REASON_NONE);
+  return self->archive_reason;
+}
+
+/**
+ * pgqrs_message_get_read_count:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: how many times the message has been leased
+ *
+ * Since: 1.0
+ */
+guint
+pgqrs_message_get_read_count (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), 0);
+  return self->read_count;
+}
+
+/**
+ * pgqrs_message_get_producer_worker_id:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: the id of the worker that enqueued the message, or 0
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_message_get_producer_worker_id (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), 0);
+  return self->producer_worker_id;
+}
+
+/**
+ * pgqrs_message_get_consumer_worker_id:
+ * @self: a #PgqrsMessage
+ *
+ * Returns: the id of the worker that last leased the message, or 0
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_message_get_consumer_worker_id (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), 0);
+  return self->consumer_worker_id;
+}

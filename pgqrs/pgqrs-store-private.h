@@ -1,0 +1,44 @@
+/* pgqrs-store-private.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include "pgqrs-backend-private.h"
+#include "pgqrs-store.h"
+
+G_BEGIN_DECLS
+
+/* Every public operation runs through these three: the async pair makes a
+ * GTask on @source_object (the store, a queue, …) tagged @source_tag, so the
+ * public _finish can check it; the blocking form runs the same async path on
+ * a private main context, so both forms share one implementation. */
+void        _pgqrs_store_execute_async       (PgqrsStore           *self,
+                                              gpointer              source_object,
+                                              PgqrsRequest         *request,
+                                              gpointer              source_tag,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+PgqrsReply *_pgqrs_store_execute_finish      (gpointer              source_object,
+                                              GAsyncResult         *result,
+                                              gpointer              source_tag,
+                                              GError              **error);
+PgqrsReply *_pgqrs_store_execute             (PgqrsStore           *self,
+                                              PgqrsRequest         *request,
+                                              GCancellable         *cancellable,
+                                              GError              **error);
+
+PgqrsBackend *_pgqrs_store_get_backend       (PgqrsStore           *self);
+gboolean    _pgqrs_store_take_enqueue_tokens (PgqrsStore           *self,
+                                              const char           *queue_name,
+                                              guint                 n_messages,
+                                              GError              **error);
+
+/* Reply conversions shared by the store and its queues; each returns a new
+ * array (empty rather than NULL). */
+GPtrArray  *_pgqrs_reply_steal_messages      (PgqrsReply           *reply);
+GArray     *_pgqrs_reply_steal_flags         (PgqrsReply           *reply);
+
+G_END_DECLS

@@ -1,0 +1,34 @@
+/* pgqrs-validation-private.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "pgqrs-config.h"
+
+G_BEGIN_DECLS
+
+#define PGQRS_NAME_MAX_BYTES 63
+
+/* Names of queues, workers, workflows and schemas: 1–63 bytes of
+ * [A-Za-z0-9_-], starting with a letter or an underscore.  @what names the
+ * kind of thing in the error message ("queue name", "schema", …). */
+gboolean  _pgqrs_validate_name    (const char   *what,
+                                   const char   *name,
+                                   GError      **error);
+
+/* Checks @payload against the limits of @config and returns it serialized
+ * as compact JSON.  @index is the position in a batch, or -1 for a single
+ * payload, so that the error can say which one broke which rule. */
+char     *_pgqrs_payload_serialize (PgqrsConfig  *config,
+                                    JsonNode     *payload,
+                                    int           index,
+                                    GError      **error);
+
+JsonNode *_pgqrs_payload_parse     (const char   *text,
+                                    GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* test-util.h — shared fixtures of the behavioural suites
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include <pgqrs.h>
+
+G_BEGIN_DECLS
+
+/* Every behavioural suite runs unchanged against the backend named by the
+ * environment variable PGQRS_TEST_BACKEND: "sqlite" (the default),
+ * "postgres" (a throwaway cluster the test process starts itself) or
+ * "pgbouncer" (the same cluster reached through PgBouncer in transaction
+ * mode).  meson registers each suite once per backend. */
+void        pgqrs_test_init          (int    *argc,
+                                      char ***argv);
+const char *pgqrs_test_backend_name  (void);
+gboolean    pgqrs_test_backend_is_sqlite (void);
+
+/* A DSN for a database nobody else uses: a new SQLite file in a temporary
+ * directory, or a new PostgreSQL schema.  @options is appended as query
+ * parameters ("max_read_count=2&…") or NULL. */
+char       *pgqrs_test_new_dsn       (const char *options);
+
+/* pgqrs_store_new() on pgqrs_test_new_dsn (options) followed by install. */
+PgqrsStore *pgqrs_test_open_store    (const char *options);
+
+/* Runs the thread-default main context until *done is TRUE. */
+void        pgqrs_test_wait          (gboolean *done);
+
+/* Payload helpers. */
+JsonNode   *pgqrs_test_json          (const char *text);
+char       *pgqrs_test_json_text     (JsonNode   *node);
+
+G_END_DECLS
