@@ -10,6 +10,7 @@
 #include "pgqrs-config.h"
 #include "pgqrs-message.h"
 #include "pgqrs-queue-metrics.h"
+#include "pgqrs-worker.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,22 @@ typedef enum
   PGQRS_OP_LIST_ARCHIVED,  /* → queue_name or NULL, dead_letter_only, limit, offset
                                                                 ← messages, newest first */
   PGQRS_OP_REPLAY,         /* → message_id                      ← flags[1] (NOT_FOUND if no such id) */
+  PGQRS_OP_NEXT_VISIBLE,   /* → queue_id                        ← seconds until the earliest unarchived
+                                                                  message with vt > now is visible, or
+                                                                  -1 if none (the consumer's wait) */
+  PGQRS_OP_WORKER_REGISTER,   /* → worker_name, queue_name or NULL  ← workers[1]; a stopped name is
+                                   reused (status ready, started/heartbeat now, shutdown NULL);
+                                   a live one is WORKER_EXISTS; QUEUE_NOT_FOUND */
+  PGQRS_OP_WORKER_GET,        /* → worker_id                        ← workers[1] (NOT_FOUND) */
+  PGQRS_OP_WORKER_HEARTBEAT,  /* → worker_id                        ← workers[1] (NOT_FOUND) */
+  PGQRS_OP_WORKER_TRANSITION, /* → worker_id, status (to), status_mask (allowed from: bit
+                                   1 << PgqrsWorkerStatus)          ← workers[1]; INVALID_STATE naming
+                                   from and to when the current status is not in the mask; to
+                                   STOPPED sets shutdown_at and is INVALID_STATE while the worker
+                                   holds unexpired leases */
+  PGQRS_OP_WORKER_LIST,       /* → queue_name or NULL               ← workers, by name */
+  PGQRS_OP_WORKER_RECLAIM,    /* → seconds (heartbeat older than)   ← count; marks them stopped and
+                                   releases their leases (vt now, consumer NULL, read_ct kept) */
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
@@ -66,6 +83,18 @@ typedef struct
 
 typedef struct
 {
+  gint64             id;
+  char              *name;
+  gint64             queue_id;       /* 0: none */
+  PgqrsWorkerStatus  status;
+  char              *started_at;     /* ISO-8601 */
+  char              *heartbeat_at;
+  char              *shutdown_at;    /* or NULL */
+  double             heartbeat_age;  /* seconds, by the database clock */
+} PgqrsWorkerRow;
+
+typedef struct
+{
   PgqrsOp    op;
   char      *queue_name;
   gint64     queue_id;
@@ -79,6 +108,9 @@ typedef struct
   guint      max_read_count;
   gboolean   cascade;
   gboolean   dead_letter_only;
+  char      *worker_name;
+  PgqrsWorkerStatus status;
+  guint      status_mask;
 } PgqrsRequest;
 
 typedef struct
@@ -88,7 +120,9 @@ typedef struct
   GArray    *flags;            /* element-type gboolean */
   GPtrArray *messages;         /* element-type PgqrsMessage */
   GPtrArray *metrics;          /* element-type PgqrsQueueMetrics */
+  GPtrArray *workers;          /* element-type PgqrsWorkerRow */
   gint64     count;
+  double     seconds;
 } PgqrsReply;
 
 PgqrsRequest  *_pgqrs_request_new            (PgqrsOp        op);
@@ -109,7 +143,12 @@ void           _pgqrs_reply_add_id           (PgqrsReply    *reply,
 void           _pgqrs_reply_add_flag         (PgqrsReply    *reply,
                                               gboolean       flag);
 
+void           _pgqrs_reply_add_worker       (PgqrsReply    *reply,
+                                              const PgqrsWorkerRow *row);
+
 void           _pgqrs_queue_row_free         (PgqrsQueueRow *row);
+void           _pgqrs_worker_row_free        (PgqrsWorkerRow *row);
+PgqrsWorkerStatus _pgqrs_worker_status_from_string (const char *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsRequest, _pgqrs_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsReply, _pgqrs_reply_free)

@@ -102,6 +102,7 @@ _pgqrs_request_free (PgqrsRequest *request)
     return;
 
   g_free (request->queue_name);
+  g_free (request->worker_name);
   g_clear_pointer (&request->payloads, g_ptr_array_unref);
   g_clear_pointer (&request->tokens, g_array_unref);
   g_free (request);
@@ -140,6 +141,13 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_METRICS] = "metrics",
     [PGQRS_OP_LIST_ARCHIVED] = "list archived",
     [PGQRS_OP_REPLAY] = "replay",
+    [PGQRS_OP_NEXT_VISIBLE] = "next visible",
+    [PGQRS_OP_WORKER_REGISTER] = "register worker",
+    [PGQRS_OP_WORKER_GET] = "get worker",
+    [PGQRS_OP_WORKER_HEARTBEAT] = "heartbeat",
+    [PGQRS_OP_WORKER_TRANSITION] = "change worker status",
+    [PGQRS_OP_WORKER_LIST] = "list workers",
+    [PGQRS_OP_WORKER_RECLAIM] = "reclaim workers",
   };
 
   if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)
@@ -176,6 +184,7 @@ _pgqrs_reply_free (PgqrsReply *reply)
   g_clear_pointer (&reply->flags, g_array_unref);
   g_clear_pointer (&reply->messages, g_ptr_array_unref);
   g_clear_pointer (&reply->metrics, g_ptr_array_unref);
+  g_clear_pointer (&reply->workers, g_ptr_array_unref);
   g_free (reply);
 }
 
@@ -215,4 +224,45 @@ _pgqrs_reply_add_flag (PgqrsReply *reply,
     reply->flags = g_array_new (FALSE, FALSE, sizeof (gboolean));
 
   g_array_append_val (reply->flags, flag);
+}
+
+void
+_pgqrs_worker_row_free (PgqrsWorkerRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->name);
+  g_free (row->started_at);
+  g_free (row->heartbeat_at);
+  g_free (row->shutdown_at);
+  g_free (row);
+}
+
+void
+_pgqrs_reply_add_worker (PgqrsReply           *reply,
+                         const PgqrsWorkerRow *row)
+{
+  PgqrsWorkerRow *copy = g_new0 (PgqrsWorkerRow, 1);
+
+  *copy = *row;
+  copy->name = g_strdup (row->name);
+  copy->started_at = g_strdup (row->started_at);
+  copy->heartbeat_at = g_strdup (row->heartbeat_at);
+  copy->shutdown_at = g_strdup (row->shutdown_at);
+
+  if (reply->workers == NULL)
+    reply->workers = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_worker_row_free);
+
+  g_ptr_array_add (reply->workers, copy);
+}
+
+PgqrsWorkerStatus
+_pgqrs_worker_status_from_string (const char *text)
+{
+  for (guint i = PGQRS_WORKER_STATUS_READY; i <= PGQRS_WORKER_STATUS_STOPPED; i++)
+    if (g_strcmp0 (text, pgqrs_worker_status_to_string (i)) == 0)
+      return i;
+
+  return PGQRS_WORKER_STATUS_STOPPED;
 }

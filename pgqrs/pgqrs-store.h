@@ -15,6 +15,7 @@
 #include "pgqrs-queue.h"
 #include "pgqrs-queue-metrics.h"
 #include "pgqrs-message.h"
+#include "pgqrs-worker.h"
 #include "pgqrs-version-macros.h"
 
 G_BEGIN_DECLS
@@ -221,6 +222,56 @@ void               pgqrs_store_replay_async       (PgqrsStore           *self,
                                                    gpointer              user_data);
 PGQRS_AVAILABLE_IN_1_0
 gboolean           pgqrs_store_replay_finish      (PgqrsStore           *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorker       *pgqrs_store_register_worker    (PgqrsStore           *self,
+                                                   const char           *name,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_register_worker_async (PgqrsStore        *self,
+                                                   const char           *name,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorker       *pgqrs_store_register_worker_finish (PgqrsStore       *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+GPtrArray         *pgqrs_store_list_workers       (PgqrsStore           *self,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_list_workers_async (PgqrsStore           *self,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+GPtrArray         *pgqrs_store_list_workers_finish (PgqrsStore          *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+gint64             pgqrs_store_reclaim_workers    (PgqrsStore           *self,
+                                                   double                older_than_seconds,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_reclaim_workers_async (PgqrsStore        *self,
+                                                   double                older_than_seconds,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+gint64             pgqrs_store_reclaim_workers_finish (PgqrsStore       *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 

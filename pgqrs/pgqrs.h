@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 # include "pgqrs-message.h"
 # include "pgqrs-queue-metrics.h"
 # include "pgqrs-queue.h"
+# include "pgqrs-worker.h"
 # include "pgqrs-store.h"
 #undef PGQRS_INSIDE
 

@@ -530,6 +530,279 @@ op_replay (PgqrsSqliteConnection  *conn,
   return TRUE;
 }
 
+static gboolean
+op_next_visible (PgqrsSqliteConnection  *conn,
+                 PgqrsRequest           *request,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_NEXT_VISIBLE, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->queue_id);
+
+  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return FALSE;
+
+  reply->seconds = sqlite3_column_type (stmt, 0) == SQLITE_NULL
+                 ? -1 : MAX (0.0, sqlite3_column_double (stmt, 0));
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+/* Reads the rows of WORKER_COLUMNS; returns how many, or -1 on error. */
+static int
+collect_workers (PgqrsSqliteConnection  *conn,
+                 sqlite3_stmt           *stmt,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  int n = 0;
+  int rc;
+
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    {
+      PgqrsWorkerRow row = {
+        .id = sqlite3_column_int64 (stmt, 0),
+        .name = (char *)column_text (stmt, 1),
+        .queue_id = sqlite3_column_int64 (stmt, 2),
+        .status = _pgqrs_worker_status_from_string (column_text (stmt, 3)),
+        .started_at = (char *)column_text (stmt, 4),
+        .heartbeat_at = (char *)column_text (stmt, 5),
+        .shutdown_at = (char *)column_text (stmt, 6),
+        .heartbeat_age = MAX (0.0, sqlite3_column_double (stmt, 7)),
+      };
+
+      _pgqrs_reply_add_worker (reply, &row);
+      n++;
+    }
+
+  return rc == SQLITE_DONE ? n : -1;
+}
+
+static gboolean
+worker_not_found (gint64   worker_id,
+                  GError **error)
+{
+  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+               _("There is no worker with id %" G_GINT64_FORMAT), worker_id);
+  return FALSE;
+}
+
+static gboolean
+op_worker_register (PgqrsSqliteConnection  *conn,
+                    PgqrsRequest           *request,
+                    PgqrsReply             *reply,
+                    GError                **error)
+{
+  gint64 queue_id = 0;
+  sqlite3_stmt *stmt;
+  int n;
+
+  if (request->queue_name != NULL &&
+      !(queue_id = find_queue (conn, request->queue_name, error)))
+    return FALSE;
+
+  /* A stopped worker's name is taken over; a live one is refused. */
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_REUSE, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, queue_id);
+  if ((n = collect_workers (conn, stmt, reply, error)) != 0)
+    return n > 0;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_INSERT, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, queue_id);
+
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (collect_workers (conn, stmt, reply, &local_error) < 0)
+      {
+        if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
+                       _("A live worker named “%s” is registered already"),
+                       request->worker_name);
+        else
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        return FALSE;
+      }
+  }
+
+  return TRUE;
+}
+
+/* Runs a statement on one worker id and reads its row back. */
+static gboolean
+worker_statement (PgqrsSqliteConnection  *conn,
+                  PgqrsSqliteStmt         which,
+                  PgqrsRequest           *request,
+                  PgqrsReply             *reply,
+                  GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int n;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->worker_id);
+
+  if ((n = collect_workers (conn, stmt, reply, error)) < 0)
+    return FALSE;
+  if (n == 0)
+    return worker_not_found (request->worker_id, error);
+
+  return TRUE;
+}
+
+static gboolean
+op_worker_get (PgqrsSqliteConnection  *conn,
+               PgqrsRequest           *request,
+               PgqrsReply             *reply,
+               GError                **error)
+{
+  return worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request, reply, error);
+}
+
+static gboolean
+op_worker_heartbeat (PgqrsSqliteConnection  *conn,
+                     PgqrsRequest           *request,
+                     PgqrsReply             *reply,
+                     GError                **error)
+{
+  return worker_statement (conn, SQLITE_STMT_WORKER_HEARTBEAT, request, reply, error);
+}
+
+static gint64
+count_worker_leases (PgqrsSqliteConnection  *conn,
+                     gint64                  worker_id,
+                     GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LEASES, error)))
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return -1;
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return n;
+}
+
+static gboolean
+op_worker_transition (PgqrsSqliteConnection  *conn,
+                      PgqrsRequest           *request,
+                      PgqrsReply             *reply,
+                      GError                **error)
+{
+  const char *to = pgqrs_worker_status_to_string (request->status);
+  g_autoptr(PgqrsReply) current = NULL;
+  sqlite3_stmt *stmt;
+  int n;
+
+  if (request->status == PGQRS_WORKER_STATUS_STOPPED)
+    {
+      gint64 leases = count_worker_leases (conn, request->worker_id, error);
+
+      if (leases < 0)
+        return FALSE;
+      if (leases > 0)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                       _("Worker %" G_GINT64_FORMAT " still holds %" G_GINT64_FORMAT
+                         " lease(s); release or archive them before shutting it down"),
+                       request->worker_id, leases);
+          return FALSE;
+        }
+    }
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_TRANSITION, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->worker_id);
+  sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, request->status_mask);
+
+  if ((n = collect_workers (conn, stmt, reply, error)) < 0)
+    return FALSE;
+  if (n > 0)
+    return TRUE;
+
+  /* Refused: read the status it is in, to name both ends. */
+  current = _pgqrs_reply_new ();
+  if (!worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request, current, error))
+    return FALSE;
+
+  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+               _("Worker “%s” cannot go from %s to %s"),
+               ((PgqrsWorkerRow *)g_ptr_array_index (current->workers, 0))->name,
+               pgqrs_worker_status_to_string (
+                 ((PgqrsWorkerRow *)g_ptr_array_index (current->workers, 0))->status),
+               to);
+  return FALSE;
+}
+
+static gboolean
+op_worker_list (PgqrsSqliteConnection  *conn,
+                PgqrsRequest           *request,
+                PgqrsReply             *reply,
+                GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 queue_id = 0;
+
+  if (request->queue_name != NULL &&
+      !(queue_id = find_queue (conn, request->queue_name, error)))
+    return FALSE;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LIST, error)))
+    return FALSE;
+  if (queue_id != 0)
+    sqlite3_bind_int64 (stmt, 1, queue_id);
+
+  if (collect_workers (conn, stmt, reply, error) < 0)
+    return FALSE;
+
+  if (reply->workers == NULL)
+    reply->workers = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_worker_row_free);
+
+  return TRUE;
+}
+
+static gboolean
+op_worker_reclaim (PgqrsSqliteConnection  *conn,
+                   PgqrsRequest           *request,
+                   PgqrsReply             *reply,
+                   GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* Leases first: the stale set is defined by status, which the second
+   * statement changes. */
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, request->seconds);
+  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+    return FALSE;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, request->seconds);
+  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+    return FALSE;
+
+  reply->count = _pgqrs_sqlite_connection_changes (conn);
+
+  return TRUE;
+}
+
 typedef gboolean (*OpFunc) (PgqrsSqliteConnection  *conn,
                             PgqrsRequest           *request,
                             PgqrsReply             *reply,
@@ -553,6 +826,13 @@ static const struct {
   [PGQRS_OP_METRICS]       = { op_metrics,       FALSE },
   [PGQRS_OP_LIST_ARCHIVED] = { op_list_archived, FALSE },
   [PGQRS_OP_REPLAY]        = { op_replay,        TRUE },
+  [PGQRS_OP_NEXT_VISIBLE]  = { op_next_visible,  FALSE },
+  [PGQRS_OP_WORKER_REGISTER]   = { op_worker_register,   TRUE },
+  [PGQRS_OP_WORKER_GET]        = { op_worker_get,        FALSE },
+  [PGQRS_OP_WORKER_HEARTBEAT]  = { op_worker_heartbeat,  TRUE },
+  [PGQRS_OP_WORKER_TRANSITION] = { op_worker_transition, TRUE },
+  [PGQRS_OP_WORKER_LIST]       = { op_worker_list,       FALSE },
+  [PGQRS_OP_WORKER_RECLAIM]    = { op_worker_reclaim,    TRUE },
 };
 
 gboolean

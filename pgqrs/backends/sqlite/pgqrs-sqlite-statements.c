@@ -15,6 +15,15 @@
   "id, queue_id, payload, enqueued_at, vt, dequeued_at, archived_at, archive_reason, " \
   "read_ct, producer_worker_id, consumer_worker_id"
 
+#define WORKER_COLUMNS \
+  "id, name, queue_id, status, started_at, heartbeat_at, shutdown_at, " \
+  "(julianday (" NOW ") - julianday (heartbeat_at)) * 86400.0"
+
+/* Workers whose heartbeat is older than ?1 seconds. */
+#define STALE_WORKERS \
+  "SELECT id FROM pgqrs_workers WHERE status <> 'stopped' " \
+  "   AND heartbeat_at < " NOW_PLUS ("-?1")
+
 /* The lease fence of semantics rule 5: a lease op applies only while the row
  * is unarchived and still carries the read count the lease was taken with. */
 #define FENCE "id = ?1 AND queue_id = ?2 AND read_ct = ?3 AND archived_at IS NULL"
@@ -128,6 +137,61 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "   AND (?1 IS NULL OR queue_id = ?1) "
     "   AND (?2 = 0 OR archive_reason = 'dead_letter') "
     " ORDER BY archived_at DESC, id DESC LIMIT ?3 OFFSET ?4",
+
+  [SQLITE_STMT_NEXT_VISIBLE] =
+    "SELECT (julianday (min (vt)) - julianday (" NOW ")) * 86400.0 FROM pgqrs_messages "
+    " WHERE queue_id = ?1 AND archived_at IS NULL AND vt > " NOW,
+
+  [SQLITE_STMT_WORKER_INSERT] =
+    "INSERT INTO pgqrs_workers (name, queue_id) VALUES (?1, nullif (?2, 0)) "
+    "RETURNING " WORKER_COLUMNS,
+
+  [SQLITE_STMT_WORKER_REUSE] =
+    "UPDATE pgqrs_workers "
+    "   SET queue_id = nullif (?2, 0), status = 'ready', started_at = " NOW ", "
+    "       heartbeat_at = " NOW ", shutdown_at = NULL "
+    " WHERE name = ?1 AND status = 'stopped' "
+    "RETURNING " WORKER_COLUMNS,
+
+  [SQLITE_STMT_WORKER_SELECT] =
+    "SELECT " WORKER_COLUMNS " FROM pgqrs_workers WHERE id = ?1",
+
+  [SQLITE_STMT_WORKER_SELECT_BY_NAME] =
+    "SELECT " WORKER_COLUMNS " FROM pgqrs_workers WHERE name = ?1",
+
+  [SQLITE_STMT_WORKER_HEARTBEAT] =
+    "UPDATE pgqrs_workers SET heartbeat_at = " NOW " WHERE id = ?1 "
+    "RETURNING " WORKER_COLUMNS,
+
+  /* ?3 is a bit mask of the statuses the worker may be leaving. */
+  [SQLITE_STMT_WORKER_TRANSITION] =
+    "UPDATE pgqrs_workers "
+    "   SET status = ?2, "
+    "       shutdown_at = CASE WHEN ?2 = 'stopped' THEN " NOW " ELSE shutdown_at END "
+    " WHERE id = ?1 "
+    "   AND (?3 >> CASE status WHEN 'ready' THEN 0 WHEN 'polling' THEN 1 "
+    "                          WHEN 'interrupted' THEN 2 WHEN 'suspended' THEN 3 "
+    "                          ELSE 4 END) & 1 = 1 "
+    "RETURNING " WORKER_COLUMNS,
+
+  [SQLITE_STMT_WORKER_LEASES] =
+    "SELECT count (*) FROM pgqrs_messages "
+    " WHERE consumer_worker_id = ?1 AND archived_at IS NULL "
+    "   AND leased_at IS NOT NULL AND vt > " NOW,
+
+  [SQLITE_STMT_WORKER_LIST] =
+    "SELECT " WORKER_COLUMNS " FROM pgqrs_workers "
+    " WHERE ?1 IS NULL OR queue_id = ?1 ORDER BY name",
+
+  [SQLITE_STMT_WORKER_RECLAIM_LEASES] =
+    "UPDATE pgqrs_messages "
+    "   SET vt = " NOW ", leased_at = NULL, consumer_worker_id = NULL "
+    " WHERE archived_at IS NULL AND leased_at IS NOT NULL "
+    "   AND consumer_worker_id IN (" STALE_WORKERS ")",
+
+  [SQLITE_STMT_WORKER_RECLAIM] =
+    "UPDATE pgqrs_workers SET status = 'stopped', shutdown_at = " NOW
+    " WHERE id IN (" STALE_WORKERS ")",
 };
 
 const char *

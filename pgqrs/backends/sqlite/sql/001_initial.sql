@@ -47,6 +47,11 @@ CREATE INDEX pgqrs_messages_visible
 CREATE INDEX pgqrs_messages_archived
   ON pgqrs_messages (queue_id, archived_at) WHERE archived_at IS NOT NULL;
 
+-- A worker's leases, for shutdown and reclaim.
+CREATE INDEX pgqrs_messages_consumer
+  ON pgqrs_messages (consumer_worker_id)
+  WHERE archived_at IS NULL AND consumer_worker_id IS NOT NULL;
+
 CREATE TABLE pgqrs_workflows (
   id        INTEGER PRIMARY KEY AUTOINCREMENT,
   name      TEXT    NOT NULL UNIQUE,
