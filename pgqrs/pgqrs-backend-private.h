@@ -39,7 +39,7 @@ typedef enum
   PGQRS_OP_ENQUEUE,        /* → queue_id, payloads, seconds (delay), worker_id  ← ids, input order */
   PGQRS_OP_LEASE,          /* → queue_id, limit, seconds (visibility), max_read_count, worker_id
                                                                 ← messages, oldest first */
-  PGQRS_OP_ARCHIVE,        /* → queue_id, tokens                ← flags, input order */
+  PGQRS_OP_ARCHIVE,        /* → queue_id, tokens, dead_letter (archive reason)  ← flags, input order */
   PGQRS_OP_DELETE,         /* → queue_id, tokens                ← flags      */
   PGQRS_OP_RELEASE,        /* → queue_id, tokens, seconds (delay) ← flags    */
   PGQRS_OP_EXTEND,         /* → queue_id, tokens, seconds       ← flags      */
@@ -108,6 +108,7 @@ typedef struct
   guint      max_read_count;
   gboolean   cascade;
   gboolean   dead_letter_only;
+  gboolean   dead_letter;
   char      *worker_name;
   PgqrsWorkerStatus status;
   guint      status_mask;
@@ -181,7 +182,21 @@ struct _PgqrsBackendInterface
   PgqrsReply *(*execute_finish) (PgqrsBackend         *self,
                                  GAsyncResult         *result,
                                  GError              **error);
+
+  /* Optional.  While the count of watchers is above zero, the backend
+   * emits ::message-available when messages may have been enqueued by
+   * another process (PostgreSQL: LISTEN/NOTIFY; SQLite: a change of the
+   * database file).  Enqueues through this backend always emit it. */
+  void        (*set_watching)   (PgqrsBackend         *self,
+                                 gboolean              watching);
 };
+
+/* ::message-available (gint64 queue_id) — queue_id 0 when unknown.  May be
+ * emitted in any thread; handlers must hop to their own main context. */
+void        _pgqrs_backend_set_watching   (PgqrsBackend         *self,
+                                           gboolean              watching);
+void        _pgqrs_backend_emit_message_available (PgqrsBackend *self,
+                                                   gint64        queue_id);
 
 void        _pgqrs_backend_open_async     (PgqrsBackend         *self,
                                            GCancellable         *cancellable,

@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 # include "pgqrs-queue-metrics.h"
 # include "pgqrs-queue.h"
 # include "pgqrs-worker.h"
+# include "pgqrs-retry-policy.h"
+# include "pgqrs-job.h"
+# include "pgqrs-consumer.h"
 # include "pgqrs-store.h"
 #undef PGQRS_INSIDE
 

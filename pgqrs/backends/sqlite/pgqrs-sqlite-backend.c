@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-sqlite-backend-private.h"
 #include "pgqrs-sqlite-connection.h"
@@ -24,11 +25,19 @@
 
 struct _PgqrsSqliteBackend
 {
-  GObject      parent_instance;
+  GObject       parent_instance;
 
-  PgqrsConfig *config;
-  GAsyncQueue *jobs;       /* element-type Job */
-  GThread     *owner;
+  PgqrsConfig  *config;
+  GAsyncQueue  *jobs;       /* element-type Job */
+  GThread      *owner;
+
+  /* Wakeups for enqueues by other processes: a thread running a
+   * GFileMonitor on the write-ahead log, while anyone watches. */
+  GMutex        watch_mutex;
+  guint         n_watchers;
+  GThread      *watcher;
+  GMainContext *watch_context;
+  GMainLoop    *watch_loop;
 };
 
 typedef enum
@@ -44,6 +53,7 @@ typedef struct
   GTask        *task;
   PgqrsRequest *request;
   PgqrsConfig  *config;
+  PgqrsBackend *backend;    /* unowned: the pending task keeps the store, and so it, alive */
 } Job;
 
 static void pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface);
@@ -80,6 +90,11 @@ run_execute (PgqrsSqliteConnection *conn,
       g_task_return_error (job->task, error);
       return;
     }
+
+  /* In-process wakeup: consumers of this store hear of the new messages
+   * before the enqueue's caller does. */
+  if (job->request->op == PGQRS_OP_ENQUEUE)
+    _pgqrs_backend_emit_message_available (job->backend, job->request->queue_id);
 
   g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);
 }
@@ -144,9 +159,97 @@ push_job (PgqrsSqliteBackend *self,
 }
 
 static void
+wal_changed_cb (GFileMonitor      *monitor,
+                GFile             *file,
+                GFile             *other_file,
+                GFileMonitorEvent  event,
+                gpointer           user_data)
+{
+  if (event == G_FILE_MONITOR_EVENT_CHANGED || event == G_FILE_MONITOR_EVENT_CREATED)
+    _pgqrs_backend_emit_message_available (PGQRS_BACKEND (user_data), 0);
+}
+
+static gpointer
+watch_thread (gpointer data)
+{
+  PgqrsSqliteBackend *self = data;
+  g_autofree char *wal_path = g_strconcat (_pgqrs_config_get_sqlite_path (self->config), "-wal", NULL);
+  g_autoptr(GFile) wal = g_file_new_for_path (wal_path);
+  g_autoptr(GFileMonitor) monitor = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (self->watch_context);
+
+  /* Every commit by any process appends to the write-ahead log. */
+  if ((monitor = g_file_monitor_file (wal, G_FILE_MONITOR_NONE, NULL, &error)))
+    {
+      g_file_monitor_set_rate_limit (monitor, 10);
+      g_signal_connect (monitor, "changed", G_CALLBACK (wal_changed_cb), self);
+      g_main_loop_run (self->watch_loop);
+      g_file_monitor_cancel (monitor);
+    }
+  else
+    g_warning ("Cannot watch %s for other processes' enqueues: %s; consumers will poll",
+               wal_path, error->message);
+
+  g_main_context_pop_thread_default (self->watch_context);
+
+  return NULL;
+}
+
+static gboolean
+quit_watch_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_watch_thread (PgqrsSqliteBackend *self)
+{
+  g_autoptr(GSource) quit = NULL;
+
+  if (self->watcher == NULL)
+    return;
+
+  /* A source rather than g_main_loop_quit(), which would be lost if the
+   * thread has not reached g_main_loop_run() yet. */
+  quit = g_idle_source_new ();
+  g_source_set_callback (quit, quit_watch_loop, self->watch_loop, NULL);
+  g_source_attach (quit, self->watch_context);
+  g_thread_join (g_steal_pointer (&self->watcher));
+  g_clear_pointer (&self->watch_loop, g_main_loop_unref);
+  g_clear_pointer (&self->watch_context, g_main_context_unref);
+}
+
+static void
+pgqrs_sqlite_backend_set_watching (PgqrsBackend *backend,
+                                   gboolean      watching)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
+
+  /* An in-memory database has no other processes to hear from. */
+  if (_pgqrs_config_get_sqlite_in_memory (self->config))
+    return;
+
+  if (watching && self->n_watchers++ == 0)
+    {
+      self->watch_context = g_main_context_new ();
+      self->watch_loop = g_main_loop_new (self->watch_context, FALSE);
+      self->watcher = g_thread_new ("pgqrs-sqlite-watch", watch_thread, self);
+    }
+  else if (!watching && self->n_watchers > 0 && --self->n_watchers == 0)
+    stop_watch_thread (self);
+}
+
+static void
 pgqrs_sqlite_backend_finalize (GObject *object)
 {
   PgqrsSqliteBackend *self = (PgqrsSqliteBackend *)object;
+
+  stop_watch_thread (self);
+  g_mutex_clear (&self->watch_mutex);
 
   if (self->owner != NULL)
     {
@@ -177,6 +280,7 @@ static void
 pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
 {
   self->jobs = g_async_queue_new ();
+  g_mutex_init (&self->watch_mutex);
 }
 
 /* The tasks have no source object: the owner thread may drop the last
@@ -223,6 +327,7 @@ pgqrs_sqlite_backend_execute_async (PgqrsBackend        *backend,
   job->kind = JOB_EXECUTE;
   job->task = g_task_new (NULL, cancellable, callback, user_data);
   job->request = request;
+  job->backend = backend;
   g_task_set_source_tag (job->task, pgqrs_sqlite_backend_execute_async);
 
   push_job (self, job);
@@ -245,6 +350,7 @@ pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
   iface->open_finish = pgqrs_sqlite_backend_open_finish;
   iface->execute_async = pgqrs_sqlite_backend_execute_async;
   iface->execute_finish = pgqrs_sqlite_backend_execute_finish;
+  iface->set_watching = pgqrs_sqlite_backend_set_watching;
 }
 
 PgqrsBackend *

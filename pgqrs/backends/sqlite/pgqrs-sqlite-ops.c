@@ -404,7 +404,10 @@ op_fenced (PgqrsSqliteConnection  *conn,
       sqlite3_bind_int64 (stmt, 1, token->id);
       sqlite3_bind_int64 (stmt, 2, request->queue_id);
       sqlite3_bind_int64 (stmt, 3, token->read_count);
-      sqlite3_bind_double (stmt, 4, request->seconds);
+      if (request->op == PGQRS_OP_ARCHIVE)
+        sqlite3_bind_int (stmt, 4, request->dead_letter);
+      else if (request->op != PGQRS_OP_DELETE)
+        sqlite3_bind_double (stmt, 4, request->seconds);
 
       if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
         return FALSE;

@@ -90,7 +90,8 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_MESSAGE_ARCHIVE] =
     "UPDATE pgqrs_messages "
-    "   SET archived_at = " NOW ", archive_reason = 'done', leased_at = NULL "
+    "   SET archived_at = " NOW ", leased_at = NULL, "
+    "       archive_reason = CASE WHEN ?4 THEN 'dead_letter' ELSE 'done' END "
     " WHERE " FENCE,
 
   [SQLITE_STMT_MESSAGE_DELETE] =

@@ -1,0 +1,1443 @@
+/* pgqrs-consumer.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "pgqrs-config.h"
+#include "pgqrs-consumer.h"
+#include "pgqrs-enums.h"
+#include "pgqrs-error.h"
+#include "pgqrs-job-private.h"
+#include "pgqrs-store-private.h"
+#include "pgqrs-worker-private.h"
+
+/**
+ * PgqrsConsumer:
+ *
+ * Runs a handler over a queue until stopped.
+ *
+ * A consumer registers a [class@Worker] under its name, then leases
+ * messages whenever there is work and capacity, hands them to its handler as
+ * [class@Job]s — one message each, or batches of
+ * [property@Consumer:batch-size] — and settles each job: success archives
+ * the messages (or deletes them, with [property@Consumer:delete-on-success]);
+ * failure gives them back to the queue at once or, with a
+ * [property@Consumer:retry-policy], after the policy's backoff, and
+ * dead-letters them once the policy's retries are spent. A failing message
+ * never stops the consumer; neither does a database error, which it reports
+ * through [signal@Consumer::error] before trying again after the poll
+ * interval.
+ *
+ * When there is no work it waits, without polling the database in a loop,
+ * for the first of: a wakeup (an enqueue through the same store, a
+ * PostgreSQL notification, a change of the SQLite file by another process),
+ * the moment the earliest delayed message becomes visible, or
+ * [property@Consumer:poll-interval] as a fallback.
+ *
+ * While it runs, it sends the worker's heartbeat and keeps the leases of
+ * running handlers alive. [method@Consumer.stop] is graceful: no new
+ * leases, running handlers get up to [property@Consumer:stop-timeout]
+ * seconds to finish, leases still held after that are released, and the
+ * worker ends `stopped`.
+ *
+ * The consumer runs in the thread-default main context of the caller of
+ * [method@Consumer.run_async]; its handler is called there.
+ *
+ * Since: 1.0
+ */
+
+typedef enum
+{
+  PHASE_IDLE,
+  PHASE_STARTING,
+  PHASE_POLLING,
+  PHASE_INTERRUPTED,
+  PHASE_SUSPENDED,
+  PHASE_STOPPING,
+} Phase;
+
+struct _PgqrsConsumer
+{
+  GObject               parent_instance;
+
+  PgqrsQueue           *queue;
+  PgqrsStore           *store;
+  char                 *worker_name;
+
+  guint                 batch_size;
+  guint                 concurrency;
+  double                visibility_timeout;
+  double                poll_interval;
+  double                heartbeat_interval;
+  double                stop_timeout;
+  gboolean              delete_on_success;
+  PgqrsRetryPolicy     *retry_policy;
+
+  PgqrsConsumerHandler  handler;
+  gpointer              handler_data;
+  GDestroyNotify        handler_destroy;
+
+  /* while running */
+  Phase                 phase;
+  GTask                *run_task;
+  GMainContext         *context;
+  GCancellable         *cancellable;      /* cancels our own database calls at the end */
+  gulong                run_cancelled_id;
+  PgqrsWorker          *worker;
+  gulong                wakeup_id;
+  gboolean              watching;
+  gboolean              leasing;
+  gboolean              woken;            /* a wakeup came while leasing */
+  guint                 lease_limit;      /* how many the lease in flight asked for */
+  GHashTable           *jobs;             /* PgqrsJob → itself, handlers in flight */
+  guint                 settling;         /* archive / release calls in flight */
+  GSource              *wait_source;
+  GSource              *heartbeat_source;
+  GSource              *deadline_source;
+  GQueue                transitions;      /* PgqrsWorkerStatus still to apply, in order */
+  gboolean              transitioning;
+  PgqrsWorkerStatus     last_status;      /* the worker's status once the queue is applied */
+  GError               *failure;          /* why the run ends, if it ends in error */
+
+  guint64               processed;
+  guint64               failed;
+};
+
+G_DEFINE_FINAL_TYPE (PgqrsConsumer, pgqrs_consumer, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_QUEUE,
+  PROP_WORKER_NAME,
+  PROP_BATCH_SIZE,
+  PROP_CONCURRENCY,
+  PROP_VISIBILITY_TIMEOUT,
+  PROP_POLL_INTERVAL,
+  PROP_HEARTBEAT_INTERVAL,
+  PROP_STOP_TIMEOUT,
+  PROP_DELETE_ON_SUCCESS,
+  PROP_RETRY_POLICY,
+  PROP_WORKER,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+enum {
+  ERROR,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void pump (PgqrsConsumer *self);
+static void maybe_finish_stop (PgqrsConsumer *self);
+
+static void
+report (PgqrsConsumer *self,
+        const GError  *error)
+{
+  g_debug ("Consumer %s: %s", self->worker_name, error->message);
+  g_signal_emit (self, signals[ERROR], 0, error);
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static GSource *
+add_timeout (PgqrsConsumer *self,
+             double         seconds,
+             GSourceFunc    func)
+{
+  GSource *source = g_timeout_source_new ((guint)ceil (MAX (0.0, seconds) * 1000.0));
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+
+  return source;
+}
+
+/* Worker status changes are applied one at a time, in order, whatever the
+ * backend's connection pool would do with concurrent ones. */
+
+static void apply_next_transition (PgqrsConsumer *self);
+
+static void
+transition_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pgqrs_worker_transition_finish (PGQRS_WORKER (object), result, &error))
+    report (self, error);
+
+  self->transitioning = FALSE;
+  apply_next_transition (self);
+  maybe_finish_stop (self);
+}
+
+static void
+apply_next_transition (PgqrsConsumer *self)
+{
+  gpointer next;
+
+  if (self->transitioning || g_queue_is_empty (&self->transitions))
+    return;
+
+  next = g_queue_pop_head (&self->transitions);
+  self->transitioning = TRUE;
+  pgqrs_worker_transition_async (self->worker, GPOINTER_TO_UINT (next), NULL,
+                                 transition_cb, g_object_ref (self));
+}
+
+static void
+goto_status (PgqrsConsumer     *self,
+             PgqrsWorkerStatus  status)
+{
+  if (self->last_status == status)
+    return;
+
+  self->last_status = status;
+  g_queue_push_tail (&self->transitions, GUINT_TO_POINTER (status));
+  apply_next_transition (self);
+}
+
+/* Wakeups may arrive in any thread; they are handled in ours. */
+
+static gboolean
+wake_in_context (gpointer data)
+{
+  PgqrsConsumer *self = data;
+
+  if (self->leasing)
+    self->woken = TRUE;
+  else
+    pump (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+message_available_cb (PgqrsBackend *backend,
+                      gint64        queue_id,
+                      gpointer      user_data)
+{
+  PgqrsConsumer *self = user_data;
+
+  if (queue_id != 0 && queue_id != pgqrs_queue_get_id (self->queue))
+    return;
+
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, wake_in_context,
+                              g_object_ref (self), g_object_unref);
+}
+
+static gboolean
+wait_done_cb (gpointer data)
+{
+  PgqrsConsumer *self = data;
+
+  g_clear_pointer (&self->wait_source, g_source_unref);
+  pump (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+next_visible_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  double wait = self->poll_interval;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, next_visible_cb, &error)))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report (self, error);
+    }
+  else if (reply->seconds >= 0)
+    wait = MIN (wait, reply->seconds);
+
+  if (self->phase != PHASE_POLLING || self->wait_source != NULL || self->leasing)
+    return;
+
+  self->wait_source = add_timeout (self, wait, wait_done_cb);
+}
+
+/* No work now: wait for a wakeup, the next delayed message or the poll
+ * interval, whichever comes first. */
+static void
+wait_for_work (PgqrsConsumer *self)
+{
+  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_NEXT_VISIBLE);
+
+  request->queue_id = pgqrs_queue_get_id (self->queue);
+  _pgqrs_store_execute_async (self->store, self, request, next_visible_cb,
+                              self->cancellable, next_visible_cb, g_object_ref (self));
+}
+
+static void
+settle_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, settle_cb, &error)))
+    report (self, error);
+
+  self->settling--;
+  maybe_finish_stop (self);
+}
+
+static PgqrsRequest *
+lease_op_request (PgqrsConsumer *self,
+                  PgqrsOp        op,
+                  GPtrArray     *messages)
+{
+  PgqrsRequest *request = _pgqrs_request_new (op);
+
+  request->queue_id = pgqrs_queue_get_id (self->queue);
+  request->queue_name = g_strdup (pgqrs_queue_get_name (self->queue));
+  request->worker_id = self->worker ? pgqrs_worker_get_id (self->worker) : 0;
+
+  for (guint i = 0; i < messages->len; i++)
+    _pgqrs_request_add_token (request,
+                              pgqrs_message_get_id (g_ptr_array_index (messages, i)),
+                              pgqrs_message_get_read_count (g_ptr_array_index (messages, i)));
+
+  return request;
+}
+
+static void
+settle (PgqrsConsumer *self,
+        PgqrsRequest  *request)
+{
+  self->settling++;
+  _pgqrs_store_execute_async (self->store, self, request, settle_cb,
+                              NULL, settle_cb, g_object_ref (self));
+}
+
+static void
+release_messages (PgqrsConsumer *self,
+                  GPtrArray     *messages,
+                  double         delay)
+{
+  PgqrsRequest *request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
+
+  request->seconds = delay;
+  settle (self, request);
+}
+
+static void
+job_done (PgqrsJob     *job,
+          const GError *error,
+          gpointer      user_data)
+{
+  PgqrsConsumer *self = user_data;
+  GPtrArray *messages = pgqrs_job_get_messages (job);
+  PgqrsRequest *request;
+
+  if (error == NULL)
+    {
+      self->processed++;
+      request = lease_op_request (self, self->delete_on_success ? PGQRS_OP_DELETE
+                                                                : PGQRS_OP_ARCHIVE,
+                                  messages);
+    }
+  else
+    {
+      guint attempt = pgqrs_job_get_attempt (job);
+
+      self->failed++;
+      g_debug ("Consumer %s: job of message %" G_GINT64_FORMAT " failed (attempt %u): %s",
+               self->worker_name, pgqrs_message_get_id (pgqrs_job_get_message (job)),
+               attempt, error->message);
+
+      if (self->retry_policy == NULL)
+        {
+          request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
+        }
+      else if (pgqrs_retry_policy_should_retry (self->retry_policy, attempt))
+        {
+          request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
+          request->seconds = pgqrs_retry_policy_get_delay (self->retry_policy, attempt);
+        }
+      else
+        {
+          request = lease_op_request (self, PGQRS_OP_ARCHIVE, messages);
+          request->dead_letter = TRUE;
+        }
+    }
+
+  settle (self, request);
+  g_hash_table_remove (self->jobs, job);
+  pump (self);
+  maybe_finish_stop (self);
+}
+
+static void
+dispatch (PgqrsConsumer *self,
+          GPtrArray     *messages)
+{
+  g_autoptr(PgqrsJob) job = _pgqrs_job_new (self->queue, messages, self->context, job_done, self);
+  gboolean result;
+
+  g_hash_table_add (self->jobs, g_object_ref (job));
+
+  result = self->handler (job, self->handler_data);
+  _pgqrs_job_settle (job, result);
+}
+
+static void
+lease_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  guint requested;
+  gboolean woken;
+
+  self->leasing = FALSE;
+  woken = self->woken;
+  self->woken = FALSE;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, lease_cb, &error)))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report (self, error);
+      if (self->phase == PHASE_POLLING)
+        self->wait_source = add_timeout (self, self->poll_interval, wait_done_cb);
+      maybe_finish_stop (self);
+      return;
+    }
+
+  messages = _pgqrs_reply_steal_messages (reply);
+  requested = self->lease_limit;
+
+  /* Stopped or paused while the lease was in flight: hand them back. */
+  if (self->phase != PHASE_POLLING)
+    {
+      if (messages->len > 0)
+        release_messages (self, messages, 0);
+      maybe_finish_stop (self);
+      return;
+    }
+
+  if (self->batch_size > 1)
+    {
+      if (messages->len > 0)
+        dispatch (self, messages);
+    }
+  else
+    {
+      for (guint i = 0; i < messages->len; i++)
+        {
+          g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
+
+          g_ptr_array_add (one, g_object_ref (g_ptr_array_index (messages, i)));
+          dispatch (self, one);
+        }
+    }
+
+  /* A full lease means there may be more; so does a wakeup that came in
+   * meanwhile.  Otherwise wait. */
+  if (messages->len >= requested || woken)
+    pump (self);
+  else if (!self->leasing)
+    wait_for_work (self);
+}
+
+static void
+pump (PgqrsConsumer *self)
+{
+  PgqrsRequest *request;
+  guint capacity;
+
+  if (self->phase != PHASE_POLLING || self->leasing)
+    return;
+
+  capacity = self->concurrency - MIN (self->concurrency, g_hash_table_size (self->jobs));
+  if (capacity == 0)
+    return;     /* job_done() pumps again */
+
+  clear_source (&self->wait_source);
+
+  request = _pgqrs_request_new (PGQRS_OP_LEASE);
+  request->queue_id = pgqrs_queue_get_id (self->queue);
+  request->queue_name = g_strdup (pgqrs_queue_get_name (self->queue));
+  request->worker_id = pgqrs_worker_get_id (self->worker);
+  request->limit = self->batch_size > 1 ? self->batch_size : capacity;
+  request->seconds = self->visibility_timeout;
+  request->max_read_count =
+    pgqrs_config_get_max_read_count (pgqrs_store_get_config (self->store));
+
+  self->lease_limit = request->limit;
+  self->leasing = TRUE;
+  _pgqrs_store_execute_async (self->store, self, request, lease_cb,
+                              self->cancellable, lease_cb, g_object_ref (self));
+}
+
+static void
+heartbeat_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pgqrs_worker_heartbeat_finish (PGQRS_WORKER (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    report (self, error);
+}
+
+/* Rule 15: a handler that runs long keeps its lease.  Each tick pushes the
+ * leases of running handlers out by one tick, so they stay at least half a
+ * visibility timeout ahead of the clock. */
+static gboolean
+heartbeat_tick (gpointer data)
+{
+  PgqrsConsumer *self = data;
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer job;
+
+  pgqrs_worker_heartbeat_async (self->worker, self->cancellable, heartbeat_cb, g_object_ref (self));
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &job, NULL))
+    {
+      GPtrArray *messages = pgqrs_job_get_messages (job);
+
+      for (guint i = 0; i < messages->len; i++)
+        g_ptr_array_add (held, g_object_ref (g_ptr_array_index (messages, i)));
+    }
+
+  if (held->len > 0)
+    {
+      PgqrsRequest *request = lease_op_request (self, PGQRS_OP_EXTEND, held);
+
+      request->seconds = MIN (self->heartbeat_interval, self->visibility_timeout / 2);
+      settle (self, request);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+end_run (PgqrsConsumer *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->run_task);
+
+  clear_source (&self->wait_source);
+  clear_source (&self->heartbeat_source);
+  clear_source (&self->deadline_source);
+
+  if (self->wakeup_id != 0)
+    {
+      PgqrsBackend *backend = _pgqrs_store_get_backend (self->store);
+
+      g_signal_handler_disconnect (backend, self->wakeup_id);
+      self->wakeup_id = 0;
+    }
+  if (self->watching)
+    {
+      _pgqrs_backend_set_watching (_pgqrs_store_get_backend (self->store), FALSE);
+      self->watching = FALSE;
+    }
+  if (self->run_cancelled_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), self->run_cancelled_id);
+      self->run_cancelled_id = 0;
+    }
+
+  self->phase = PHASE_IDLE;
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (self->failure != NULL)
+    g_task_return_error (task, g_steal_pointer (&self->failure));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The stop completes once nothing is in flight: no lease call, no handler,
+ * no archive or release, no status change. */
+static void
+maybe_finish_stop (PgqrsConsumer *self)
+{
+  if (self->phase == PHASE_INTERRUPTED && g_hash_table_size (self->jobs) == 0)
+    {
+      self->phase = PHASE_SUSPENDED;
+      goto_status (self, PGQRS_WORKER_STATUS_SUSPENDED);
+    }
+
+  if (self->phase != PHASE_STOPPING ||
+      self->leasing || g_hash_table_size (self->jobs) > 0 || self->settling > 0)
+    return;
+
+  if (self->worker != NULL && self->last_status != PGQRS_WORKER_STATUS_STOPPED)
+    {
+      goto_status (self, PGQRS_WORKER_STATUS_SUSPENDED);
+      goto_status (self, PGQRS_WORKER_STATUS_STOPPED);
+    }
+
+  if (self->transitioning || !g_queue_is_empty (&self->transitions))
+    return;
+
+  end_run (self);
+}
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  PgqrsConsumer *self = data;
+  GHashTableIter iter;
+  gpointer job;
+
+  g_clear_pointer (&self->deadline_source, g_source_unref);
+
+  /* Handlers that outlived the deadline lose their jobs: the leases go back
+   * to the queue now, and a late completion changes nothing. */
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &job, NULL))
+    {
+      _pgqrs_job_abandon (job);
+      release_messages (self, pgqrs_job_get_messages (job), 0);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  maybe_finish_stop (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * pgqrs_consumer_stop:
+ * @self: a #PgqrsConsumer
+ *
+ * Stops the consumer gracefully: it takes no new leases, lets running
+ * handlers finish for up to [property@Consumer:stop-timeout] seconds, then
+ * releases what is still leased, stops its worker and completes
+ * [method@Consumer.run_async]. Does nothing if the consumer is not running.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_consumer_stop (PgqrsConsumer *self)
+{
+  g_return_if_fail (PGQRS_IS_CONSUMER (self));
+
+  if (self->phase == PHASE_IDLE || self->phase == PHASE_STOPPING)
+    return;
+
+  self->phase = PHASE_STOPPING;
+  clear_source (&self->wait_source);
+
+  if (g_hash_table_size (self->jobs) > 0)
+    self->deadline_source = add_timeout (self, self->stop_timeout, deadline_cb);
+
+  maybe_finish_stop (self);
+}
+
+static gboolean
+stop_in_context (gpointer data)
+{
+  pgqrs_consumer_stop (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_cancelled_cb (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  PgqrsConsumer *self = user_data;
+
+  /* May run in any thread: stop in ours. */
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, stop_in_context,
+                              g_object_ref (self), g_object_unref);
+}
+
+static void
+start_polling_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  PgqrsBackend *backend = _pgqrs_store_get_backend (self->store);
+
+  if (!pgqrs_worker_transition_finish (PGQRS_WORKER (object), result, &error))
+    {
+      self->failure = g_steal_pointer (&error);
+      self->phase = PHASE_STOPPING;
+      self->last_status = pgqrs_worker_get_status (self->worker);
+      maybe_finish_stop (self);
+      return;
+    }
+
+  self->last_status = PGQRS_WORKER_STATUS_POLLING;
+  self->wakeup_id = g_signal_connect (backend, "message-available",
+                                      G_CALLBACK (message_available_cb), self);
+  _pgqrs_backend_set_watching (backend, TRUE);
+  self->watching = TRUE;
+  self->heartbeat_source = add_timeout (self, MIN (self->heartbeat_interval,
+                                                   self->visibility_timeout / 2),
+                                        heartbeat_tick);
+
+  if (self->phase == PHASE_STARTING)
+    {
+      self->phase = PHASE_POLLING;
+      pump (self);
+    }
+  else
+    maybe_finish_stop (self);
+}
+
+static void
+register_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PgqrsConsumer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!(self->worker = pgqrs_store_register_worker_finish (PGQRS_STORE (object), result, &error)))
+    {
+      self->failure = g_steal_pointer (&error);
+      self->phase = PHASE_STOPPING;
+      end_run (self);
+      return;
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+  self->last_status = PGQRS_WORKER_STATUS_READY;
+  pgqrs_worker_transition_async (self->worker, PGQRS_WORKER_STATUS_POLLING, NULL,
+                                 start_polling_cb, g_object_ref (self));
+}
+
+/**
+ * pgqrs_consumer_run_async:
+ * @self: a #PgqrsConsumer
+ * @cancellable: (nullable): cancelling it stops the consumer, like
+ *   [method@Consumer.stop]
+ * @callback: (scope async) (closure user_data): called when the consumer
+ *   has stopped
+ * @user_data: data for @callback
+ *
+ * Registers the consumer's worker and runs the handler over the queue until
+ * [method@Consumer.stop] is called or @cancellable is cancelled. The handler
+ * runs in the thread-default main context of the caller.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_consumer_run_async (PgqrsConsumer       *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PGQRS_IS_CONSUMER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pgqrs_consumer_run_async);
+
+  if (self->handler == NULL)
+    {
+      g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                               _("The consumer has no handler; call pgqrs_consumer_set_handler()"));
+      return;
+    }
+
+  if (self->phase != PHASE_IDLE)
+    {
+      g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                               _("The consumer “%s” is running already"), self->worker_name);
+      return;
+    }
+
+  self->phase = PHASE_STARTING;
+  self->run_task = g_steal_pointer (&task);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->processed = 0;
+  self->failed = 0;
+  g_clear_object (&self->worker);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (cancellable != NULL)
+    self->run_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (run_cancelled_cb),
+                                                    self, NULL);
+
+  pgqrs_store_register_worker_async (self->store, self->worker_name,
+                                     pgqrs_queue_get_name (self->queue), NULL,
+                                     register_cb, g_object_ref (self));
+}
+
+/**
+ * pgqrs_consumer_run_finish:
+ * @self: a #PgqrsConsumer
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Consumer.run_async].
+ *
+ * Returns: %TRUE if the consumer ran and stopped; %FALSE with @error set if
+ *   it could not start (no handler, a live worker of the same name, …)
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_consumer_run_finish (PgqrsConsumer  *self,
+                           GAsyncResult   *result,
+                           GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+run_sync_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/**
+ * pgqrs_consumer_run:
+ * @self: a #PgqrsConsumer
+ * @cancellable: (nullable): cancelling it stops the consumer
+ * @error: return location for a #GError
+ *
+ * Runs the consumer in the calling thread until it is stopped — by
+ * [method@Consumer.stop] from a handler or another thread, or by
+ * @cancellable. The handler runs in this thread.
+ *
+ * Returns: %TRUE if the consumer ran and stopped
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_consumer_run (PgqrsConsumer  *self,
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean ret;
+
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), FALSE);
+
+  g_main_context_push_thread_default (context);
+  pgqrs_consumer_run_async (self, cancellable, run_sync_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  ret = pgqrs_consumer_run_finish (self, result, error);
+  g_main_context_pop_thread_default (context);
+
+  return ret;
+}
+
+/**
+ * pgqrs_consumer_interrupt:
+ * @self: a #PgqrsConsumer
+ * @error: return location for a #GError
+ *
+ * Stops taking new leases while running handlers finish; the worker goes
+ * `interrupted`, then `suspended` once they have. Resume with
+ * [method@Consumer.resume].
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE if the consumer is
+ *   not polling
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_consumer_interrupt (PgqrsConsumer  *self,
+                          GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), FALSE);
+
+  if (self->phase != PHASE_POLLING)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("The consumer “%s” can only be interrupted while polling"),
+                   self->worker_name);
+      return FALSE;
+    }
+
+  self->phase = PHASE_INTERRUPTED;
+  clear_source (&self->wait_source);
+  goto_status (self, PGQRS_WORKER_STATUS_INTERRUPTED);
+  maybe_finish_stop (self);
+
+  return TRUE;
+}
+
+/**
+ * pgqrs_consumer_suspend:
+ * @self: a #PgqrsConsumer
+ * @error: return location for a #GError
+ *
+ * Suspends the consumer at once: no new leases; running handlers go on and
+ * heartbeats continue. Resume with [method@Consumer.resume].
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE if the consumer is
+ *   not running or is stopping
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_consumer_suspend (PgqrsConsumer  *self,
+                        GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), FALSE);
+
+  if (self->phase != PHASE_POLLING && self->phase != PHASE_INTERRUPTED)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("The consumer “%s” can only be suspended while polling or interrupted"),
+                   self->worker_name);
+      return FALSE;
+    }
+
+  self->phase = PHASE_SUSPENDED;
+  clear_source (&self->wait_source);
+  goto_status (self, PGQRS_WORKER_STATUS_SUSPENDED);
+
+  return TRUE;
+}
+
+/**
+ * pgqrs_consumer_resume:
+ * @self: a #PgqrsConsumer
+ * @error: return location for a #GError
+ *
+ * Resumes a suspended consumer: its worker goes `ready`, then `polling`.
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE if the consumer is
+ *   not suspended
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_consumer_resume (PgqrsConsumer  *self,
+                       GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), FALSE);
+
+  if (self->phase != PHASE_SUSPENDED)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("The consumer “%s” is not suspended"), self->worker_name);
+      return FALSE;
+    }
+
+  self->phase = PHASE_POLLING;
+  goto_status (self, PGQRS_WORKER_STATUS_READY);
+  goto_status (self, PGQRS_WORKER_STATUS_POLLING);
+  pump (self);
+
+  return TRUE;
+}
+
+static void
+pgqrs_consumer_dispose (GObject *object)
+{
+  PgqrsConsumer *self = (PgqrsConsumer *)object;
+
+  if (self->handler_destroy != NULL)
+    g_clear_pointer (&self->handler_data, self->handler_destroy);
+  self->handler = NULL;
+
+  G_OBJECT_CLASS (pgqrs_consumer_parent_class)->dispose (object);
+}
+
+static void
+pgqrs_consumer_finalize (GObject *object)
+{
+  PgqrsConsumer *self = (PgqrsConsumer *)object;
+
+  g_assert (self->run_task == NULL);
+
+  g_clear_object (&self->queue);
+  g_clear_object (&self->store);
+  g_clear_object (&self->worker);
+  g_clear_object (&self->retry_policy);
+  g_clear_pointer (&self->worker_name, g_free);
+  g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_queue_clear (&self->transitions);
+  g_clear_error (&self->failure);
+
+  G_OBJECT_CLASS (pgqrs_consumer_parent_class)->finalize (object);
+}
+
+static void
+pgqrs_consumer_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PgqrsConsumer *self = PGQRS_CONSUMER (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUEUE:
+      g_value_set_object (value, self->queue);
+      break;
+    case PROP_WORKER_NAME:
+      g_value_set_string (value, self->worker_name);
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value, self->batch_size);
+      break;
+    case PROP_CONCURRENCY:
+      g_value_set_uint (value, self->concurrency);
+      break;
+    case PROP_VISIBILITY_TIMEOUT:
+      g_value_set_double (value, self->visibility_timeout);
+      break;
+    case PROP_POLL_INTERVAL:
+      g_value_set_double (value, self->poll_interval);
+      break;
+    case PROP_HEARTBEAT_INTERVAL:
+      g_value_set_double (value, self->heartbeat_interval);
+      break;
+    case PROP_STOP_TIMEOUT:
+      g_value_set_double (value, self->stop_timeout);
+      break;
+    case PROP_DELETE_ON_SUCCESS:
+      g_value_set_boolean (value, self->delete_on_success);
+      break;
+    case PROP_RETRY_POLICY:
+      g_value_set_object (value, self->retry_policy);
+      break;
+    case PROP_WORKER:
+      g_value_set_object (value, self->worker);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->phase != PHASE_IDLE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_double (PgqrsConsumer *self,
+            double        *field,
+            const GValue  *value,
+            GParamSpec    *pspec)
+{
+  double v = g_value_get_double (value);
+
+  /* 0 keeps the store's default, read at construction */
+  if (v > 0 && *field != v)
+    {
+      *field = v;
+      g_object_notify_by_pspec (G_OBJECT (self), pspec);
+    }
+}
+
+static void
+pgqrs_consumer_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PgqrsConsumer *self = PGQRS_CONSUMER (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUEUE:
+      self->queue = g_value_dup_object (value);
+      break;
+    case PROP_WORKER_NAME:
+      self->worker_name = g_value_dup_string (value);
+      break;
+    case PROP_BATCH_SIZE:
+      if (self->batch_size != g_value_get_uint (value))
+        {
+          self->batch_size = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_CONCURRENCY:
+      if (self->concurrency != g_value_get_uint (value))
+        {
+          self->concurrency = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_VISIBILITY_TIMEOUT:
+      set_double (self, &self->visibility_timeout, value, pspec);
+      break;
+    case PROP_POLL_INTERVAL:
+      set_double (self, &self->poll_interval, value, pspec);
+      break;
+    case PROP_HEARTBEAT_INTERVAL:
+      set_double (self, &self->heartbeat_interval, value, pspec);
+      break;
+    case PROP_STOP_TIMEOUT:
+      set_double (self, &self->stop_timeout, value, pspec);
+      break;
+    case PROP_DELETE_ON_SUCCESS:
+      if (self->delete_on_success != g_value_get_boolean (value))
+        {
+          self->delete_on_success = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_RETRY_POLICY:
+      if (g_set_object (&self->retry_policy, g_value_get_object (value)))
+        g_object_notify_by_pspec (object, pspec);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pgqrs_consumer_constructed (GObject *object)
+{
+  PgqrsConsumer *self = (PgqrsConsumer *)object;
+  PgqrsConfig *config;
+
+  G_OBJECT_CLASS (pgqrs_consumer_parent_class)->constructed (object);
+
+  g_assert (PGQRS_IS_QUEUE (self->queue));
+
+  self->store = g_object_ref (pgqrs_queue_get_store (self->queue));
+  config = pgqrs_store_get_config (self->store);
+
+  if (self->visibility_timeout <= 0)
+    self->visibility_timeout = pgqrs_config_get_visibility_timeout (config);
+  if (self->poll_interval <= 0)
+    self->poll_interval = pgqrs_config_get_poll_interval (config);
+  if (self->heartbeat_interval <= 0)
+    self->heartbeat_interval = pgqrs_config_get_heartbeat_interval (config);
+}
+
+static void
+pgqrs_consumer_class_init (PgqrsConsumerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = pgqrs_consumer_constructed;
+  object_class->dispose = pgqrs_consumer_dispose;
+  object_class->finalize = pgqrs_consumer_finalize;
+  object_class->get_property = pgqrs_consumer_get_property;
+  object_class->set_property = pgqrs_consumer_set_property;
+
+  /**
+   * PgqrsConsumer:queue:
+   *
+   * The queue the consumer serves.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_QUEUE] =
+    g_param_spec_object ("queue", NULL, NULL, PGQRS_TYPE_QUEUE, construct);
+
+  /**
+   * PgqrsConsumer:worker-name:
+   *
+   * The name the consumer's worker registers under; unique among live
+   * workers.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WORKER_NAME] =
+    g_param_spec_string ("worker-name", NULL, NULL, NULL, construct);
+
+  /**
+   * PgqrsConsumer:batch-size:
+   *
+   * With 1, each job holds one message. Above 1, each job holds up to this
+   * many, leased together, and succeeds or fails as a whole.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BATCH_SIZE] =
+    g_param_spec_uint ("batch-size", NULL, NULL, 1, 10000, 1, rw);
+
+  /**
+   * PgqrsConsumer:concurrency:
+   *
+   * The most jobs in the handler at once.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CONCURRENCY] =
+    g_param_spec_uint ("concurrency", NULL, NULL, 1, 10000, 1, rw);
+
+  /**
+   * PgqrsConsumer:visibility-timeout:
+   *
+   * Seconds each lease lasts before it is extended; 0 for the store's
+   * [property@Config:visibility-timeout].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_VISIBILITY_TIMEOUT] =
+    g_param_spec_double ("visibility-timeout", NULL, NULL, 0, 43200, 0, rw);
+
+  /**
+   * PgqrsConsumer:poll-interval:
+   *
+   * Seconds to wait for work when no wakeup comes; 0 for the store's
+   * [property@Config:poll-interval].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_POLL_INTERVAL] =
+    g_param_spec_double ("poll-interval", NULL, NULL, 0, 3600, 0, rw);
+
+  /**
+   * PgqrsConsumer:heartbeat-interval:
+   *
+   * Seconds between heartbeats; 0 for the store's
+   * [property@Config:heartbeat-interval]. Heartbeats come at least twice
+   * per visibility timeout, so that leases of running handlers never lapse.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HEARTBEAT_INTERVAL] =
+    g_param_spec_double ("heartbeat-interval", NULL, NULL, 0, 3600, 0, rw);
+
+  /**
+   * PgqrsConsumer:stop-timeout:
+   *
+   * Seconds [method@Consumer.stop] waits for running handlers.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STOP_TIMEOUT] =
+    g_param_spec_double ("stop-timeout", NULL, NULL, 0, 86400, 30, rw);
+
+  /**
+   * PgqrsConsumer:delete-on-success:
+   *
+   * Delete handled messages instead of archiving them.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DELETE_ON_SUCCESS] =
+    g_param_spec_boolean ("delete-on-success", NULL, NULL, FALSE, rw);
+
+  /**
+   * PgqrsConsumer:retry-policy:
+   *
+   * When set, a failed job's messages come back after the policy's delay,
+   * and are dead-lettered once its retries are spent. When %NULL, they come
+   * back at once (and [property@Config:max-read-count] bounds the attempts).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRY_POLICY] =
+    g_param_spec_object ("retry-policy", NULL, NULL, PGQRS_TYPE_RETRY_POLICY, rw);
+
+  /**
+   * PgqrsConsumer:worker:
+   *
+   * The consumer's registered worker, once it has started.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WORKER] =
+    g_param_spec_object ("worker", NULL, NULL, PGQRS_TYPE_WORKER, ro);
+
+  /**
+   * PgqrsConsumer:running:
+   *
+   * Whether the consumer is between [method@Consumer.run_async] and the
+   * end of its stop.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PgqrsConsumer::error:
+   * @self: a #PgqrsConsumer
+   * @error: what failed
+   *
+   * Reports a database error the consumer met and recovered from; it goes
+   * on after the poll interval.
+   *
+   * Since: 1.0
+   */
+  signals[ERROR] =
+    g_signal_new ("error",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+pgqrs_consumer_init (PgqrsConsumer *self)
+{
+  self->batch_size = 1;
+  self->concurrency = 1;
+  self->stop_timeout = 30;
+  self->jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_queue_init (&self->transitions);
+}
+
+/**
+ * pgqrs_consumer_new:
+ * @queue: the queue to consume
+ * @worker_name: the name of the consumer's worker
+ *
+ * Makes a consumer; give it a handler with [method@Consumer.set_handler],
+ * then run it with [method@Consumer.run_async].
+ *
+ * Returns: (transfer full): a new #PgqrsConsumer
+ *
+ * Since: 1.0
+ */
+PgqrsConsumer *
+pgqrs_consumer_new (PgqrsQueue *queue,
+                    const char *worker_name)
+{
+  g_return_val_if_fail (PGQRS_IS_QUEUE (queue), NULL);
+  g_return_val_if_fail (worker_name != NULL, NULL);
+
+  return g_object_new (PGQRS_TYPE_CONSUMER, "queue", queue, "worker-name", worker_name, NULL);
+}
+
+/**
+ * pgqrs_consumer_set_handler:
+ * @self: a #PgqrsConsumer
+ * @handler: (scope notified) (closure user_data) (destroy destroy): the handler
+ * @user_data: data for @handler
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets the function that handles each job.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_consumer_set_handler (PgqrsConsumer        *self,
+                            PgqrsConsumerHandler  handler,
+                            gpointer              user_data,
+                            GDestroyNotify        destroy)
+{
+  g_return_if_fail (PGQRS_IS_CONSUMER (self));
+  g_return_if_fail (handler != NULL);
+
+  if (self->handler_destroy != NULL)
+    self->handler_destroy (self->handler_data);
+
+  self->handler = handler;
+  self->handler_data = user_data;
+  self->handler_destroy = destroy;
+}
+
+/**
+ * pgqrs_consumer_get_queue:
+ * @self: a #PgqrsConsumer
+ *
+ * Returns: (transfer none): the queue the consumer serves
+ *
+ * Since: 1.0
+ */
+PgqrsQueue *
+pgqrs_consumer_get_queue (PgqrsConsumer *self)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), NULL);
+  return self->queue;
+}
+
+/**
+ * pgqrs_consumer_get_worker:
+ * @self: a #PgqrsConsumer
+ *
+ * Returns: (transfer none) (nullable): the consumer's worker, once started
+ *
+ * Since: 1.0
+ */
+PgqrsWorker *
+pgqrs_consumer_get_worker (PgqrsConsumer *self)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), NULL);
+  return self->worker;
+}
+
+/**
+ * pgqrs_consumer_is_running:
+ * @self: a #PgqrsConsumer
+ *
+ * Returns: the value of [property@Consumer:running]
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_consumer_is_running (PgqrsConsumer *self)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), FALSE);
+  return self->phase != PHASE_IDLE;
+}
+
+/**
+ * pgqrs_consumer_get_processed_count:
+ * @self: a #PgqrsConsumer
+ *
+ * Returns: how many jobs succeeded in the current or last run
+ *
+ * Since: 1.0
+ */
+guint64
+pgqrs_consumer_get_processed_count (PgqrsConsumer *self)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), 0);
+  return self->processed;
+}
+
+/**
+ * pgqrs_consumer_get_failed_count:
+ * @self: a #PgqrsConsumer
+ *
+ * Returns: how many jobs failed in the current or last run
+ *
+ * Since: 1.0
+ */
+guint64
+pgqrs_consumer_get_failed_count (PgqrsConsumer *self)
+{
+  g_return_val_if_fail (PGQRS_IS_CONSUMER (self), 0);
+  return self->failed;
+}
