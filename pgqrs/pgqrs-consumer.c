@@ -95,7 +95,7 @@ struct _PgqrsConsumer
   gboolean              woken;            /* a wakeup came while leasing */
   guint                 lease_limit;      /* how many the lease in flight asked for */
   GHashTable           *jobs;             /* PgqrsJob → itself, handlers in flight */
-  guint                 settling;         /* archive / release calls in flight */
+  guint                 calls;            /* database calls in flight, of any kind */
   GSource              *wait_source;
   GSource              *heartbeat_source;
   GSource              *deadline_source;
@@ -216,12 +216,42 @@ goto_status (PgqrsConsumer     *self,
   apply_next_transition (self);
 }
 
-/* Wakeups may arrive in any thread; they are handled in ours. */
+/* Wakeups may arrive in any thread, even while the consumer is being
+ * disposed in its own; the waker is what the signal handler holds, and it
+ * reaches the consumer only through a weak reference, in the consumer's
+ * main context. */
+typedef struct
+{
+  GWeakRef      consumer;
+  GMainContext *context;
+  gint64        queue_id;
+} Waker;
+
+static void
+waker_free (gpointer data,
+            GClosure *closure)
+{
+  Waker *waker = data;
+
+  g_weak_ref_clear (&waker->consumer);
+  g_main_context_unref (waker->context);
+  g_free (waker);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
 
 static gboolean
 wake_in_context (gpointer data)
 {
-  PgqrsConsumer *self = data;
+  g_autoptr(PgqrsConsumer) self = g_weak_ref_get (data);
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
 
   if (self->leasing)
     self->woken = TRUE;
@@ -236,13 +266,20 @@ message_available_cb (PgqrsBackend *backend,
                       gint64        queue_id,
                       gpointer      user_data)
 {
-  PgqrsConsumer *self = user_data;
+  Waker *waker = user_data;
+  g_autoptr(PgqrsConsumer) self = NULL;
+  GWeakRef *ref;
 
-  if (queue_id != 0 && queue_id != pgqrs_queue_get_id (self->queue))
+  if (queue_id != 0 && queue_id != waker->queue_id)
     return;
 
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, wake_in_context,
-                              g_object_ref (self), g_object_unref);
+  if (!(self = g_weak_ref_get (&waker->consumer)))
+    return;
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  g_main_context_invoke_full (waker->context, G_PRIORITY_DEFAULT, wake_in_context,
+                              ref, weak_ref_free);
 }
 
 static gboolean
@@ -266,6 +303,9 @@ next_visible_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   double wait = self->poll_interval;
 
+  self->calls--;
+  maybe_finish_stop (self);
+
   if (!(reply = _pgqrs_store_execute_finish (self, result, next_visible_cb, &error)))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -288,6 +328,7 @@ wait_for_work (PgqrsConsumer *self)
   PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_NEXT_VISIBLE);
 
   request->queue_id = pgqrs_queue_get_id (self->queue);
+  self->calls++;
   _pgqrs_store_execute_async (self->store, self, request, next_visible_cb,
                               self->cancellable, next_visible_cb, g_object_ref (self));
 }
@@ -304,7 +345,7 @@ settle_cb (GObject      *object,
   if (!(reply = _pgqrs_store_execute_finish (self, result, settle_cb, &error)))
     report (self, error);
 
-  self->settling--;
+  self->calls--;
   maybe_finish_stop (self);
 }
 
@@ -331,7 +372,7 @@ static void
 settle (PgqrsConsumer *self,
         PgqrsRequest  *request)
 {
-  self->settling++;
+  self->calls++;
   _pgqrs_store_execute_async (self->store, self, request, settle_cb,
                               NULL, settle_cb, g_object_ref (self));
 }
@@ -420,6 +461,7 @@ lease_cb (GObject      *object,
   gboolean woken;
 
   self->leasing = FALSE;
+  self->calls--;
   woken = self->woken;
   self->woken = FALSE;
 
@@ -495,6 +537,7 @@ pump (PgqrsConsumer *self)
 
   self->lease_limit = request->limit;
   self->leasing = TRUE;
+  self->calls++;
   _pgqrs_store_execute_async (self->store, self, request, lease_cb,
                               self->cancellable, lease_cb, g_object_ref (self));
 }
@@ -510,6 +553,9 @@ heartbeat_cb (GObject      *object,
   if (!pgqrs_worker_heartbeat_finish (PGQRS_WORKER (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     report (self, error);
+
+  self->calls--;
+  maybe_finish_stop (self);
 }
 
 /* Rule 15: a handler that runs long keeps its lease.  Each tick pushes the
@@ -523,6 +569,7 @@ heartbeat_tick (gpointer data)
   GHashTableIter iter;
   gpointer job;
 
+  self->calls++;
   pgqrs_worker_heartbeat_async (self->worker, self->cancellable, heartbeat_cb, g_object_ref (self));
 
   g_hash_table_iter_init (&iter, self->jobs);
@@ -595,7 +642,7 @@ maybe_finish_stop (PgqrsConsumer *self)
     }
 
   if (self->phase != PHASE_STOPPING ||
-      self->leasing || g_hash_table_size (self->jobs) > 0 || self->settling > 0)
+      self->calls > 0 || g_hash_table_size (self->jobs) > 0)
     return;
 
   if (self->worker != NULL && self->last_status != PGQRS_WORKER_STATUS_STOPPED)
@@ -699,8 +746,16 @@ start_polling_cb (GObject      *object,
     }
 
   self->last_status = PGQRS_WORKER_STATUS_POLLING;
-  self->wakeup_id = g_signal_connect (backend, "message-available",
-                                      G_CALLBACK (message_available_cb), self);
+  {
+    Waker *waker = g_new0 (Waker, 1);
+
+    g_weak_ref_init (&waker->consumer, self);
+    waker->context = g_main_context_ref (self->context);
+    waker->queue_id = pgqrs_queue_get_id (self->queue);
+    self->wakeup_id = g_signal_connect_data (backend, "message-available",
+                                             G_CALLBACK (message_available_cb), waker,
+                                             waker_free, 0);
+  }
   _pgqrs_backend_set_watching (backend, TRUE);
   self->watching = TRUE;
   self->heartbeat_source = add_timeout (self, MIN (self->heartbeat_interval,

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <unistd.h>
 
@@ -38,7 +39,7 @@ pgqrs_test_init (int    *argc,
                  char ***argv)
 {
   setlocale (LC_ALL, "");
-  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (argc, argv, NULL);
 }
 
 const char *

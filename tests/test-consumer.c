@@ -1,0 +1,753 @@
+/* test-consumer.c — the consumer loop (semantics rules 13–16), on the
+ * backend PGQRS_TEST_BACKEND names.  No test sleeps for more than ~2 s.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "test-util.h"
+
+typedef struct
+{
+  PgqrsStore    *store;
+  PgqrsQueue    *queue;
+  PgqrsConsumer *consumer;
+  GMainLoop     *loop;
+
+  /* what the handler saw */
+  GPtrArray     *seen;         /* "n@attempt" strings */
+  GArray        *batch_sizes;  /* guint */
+  GPtrArray     *deferred;     /* PgqrsJob, held by the test */
+  guint          fail_first;   /* fail attempts below this */
+  gboolean       defer;
+  guint          in_flight;
+  guint          max_in_flight;
+  gint64         first_seen_us;
+  gboolean       finished;
+  GError        *run_error;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->store = pgqrs_test_open_store (data);
+  f->queue = pgqrs_store_create_queue (f->store, "tasks", NULL, &error);
+  g_assert_no_error (error);
+  f->consumer = pgqrs_consumer_new (f->queue, "consumer-1");
+  f->loop = g_main_loop_new (NULL, FALSE);
+  f->seen = g_ptr_array_new_with_free_func (g_free);
+  f->batch_sizes = g_array_new (FALSE, FALSE, sizeof (guint));
+  f->deferred = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_error (&f->run_error);
+  g_ptr_array_unref (f->seen);
+  g_array_unref (f->batch_sizes);
+  g_ptr_array_unref (f->deferred);
+  g_main_loop_unref (f->loop);
+  g_assert_finalize_object (f->consumer);
+  g_assert_finalize_object (f->queue);
+  g_assert_finalize_object (f->store);
+}
+
+static gint64
+payload_n (PgqrsMessage *message)
+{
+  return json_object_get_int_member (json_node_get_object (pgqrs_message_get_payload (message)), "n");
+}
+
+static gboolean
+handler (PgqrsJob *job,
+         gpointer  user_data)
+{
+  Fixture *f = user_data;
+  GPtrArray *messages = pgqrs_job_get_messages (job);
+
+  if (f->first_seen_us == 0)
+    f->first_seen_us = g_get_monotonic_time ();
+
+  g_array_append_val (f->batch_sizes, messages->len);
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (f->seen, g_strdup_printf ("%" G_GINT64_FORMAT "@%u",
+                                               payload_n (g_ptr_array_index (messages, i)),
+                                               pgqrs_message_get_read_count (g_ptr_array_index (messages, i))));
+
+  if (f->defer)
+    {
+      pgqrs_job_defer (job);
+      g_ptr_array_add (f->deferred, g_object_ref (job));
+      f->in_flight++;
+      f->max_in_flight = MAX (f->max_in_flight, f->in_flight);
+      return FALSE;   /* ignored: deferred */
+    }
+
+  return pgqrs_job_get_attempt (job) >= f->fail_first;
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  pgqrs_consumer_run_finish (PGQRS_CONSUMER (object), result, &f->run_error);
+  f->finished = TRUE;
+  g_main_loop_quit (f->loop);
+}
+
+static void
+start (Fixture *f)
+{
+  pgqrs_consumer_set_handler (f->consumer, handler, f, NULL);
+  pgqrs_consumer_run_async (f->consumer, NULL, run_cb, f);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @seconds or until @done (if given) turns TRUE. */
+static void
+spin (Fixture  *f,
+      double    seconds,
+      gboolean (*done) (Fixture *f))
+{
+  gint64 end = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end && !(done && done (f)))
+    {
+      g_autoptr(GSource) tick = g_timeout_source_new (10);
+
+      g_source_set_callback (tick, quit_loop, f->loop, NULL);
+      g_source_attach (tick, NULL);
+      g_main_loop_run (f->loop);
+      g_source_destroy (tick);
+    }
+}
+
+static void
+stop_and_wait (Fixture *f)
+{
+  pgqrs_consumer_stop (f->consumer);
+  while (!f->finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (f->run_error);
+  g_assert_false (pgqrs_consumer_is_running (f->consumer));
+}
+
+static void
+enqueue_n (Fixture *f,
+           guint    from,
+           guint    count,
+           double   delay)
+{
+  for (guint i = from; i < from + count; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strdup_printf ("{\"n\":%u}", i);
+      g_autoptr(JsonNode) payload = pgqrs_test_json (text);
+
+      pgqrs_queue_enqueue_delayed (f->queue, payload, delay, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static PgqrsQueueMetrics *
+metrics (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsQueueMetrics *m = pgqrs_store_get_metrics (f->store, "tasks", NULL, &error);
+
+  g_assert_no_error (error);
+  return m;
+}
+
+static gboolean
+seen_5 (Fixture *f)
+{
+  return f->seen->len >= 5;
+}
+
+static gboolean
+all_archived (Fixture *f)
+{
+  g_autoptr(PgqrsQueueMetrics) m = metrics (f);
+
+  return pgqrs_queue_metrics_get_archived (m) == pgqrs_queue_metrics_get_total (m) &&
+         pgqrs_queue_metrics_get_total (m) > 0;
+}
+
+static void
+test_handles_and_archives (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PgqrsQueueMetrics) m = NULL;
+  PgqrsWorker *worker;
+
+  enqueue_n (f, 0, 5, 0);
+  start (f);
+  spin (f, 2, all_archived);
+
+  g_assert_cmpuint (f->seen->len, ==, 5);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%u@1", i);
+      g_assert_cmpstr (g_ptr_array_index (f->seen, i), ==, expected);
+    }
+
+  worker = pgqrs_consumer_get_worker (f->consumer);
+  g_assert_nonnull (worker);
+  g_assert_cmpstr (pgqrs_worker_get_name (worker), ==, "consumer-1");
+
+  stop_and_wait (f);
+  g_assert_cmpint (pgqrs_worker_get_status (worker), ==, PGQRS_WORKER_STATUS_STOPPED);
+  g_assert_cmpuint (pgqrs_consumer_get_processed_count (f->consumer), ==, 5);
+
+  m = metrics (f);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 5);
+  g_assert_cmpint (pgqrs_queue_metrics_get_pending (m), ==, 0);
+}
+
+static gboolean
+queue_empty (Fixture *f)
+{
+  g_autoptr(PgqrsQueueMetrics) m = metrics (f);
+
+  return pgqrs_queue_metrics_get_total (m) == 0;
+}
+
+static void
+test_delete_on_success (Fixture       *f,
+                        gconstpointer  data)
+{
+  enqueue_n (f, 0, 3, 0);
+  g_object_set (f->consumer, "delete-on-success", TRUE, NULL);
+  start (f);
+  spin (f, 2, queue_empty);
+  g_assert_true (queue_empty (f));
+  stop_and_wait (f);
+}
+
+static gboolean
+seen_3_retried (Fixture *f)
+{
+  return f->seen->len >= 6;
+}
+
+/* A failing message neither stops the loop nor blocks the others; without a
+ * retry policy it comes back at once. */
+static void
+test_failure_releases (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PgqrsQueueMetrics) m = NULL;
+
+  f->fail_first = 2;      /* every first attempt fails */
+  enqueue_n (f, 0, 3, 0);
+  start (f);
+  spin (f, 2, seen_3_retried);
+  spin (f, 2, all_archived);
+
+  g_assert_cmpuint (f->seen->len, ==, 6);
+  g_assert_cmpuint (pgqrs_consumer_get_failed_count (f->consumer), ==, 3);
+  g_assert_cmpuint (pgqrs_consumer_get_processed_count (f->consumer), ==, 3);
+  g_assert_true (g_ptr_array_find_with_equal_func (f->seen, "1@2", g_str_equal, NULL));
+  stop_and_wait (f);
+}
+
+static gboolean
+seen_3 (Fixture *f)
+{
+  return f->seen->len >= 3;
+}
+
+static void
+test_retry_backoff (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 0.3);
+  gint64 start_us;
+  double elapsed;
+
+  f->fail_first = 3;      /* attempts 1 and 2 fail, 3 succeeds */
+  g_object_set (f->consumer, "retry-policy", policy, NULL);
+  enqueue_n (f, 7, 1, 0);
+
+  start_us = g_get_monotonic_time ();
+  start (f);
+  spin (f, 2.5, seen_3);
+  elapsed = (g_get_monotonic_time () - start_us) / (double)G_USEC_PER_SEC;
+
+  g_assert_cmpuint (f->seen->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 2), ==, "7@3");
+  /* two backoffs of 0.3 s, and no spin before them */
+  g_assert_cmpfloat (elapsed, >=, 0.55);
+  spin (f, 1, all_archived);
+  g_assert_true (all_archived (f));
+  stop_and_wait (f);
+}
+
+static gboolean
+has_dead_letter (Fixture *f)
+{
+  g_autoptr(PgqrsQueueMetrics) m = metrics (f);
+
+  return pgqrs_queue_metrics_get_dead_lettered (m) == 1;
+}
+
+static void
+test_retries_exhausted_dead_letter (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (1, 0.05);
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->fail_first = 100;    /* always fails */
+  g_object_set (f->consumer, "retry-policy", policy, NULL);
+  enqueue_n (f, 1, 1, 0);
+  start (f);
+  spin (f, 2, has_dead_letter);
+
+  g_assert_true (has_dead_letter (f));
+  g_assert_cmpuint (f->seen->len, ==, 2);
+  dead = pgqrs_store_list_archived (f->store, "tasks", TRUE, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dead->len, ==, 1);
+  g_assert_cmpint (pgqrs_message_get_archive_reason (g_ptr_array_index (dead, 0)), ==,
+                   PGQRS_ARCHIVE_REASON_DEAD_LETTER);
+  stop_and_wait (f);
+}
+
+static gboolean
+seen_25 (Fixture *f)
+{
+  return f->seen->len >= 25;
+}
+
+static void
+test_batch_handler (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint total = 0;
+
+  g_object_set (f->consumer, "batch-size", 10, NULL);
+  enqueue_n (f, 0, 25, 0);
+  start (f);
+  spin (f, 2, seen_25);
+  spin (f, 1, all_archived);
+
+  g_assert_true (all_archived (f));
+  g_assert_cmpuint (f->batch_sizes->len, ==, 3);
+  for (guint i = 0; i < f->batch_sizes->len; i++)
+    {
+      g_assert_cmpuint (g_array_index (f->batch_sizes, guint, i), <=, 10);
+      total += g_array_index (f->batch_sizes, guint, i);
+    }
+  g_assert_cmpuint (total, ==, 25);
+  g_assert_cmpuint (g_array_index (f->batch_sizes, guint, 0), ==, 10);
+  stop_and_wait (f);
+}
+
+static gboolean
+complete_one (gpointer data)
+{
+  pgqrs_job_complete (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+complete_in_thread (gpointer data)
+{
+  g_usleep (50 * 1000);
+  pgqrs_job_complete (data);
+  return NULL;
+}
+
+/* Deferred jobs: at most `concurrency` in the handler at once, finished
+ * later from the main loop or from another thread. */
+static void
+test_concurrency_and_deferred_completion (Fixture       *f,
+                                          gconstpointer  data)
+{
+  GThread *thread;
+
+  f->defer = TRUE;
+  g_object_set (f->consumer, "concurrency", 3, NULL);
+  enqueue_n (f, 0, 5, 0);
+  start (f);
+  spin (f, 0.5, NULL);
+
+  g_assert_cmpuint (f->deferred->len, ==, 3);
+  g_assert_cmpuint (f->max_in_flight, ==, 3);
+
+  /* finishing one lets one more in */
+  g_idle_add (complete_one, g_ptr_array_index (f->deferred, 0));
+  thread = g_thread_new ("completer", complete_in_thread, g_ptr_array_index (f->deferred, 1));
+  spin (f, 0.5, NULL);
+  g_thread_join (thread);
+  spin (f, 0.2, NULL);
+  g_assert_cmpuint (f->deferred->len, ==, 5);
+
+  for (guint i = 2; i < 5; i++)
+    pgqrs_job_complete (g_ptr_array_index (f->deferred, i));
+  spin (f, 1, all_archived);
+  g_assert_true (all_archived (f));
+  stop_and_wait (f);
+}
+
+static gboolean
+seen_1 (Fixture *f)
+{
+  return f->seen->len >= 1;
+}
+
+/* Rule 13: with a 10 s poll interval, an enqueue is handled at once. */
+static void
+test_wakeup_beats_poll_interval (Fixture       *f,
+                                 gconstpointer  data)
+{
+  gint64 enqueued_us;
+  double latency;
+
+  start (f);
+  spin (f, 0.3, NULL);    /* the consumer is idle, waiting */
+
+  enqueued_us = g_get_monotonic_time ();
+  enqueue_n (f, 42, 1, 0);
+  spin (f, 2, seen_1);
+
+  g_assert_cmpuint (f->seen->len, ==, 1);
+  latency = (f->first_seen_us - enqueued_us) / (double)G_USEC_PER_SEC;
+  g_test_message ("enqueue to handler: %.1f ms", latency * 1000);
+  g_assert_cmpfloat (latency, <, 1.0);
+  stop_and_wait (f);
+}
+
+/* The wait also ends when a delayed message becomes visible. */
+static void
+test_delayed_message_wakes (Fixture       *f,
+                            gconstpointer  data)
+{
+  gint64 start_us = g_get_monotonic_time ();
+  double latency;
+
+  enqueue_n (f, 1, 1, 0.5);
+  start (f);
+  spin (f, 2, seen_1);
+
+  g_assert_cmpuint (f->seen->len, ==, 1);
+  latency = (f->first_seen_us - start_us) / (double)G_USEC_PER_SEC;
+  g_assert_cmpfloat (latency, >=, 0.45);
+  g_assert_cmpfloat (latency, <, 1.5);
+  stop_and_wait (f);
+}
+
+static void
+test_heartbeats_while_idle (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) first = NULL;
+  PgqrsWorker *worker;
+
+  g_object_set (f->consumer, "heartbeat-interval", 0.2, NULL);
+  start (f);
+  spin (f, 0.3, NULL);
+  worker = pgqrs_consumer_get_worker (f->consumer);
+  g_assert_nonnull (worker);
+  pgqrs_worker_refresh (worker, NULL, &error);
+  g_assert_no_error (error);
+  first = g_date_time_ref (pgqrs_worker_get_heartbeat_at (worker));
+
+  spin (f, 0.7, NULL);
+  pgqrs_worker_refresh (worker, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_date_time_difference (pgqrs_worker_get_heartbeat_at (worker), first), >=, 300000);
+  g_assert_true (pgqrs_worker_is_healthy (worker, 0.5));
+  stop_and_wait (f);
+}
+
+/* Rule 15: a handler slower than the visibility timeout keeps its lease. */
+static void
+test_long_handler_keeps_lease (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stolen = NULL;
+
+  f->defer = TRUE;
+  g_object_set (f->consumer, "visibility-timeout", 0.4, "heartbeat-interval", 0.1, NULL);
+  enqueue_n (f, 1, 1, 0);
+  start (f);
+  spin (f, 1.2, NULL);    /* three visibility timeouts */
+
+  g_assert_cmpuint (f->deferred->len, ==, 1);
+  stolen = pgqrs_queue_dequeue (f->queue, 1, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stolen->len, ==, 0);
+
+  pgqrs_job_complete (g_ptr_array_index (f->deferred, 0));
+  spin (f, 1, all_archived);
+  g_assert_true (all_archived (f));
+  stop_and_wait (f);
+}
+
+/* Rule 16: stop lets running handlers finish. */
+static void
+test_graceful_stop (Fixture       *f,
+                    gconstpointer  data)
+{
+  f->defer = TRUE;
+  enqueue_n (f, 1, 2, 0);
+  start (f);
+  spin (f, 2, seen_1);
+  g_assert_cmpuint (f->deferred->len, ==, 1);
+
+  pgqrs_consumer_stop (f->consumer);
+  spin (f, 0.2, NULL);
+  g_assert_false (f->finished);           /* waiting for the handler */
+  g_assert_cmpuint (f->seen->len, ==, 1); /* and leasing no more */
+
+  pgqrs_job_complete (g_ptr_array_index (f->deferred, 0));
+  spin (f, 2, NULL);
+  while (!f->finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (f->run_error);
+
+  {
+    g_autoptr(PgqrsQueueMetrics) m = metrics (f);
+
+    g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 1);
+    g_assert_cmpint (pgqrs_queue_metrics_get_pending (m), ==, 1);
+  }
+  g_assert_cmpint (pgqrs_worker_get_status (pgqrs_consumer_get_worker (f->consumer)), ==,
+                   PGQRS_WORKER_STATUS_STOPPED);
+}
+
+/* ...up to a deadline, after which their leases go back to the queue. */
+static void
+test_stop_deadline_releases (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(PgqrsQueueMetrics) m = NULL;
+
+  f->defer = TRUE;
+  g_object_set (f->consumer, "stop-timeout", 0.3, NULL);
+  enqueue_n (f, 1, 1, 0);
+  start (f);
+  spin (f, 2, seen_1);
+
+  pgqrs_consumer_stop (f->consumer);
+  while (!f->finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (f->run_error);
+
+  m = metrics (f);
+  g_assert_cmpint (pgqrs_queue_metrics_get_pending (m), ==, 1);
+  g_assert_cmpint (pgqrs_worker_get_status (pgqrs_consumer_get_worker (f->consumer)), ==,
+                   PGQRS_WORKER_STATUS_STOPPED);
+
+  /* a late completion changes nothing */
+  pgqrs_job_complete (g_ptr_array_index (f->deferred, 0));
+  spin (f, 0.1, NULL);
+  g_clear_object (&m);
+  m = metrics (f);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 0);
+}
+
+static void
+test_suspend_resume_interrupt (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsWorker *worker;
+
+  g_assert_false (pgqrs_consumer_suspend (f->consumer, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  start (f);
+  spin (f, 0.3, NULL);
+  worker = pgqrs_consumer_get_worker (f->consumer);
+  g_assert_cmpint (pgqrs_worker_get_status (worker), ==, PGQRS_WORKER_STATUS_POLLING);
+
+  g_assert_true (pgqrs_consumer_suspend (f->consumer, &error));
+  g_assert_no_error (error);
+  enqueue_n (f, 1, 1, 0);
+  spin (f, 0.4, NULL);
+  g_assert_cmpuint (f->seen->len, ==, 0);
+  g_assert_cmpint (pgqrs_worker_get_status (worker), ==, PGQRS_WORKER_STATUS_SUSPENDED);
+
+  g_assert_false (pgqrs_consumer_interrupt (f->consumer, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  g_assert_true (pgqrs_consumer_resume (f->consumer, &error));
+  spin (f, 2, seen_1);
+  g_assert_cmpuint (f->seen->len, ==, 1);
+  g_assert_cmpint (pgqrs_worker_get_status (worker), ==, PGQRS_WORKER_STATUS_POLLING);
+
+  g_assert_true (pgqrs_consumer_interrupt (f->consumer, &error));
+  spin (f, 0.3, NULL);
+  g_assert_cmpint (pgqrs_worker_get_status (worker), ==, PGQRS_WORKER_STATUS_SUSPENDED);
+  enqueue_n (f, 2, 1, 0);
+  spin (f, 0.3, NULL);
+  g_assert_cmpuint (f->seen->len, ==, 1);
+
+  stop_and_wait (f);
+  g_assert_cmpint (pgqrs_worker_get_status (worker), ==, PGQRS_WORKER_STATUS_STOPPED);
+}
+
+static void
+test_refuses_to_start (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PgqrsConsumer) twin = pgqrs_consumer_new (f->queue, "consumer-1");
+
+  /* no handler */
+  pgqrs_consumer_run_async (twin, NULL, run_cb, f);
+  while (!f->finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (f->run_error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&f->run_error);
+  f->finished = FALSE;
+
+  /* a live worker of the same name */
+  start (f);
+  spin (f, 0.3, NULL);
+  pgqrs_consumer_set_handler (twin, handler, f, NULL);
+  {
+    gboolean twin_done = FALSE;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (pgqrs_consumer_run (twin, NULL, &error));
+    g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS);
+    (void)twin_done;
+  }
+  stop_and_wait (f);
+}
+
+/* The crash test's child: consumes with a handler that never finishes,
+ * telling the parent (on stdout) when it holds the message. */
+static gboolean
+child_handler (PgqrsJob *job,
+               gpointer  user_data)
+{
+  g_print ("holding %" G_GINT64_FORMAT "\n", pgqrs_message_get_id (pgqrs_job_get_message (job)));
+  fflush (stdout);
+  pgqrs_job_defer (job);
+  return FALSE;
+}
+
+static int
+run_child (const char *dsn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+
+  if (store == NULL || !(queue = pgqrs_store_get_queue (store, "tasks", NULL, &error)))
+    g_error ("child: %s", error->message);
+
+  consumer = pgqrs_consumer_new (queue, "doomed");
+  g_object_set (consumer, "visibility-timeout", 0.8, "heartbeat-interval", 0.1, NULL);
+  pgqrs_consumer_set_handler (consumer, child_handler, NULL, NULL);
+  pgqrs_consumer_run (consumer, NULL, &error);
+
+  return 0;
+}
+
+/* Rule 14: a consumer killed mid-handler loses nothing; its lease expires
+ * and another consumer gets the message. */
+static void
+test_sigkill_mid_handler (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *dsn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(PgqrsQueueMetrics) m = NULL;
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+
+  g_object_get (pgqrs_store_get_config (f->store), "dsn", &dsn, NULL);
+  enqueue_n (f, 5, 1, 0);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_path, "--child", dsn, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "holding "));
+
+  /* the child holds the lease and keeps it alive with heartbeats */
+  g_usleep (300 * 1000);
+  g_subprocess_send_signal (child, SIGKILL);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  g_object_set (f->consumer, "poll-interval", 0.1, NULL);
+  start (f);
+  spin (f, 2.5, all_archived);
+
+  g_assert_cmpuint (f->seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 0), ==, "5@2");
+  m = metrics (f);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 1);
+  stop_and_wait (f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 3 && g_str_equal (argv[1], "--child"))
+    return run_child (argv[2]);
+
+  pgqrs_test_init (&argc, &argv);
+
+#define ADD(path, func, options) \
+  g_test_add ("/pgqrs/consumer/" path, Fixture, options, fixture_setup, func, fixture_teardown)
+
+  /* A 10 s poll interval everywhere: anything faster is a wakeup. */
+  ADD ("handles-and-archives", test_handles_and_archives, "poll_interval=10");
+  ADD ("delete-on-success", test_delete_on_success, "poll_interval=10");
+  ADD ("failure-releases", test_failure_releases, "poll_interval=10");
+  ADD ("retry-backoff", test_retry_backoff, "poll_interval=10");
+  ADD ("retries-exhausted-dead-letter", test_retries_exhausted_dead_letter, "poll_interval=10");
+  ADD ("batch-handler", test_batch_handler, "poll_interval=10");
+  ADD ("concurrency-and-deferred-completion", test_concurrency_and_deferred_completion, "poll_interval=10");
+  ADD ("wakeup-beats-poll-interval", test_wakeup_beats_poll_interval, "poll_interval=10");
+  ADD ("delayed-message-wakes", test_delayed_message_wakes, "poll_interval=10");
+  ADD ("heartbeats-while-idle", test_heartbeats_while_idle, "poll_interval=10");
+  ADD ("long-handler-keeps-lease", test_long_handler_keeps_lease, "poll_interval=10");
+  ADD ("graceful-stop", test_graceful_stop, "poll_interval=10");
+  ADD ("stop-deadline-releases", test_stop_deadline_releases, "poll_interval=10");
+  ADD ("suspend-resume-interrupt", test_suspend_resume_interrupt, "poll_interval=10");
+  ADD ("refuses-to-start", test_refuses_to_start, "poll_interval=10");
+  ADD ("sigkill-mid-handler", test_sigkill_mid_handler, "poll_interval=10");
+
+  return g_test_run ();
+}
