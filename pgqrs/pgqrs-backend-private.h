@@ -11,6 +11,7 @@
 #include "pgqrs-message.h"
 #include "pgqrs-queue-metrics.h"
 #include "pgqrs-worker.h"
+#include "pgqrs-workflow-types.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +64,30 @@ typedef enum
   PGQRS_OP_WORKER_LIST,       /* → queue_name or NULL               ← workers, by name */
   PGQRS_OP_WORKER_RECLAIM,    /* → seconds (heartbeat older than)   ← count; marks them stopped and
                                    releases their leases (vt now, consumer NULL, read_ct kept) */
+  PGQRS_OP_WORKFLOW_DEFINE,   /* → workflow_name, queue_name        ← - ; binds (or rebinds) the
+                                   workflow to the queue; QUEUE_NOT_FOUND */
+  PGQRS_OP_RUN_CREATE,        /* → workflow_name, payloads[0] (input), trigger, worker_id
+                                                                    ← runs[1]; QUEUED.  With trigger,
+                                   also enqueues {"workflow","run_id"} on the workflow's queue in the
+                                   same transaction and stores its id (VALIDATION if unbound) */
+  PGQRS_OP_RUN_GET,           /* → run_id, or message_id when run_id is 0  ← runs[1] (NOT_FOUND) */
+  PGQRS_OP_RUN_TRANSITION,    /* → run_id, run_status (to), status_mask (allowed from, bit
+                                   1 << PgqrsRunStatus), payloads[0] (output for SUCCESS, error for
+                                   ERROR, reason for PAUSED), seconds (PAUSED: resume after), worker_id
+                                                                    ← runs[1]; INVALID_STATE naming
+                                   both.  To RUNNING from CANCELLING ends the run CANCELLED and fails
+                                   with CANCELLED; from PAUSED before resume_at fails with PAUSED.
+                                   To PAUSED moves the trigger message's vt to resume_at; to
+                                   CANCELLING from PAUSED makes it visible now. */
+  PGQRS_OP_STEP_ACQUIRE,      /* → run_id, step_name               ← steps[1] (cached = TRUE when
+                                   it was SUCCESS).  CANCELLED (the run is finalised) when the run
+                                   is CANCELLING; INVALID_STATE unless RUNNING; STEP_NOT_READY naming
+                                   retry_at while a retry is not due */
+  PGQRS_OP_STEP_COMPLETE,     /* → step_id, payloads[0] (output)   ← steps[1]; only from RUNNING */
+  PGQRS_OP_STEP_FAIL,         /* → step_id, run_id, payloads[0] (error), seconds: retry after, or
+                                   < 0 for no retry (the run ends ERROR with the error)
+                                                                    ← steps[1]; a retry also moves the
+                                   run's trigger message to retry_at */
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
@@ -95,6 +120,40 @@ typedef struct
 
 typedef struct
 {
+  gint64          id;
+  char           *workflow_name;
+  gint64          message_id;      /* 0: an in-process run */
+  PgqrsRunStatus  status;
+  char           *input;           /* JSON text, or NULL */
+  char           *output;
+  char           *error;
+  char           *pause_reason;
+  char           *created_at;      /* ISO-8601, or NULL */
+  char           *updated_at;
+  char           *started_at;
+  char           *paused_at;
+  char           *completed_at;
+  char           *resume_at;
+  gint64          worker_id;
+} PgqrsRunRow;
+
+typedef struct
+{
+  gint64           id;
+  gint64           run_id;
+  char            *name;
+  PgqrsStepStatus  status;
+  char            *output;         /* JSON text, or NULL */
+  char            *error;
+  guint            retry_count;
+  char            *retry_at;       /* ISO-8601, or NULL */
+  char            *started_at;
+  char            *completed_at;
+  gboolean         cached;         /* SUCCESS before this acquire: replay, do not run */
+} PgqrsStepRow;
+
+typedef struct
+{
   PgqrsOp    op;
   char      *queue_name;
   gint64     queue_id;
@@ -112,6 +171,12 @@ typedef struct
   char      *worker_name;
   PgqrsWorkerStatus status;
   guint      status_mask;
+  char      *workflow_name;
+  char      *step_name;
+  gint64     run_id;
+  gint64     step_id;
+  PgqrsRunStatus run_status;
+  gboolean   trigger;
 } PgqrsRequest;
 
 typedef struct
@@ -122,6 +187,8 @@ typedef struct
   GPtrArray *messages;         /* element-type PgqrsMessage */
   GPtrArray *metrics;          /* element-type PgqrsQueueMetrics */
   GPtrArray *workers;          /* element-type PgqrsWorkerRow */
+  GPtrArray *runs;             /* element-type PgqrsRunRow */
+  GPtrArray *steps;            /* element-type PgqrsStepRow */
   gint64     count;
   double     seconds;
 } PgqrsReply;
@@ -146,6 +213,15 @@ void           _pgqrs_reply_add_flag         (PgqrsReply    *reply,
 
 void           _pgqrs_reply_add_worker       (PgqrsReply    *reply,
                                               const PgqrsWorkerRow *row);
+
+void           _pgqrs_reply_add_run          (PgqrsReply    *reply,
+                                              const PgqrsRunRow *row);
+void           _pgqrs_reply_add_step         (PgqrsReply    *reply,
+                                              const PgqrsStepRow *row);
+void           _pgqrs_run_row_free           (PgqrsRunRow   *row);
+void           _pgqrs_step_row_free          (PgqrsStepRow  *row);
+PgqrsRunStatus _pgqrs_run_status_from_string (const char    *text);
+PgqrsStepStatus _pgqrs_step_status_from_string (const char  *text);
 
 void           _pgqrs_queue_row_free         (PgqrsQueueRow *row);
 void           _pgqrs_worker_row_free        (PgqrsWorkerRow *row);

@@ -133,6 +133,8 @@ _pgqrs_request_free (PgqrsRequest *request)
 
   g_free (request->queue_name);
   g_free (request->worker_name);
+  g_free (request->workflow_name);
+  g_free (request->step_name);
   g_clear_pointer (&request->payloads, g_ptr_array_unref);
   g_clear_pointer (&request->tokens, g_array_unref);
   g_free (request);
@@ -178,6 +180,13 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_WORKER_TRANSITION] = "change worker status",
     [PGQRS_OP_WORKER_LIST] = "list workers",
     [PGQRS_OP_WORKER_RECLAIM] = "reclaim workers",
+    [PGQRS_OP_WORKFLOW_DEFINE] = "define workflow",
+    [PGQRS_OP_RUN_CREATE] = "create run",
+    [PGQRS_OP_RUN_GET] = "get run",
+    [PGQRS_OP_RUN_TRANSITION] = "change run status",
+    [PGQRS_OP_STEP_ACQUIRE] = "acquire step",
+    [PGQRS_OP_STEP_COMPLETE] = "complete step",
+    [PGQRS_OP_STEP_FAIL] = "fail step",
   };
 
   if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)
@@ -215,6 +224,8 @@ _pgqrs_reply_free (PgqrsReply *reply)
   g_clear_pointer (&reply->messages, g_ptr_array_unref);
   g_clear_pointer (&reply->metrics, g_ptr_array_unref);
   g_clear_pointer (&reply->workers, g_ptr_array_unref);
+  g_clear_pointer (&reply->runs, g_ptr_array_unref);
+  g_clear_pointer (&reply->steps, g_ptr_array_unref);
   g_free (reply);
 }
 
@@ -295,4 +306,104 @@ _pgqrs_worker_status_from_string (const char *text)
       return i;
 
   return PGQRS_WORKER_STATUS_STOPPED;
+}
+
+void
+_pgqrs_run_row_free (PgqrsRunRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->workflow_name);
+  g_free (row->input);
+  g_free (row->output);
+  g_free (row->error);
+  g_free (row->pause_reason);
+  g_free (row->created_at);
+  g_free (row->updated_at);
+  g_free (row->started_at);
+  g_free (row->paused_at);
+  g_free (row->completed_at);
+  g_free (row->resume_at);
+  g_free (row);
+}
+
+void
+_pgqrs_reply_add_run (PgqrsReply        *reply,
+                      const PgqrsRunRow *row)
+{
+  PgqrsRunRow *copy = g_new0 (PgqrsRunRow, 1);
+
+  *copy = *row;
+  copy->workflow_name = g_strdup (row->workflow_name);
+  copy->input = g_strdup (row->input);
+  copy->output = g_strdup (row->output);
+  copy->error = g_strdup (row->error);
+  copy->pause_reason = g_strdup (row->pause_reason);
+  copy->created_at = g_strdup (row->created_at);
+  copy->updated_at = g_strdup (row->updated_at);
+  copy->started_at = g_strdup (row->started_at);
+  copy->paused_at = g_strdup (row->paused_at);
+  copy->completed_at = g_strdup (row->completed_at);
+  copy->resume_at = g_strdup (row->resume_at);
+
+  if (reply->runs == NULL)
+    reply->runs = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_run_row_free);
+
+  g_ptr_array_add (reply->runs, copy);
+}
+
+void
+_pgqrs_step_row_free (PgqrsStepRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->name);
+  g_free (row->output);
+  g_free (row->error);
+  g_free (row->retry_at);
+  g_free (row->started_at);
+  g_free (row->completed_at);
+  g_free (row);
+}
+
+void
+_pgqrs_reply_add_step (PgqrsReply         *reply,
+                       const PgqrsStepRow *row)
+{
+  PgqrsStepRow *copy = g_new0 (PgqrsStepRow, 1);
+
+  *copy = *row;
+  copy->name = g_strdup (row->name);
+  copy->output = g_strdup (row->output);
+  copy->error = g_strdup (row->error);
+  copy->retry_at = g_strdup (row->retry_at);
+  copy->started_at = g_strdup (row->started_at);
+  copy->completed_at = g_strdup (row->completed_at);
+
+  if (reply->steps == NULL)
+    reply->steps = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_step_row_free);
+
+  g_ptr_array_add (reply->steps, copy);
+}
+
+PgqrsRunStatus
+_pgqrs_run_status_from_string (const char *text)
+{
+  for (guint i = PGQRS_RUN_STATUS_QUEUED; i <= PGQRS_RUN_STATUS_CANCELLED; i++)
+    if (g_strcmp0 (text, pgqrs_run_status_to_string (i)) == 0)
+      return i;
+
+  return PGQRS_RUN_STATUS_ERROR;
+}
+
+PgqrsStepStatus
+_pgqrs_step_status_from_string (const char *text)
+{
+  for (guint i = PGQRS_STEP_STATUS_PENDING; i <= PGQRS_STEP_STATUS_ERROR; i++)
+    if (g_strcmp0 (text, pgqrs_step_status_to_string (i)) == 0)
+      return i;
+
+  return PGQRS_STEP_STATUS_ERROR;
 }

@@ -15,6 +15,7 @@
 #include "pgqrs-job-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-worker-private.h"
+#include "pgqrs-workflow-private.h"
 
 /**
  * PgqrsConsumer:
@@ -81,6 +82,13 @@ struct _PgqrsConsumer
   PgqrsConsumerHandler  handler;
   gpointer              handler_data;
   GDestroyNotify        handler_destroy;
+
+  /* workflow mode: the function runs on threads of our own, so that it may
+   * block in its steps while heartbeats and leases go on here */
+  PgqrsWorkflowFunc     workflow_func;
+  gpointer              workflow_data;
+  GDestroyNotify        workflow_destroy;
+  GThreadPool          *workflow_pool;
 
   /* while running */
   Phase                 phase;
@@ -396,6 +404,18 @@ job_done (PgqrsJob     *job,
   PgqrsConsumer *self = user_data;
   GPtrArray *messages = pgqrs_job_get_messages (job);
   PgqrsRequest *request;
+
+  /* A workflow that scheduled a retry or paused has moved its trigger
+   * message to the time it goes on: leave it there. */
+  if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY) ||
+      g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED))
+    {
+      self->processed++;
+      g_hash_table_remove (self->jobs, job);
+      pump (self);
+      maybe_finish_stop (self);
+      return;
+    }
 
   if (error == NULL)
     {
@@ -1022,10 +1042,177 @@ pgqrs_consumer_resume (PgqrsConsumer  *self,
   return TRUE;
 }
 
+/* Workflow mode.  Runs in a pool thread: every call here blocks. */
+static void
+run_workflow (PgqrsJob      *job,
+              PgqrsConsumer *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  PgqrsMessage *message = pgqrs_job_get_message (job);
+  JsonNode *payload = pgqrs_message_get_payload (message);
+  JsonObject *trigger = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
+
+  if (trigger == NULL || !json_object_has_member (trigger, "run_id"))
+    {
+      pgqrs_job_fail (job, _("The message is not a workflow trigger"));
+      return;
+    }
+
+  if (!(run = pgqrs_store_get_workflow_run (self->store,
+                                            json_object_get_int_member (trigger, "run_id"),
+                                            NULL, &error)))
+    {
+      /* a trigger whose run is gone has nothing left to do */
+      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND))
+        pgqrs_job_complete (job);
+      else
+        pgqrs_job_fail_with_error (job, error);
+      return;
+    }
+
+  if (!pgqrs_workflow_start (run, NULL, &error))
+    {
+      /* cancelled (now final) or already finished: done with the trigger */
+      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
+          g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
+        pgqrs_job_complete (job);
+      else
+        pgqrs_job_fail_with_error (job, error);
+      return;
+    }
+
+  output = self->workflow_func (run, self->workflow_data);
+
+  if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
+    {
+      pgqrs_job_complete (job);
+      return;
+    }
+  g_clear_error (&error);
+
+  if (!pgqrs_workflow_refresh (run, NULL, &error))
+    {
+      pgqrs_job_fail_with_error (job, error);
+      return;
+    }
+
+  switch (pgqrs_workflow_get_status (run))
+    {
+    case PGQRS_RUN_STATUS_PAUSED:
+      pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_PAUSED, (char *)"paused" });
+      return;
+
+    case PGQRS_RUN_STATUS_CANCELLING:
+      /* finalise now rather than on the next delivery */
+      pgqrs_workflow_start (run, NULL, NULL);
+      pgqrs_job_complete (job);
+      return;
+
+    case PGQRS_RUN_STATUS_RUNNING:
+      if (_pgqrs_workflow_get_last_step_error (run) == PGQRS_ERROR_STEP_NOT_READY)
+        {
+          pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
+                                                      (char *)"retry scheduled" });
+          return;
+        }
+      else
+        {
+          g_autoptr(JsonNode) failure = json_from_string (
+            "{\"message\":\"The workflow function returned no output\"}", NULL);
+
+          pgqrs_workflow_fail (run, failure, NULL, NULL);
+          pgqrs_job_complete (job);
+        }
+      return;
+
+    case PGQRS_RUN_STATUS_QUEUED:
+    case PGQRS_RUN_STATUS_SUCCESS:
+    case PGQRS_RUN_STATUS_ERROR:
+    case PGQRS_RUN_STATUS_CANCELLED:
+    default:
+      pgqrs_job_complete (job);
+      return;
+    }
+}
+
+static void
+workflow_thread (gpointer data,
+                 gpointer user_data)
+{
+  g_autoptr(PgqrsJob) job = data;
+
+  run_workflow (job, user_data);
+}
+
+static gboolean
+workflow_handler (PgqrsJob *job,
+                  gpointer  user_data)
+{
+  PgqrsConsumer *self = user_data;
+
+  pgqrs_job_defer (job);
+  g_thread_pool_push (self->workflow_pool, g_object_ref (job), NULL);
+
+  return TRUE;
+}
+
+/**
+ * pgqrs_consumer_set_workflow:
+ * @self: a #PgqrsConsumer
+ * @func: (scope notified) (closure user_data) (destroy destroy): the workflow's body
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Makes the consumer run a workflow: each message of its queue is the
+ * trigger of a run (see [method@Store.trigger_workflow]). For each, the
+ * consumer starts the run and calls @func, which runs the steps with
+ * [method@Workflow.run_step] and returns the output; the consumer then
+ * completes the run and archives the trigger.
+ *
+ * @func runs on a thread of the consumer's (up to
+ * [property@Consumer:concurrency] at once), so that its steps may block
+ * while the consumer keeps the trigger's lease alive. A run that paused or
+ * scheduled a step retry keeps its trigger, which comes back when the run
+ * goes on; a cancelled or finished run's trigger is archived.
+ *
+ * This replaces any handler set with [method@Consumer.set_handler].
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_consumer_set_workflow (PgqrsConsumer     *self,
+                             PgqrsWorkflowFunc  func,
+                             gpointer           user_data,
+                             GDestroyNotify     destroy)
+{
+  g_return_if_fail (PGQRS_IS_CONSUMER (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (self->phase == PHASE_IDLE);
+
+  if (self->workflow_destroy != NULL)
+    self->workflow_destroy (self->workflow_data);
+
+  self->workflow_func = func;
+  self->workflow_data = user_data;
+  self->workflow_destroy = destroy;
+
+  if (self->workflow_pool == NULL)
+    self->workflow_pool = g_thread_pool_new (workflow_thread, self, self->concurrency, FALSE, NULL);
+
+  pgqrs_consumer_set_handler (self, workflow_handler, self, NULL);
+}
+
 static void
 pgqrs_consumer_dispose (GObject *object)
 {
   PgqrsConsumer *self = (PgqrsConsumer *)object;
+
+  if (self->workflow_pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->workflow_pool), FALSE, TRUE);
+  if (self->workflow_destroy != NULL)
+    g_clear_pointer (&self->workflow_data, self->workflow_destroy);
 
   if (self->handler_destroy != NULL)
     g_clear_pointer (&self->handler_data, self->handler_destroy);
@@ -1147,6 +1334,8 @@ pgqrs_consumer_set_property (GObject      *object,
       if (self->concurrency != g_value_get_uint (value))
         {
           self->concurrency = g_value_get_uint (value);
+          if (self->workflow_pool != NULL)
+            g_thread_pool_set_max_threads (self->workflow_pool, self->concurrency, NULL);
           g_object_notify_by_pspec (object, pspec);
         }
       break;

@@ -16,6 +16,7 @@
 #include "pgqrs-retry-policy.h"
 #include "pgqrs-version-macros.h"
 #include "pgqrs-worker.h"
+#include "pgqrs-workflow.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,11 @@ PgqrsConsumer    *pgqrs_consumer_new                (PgqrsQueue            *queu
 PGQRS_AVAILABLE_IN_1_0
 void              pgqrs_consumer_set_handler        (PgqrsConsumer         *self,
                                                      PgqrsConsumerHandler   handler,
+                                                     gpointer               user_data,
+                                                     GDestroyNotify         destroy);
+PGQRS_AVAILABLE_IN_1_0
+void              pgqrs_consumer_set_workflow       (PgqrsConsumer         *self,
+                                                     PgqrsWorkflowFunc      func,
                                                      gpointer               user_data,
                                                      GDestroyNotify         destroy);
 PGQRS_AVAILABLE_IN_1_0

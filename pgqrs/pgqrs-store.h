@@ -16,6 +16,7 @@
 #include "pgqrs-queue-metrics.h"
 #include "pgqrs-message.h"
 #include "pgqrs-worker.h"
+#include "pgqrs-workflow.h"
 #include "pgqrs-version-macros.h"
 
 G_BEGIN_DECLS
@@ -272,6 +273,76 @@ void               pgqrs_store_reclaim_workers_async (PgqrsStore        *self,
                                                    gpointer              user_data);
 PGQRS_AVAILABLE_IN_1_0
 gint64             pgqrs_store_reclaim_workers_finish (PgqrsStore       *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+gboolean           pgqrs_store_define_workflow    (PgqrsStore           *self,
+                                                   const char           *name,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_define_workflow_async (PgqrsStore        *self,
+                                                   const char           *name,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+gboolean           pgqrs_store_define_workflow_finish (PgqrsStore       *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_create_workflow    (PgqrsStore           *self,
+                                                   const char           *name,
+                                                   JsonNode             *input,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_create_workflow_async (PgqrsStore        *self,
+                                                   const char           *name,
+                                                   JsonNode             *input,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_create_workflow_finish (PgqrsStore       *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_trigger_workflow   (PgqrsStore           *self,
+                                                   const char           *name,
+                                                   JsonNode             *input,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_trigger_workflow_async (PgqrsStore       *self,
+                                                   const char           *name,
+                                                   JsonNode             *input,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_trigger_workflow_finish (PgqrsStore      *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_get_workflow_run   (PgqrsStore           *self,
+                                                   gint64                run_id,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_get_workflow_run_async (PgqrsStore       *self,
+                                                   gint64                run_id,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_get_workflow_run_finish (PgqrsStore      *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 

@@ -93,7 +93,8 @@ run_execute (PgqrsSqliteConnection *conn,
 
   /* In-process wakeup: consumers of this store hear of the new messages
    * before the enqueue's caller does. */
-  if (job->request->op == PGQRS_OP_ENQUEUE)
+  if (job->request->op == PGQRS_OP_ENQUEUE ||
+      (job->request->op == PGQRS_OP_RUN_CREATE && job->request->trigger))
     _pgqrs_backend_emit_message_available (job->backend, job->request->queue_id);
 
   g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);

@@ -15,9 +15,9 @@
 /* Each op runs on the owner thread, so none of them locks anything; every
  * op that writes does so inside one BEGIN IMMEDIATE transaction. */
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
+const char *
+_pgqrs_sqlite_column_text (sqlite3_stmt *stmt,
+                           int           column)
 {
   return (const char *)sqlite3_column_text (stmt, column);
 }
@@ -31,6 +31,8 @@ archive_reason_from_text (const char *text)
     return PGQRS_ARCHIVE_REASON_DEAD_LETTER;
   return PGQRS_ARCHIVE_REASON_DONE;
 }
+
+#define column_text _pgqrs_sqlite_column_text
 
 /* Reads a row of MESSAGE_COLUMNS. */
 static PgqrsMessage *
@@ -96,10 +98,10 @@ collect_queues (PgqrsSqliteConnection  *conn,
 }
 
 /* Looks a queue up by name; QUEUE_NOT_FOUND if there is none. */
-static gint64
-find_queue (PgqrsSqliteConnection  *conn,
-            const char             *name,
-            GError                **error)
+gint64
+_pgqrs_sqlite_find_queue (PgqrsSqliteConnection  *conn,
+                          const char             *name,
+                          GError                **error)
 {
   sqlite3_stmt *stmt;
   gint64 id;
@@ -253,7 +255,7 @@ op_queue_delete (PgqrsSqliteConnection  *conn,
 {
   gint64 queue_id;
 
-  if (!(queue_id = find_queue (conn, request->queue_name, error)))
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
     return FALSE;
 
   if (!request->cascade)
@@ -278,7 +280,7 @@ op_queue_purge (PgqrsSqliteConnection  *conn,
 {
   gint64 queue_id;
 
-  if (!(queue_id = find_queue (conn, request->queue_name, error)) ||
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)) ||
       !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
     return FALSE;
 
@@ -474,7 +476,7 @@ op_list_archived (PgqrsSqliteConnection  *conn,
   gint64 queue_id = 0;
 
   if (request->queue_name != NULL &&
-      !(queue_id = find_queue (conn, request->queue_name, error)))
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_LIST_ARCHIVED, error)))
@@ -606,7 +608,7 @@ op_worker_register (PgqrsSqliteConnection  *conn,
   int n;
 
   if (request->queue_name != NULL &&
-      !(queue_id = find_queue (conn, request->queue_name, error)))
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
     return FALSE;
 
   /* A stopped worker's name is taken over; a live one is refused. */
@@ -762,7 +764,7 @@ op_worker_list (PgqrsSqliteConnection  *conn,
   gint64 queue_id = 0;
 
   if (request->queue_name != NULL &&
-      !(queue_id = find_queue (conn, request->queue_name, error)))
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LIST, error)))
@@ -836,6 +838,13 @@ static const struct {
   [PGQRS_OP_WORKER_TRANSITION] = { op_worker_transition, TRUE },
   [PGQRS_OP_WORKER_LIST]       = { op_worker_list,       FALSE },
   [PGQRS_OP_WORKER_RECLAIM]    = { op_worker_reclaim,    TRUE },
+  [PGQRS_OP_WORKFLOW_DEFINE]   = { _pgqrs_sqlite_op_workflow_define, TRUE },
+  [PGQRS_OP_RUN_CREATE]        = { _pgqrs_sqlite_op_run_create,      TRUE },
+  [PGQRS_OP_RUN_GET]           = { _pgqrs_sqlite_op_run_get,         FALSE },
+  [PGQRS_OP_RUN_TRANSITION]    = { _pgqrs_sqlite_op_run_transition,  TRUE },
+  [PGQRS_OP_STEP_ACQUIRE]      = { _pgqrs_sqlite_op_step_acquire,    TRUE },
+  [PGQRS_OP_STEP_COMPLETE]     = { _pgqrs_sqlite_op_step_complete,   TRUE },
+  [PGQRS_OP_STEP_FAIL]         = { _pgqrs_sqlite_op_step_fail,       TRUE },
 };
 
 gboolean

@@ -24,6 +24,16 @@
   "SELECT id FROM pgqrs_workers WHERE status <> 'stopped' " \
   "   AND heartbeat_at < " NOW_PLUS ("-?1")
 
+#define RUN_COLUMNS \
+  "r.id, w.name, r.message_id, r.status, r.input, r.output, r.error, r.pause_reason, " \
+  "r.created_at, r.updated_at, r.started_at, r.paused_at, r.completed_at, r.resume_at, " \
+  "r.worker_id, (r.resume_at > " NOW ") " \
+  "FROM pgqrs_workflow_runs r JOIN pgqrs_workflows w ON w.id = r.workflow_id "
+
+#define STEP_COLUMNS \
+  "id, run_id, step_name, status, output, error, retry_count, retry_at, started_at, " \
+  "completed_at, (retry_at > " NOW ") "
+
 /* The lease fence of semantics rule 5: a lease op applies only while the row
  * is unarchived and still carries the read count the lease was taken with. */
 #define FENCE "id = ?1 AND queue_id = ?2 AND read_ct = ?3 AND archived_at IS NULL"
@@ -193,6 +203,84 @@ static const char * const statements[SQLITE_N_STMTS] = {
   [SQLITE_STMT_WORKER_RECLAIM] =
     "UPDATE pgqrs_workers SET status = 'stopped', shutdown_at = " NOW
     " WHERE id IN (" STALE_WORKERS ")",
+
+  [SQLITE_STMT_WORKFLOW_UPSERT] =
+    "INSERT INTO pgqrs_workflows (name, queue_id) VALUES (?1, nullif (?2, 0)) "
+    "ON CONFLICT (name) DO UPDATE "
+    "  SET queue_id = coalesce (excluded.queue_id, pgqrs_workflows.queue_id)",
+
+  [SQLITE_STMT_WORKFLOW_SELECT] =
+    "SELECT id, queue_id FROM pgqrs_workflows WHERE name = ?1",
+
+  [SQLITE_STMT_RUN_INSERT] =
+    "INSERT INTO pgqrs_workflow_runs (workflow_id, input, worker_id) "
+    "VALUES (?1, ?2, nullif (?3, 0)) RETURNING id",
+
+  [SQLITE_STMT_RUN_SET_MESSAGE] =
+    "UPDATE pgqrs_workflow_runs SET message_id = ?2 WHERE id = ?1",
+
+  [SQLITE_STMT_RUN_SELECT] =
+    "SELECT " RUN_COLUMNS " WHERE r.id = ?1",
+
+  [SQLITE_STMT_RUN_SELECT_BY_MESSAGE] =
+    "SELECT " RUN_COLUMNS " WHERE r.message_id = ?1",
+
+  /* ?2 the new status; ?3 its JSON (output, error or pause reason);
+   * ?4 seconds to pause; ?5 the worker that starts it */
+  [SQLITE_STMT_RUN_SET_STATUS] =
+    "UPDATE pgqrs_workflow_runs "
+    "   SET status = ?2, updated_at = " NOW ", "
+    "       started_at = CASE WHEN ?2 = 'RUNNING' THEN coalesce (started_at, " NOW ") ELSE started_at END, "
+    "       worker_id = CASE WHEN ?2 = 'RUNNING' THEN nullif (?5, 0) ELSE worker_id END, "
+    "       output = CASE WHEN ?2 = 'SUCCESS' THEN ?3 ELSE output END, "
+    "       error = CASE WHEN ?2 = 'ERROR' THEN ?3 ELSE error END, "
+    "       pause_reason = CASE WHEN ?2 = 'PAUSED' THEN ?3 WHEN ?2 = 'RUNNING' THEN NULL "
+    "                      ELSE pause_reason END, "
+    "       paused_at = CASE WHEN ?2 = 'PAUSED' THEN " NOW " ELSE paused_at END, "
+    "       resume_at = CASE WHEN ?2 = 'PAUSED' THEN " NOW_PLUS ("?4") " "
+    "                   WHEN ?2 = 'RUNNING' THEN NULL ELSE resume_at END, "
+    "       completed_at = CASE WHEN ?2 IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " "
+    "                      ELSE completed_at END "
+    " WHERE id = ?1",
+
+  /* The run's trigger message becomes visible at ?2 (NULL: now), for
+   * whichever consumer leases it next. */
+  [SQLITE_STMT_RUN_MESSAGE_VISIBLE_AT] =
+    "UPDATE pgqrs_messages "
+    "   SET vt = coalesce (?2, " NOW "), leased_at = NULL, consumer_worker_id = NULL "
+    " WHERE id = (SELECT message_id FROM pgqrs_workflow_runs WHERE id = ?1) "
+    "   AND archived_at IS NULL",
+
+  [SQLITE_STMT_STEP_INSERT] =
+    "INSERT INTO pgqrs_workflow_steps (run_id, step_name, status, started_at) "
+    "VALUES (?1, ?2, 'RUNNING', " NOW ") ON CONFLICT (run_id, step_name) DO NOTHING",
+
+  [SQLITE_STMT_STEP_SELECT] =
+    "SELECT " STEP_COLUMNS " FROM pgqrs_workflow_steps WHERE run_id = ?1 AND step_name = ?2",
+
+  [SQLITE_STMT_STEP_SELECT_BY_ID] =
+    "SELECT " STEP_COLUMNS " FROM pgqrs_workflow_steps WHERE id = ?1",
+
+  [SQLITE_STMT_STEP_RESTART] =
+    "UPDATE pgqrs_workflow_steps SET status = 'RUNNING', started_at = " NOW " "
+    " WHERE id = ?1 RETURNING " STEP_COLUMNS,
+
+  [SQLITE_STMT_STEP_COMPLETE] =
+    "UPDATE pgqrs_workflow_steps "
+    "   SET status = 'SUCCESS', output = ?2, error = NULL, retry_at = NULL, "
+    "       completed_at = " NOW " "
+    " WHERE id = ?1 AND status = 'RUNNING' RETURNING " STEP_COLUMNS,
+
+  [SQLITE_STMT_STEP_FAIL_RETRY] =
+    "UPDATE pgqrs_workflow_steps "
+    "   SET status = 'ERROR', error = ?2, retry_count = retry_count + 1, "
+    "       retry_at = " NOW_PLUS ("?3") " "
+    " WHERE id = ?1 AND status = 'RUNNING' RETURNING " STEP_COLUMNS,
+
+  [SQLITE_STMT_STEP_FAIL_FINAL] =
+    "UPDATE pgqrs_workflow_steps "
+    "   SET status = 'ERROR', error = ?2, retry_at = NULL, completed_at = " NOW " "
+    " WHERE id = ?1 AND status = 'RUNNING' RETURNING " STEP_COLUMNS,
 };
 
 const char *

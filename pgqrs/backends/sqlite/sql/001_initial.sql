@@ -74,7 +74,10 @@ CREATE TABLE pgqrs_workflow_runs (
   started_at    TEXT,
   paused_at     TEXT,
   completed_at  TEXT,
-  worker_id     INTEGER REFERENCES pgqrs_workers (id) ON DELETE SET NULL
+  worker_id     INTEGER REFERENCES pgqrs_workers (id) ON DELETE SET NULL,
+  -- a pause: why, and when the run may go on (durable sleep)
+  pause_reason  TEXT,
+  resume_at     TEXT
 );
 
 CREATE TABLE pgqrs_workflow_steps (

@@ -1,0 +1,462 @@
+/* pgqrs-sqlite-workflow-ops.c — workflow runs and steps on SQLite
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-sqlite-ops.h"
+
+/* Like the queue operations, these run on the owner thread inside one
+ * BEGIN IMMEDIATE transaction each, so a read followed by a write is one
+ * atomic step: that is what makes step acquire an atomic upsert here. */
+
+#define column_text _pgqrs_sqlite_column_text
+
+/* Reads one run (RUN_COLUMNS) into @reply; @not_due tells whether its
+ * resume time is still ahead.  Returns FALSE with NOT_FOUND when there is
+ * no row. */
+static gboolean
+read_run (PgqrsSqliteConnection  *conn,
+          sqlite3_stmt           *stmt,
+          PgqrsReply             *reply,
+          gboolean               *not_due,
+          GError                **error)
+{
+  int rc = _pgqrs_sqlite_connection_step (conn, stmt, error);
+  PgqrsRunRow row;
+
+  if (rc == 0)
+    return FALSE;
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+                           _("There is no such workflow run"));
+      return FALSE;
+    }
+
+  row = (PgqrsRunRow) {
+    .id = sqlite3_column_int64 (stmt, 0),
+    .workflow_name = (char *)column_text (stmt, 1),
+    .message_id = sqlite3_column_int64 (stmt, 2),
+    .status = _pgqrs_run_status_from_string (column_text (stmt, 3)),
+    .input = (char *)column_text (stmt, 4),
+    .output = (char *)column_text (stmt, 5),
+    .error = (char *)column_text (stmt, 6),
+    .pause_reason = (char *)column_text (stmt, 7),
+    .created_at = (char *)column_text (stmt, 8),
+    .updated_at = (char *)column_text (stmt, 9),
+    .started_at = (char *)column_text (stmt, 10),
+    .paused_at = (char *)column_text (stmt, 11),
+    .completed_at = (char *)column_text (stmt, 12),
+    .resume_at = (char *)column_text (stmt, 13),
+    .worker_id = sqlite3_column_int64 (stmt, 14),
+  };
+
+  if (not_due != NULL)
+    *not_due = sqlite3_column_int (stmt, 15) != 0;
+
+  g_clear_pointer (&reply->runs, g_ptr_array_unref);
+  _pgqrs_reply_add_run (reply, &row);
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
+load_run (PgqrsSqliteConnection  *conn,
+          gint64                  run_id,
+          PgqrsReply             *reply,
+          gboolean               *not_due,
+          GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SELECT, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+
+  return read_run (conn, stmt, reply, not_due, error);
+}
+
+static PgqrsRunRow *
+reply_run (PgqrsReply *reply)
+{
+  return g_ptr_array_index (reply->runs, 0);
+}
+
+/* Reads one step (STEP_COLUMNS) into @reply. */
+static gboolean
+read_step (PgqrsSqliteConnection  *conn,
+           sqlite3_stmt           *stmt,
+           PgqrsReply             *reply,
+           gboolean                cached,
+           gboolean               *not_due,
+           GError                **error)
+{
+  int rc = _pgqrs_sqlite_connection_step (conn, stmt, error);
+  PgqrsStepRow row;
+
+  if (rc == 0)
+    return FALSE;
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                           _("The step is not running"));
+      return FALSE;
+    }
+
+  row = (PgqrsStepRow) {
+    .id = sqlite3_column_int64 (stmt, 0),
+    .run_id = sqlite3_column_int64 (stmt, 1),
+    .name = (char *)column_text (stmt, 2),
+    .status = _pgqrs_step_status_from_string (column_text (stmt, 3)),
+    .output = (char *)column_text (stmt, 4),
+    .error = (char *)column_text (stmt, 5),
+    .retry_count = sqlite3_column_int (stmt, 6),
+    .retry_at = (char *)column_text (stmt, 7),
+    .started_at = (char *)column_text (stmt, 8),
+    .completed_at = (char *)column_text (stmt, 9),
+    .cached = cached,
+  };
+
+  if (not_due != NULL)
+    *not_due = sqlite3_column_int (stmt, 10) != 0;
+
+  g_clear_pointer (&reply->steps, g_ptr_array_unref);
+  _pgqrs_reply_add_step (reply, &row);
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
+set_run_status (PgqrsSqliteConnection  *conn,
+                gint64                  run_id,
+                PgqrsRunStatus          status,
+                const char             *json,
+                double                  seconds,
+                gint64                  worker_id,
+                GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SET_STATUS, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_text (stmt, 2, pgqrs_run_status_to_string (status), -1, SQLITE_STATIC);
+  if (json != NULL)
+    sqlite3_bind_text (stmt, 3, json, -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 4, seconds);
+  sqlite3_bind_int64 (stmt, 5, worker_id);
+
+  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+}
+
+/* Makes the run's trigger message (if any) visible at @when, or now. */
+static gboolean
+show_message_at (PgqrsSqliteConnection  *conn,
+                 gint64                  run_id,
+                 const char             *when,
+                 GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_MESSAGE_VISIBLE_AT, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  if (when != NULL)
+    sqlite3_bind_text (stmt, 2, when, -1, SQLITE_TRANSIENT);
+
+  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+}
+
+static gint64
+upsert_workflow (PgqrsSqliteConnection  *conn,
+                 const char             *name,
+                 gint64                  queue_id,
+                 gint64                 *bound_queue_id,
+                 GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKFLOW_UPSERT, error)))
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, queue_id);
+  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+    return 0;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKFLOW_SELECT, error)))
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return 0;
+
+  id = sqlite3_column_int64 (stmt, 0);
+  if (bound_queue_id != NULL)
+    *bound_queue_id = sqlite3_column_int64 (stmt, 1);
+  sqlite3_reset (stmt);
+
+  return id;
+}
+
+PGQRS_SQLITE_OP (workflow_define)
+{
+  gint64 queue_id;
+
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+    return FALSE;
+
+  return upsert_workflow (conn, request->workflow_name, queue_id, NULL, error) != 0;
+}
+
+PGQRS_SQLITE_OP (run_create)
+{
+  g_autofree char *trigger = NULL;
+  sqlite3_stmt *stmt;
+  gint64 workflow_id, queue_id = 0, run_id, message_id;
+
+  if (!(workflow_id = upsert_workflow (conn, request->workflow_name, 0, &queue_id, error)))
+    return FALSE;
+
+  if (request->trigger && queue_id == 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                   _("Workflow “%s” is not bound to a queue; define it with "
+                     "pgqrs_store_define_workflow() before triggering it"),
+                   request->workflow_name);
+      return FALSE;
+    }
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_INSERT, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, workflow_id);
+  sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, 0), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, request->worker_id);
+  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  run_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (request->trigger)
+    {
+      trigger = g_strdup_printf ("{\"workflow\":\"%s\",\"run_id\":%" G_GINT64_FORMAT "}",
+                                 request->workflow_name, run_id);
+
+      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, queue_id);
+      sqlite3_bind_text (stmt, 2, trigger, -1, SQLITE_STATIC);
+      sqlite3_bind_double (stmt, 3, 0);
+      sqlite3_bind_int64 (stmt, 4, request->worker_id);
+      if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+        return FALSE;
+      message_id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+
+      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SET_MESSAGE, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, run_id);
+      sqlite3_bind_int64 (stmt, 2, message_id);
+      if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+        return FALSE;
+
+      /* so that the backend wakes this queue's consumers */
+      request->queue_id = queue_id;
+    }
+
+  return load_run (conn, run_id, reply, NULL, error);
+}
+
+PGQRS_SQLITE_OP (run_get)
+{
+  sqlite3_stmt *stmt;
+
+  if (request->run_id != 0)
+    return load_run (conn, request->run_id, reply, NULL, error);
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SELECT_BY_MESSAGE, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->message_id);
+
+  return read_run (conn, stmt, reply, NULL, error);
+}
+
+PGQRS_SQLITE_OP (run_transition)
+{
+  PgqrsRunStatus from, to = request->run_status;
+  const char *json = request->payloads ? g_ptr_array_index (request->payloads, 0) : NULL;
+  gboolean not_due = FALSE;
+
+  if (!load_run (conn, request->run_id, reply, &not_due, error))
+    return FALSE;
+  from = reply_run (reply)->status;
+
+  /* Starting a run that was cancelled meanwhile finalises it instead; the
+   * caller sees CANCELLED in the row (rule 21). */
+  if (to == PGQRS_RUN_STATUS_RUNNING && from == PGQRS_RUN_STATUS_CANCELLING)
+    return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
+           load_run (conn, request->run_id, reply, NULL, error);
+
+  if (to == PGQRS_RUN_STATUS_RUNNING && from == PGQRS_RUN_STATUS_PAUSED && not_due)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED,
+                   _("Workflow run %" G_GINT64_FORMAT " is paused until %s"),
+                   request->run_id, reply_run (reply)->resume_at);
+      return FALSE;
+    }
+
+  if (!(request->status_mask & (1u << from)))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("Workflow run %" G_GINT64_FORMAT " cannot go from %s to %s"),
+                   request->run_id, pgqrs_run_status_to_string (from),
+                   pgqrs_run_status_to_string (to));
+      return FALSE;
+    }
+
+  if (!set_run_status (conn, request->run_id, to, json, request->seconds,
+                       request->worker_id, error) ||
+      !load_run (conn, request->run_id, reply, NULL, error))
+    return FALSE;
+
+  /* Durable sleep: the trigger message comes back at the resume time; a
+   * cancelled sleeper is delivered now, to be finalised. */
+  if (to == PGQRS_RUN_STATUS_PAUSED)
+    return show_message_at (conn, request->run_id, reply_run (reply)->resume_at, error);
+  if (to == PGQRS_RUN_STATUS_CANCELLING && from == PGQRS_RUN_STATUS_PAUSED)
+    return show_message_at (conn, request->run_id, NULL, error);
+
+  return TRUE;
+}
+
+PGQRS_SQLITE_OP (step_acquire)
+{
+  PgqrsRunStatus status;
+  sqlite3_stmt *stmt;
+  gboolean inserted, not_due = FALSE;
+  PgqrsStepRow *step;
+
+  if (!load_run (conn, request->run_id, reply, NULL, error))
+    return FALSE;
+  status = reply_run (reply)->status;
+
+  /* A step boundary: a run being cancelled ends here, with no user code
+   * run; the caller sees CANCELLED in the row and no step. */
+  if (status == PGQRS_RUN_STATUS_CANCELLING)
+    return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
+           load_run (conn, request->run_id, reply, NULL, error);
+
+  if (status != PGQRS_RUN_STATUS_RUNNING)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("Workflow run %" G_GINT64_FORMAT " is %s; steps run only while it is RUNNING"),
+                   request->run_id, pgqrs_run_status_to_string (status));
+      return FALSE;
+    }
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_INSERT, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->run_id);
+  sqlite3_bind_text (stmt, 2, request->step_name, -1, SQLITE_STATIC);
+  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+    return FALSE;
+  inserted = _pgqrs_sqlite_connection_changes (conn) > 0;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_SELECT, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->run_id);
+  sqlite3_bind_text (stmt, 2, request->step_name, -1, SQLITE_STATIC);
+  if (!read_step (conn, stmt, reply, FALSE, &not_due, error))
+    return FALSE;
+
+  step = g_ptr_array_index (reply->steps, 0);
+
+  if (inserted)
+    return TRUE;
+
+  switch (step->status)
+    {
+    case PGQRS_STEP_STATUS_SUCCESS:
+      step->cached = TRUE;      /* rule 18: replay, do not run */
+      return TRUE;
+
+    case PGQRS_STEP_STATUS_ERROR:
+      if (step->retry_at == NULL)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                       _("Step “%s” of workflow run %" G_GINT64_FORMAT " failed for good"),
+                       request->step_name, request->run_id);
+          return FALSE;
+        }
+      if (not_due)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
+                       _("Step “%s” of workflow run %" G_GINT64_FORMAT " may retry at %s"),
+                       request->step_name, request->run_id, step->retry_at);
+          return FALSE;
+        }
+      break;
+
+    case PGQRS_STEP_STATUS_RUNNING:   /* its process died mid-step: run it again */
+    case PGQRS_STEP_STATUS_PENDING:
+    default:
+      break;
+    }
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_RESTART, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, step->id);
+
+  return read_step (conn, stmt, reply, FALSE, NULL, error);
+}
+
+PGQRS_SQLITE_OP (step_complete)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_COMPLETE, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->step_id);
+  sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, 0), -1, SQLITE_STATIC);
+
+  return read_step (conn, stmt, reply, FALSE, NULL, error);
+}
+
+PGQRS_SQLITE_OP (step_fail)
+{
+  const char *json = g_ptr_array_index (request->payloads, 0);
+  gboolean retry = request->seconds >= 0;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, retry ? SQLITE_STMT_STEP_FAIL_RETRY
+                                                             : SQLITE_STMT_STEP_FAIL_FINAL,
+                                                 error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->step_id);
+  sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
+  if (retry)
+    sqlite3_bind_double (stmt, 3, request->seconds);
+
+  if (!read_step (conn, stmt, reply, FALSE, NULL, error))
+    return FALSE;
+
+  /* Rule 19: the trigger message waits for the retry time instead of
+   * spinning through its read count; a final failure fails the run. */
+  if (retry)
+    return show_message_at (conn, request->run_id,
+                            ((PgqrsStepRow *)g_ptr_array_index (reply->steps, 0))->retry_at,
+                            error);
+
+  return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_ERROR, json, 0, 0, error) &&
+         load_run (conn, request->run_id, reply, NULL, error);
+}

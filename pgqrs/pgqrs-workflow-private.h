@@ -1,0 +1,22 @@
+/* pgqrs-workflow-private.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include "pgqrs-backend-private.h"
+#include "pgqrs-workflow.h"
+
+G_BEGIN_DECLS
+
+PgqrsWorkflow *_pgqrs_workflow_new    (PgqrsStore        *store,
+                                       const PgqrsRunRow *row);
+void           _pgqrs_workflow_update (PgqrsWorkflow     *self,
+                                       const PgqrsRunRow *row);
+
+/* The PgqrsError with which the last run_step() of this object failed, or
+ * -1: tells a consumer whether a retry was scheduled. */
+int            _pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self);
+
+G_END_DECLS

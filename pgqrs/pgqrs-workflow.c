@@ -1,0 +1,1410 @@
+/* pgqrs-workflow.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "pgqrs-enums.h"
+#include "pgqrs-error.h"
+#include "pgqrs-step-private.h"
+#include "pgqrs-store-private.h"
+#include "pgqrs-validation-private.h"
+#include "pgqrs-workflow-private.h"
+
+/**
+ * PgqrsWorkflow:
+ *
+ * One run of a durable workflow: its input, its status, its steps and, at
+ * the end, its output or error — all stored in the database.
+ *
+ * A run is made in-process with [method@Store.create_workflow] and executed
+ * directly: [method@Workflow.start], then [method@Workflow.run_step] for each
+ * step, then [method@Workflow.complete]. Or it is made with
+ * [method@Store.trigger_workflow], which enqueues a trigger message on the
+ * workflow's queue, and a [class@Consumer] with a workflow function runs it.
+ *
+ * Each completed step runs exactly once: executing the run again — after a
+ * crash, a retry or a pause — replays completed steps from the store and
+ * goes on from the first step not completed. A step that was running when
+ * its process died runs again.
+ *
+ * [method@Workflow.pause] is a durable sleep; [method@Workflow.cancel] is
+ * cooperative and takes effect at the next step boundary.
+ *
+ * Since: 1.0
+ */
+
+struct _PgqrsWorkflow
+{
+  GObject           parent_instance;
+
+  PgqrsStore       *store;
+  gint64            id;
+  char             *name;
+  gint64            message_id;
+  PgqrsRunStatus    status;
+  JsonNode         *input;
+  JsonNode         *output;
+  JsonNode         *error;
+  char             *pause_reason;
+  GDateTime        *resume_at;
+  PgqrsRetryPolicy *retry_policy;
+  int               last_step_error;  /* PgqrsError of the last failed run_step, or -1 */
+};
+
+G_DEFINE_FINAL_TYPE (PgqrsWorkflow, pgqrs_workflow, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_ID,
+  PROP_NAME,
+  PROP_STATUS,
+  PROP_RETRY_POLICY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+pgqrs_workflow_finalize (GObject *object)
+{
+  PgqrsWorkflow *self = (PgqrsWorkflow *)object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->retry_policy);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->input, json_node_unref);
+  g_clear_pointer (&self->output, json_node_unref);
+  g_clear_pointer (&self->error, json_node_unref);
+  g_clear_pointer (&self->pause_reason, g_free);
+  g_clear_pointer (&self->resume_at, g_date_time_unref);
+
+  G_OBJECT_CLASS (pgqrs_workflow_parent_class)->finalize (object);
+}
+
+static void
+pgqrs_workflow_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PgqrsWorkflow *self = PGQRS_WORKFLOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case PROP_RETRY_POLICY:
+      g_value_set_object (value, self->retry_policy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pgqrs_workflow_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PgqrsWorkflow *self = PGQRS_WORKFLOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_RETRY_POLICY:
+      pgqrs_workflow_set_retry_policy (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pgqrs_workflow_class_init (PgqrsWorkflowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = pgqrs_workflow_finalize;
+  object_class->get_property = pgqrs_workflow_get_property;
+  object_class->set_property = pgqrs_workflow_set_property;
+
+  /**
+   * PgqrsWorkflow:store:
+   *
+   * The store the run lives in.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, G_TYPE_OBJECT, ro);
+
+  /**
+   * PgqrsWorkflow:id:
+   *
+   * The run's id.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ID] =
+    g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  /**
+   * PgqrsWorkflow:name:
+   *
+   * The name of the workflow this is a run of.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, ro);
+
+  /**
+   * PgqrsWorkflow:status:
+   *
+   * The run's status, as last read from the store.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, PGQRS_TYPE_RUN_STATUS, PGQRS_RUN_STATUS_QUEUED, ro);
+
+  /**
+   * PgqrsWorkflow:retry-policy:
+   *
+   * How failed steps of this run are retried; by default 3 retries with
+   * exponential backoff and jitter from 1 second, capped at 60 seconds.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRY_POLICY] =
+    g_param_spec_object ("retry-policy", NULL, NULL, PGQRS_TYPE_RETRY_POLICY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pgqrs_workflow_init (PgqrsWorkflow *self)
+{
+  self->retry_policy = pgqrs_retry_policy_new ();
+  self->last_step_error = -1;
+}
+
+int
+_pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self)
+{
+  return self->last_step_error;
+}
+
+static void
+set_json (JsonNode   **field,
+          const char  *text)
+{
+  g_clear_pointer (field, json_node_unref);
+  if (text != NULL)
+    *field = json_from_string (text, NULL);
+}
+
+void
+_pgqrs_workflow_update (PgqrsWorkflow     *self,
+                        const PgqrsRunRow *row)
+{
+  set_json (&self->input, row->input);
+  set_json (&self->output, row->output);
+  set_json (&self->error, row->error);
+  self->message_id = row->message_id;
+  g_free (self->pause_reason);
+  self->pause_reason = g_strdup (row->pause_reason);
+  g_clear_pointer (&self->resume_at, g_date_time_unref);
+  self->resume_at = row->resume_at ? g_date_time_new_from_iso8601 (row->resume_at, NULL) : NULL;
+
+  if (self->status != row->status)
+    {
+      self->status = row->status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+    }
+}
+
+PgqrsWorkflow *
+_pgqrs_workflow_new (PgqrsStore        *store,
+                     const PgqrsRunRow *row)
+{
+  PgqrsWorkflow *self = g_object_new (PGQRS_TYPE_WORKFLOW, NULL);
+
+  self->store = g_object_ref (store);
+  self->id = row->id;
+  self->name = g_strdup (row->workflow_name);
+  self->status = row->status;
+  _pgqrs_workflow_update (self, row);
+
+  return self;
+}
+
+static gboolean
+apply_run (PgqrsWorkflow *self,
+           PgqrsReply    *reply)
+{
+  if (reply == NULL)
+    return FALSE;
+
+  g_assert (reply->runs != NULL && reply->runs->len == 1);
+  _pgqrs_workflow_update (self, g_ptr_array_index (reply->runs, 0));
+
+  return TRUE;
+}
+
+/* A start or a step acquire on a run that was being cancelled finalises it;
+ * the caller hears CANCELLED and runs no user code (rule 21). */
+static gboolean
+check_not_cancelled (PgqrsWorkflow  *self,
+                     GError        **error)
+{
+  if (self->status == PGQRS_RUN_STATUS_CANCELLED)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED,
+                   _("Workflow run %" G_GINT64_FORMAT " was cancelled"), self->id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+#define BIT(status) (1u << (status))
+
+static PgqrsRequest *
+transition_request (PgqrsWorkflow  *self,
+                    PgqrsRunStatus  to,
+                    guint           allowed_from,
+                    char           *text,
+                    double          seconds)
+{
+  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_TRANSITION);
+
+  request->run_id = self->id;
+  request->run_status = to;
+  request->status_mask = allowed_from;
+  request->seconds = seconds;
+  request->payloads = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (request->payloads, text);
+
+  return request;
+}
+
+typedef gboolean (*ReplyCheck) (PgqrsWorkflow *self, GError **error);
+
+static gboolean
+run_sync (PgqrsWorkflow  *self,
+          PgqrsRequest   *request,
+          ReplyCheck      check,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (request == NULL)
+    return FALSE;
+
+  reply = _pgqrs_store_execute (self->store, request, cancellable, error);
+
+  return apply_run (self, reply) && (check == NULL || check (self, error));
+}
+
+static void
+run_async (PgqrsWorkflow       *self,
+           PgqrsRequest        *request,
+           GError              *request_error,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  if (request == NULL)
+    {
+      g_task_report_error (self, callback, user_data, source_tag, request_error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request, source_tag,
+                              cancellable, callback, user_data);
+}
+
+static gboolean
+run_finish (PgqrsWorkflow  *self,
+            GAsyncResult   *result,
+            gpointer        source_tag,
+            ReplyCheck      check,
+            GError        **error)
+{
+  g_autoptr(PgqrsReply) reply = _pgqrs_store_execute_finish (self, result, source_tag, error);
+
+  return apply_run (self, reply) && (check == NULL || check (self, error));
+}
+
+static PgqrsRequest *
+refresh_request (PgqrsWorkflow *self)
+{
+  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_GET);
+
+  request->run_id = self->id;
+
+  return request;
+}
+
+/**
+ * pgqrs_workflow_refresh:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the run again: its status, output and error. This is how to look at
+ * a run's result without waiting for it.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_refresh (PgqrsWorkflow  *self,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, refresh_request (self), NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_refresh_async:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.refresh] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_refresh_async (PgqrsWorkflow       *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, refresh_request (self), NULL, pgqrs_workflow_refresh_async,
+             cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_refresh_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.refresh_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_refresh_finish (PgqrsWorkflow  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_refresh_async, NULL, error);
+}
+
+static PgqrsRequest *
+start_request (PgqrsWorkflow *self)
+{
+  /* RUNNING too: a run whose process died is started again on redelivery */
+  PgqrsRequest *request =
+    transition_request (self, PGQRS_RUN_STATUS_RUNNING,
+                        BIT (PGQRS_RUN_STATUS_QUEUED) | BIT (PGQRS_RUN_STATUS_PAUSED) |
+                        BIT (PGQRS_RUN_STATUS_RUNNING),
+                        NULL, 0);
+
+  return request;
+}
+
+/**
+ * pgqrs_workflow_start:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Moves the run to `RUNNING`: from `QUEUED`, from `PAUSED` once its resume
+ * time has come, or again from `RUNNING` when a run whose process died is
+ * picked up.
+ *
+ * Returns: %TRUE on success; %FALSE with %PGQRS_ERROR_CANCELLED if the run
+ *   was being cancelled (it is now `CANCELLED`), %PGQRS_ERROR_PAUSED before
+ *   its resume time, %PGQRS_ERROR_INVALID_STATE for a finished run
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_start (PgqrsWorkflow  *self,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, start_request (self), check_not_cancelled, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_start_async:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.start] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_start_async (PgqrsWorkflow       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, start_request (self), NULL, pgqrs_workflow_start_async,
+             cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_start_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.start_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_start_finish (PgqrsWorkflow  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_start_async, check_not_cancelled, error);
+}
+
+static PgqrsRequest *
+json_request (PgqrsWorkflow   *self,
+              PgqrsRunStatus   to,
+              guint            allowed_from,
+              JsonNode        *value,
+              GError         **error)
+{
+  char *text = _pgqrs_payload_serialize (pgqrs_store_get_config (self->store), value, -1, error);
+
+  return text ? transition_request (self, to, allowed_from, text, 0) : NULL;
+}
+
+/**
+ * pgqrs_workflow_complete:
+ * @self: a #PgqrsWorkflow
+ * @output: the run's output, any JSON value
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends a running run with `SUCCESS` and stores its output.
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE unless the run is
+ *   `RUNNING`
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_complete (PgqrsWorkflow  *self,
+                         JsonNode       *output,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, json_request (self, PGQRS_RUN_STATUS_SUCCESS,
+                                       BIT (PGQRS_RUN_STATUS_RUNNING), output, error),
+                   NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_complete_async:
+ * @self: a #PgqrsWorkflow
+ * @output: the run's output
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.complete] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_complete_async (PgqrsWorkflow       *self,
+                               JsonNode            *output,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, json_request (self, PGQRS_RUN_STATUS_SUCCESS, BIT (PGQRS_RUN_STATUS_RUNNING),
+                                 output, &error),
+             error, pgqrs_workflow_complete_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_complete_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.complete_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_complete_finish (PgqrsWorkflow  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_complete_async, NULL, error);
+}
+
+#define FAILABLE (BIT (PGQRS_RUN_STATUS_QUEUED) | BIT (PGQRS_RUN_STATUS_RUNNING) | \
+                  BIT (PGQRS_RUN_STATUS_PAUSED))
+
+/**
+ * pgqrs_workflow_fail:
+ * @self: a #PgqrsWorkflow
+ * @error_value: what went wrong, as any JSON value
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends the run with `ERROR` and stores @error_value.
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE for a finished run
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_fail (PgqrsWorkflow  *self,
+                     JsonNode       *error_value,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, json_request (self, PGQRS_RUN_STATUS_ERROR, FAILABLE, error_value, error),
+                   NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_fail_async:
+ * @self: a #PgqrsWorkflow
+ * @error_value: what went wrong
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.fail] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_fail_async (PgqrsWorkflow       *self,
+                           JsonNode            *error_value,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, json_request (self, PGQRS_RUN_STATUS_ERROR, FAILABLE, error_value, &error),
+             error, pgqrs_workflow_fail_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_fail_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.fail_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_fail_finish (PgqrsWorkflow  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_fail_async, NULL, error);
+}
+
+static PgqrsRequest *
+pause_request (PgqrsWorkflow  *self,
+               const char     *reason,
+               double          seconds,
+               GError        **error)
+{
+  if (!(seconds >= 0 && seconds <= 366 * 24 * 3600.0))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                   _("A pause lasts from 0 to 31622400 seconds, not %g"), seconds);
+      return NULL;
+    }
+
+  return transition_request (self, PGQRS_RUN_STATUS_PAUSED, BIT (PGQRS_RUN_STATUS_RUNNING),
+                             g_strdup (reason), seconds);
+}
+
+/**
+ * pgqrs_workflow_pause:
+ * @self: a #PgqrsWorkflow
+ * @reason: (nullable): why, for whoever looks at the run
+ * @resume_after_seconds: how long the run sleeps
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Pauses a running run: a durable sleep. A triggered run's message comes
+ * back when the pause is over, and the run goes on from its first step not
+ * completed; an in-process run is started again with
+ * [method@Workflow.start] once [method@Workflow.get_resume_at] has passed.
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE unless `RUNNING`
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_pause (PgqrsWorkflow  *self,
+                      const char     *reason,
+                      double          resume_after_seconds,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, pause_request (self, reason, resume_after_seconds, error),
+                   NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_pause_async:
+ * @self: a #PgqrsWorkflow
+ * @reason: (nullable): why
+ * @resume_after_seconds: how long the run sleeps
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.pause] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_pause_async (PgqrsWorkflow       *self,
+                            const char          *reason,
+                            double               resume_after_seconds,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, pause_request (self, reason, resume_after_seconds, &error), error,
+             pgqrs_workflow_pause_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_pause_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.pause_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_pause_finish (PgqrsWorkflow  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_pause_async, NULL, error);
+}
+
+static PgqrsRequest *
+cancel_request (PgqrsWorkflow *self)
+{
+  return transition_request (self, PGQRS_RUN_STATUS_CANCELLING, FAILABLE, NULL, 0);
+}
+
+/**
+ * pgqrs_workflow_cancel:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Asks the run to stop. It goes `CANCELLING` and ends `CANCELLED` at its
+ * next step boundary or its next delivery, without running user code
+ * again; a step in flight may finish and is recorded.
+ *
+ * Returns: %TRUE on success; %PGQRS_ERROR_INVALID_STATE for a finished run
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_cancel (PgqrsWorkflow  *self,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, cancel_request (self), NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_cancel_async:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.cancel] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_cancel_async (PgqrsWorkflow       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, cancel_request (self), NULL, pgqrs_workflow_cancel_async,
+             cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_cancel_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.cancel_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_cancel_finish (PgqrsWorkflow  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_cancel_async, NULL, error);
+}
+
+static PgqrsRequest *
+acquire_request (PgqrsWorkflow  *self,
+                 const char     *name,
+                 GError        **error)
+{
+  PgqrsRequest *request;
+
+  if (name == NULL || name[0] == '\0' || strlen (name) > 255)
+    {
+      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                           _("A step name is 1 to 255 bytes long"));
+      return NULL;
+    }
+
+  request = _pgqrs_request_new (PGQRS_OP_STEP_ACQUIRE);
+  request->run_id = self->id;
+  request->step_name = g_strdup (name);
+
+  return request;
+}
+
+static PgqrsStep *
+reply_to_step (PgqrsWorkflow  *self,
+               PgqrsReply     *reply,
+               GError        **error)
+{
+  if (reply == NULL)
+    return NULL;
+
+  apply_run (self, reply);
+  if (!check_not_cancelled (self, error))
+    return NULL;
+
+  g_assert (reply->steps != NULL && reply->steps->len == 1);
+
+  return _pgqrs_step_new (self, g_ptr_array_index (reply->steps, 0));
+}
+
+/**
+ * pgqrs_workflow_acquire_step:
+ * @self: a #PgqrsWorkflow
+ * @name: the step's name, unique within the run
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Acquires a step, in one atomic upsert on (run, name). If the step
+ * completed before, the returned step is cached: use its output and do not
+ * run it. If it was running when its process died, or its retry is due, it
+ * runs again.
+ *
+ * Returns: (transfer full): the step, or %NULL with @error set:
+ *   %PGQRS_ERROR_CANCELLED (the run was being cancelled and now is),
+ *   %PGQRS_ERROR_STEP_NOT_READY (its retry is not due; the message names
+ *   the time), %PGQRS_ERROR_INVALID_STATE (the run is not running)
+ *
+ * Since: 1.0
+ */
+PgqrsStep *
+pgqrs_workflow_acquire_step (PgqrsWorkflow  *self,
+                             const char     *name,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+
+  if (!(request = acquire_request (self, name, error)))
+    return NULL;
+
+  reply = _pgqrs_store_execute (self->store, request, cancellable, error);
+
+  return reply_to_step (self, reply, error);
+}
+
+/**
+ * pgqrs_workflow_acquire_step_async:
+ * @self: a #PgqrsWorkflow
+ * @name: the step's name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.acquire_step] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_acquire_step_async (PgqrsWorkflow       *self,
+                                   const char          *name,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, acquire_request (self, name, &error), error,
+             pgqrs_workflow_acquire_step_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_acquire_step_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.acquire_step_async].
+ *
+ * Returns: (transfer full): the step, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsStep *
+pgqrs_workflow_acquire_step_finish (PgqrsWorkflow  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_autoptr(PgqrsReply) reply =
+    _pgqrs_store_execute_finish (self, result, pgqrs_workflow_acquire_step_async, error);
+
+  return reply_to_step (self, reply, error);
+}
+
+/**
+ * pgqrs_workflow_run_step:
+ * @self: a #PgqrsWorkflow
+ * @name: the step's name, unique within the run
+ * @func: (scope call) (closure func_data): the step's body
+ * @func_data: data for @func
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Runs one step exactly once across executions of the run: acquires it;
+ * if it completed before, returns its stored output without calling @func;
+ * otherwise calls @func and stores what it returns in the same transaction
+ * that marks the step done.
+ *
+ * When @func returns %NULL the step failed; [method@Step.set_error] says
+ * why and whether it is transient (the default). A transient failure within
+ * the run's retry policy schedules a retry and fails with
+ * %PGQRS_ERROR_STEP_NOT_READY; past the policy's retries the run ends
+ * `ERROR` and this fails with %PGQRS_ERROR_RETRIES_EXHAUSTED; a permanent
+ * failure ends the run `ERROR` and fails with %PGQRS_ERROR_FAILED.
+ *
+ * This call blocks; it may be used from a workflow function, which a
+ * [class@Consumer] runs in a thread of its own.
+ *
+ * Returns: (transfer full): the step's output, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_workflow_run_step (PgqrsWorkflow  *self,
+                         const char     *name,
+                         PgqrsStepFunc   func,
+                         gpointer        func_data,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autoptr(PgqrsStep) step = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  const char *failure;
+  gboolean transient;
+
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  if (!(step = pgqrs_workflow_acquire_step (self, name, cancellable, error)))
+    return NULL;
+
+  if (pgqrs_step_is_cached (step))
+    return json_node_copy (pgqrs_step_get_output (step));
+
+  if ((output = func (step, func_data)) != NULL)
+    {
+      if (!pgqrs_step_complete (step, output, cancellable, error))
+        return NULL;
+      return g_steal_pointer (&output);
+    }
+
+  failure = _pgqrs_step_get_failure (step, &transient);
+  if (!pgqrs_step_fail (step, failure, transient, cancellable, error))
+    return NULL;
+
+  self->last_step_error = pgqrs_step_get_retry_at (step) != NULL ? PGQRS_ERROR_STEP_NOT_READY
+                        : transient ? PGQRS_ERROR_RETRIES_EXHAUSTED
+                        : PGQRS_ERROR_FAILED;
+
+  if (pgqrs_step_get_retry_at (step) != NULL)
+    {
+      g_autofree char *when = g_date_time_format_iso8601 (pgqrs_step_get_retry_at (step));
+
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
+                   _("Step “%s” failed (%s); retry %u at %s"),
+                   name, failure ? failure : _("no reason given"),
+                   pgqrs_step_get_retry_count (step), when);
+    }
+  else if (transient)
+    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED,
+                 _("Step “%s” failed %u times (%s); the run has failed"),
+                 name, pgqrs_step_get_retry_count (step) + 1,
+                 failure ? failure : _("no reason given"));
+  else
+    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_FAILED,
+                 _("Step “%s” failed for good (%s); the run has failed"),
+                 name, failure ? failure : _("no reason given"));
+
+  return NULL;
+}
+
+/* Waiting for a result: the run's row is read with a growing interval,
+ * from 20 ms to 500 ms, until it is terminal or time is up. */
+typedef struct
+{
+  gint64   deadline;   /* monotonic µs, or 0 */
+  guint    interval;   /* ms */
+  GSource *timer;
+} Wait;
+
+static void
+wait_free (Wait *wait)
+{
+  if (wait->timer != NULL)
+    {
+      g_source_destroy (wait->timer);
+      g_source_unref (wait->timer);
+    }
+  g_free (wait);
+}
+
+static void wait_poll (GTask *task);
+
+static gboolean
+wait_timer_cb (gpointer data)
+{
+  GTask *task = data;
+  Wait *wait = g_task_get_task_data (task);
+
+  g_clear_pointer (&wait->timer, g_source_unref);
+  wait_poll (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_refresh_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgqrsWorkflow *self = PGQRS_WORKFLOW (object);
+  Wait *wait = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!pgqrs_workflow_refresh_finish (self, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  switch (self->status)
+    {
+    case PGQRS_RUN_STATUS_SUCCESS:
+      g_task_return_pointer (task, self->output ? json_node_copy (self->output)
+                                                : json_node_new (JSON_NODE_NULL),
+                             (GDestroyNotify)json_node_unref);
+      return;
+
+    case PGQRS_RUN_STATUS_ERROR:
+      {
+        g_autofree char *text = self->error ? json_to_string (self->error, FALSE) : g_strdup ("null");
+
+        g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_FAILED,
+                                 _("Workflow run %" G_GINT64_FORMAT " failed: %s"), self->id, text);
+        return;
+      }
+
+    case PGQRS_RUN_STATUS_CANCELLED:
+      g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_CANCELLED,
+                               _("Workflow run %" G_GINT64_FORMAT " was cancelled"), self->id);
+      return;
+
+    case PGQRS_RUN_STATUS_QUEUED:
+    case PGQRS_RUN_STATUS_RUNNING:
+    case PGQRS_RUN_STATUS_PAUSED:
+    case PGQRS_RUN_STATUS_CANCELLING:
+    default:
+      break;
+    }
+
+  if (wait->deadline != 0 && g_get_monotonic_time () >= wait->deadline)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               _("Workflow run %" G_GINT64_FORMAT " is still %s"),
+                               self->id, pgqrs_run_status_to_string (self->status));
+      return;
+    }
+
+  wait->timer = g_timeout_source_new (wait->interval);
+  wait->interval = MIN (wait->interval * 2, 500);
+  g_source_set_callback (wait->timer, wait_timer_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (wait->timer, g_task_get_context (task));
+}
+
+static void
+wait_poll (GTask *task)
+{
+  pgqrs_workflow_refresh_async (g_task_get_source_object (task), g_task_get_cancellable (task),
+                                wait_refresh_cb, g_object_ref (task));
+}
+
+/**
+ * pgqrs_workflow_wait_async:
+ * @self: a #PgqrsWorkflow
+ * @timeout_seconds: how long to wait; 0 or less to wait for as long as it takes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when the run has
+ *   finished or time is up
+ * @user_data: data for @callback
+ *
+ * Waits, without blocking, for the run to finish.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_wait_async (PgqrsWorkflow       *self,
+                           double               timeout_seconds,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Wait *wait = g_new0 (Wait, 1);
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  wait->interval = 20;
+  if (timeout_seconds > 0)
+    wait->deadline = g_get_monotonic_time () + (gint64)(timeout_seconds * G_USEC_PER_SEC);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pgqrs_workflow_wait_async);
+  g_task_set_task_data (task, wait, (GDestroyNotify)wait_free);
+
+  wait_poll (task);
+}
+
+/**
+ * pgqrs_workflow_wait_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.wait_async].
+ *
+ * Returns: (transfer full): the run's output; or %NULL with @error set:
+ *   %PGQRS_ERROR_FAILED with the stored error for a failed run,
+ *   %PGQRS_ERROR_CANCELLED, or %G_IO_ERROR_TIMED_OUT
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_workflow_wait_finish (PgqrsWorkflow  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pgqrs_workflow_get_store:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (transfer none): the store the run lives in
+ *
+ * Since: 1.0
+ */
+PgqrsStore *
+pgqrs_workflow_get_store (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->store;
+}
+
+/**
+ * pgqrs_workflow_get_id:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: the run's id
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_workflow_get_id (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), 0);
+  return self->id;
+}
+
+/**
+ * pgqrs_workflow_get_name:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: the name of the workflow this is a run of
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_workflow_get_name (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->name;
+}
+
+/**
+ * pgqrs_workflow_get_message_id:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: the id of the run's trigger message, or 0 for an in-process run
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_workflow_get_message_id (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), 0);
+  return self->message_id;
+}
+
+/**
+ * pgqrs_workflow_get_status:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: the run's status, as last read
+ *
+ * Since: 1.0
+ */
+PgqrsRunStatus
+pgqrs_workflow_get_status (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), PGQRS_RUN_STATUS_ERROR);
+  return self->status;
+}
+
+/**
+ * pgqrs_workflow_get_input:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (transfer none) (nullable): the run's input
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_workflow_get_input (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->input;
+}
+
+/**
+ * pgqrs_workflow_get_output:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (transfer none) (nullable): the run's output, once `SUCCESS`
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_workflow_get_output (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->output;
+}
+
+/**
+ * pgqrs_workflow_get_error:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (transfer none) (nullable): the run's error, once `ERROR`
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_workflow_get_error (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->error;
+}
+
+/**
+ * pgqrs_workflow_get_pause_reason:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (nullable): why the run was last paused
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_workflow_get_pause_reason (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->pause_reason;
+}
+
+/**
+ * pgqrs_workflow_get_resume_at:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (transfer none) (nullable): when a paused run may go on
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_workflow_get_resume_at (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->resume_at;
+}
+
+/**
+ * pgqrs_workflow_get_retry_policy:
+ * @self: a #PgqrsWorkflow
+ *
+ * Returns: (transfer none): the value of [property@Workflow:retry-policy]
+ *
+ * Since: 1.0
+ */
+PgqrsRetryPolicy *
+pgqrs_workflow_get_retry_policy (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->retry_policy;
+}
+
+/**
+ * pgqrs_workflow_set_retry_policy:
+ * @self: a #PgqrsWorkflow
+ * @policy: (nullable): the policy, or %NULL for the default
+ *
+ * Sets how this run's failed steps are retried.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_set_retry_policy (PgqrsWorkflow    *self,
+                                 PgqrsRetryPolicy *policy)
+{
+  g_autoptr(PgqrsRetryPolicy) fallback = NULL;
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  if (policy == NULL)
+    policy = fallback = pgqrs_retry_policy_new ();
+
+  if (g_set_object (&self->retry_policy, policy))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_POLICY]);
+}
