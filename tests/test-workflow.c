@@ -1,0 +1,691 @@
+/* test-workflow.c — durable workflows (semantics rules 17–22), on the
+ * backend PGQRS_TEST_BACKEND names.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+typedef struct
+{
+  PgqrsStore *store;
+  GHashTable *calls;    /* step name → times its body ran */
+  guint       fail_times;
+  gboolean    permanent;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->store = pgqrs_test_open_store (data);
+  f->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_hash_table_unref (f->calls);
+  g_assert_finalize_object (f->store);
+}
+
+static guint
+calls (Fixture    *f,
+       const char *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (f->calls, name));
+}
+
+static void
+count_call (Fixture    *f,
+            const char *name)
+{
+  g_hash_table_replace (f->calls, g_strdup (name), GUINT_TO_POINTER (calls (f, name) + 1));
+}
+
+/* A step body returning the JSON its name spells: "json:<text>". */
+static JsonNode *
+json_step (PgqrsStep *step,
+           gpointer   user_data)
+{
+  Fixture *f = user_data;
+  const char *name = pgqrs_step_get_name (step);
+
+  count_call (f, name);
+  return pgqrs_test_json (strchr (name, ':') + 1);
+}
+
+static JsonNode *
+flaky_step (PgqrsStep *step,
+            gpointer   user_data)
+{
+  Fixture *f = user_data;
+
+  count_call (f, pgqrs_step_get_name (step));
+  if (calls (f, pgqrs_step_get_name (step)) <= f->fail_times)
+    {
+      pgqrs_step_set_error (step, "the service is down", !f->permanent);
+      return NULL;
+    }
+
+  return pgqrs_test_json ("\"recovered\"");
+}
+
+static PgqrsWorkflow *
+new_run (Fixture    *f,
+         const char *input)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = pgqrs_test_json (input);
+  PgqrsWorkflow *run = pgqrs_store_create_workflow (f->store, "pipeline", node, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_QUEUED);
+  return run;
+}
+
+static void
+assert_json (JsonNode   *node,
+             const char *expected)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* Rule 18: a completed step replays its stored output; its body runs once
+ * across executions of the run. */
+static void
+test_step_replay (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{\"file\":\"data.csv\"}");
+  g_autoptr(PgqrsWorkflow) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
+
+  for (guint execution = 0; execution < 2; execution++)
+    {
+      g_autoptr(JsonNode) out = NULL;
+
+      again = pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (run), NULL, &error);
+      g_assert_no_error (error);
+      if (execution > 0)
+        {
+          /* a second execution, as after a crash */
+          g_assert_true (pgqrs_workflow_start (again, NULL, &error));
+          g_assert_no_error (error);
+        }
+      out = pgqrs_workflow_run_step (again, "json:{\"rows\":3}", json_step, f, NULL, &error);
+      g_assert_no_error (error);
+      assert_json (out, "{\"rows\":3}");
+      g_clear_object (&again);
+    }
+
+  g_assert_cmpuint (calls (f, "json:{\"rows\":3}"), ==, 1);
+
+  {
+    g_autoptr(PgqrsStep) step = pgqrs_workflow_acquire_step (run, "json:{\"rows\":3}", NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (pgqrs_step_is_cached (step));
+    g_assert_cmpint (pgqrs_step_get_status (step), ==, PGQRS_STEP_STATUS_SUCCESS);
+    assert_json (pgqrs_step_get_output (step), "{\"rows\":3}");
+  }
+}
+
+static void
+test_step_outputs_every_json_type (Fixture       *f,
+                                   gconstpointer  data)
+{
+  static const char * const outputs[] = {
+    "{\"a\":[1,{\"b\":null}]}", "[1,\"two\",3.5,true]", "\"text with \\u00e9\"",
+    "42", "-7", "2.5", "true", "false", "null", "{}", "[]",
+  };
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "null");
+  g_autoptr(GError) error = NULL;
+
+  pgqrs_workflow_start (run, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    for (guint replay = 0; replay < 2; replay++)
+      {
+        g_autofree char *name = g_strdup_printf ("json:%s", outputs[i]);
+        g_autoptr(JsonNode) out = pgqrs_workflow_run_step (run, name, json_step, f, NULL, &error);
+        g_autoptr(JsonNode) expected = pgqrs_test_json (outputs[i]);
+
+        g_assert_no_error (error);
+        g_assert_true (json_node_equal (out, expected));
+        g_assert_cmpuint (calls (f, name), ==, 1);
+      }
+}
+
+static void
+test_complete_and_wait (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{\"n\":1}");
+  g_autoptr(PgqrsWorkflow) seen = NULL;
+  g_autoptr(JsonNode) output = pgqrs_test_json ("{\"total\":6}");
+  g_autoptr(GError) error = NULL;
+
+  assert_json (pgqrs_workflow_get_input (run), "{\"n\":1}");
+  g_assert_false (pgqrs_workflow_complete (run, output, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "QUEUED"));
+  g_assert_nonnull (strstr (error->message, "SUCCESS"));
+  g_clear_error (&error);
+
+  pgqrs_workflow_start (run, NULL, &error);
+  g_assert_true (pgqrs_workflow_complete (run, output, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_SUCCESS);
+
+  /* the result, without blocking, from another object */
+  seen = pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (run), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (seen), ==, PGQRS_RUN_STATUS_SUCCESS);
+  assert_json (pgqrs_workflow_get_output (seen), "{\"total\":6}");
+
+  g_clear_object (&seen);
+  seen = pgqrs_store_get_workflow_run (f->store, 999999, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND);
+}
+
+/* Rule 17: terminal states refuse start. */
+static void
+test_terminal_states_refuse_start (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(JsonNode) value = pgqrs_test_json ("{\"why\":\"test\"}");
+
+  for (guint terminal = 0; terminal < 3; terminal++)
+    {
+      g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+      g_autoptr(GError) error = NULL;
+
+      pgqrs_workflow_start (run, NULL, &error);
+      g_assert_no_error (error);
+      if (terminal == 0)
+        pgqrs_workflow_complete (run, value, NULL, &error);
+      else if (terminal == 1)
+        pgqrs_workflow_fail (run, value, NULL, &error);
+      else
+        {
+          pgqrs_workflow_cancel (run, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+          g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+          g_clear_error (&error);
+        }
+      g_assert_no_error (error);
+      g_assert_true (pgqrs_run_status_is_terminal (pgqrs_workflow_get_status (run)));
+
+      g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+      g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+      g_clear_error (&error);
+      g_assert_false (pgqrs_workflow_cancel (run, NULL, &error));
+      g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+    }
+}
+
+/* Rule 19: transient failures retry with backoff, then succeed. */
+static void
+test_retry_to_success (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 0.2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) out = NULL;
+  g_autoptr(PgqrsStep) step = NULL;
+
+  f->fail_times = 2;
+  pgqrs_workflow_set_retry_policy (run, policy);
+  pgqrs_workflow_start (run, NULL, &error);
+
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_assert_null (out);
+  g_clear_error (&error);
+
+  /* not due yet: the body does not run */
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 1);
+  g_clear_error (&error);
+
+  step = pgqrs_workflow_acquire_step (run, "fetch", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_clear_error (&error);
+
+  g_usleep (250 * 1000);
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_clear_error (&error);
+
+  g_usleep (250 * 1000);
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_no_error (error);
+  assert_json (out, "\"recovered\"");
+  g_assert_cmpuint (calls (f, "fetch"), ==, 3);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
+}
+
+static void
+test_retries_exhausted (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (1, 0.05);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) out = NULL;
+  JsonObject *stored;
+
+  f->fail_times = 100;
+  pgqrs_workflow_set_retry_policy (run, policy);
+  pgqrs_workflow_start (run, NULL, &error);
+
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_clear_error (&error);
+  g_usleep (100 * 1000);
+
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 2);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_ERROR);
+
+  stored = json_node_get_object (pgqrs_workflow_get_error (run));
+  g_assert_cmpstr (json_object_get_string_member (stored, "step"), ==, "fetch");
+  g_assert_cmpstr (json_object_get_string_member (stored, "message"), ==, "the service is down");
+  g_assert_true (json_object_get_boolean_member (stored, "retries_exhausted"));
+}
+
+static void
+test_permanent_failure (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) out = NULL;
+
+  f->fail_times = 1;
+  f->permanent = TRUE;
+  pgqrs_workflow_start (run, NULL, &error);
+
+  out = pgqrs_workflow_run_step (run, "charge", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_FAILED);
+  g_assert_cmpuint (calls (f, "charge"), ==, 1);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_ERROR);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (pgqrs_workflow_get_error (run)),
+                                                  "transient"));
+}
+
+/* Rule 20: pause is a durable sleep. */
+static void
+test_pause_then_resume (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStep) step = NULL;
+
+  pgqrs_workflow_start (run, NULL, &error);
+  g_assert_true (pgqrs_workflow_pause (run, "waiting for approval", 0.3, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_PAUSED);
+  g_assert_cmpstr (pgqrs_workflow_get_pause_reason (run), ==, "waiting for approval");
+  g_assert_nonnull (pgqrs_workflow_get_resume_at (run));
+
+  /* no step runs while paused, and it does not start early */
+  step = pgqrs_workflow_acquire_step (run, "next", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED);
+  g_clear_error (&error);
+
+  g_usleep (350 * 1000);
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
+  g_assert_null (pgqrs_workflow_get_resume_at (run));
+}
+
+/* Rule 21: cancel in each state. */
+static void
+test_cancel_in_each_state (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* QUEUED: finalised when started */
+  {
+    g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+
+    g_assert_true (pgqrs_workflow_cancel (run, NULL, &error));
+    g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_CANCELLING);
+    g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+    g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_CANCELLED);
+  }
+
+  /* RUNNING: finalised at the next step boundary, no user code runs */
+  {
+    g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+    g_autoptr(PgqrsWorkflow) other = NULL;
+    g_autoptr(JsonNode) out = NULL;
+
+    pgqrs_workflow_start (run, NULL, &error);
+    out = pgqrs_workflow_run_step (run, "json:1", json_step, f, NULL, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&out, json_node_unref);
+
+    other = pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (run), NULL, &error);
+    g_assert_true (pgqrs_workflow_cancel (other, NULL, &error));
+    g_assert_no_error (error);
+
+    out = pgqrs_workflow_run_step (run, "json:2", json_step, f, NULL, &error);
+    g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+    g_assert_null (out);
+    g_assert_cmpuint (calls (f, "json:2"), ==, 0);
+    g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_CANCELLED);
+    g_clear_error (&error);
+  }
+
+  /* PAUSED: cancelling, then cancelled on the next start */
+  {
+    g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+
+    pgqrs_workflow_start (run, NULL, &error);
+    pgqrs_workflow_pause (run, NULL, 60, NULL, &error);
+    g_assert_true (pgqrs_workflow_cancel (run, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+    g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+    g_clear_error (&error);
+  }
+}
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static JsonNode *
+three_steps (PgqrsWorkflow *run,
+             gpointer       user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonNode) b = NULL;
+  g_autoptr(JsonNode) c = NULL;
+
+  if (!(a = pgqrs_workflow_run_step (run, "json:1", json_step, f, NULL, &error)) ||
+      !(b = pgqrs_workflow_run_step (run, "json:2", json_step, f, NULL, &error)) ||
+      !(c = pgqrs_workflow_run_step (run, "json:3", json_step, f, NULL, &error)))
+    return NULL;
+
+  return pgqrs_test_json ("{\"sum\":6}");
+}
+
+static void
+consumer_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  *(gboolean *)user_data = TRUE;
+}
+
+/* Rule 22's happy path: a triggered run handled by a consumer; the caller
+ * waits for the result asynchronously, with a timeout. */
+static void
+test_triggered_run (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(PgqrsWorkflow) unbound = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{\"n\":3}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+  gboolean stopped = FALSE;
+
+  unbound = pgqrs_store_trigger_workflow (f->store, "pipeline", input, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION);
+  g_clear_error (&error);
+
+  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
+  g_assert_true (pgqrs_store_define_workflow (f->store, "pipeline", "pipelines", NULL, &error));
+  g_assert_no_error (error);
+
+  run = pgqrs_store_trigger_workflow (f->store, "pipeline", input, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_message_id (run), >, 0);
+
+  /* nobody runs it yet: waiting times out */
+  pgqrs_workflow_wait_async (run, 0.2, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  output = pgqrs_workflow_wait_finish (run, result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  consumer = pgqrs_consumer_new (queue, "pipeline-runner");
+  pgqrs_consumer_set_workflow (consumer, three_steps, f, NULL);
+  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+
+  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  output = pgqrs_workflow_wait_finish (run, result, &error);
+  g_assert_no_error (error);
+  assert_json (output, "{\"sum\":6}");
+  g_assert_cmpuint (calls (f, "json:1"), ==, 1);
+  g_assert_cmpuint (calls (f, "json:3"), ==, 1);
+
+  pgqrs_consumer_stop (consumer);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+
+  metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (metrics), ==, 1);
+}
+
+/* The crash test's child: runs the workflow's consumer, and blocks for
+ * ever inside step 2, where the parent kills it. */
+typedef struct
+{
+  const char *log;
+  gboolean    hang_in_step_2;
+} Crash;
+
+static void
+crash_log (const char *log,
+           const char *line)
+{
+  FILE *file = fopen (log, "a");
+
+  g_assert_nonnull (file);
+  fprintf (file, "%s\n", line);
+  fclose (file);
+}
+
+static JsonNode *
+crash_step (PgqrsStep *step,
+            gpointer   user_data)
+{
+  Crash *crash = user_data;
+  const char *name = pgqrs_step_get_name (step);
+
+  crash_log (crash->log, name);
+
+  if (g_str_equal (name, "step-2") && crash->hang_in_step_2)
+    {
+      g_print ("in step 2\n");
+      fflush (stdout);
+      for (;;)
+        g_usleep (G_USEC_PER_SEC);
+    }
+
+  return json_node_init_int (json_node_alloc (), name[5] - '0');
+}
+
+static JsonNode *
+crash_workflow (PgqrsWorkflow *run,
+                gpointer       user_data)
+{
+  g_autoptr(JsonNode) one = NULL;
+  g_autoptr(JsonNode) two = NULL;
+  g_autoptr(JsonNode) three = NULL;
+  g_autofree char *text = NULL;
+
+  if (!(one = pgqrs_workflow_run_step (run, "step-1", crash_step, user_data, NULL, NULL)) ||
+      !(two = pgqrs_workflow_run_step (run, "step-2", crash_step, user_data, NULL, NULL)) ||
+      !(three = pgqrs_workflow_run_step (run, "step-3", crash_step, user_data, NULL, NULL)))
+    return NULL;
+
+  text = g_strdup_printf ("[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
+                          json_node_get_int (one), json_node_get_int (two), json_node_get_int (three));
+  return pgqrs_test_json (text);
+}
+
+static int
+run_crash_child (const char *dsn,
+                 const char *log)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  Crash crash = { log, TRUE };
+
+  if (store == NULL || !(queue = pgqrs_store_get_queue (store, "pipelines", NULL, &error)))
+    g_error ("child: %s", error->message);
+
+  consumer = pgqrs_consumer_new (queue, "doomed-runner");
+  g_object_set (consumer, "visibility-timeout", 1.0, "heartbeat-interval", 0.2, NULL);
+  pgqrs_consumer_set_workflow (consumer, crash_workflow, &crash, NULL);
+  pgqrs_consumer_run (consumer, NULL, &error);
+
+  return 0;
+}
+
+/* Rule 22: a child runs a 3-step workflow and is killed with SIGKILL in
+ * step 2; after the lease expires this process picks the run up: step 1 is
+ * not run again, step 2 is, step 3 runs once, and the run succeeds. */
+static void
+test_sigkill_recovery (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dsn = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pgqrs-crash-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "steps.log", NULL);
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *steps = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  Crash crash = { NULL, FALSE };
+  gboolean stopped = FALSE;
+
+  crash.log = log;
+  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
+  pgqrs_store_define_workflow (f->store, "crashy", "pipelines", NULL, &error);
+  run = pgqrs_store_trigger_workflow (f->store, "crashy", input, NULL, &error);
+  g_assert_no_error (error);
+
+  g_object_get (pgqrs_store_get_config (f->store), "dsn", &dsn, NULL);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_path, "--crash-child", dsn, log, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "in step 2");
+
+  g_subprocess_send_signal (child, SIGKILL);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+
+  consumer = pgqrs_consumer_new (queue, "survivor");
+  g_object_set (consumer, "poll-interval", 0.1, NULL);
+  pgqrs_consumer_set_workflow (consumer, crash_workflow, &crash, NULL);
+  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+
+  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  output = pgqrs_workflow_wait_finish (run, result, &error);
+  g_assert_no_error (error);
+  assert_json (output, "[1,2,3]");
+
+  g_assert_true (g_file_get_contents (log, &steps, NULL, &error));
+  g_assert_cmpstr (steps, ==, "step-1\nstep-2\nstep-2\nstep-3\n");
+
+  pgqrs_consumer_stop (consumer);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_unlink (log);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 4 && g_str_equal (argv[1], "--crash-child"))
+    return run_crash_child (argv[2], argv[3]);
+
+  pgqrs_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add ("/pgqrs/workflow/" path, Fixture, "poll_interval=10", fixture_setup, func, fixture_teardown)
+
+  ADD ("step-replay", test_step_replay);
+  ADD ("step-outputs-every-json-type", test_step_outputs_every_json_type);
+  ADD ("complete-and-wait", test_complete_and_wait);
+  ADD ("terminal-states-refuse-start", test_terminal_states_refuse_start);
+  ADD ("retry-to-success", test_retry_to_success);
+  ADD ("retries-exhausted", test_retries_exhausted);
+  ADD ("permanent-failure", test_permanent_failure);
+  ADD ("pause-then-resume", test_pause_then_resume);
+  ADD ("cancel-in-each-state", test_cancel_in_each_state);
+  ADD ("triggered-run", test_triggered_run);
+  ADD ("sigkill-recovery", test_sigkill_recovery);
+
+  return g_test_run ();
+}
