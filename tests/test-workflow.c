@@ -516,6 +516,75 @@ test_triggered_run (Fixture       *f,
   g_assert_cmpint (pgqrs_queue_metrics_get_archived (metrics), ==, 1);
 }
 
+/* Through a consumer: a step that fails once is retried when its trigger
+ * comes back at the retry time, and a pause is a durable sleep. */
+static JsonNode *
+sleepy_flaky_workflow (PgqrsWorkflow *run,
+                       gpointer       user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 0.2);
+  g_autoptr(JsonNode) fetched = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pgqrs_workflow_set_retry_policy (run, policy);
+
+  if (!(fetched = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error)))
+    return NULL;
+
+  /* sleep once, durably, between the steps */
+  if (calls (f, "slept") == 0)
+    {
+      count_call (f, "slept");
+      pgqrs_workflow_pause (run, "cooling down", 0.3, NULL, &error);
+      g_assert_no_error (error);
+      return NULL;
+    }
+
+  return json_node_copy (fetched);
+}
+
+static void
+test_triggered_retry_and_pause (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean stopped = FALSE;
+  gint64 start_us = g_get_monotonic_time ();
+
+  f->fail_times = 1;
+  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
+  pgqrs_store_define_workflow (f->store, "sleepy", "pipelines", NULL, &error);
+  run = pgqrs_store_trigger_workflow (f->store, "sleepy", input, NULL, &error);
+  g_assert_no_error (error);
+
+  consumer = pgqrs_consumer_new (queue, "sleepy-runner");
+  pgqrs_consumer_set_workflow (consumer, sleepy_flaky_workflow, f, NULL);
+  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+
+  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  output = pgqrs_workflow_wait_finish (run, result, &error);
+  g_assert_no_error (error);
+  assert_json (output, "\"recovered\"");
+
+  g_assert_cmpuint (calls (f, "fetch"), ==, 2);
+  g_assert_cmpuint (calls (f, "slept"), ==, 1);
+  /* the retry delay and the pause were waited out, not spun through */
+  g_assert_cmpint (g_get_monotonic_time () - start_us, >=, 450 * 1000);
+
+  pgqrs_consumer_stop (consumer);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* The crash test's child: runs the workflow's consumer, and blocks for
  * ever inside step 2, where the parent kills it. */
 typedef struct
@@ -685,6 +754,7 @@ main (int   argc,
   ADD ("pause-then-resume", test_pause_then_resume);
   ADD ("cancel-in-each-state", test_cancel_in_each_state);
   ADD ("triggered-run", test_triggered_run);
+  ADD ("triggered-retry-and-pause", test_triggered_retry_and_pause);
   ADD ("sigkill-recovery", test_sigkill_recovery);
 
   return g_test_run ();

@@ -244,10 +244,14 @@ static const char * const statements[SQLITE_N_STMTS] = {
     " WHERE id = ?1",
 
   /* The run's trigger message becomes visible at ?2 (NULL: now), for
-   * whichever consumer leases it next. */
+   * whichever consumer leases it next.  Its read count starts again: a
+   * rescheduled trigger is not a failed delivery, so a run that sleeps or
+   * retries often is not dead-lettered for it; and the lease that
+   * rescheduled it is fenced off, so a late heartbeat cannot move it. */
   [SQLITE_STMT_RUN_MESSAGE_VISIBLE_AT] =
     "UPDATE pgqrs_messages "
-    "   SET vt = coalesce (?2, " NOW "), leased_at = NULL, consumer_worker_id = NULL "
+    "   SET vt = coalesce (?2, " NOW "), read_ct = 0, leased_at = NULL, "
+    "       consumer_worker_id = NULL "
     " WHERE id = (SELECT message_id FROM pgqrs_workflow_runs WHERE id = ?1) "
     "   AND archived_at IS NULL",
 
