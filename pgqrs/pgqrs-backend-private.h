@@ -91,12 +91,14 @@ typedef enum
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
- * message applies only while the row still has this read count, i.e. no
- * later lease took it over. */
+ * message applies only while the row still has this lease count, i.e. no
+ * later lease took it over and it was not released.  The lease count goes
+ * up with every lease, release and reschedule and is never reset — unlike
+ * the read count, which replay resets — so a token never comes back. */
 typedef struct
 {
   gint64 id;
-  guint  read_count;
+  gint64 lease_count;
 } PgqrsLeaseToken;
 
 typedef struct
@@ -197,7 +199,7 @@ PgqrsRequest  *_pgqrs_request_new            (PgqrsOp        op);
 void           _pgqrs_request_free           (PgqrsRequest  *request);
 void           _pgqrs_request_add_token      (PgqrsRequest  *request,
                                               gint64         id,
-                                              guint          read_count);
+                                              gint64         lease_count);
 const char    *_pgqrs_op_to_string           (PgqrsOp        op);
 
 PgqrsReply    *_pgqrs_reply_new              (void);

@@ -143,9 +143,9 @@ _pgqrs_request_free (PgqrsRequest *request)
 void
 _pgqrs_request_add_token (PgqrsRequest *request,
                           gint64        id,
-                          guint         read_count)
+                          gint64        lease_count)
 {
-  PgqrsLeaseToken token = { id, read_count };
+  PgqrsLeaseToken token = { id, lease_count };
 
   if (request->tokens == NULL)
     request->tokens = g_array_new (FALSE, FALSE, sizeof (PgqrsLeaseToken));

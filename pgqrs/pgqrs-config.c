@@ -716,50 +716,52 @@ apply_environment (PgqrsConfig  *self,
   return TRUE;
 }
 
-/* Replaces the password of a URI's userinfo and of a `password=` query
- * parameter, so the DSN can be shown in errors and property dumps. */
+/* Replaces every password in @dsn by "***", so that the DSN can be shown
+ * in errors and property dumps — even a malformed one: the user-info of
+ * "scheme:[//]user:password@host" with or without the slashes, and any
+ * "password=" parameter of a query string or of a libpq key=value string. */
 static char *
 redact_dsn (const char *dsn)
 {
   GString *out = g_string_new (dsn);
-  const char *scheme_end = strstr (out->str, "://");
+  const char *colon = strchr (out->str, ':');
 
-  if (scheme_end != NULL)
+  if (colon != NULL)
     {
-      gsize authority = scheme_end - out->str + 3;
-      gsize authority_end = authority + strcspn (out->str + authority, "/?#");
-      const char *at = g_strrstr_len (out->str + authority, authority_end - authority, "@");
+      gsize start = colon - out->str + 1;
+      gsize end;
 
-      if (at != NULL)
+      while (out->str[start] == '/')
+        start++;
+      end = start + strcspn (out->str + start, "/?#@");
+
+      if (out->str[end] == '@')
         {
-          const char *colon = memchr (out->str + authority, ':', at - (out->str + authority));
+          const char *secret = memchr (out->str + start, ':', end - start);
 
-          if (colon != NULL)
+          if (secret != NULL)
             {
-              gsize start = colon - out->str + 1;
-              g_string_erase (out, start, at - colon - 1);
-              g_string_insert (out, start, "***");
+              gsize from = secret - out->str + 1;
+
+              g_string_erase (out, from, end - from);
+              g_string_insert (out, from, "***");
             }
         }
     }
 
-  for (const char *query = strchr (out->str, '?'); query != NULL; )
+  for (gsize at = 0; (colon = strstr (out->str + at, "password=")) != NULL; )
     {
-      const char *p = strstr (query, "password=");
-      gsize start, len;
+      gsize key = colon - out->str;
+      gsize from = key + strlen ("password=");
+      gsize len = strcspn (out->str + from, "&# \t");
 
-      if (p == NULL)
-        break;
-      if (p[-1] != '?' && p[-1] != '&')
+      if (key == 0 || strchr ("?& \t", out->str[key - 1]) != NULL)
         {
-          query = p + 1;
-          continue;
+          g_string_erase (out, from, len);
+          g_string_insert (out, from, "***");
+          len = 3;
         }
-      start = p - out->str + strlen ("password=");
-      len = strcspn (out->str + start, "&#");
-      g_string_erase (out, start, len);
-      g_string_insert (out, start, "***");
-      query = out->str + start;
+      at = from + len;
     }
 
   return g_string_free (out, FALSE);

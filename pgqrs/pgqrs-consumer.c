@@ -13,6 +13,7 @@
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
 #include "pgqrs-job-private.h"
+#include "pgqrs-message-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-worker-private.h"
 #include "pgqrs-workflow-private.h"
@@ -371,7 +372,7 @@ lease_op_request (PgqrsConsumer *self,
   for (guint i = 0; i < messages->len; i++)
     _pgqrs_request_add_token (request,
                               pgqrs_message_get_id (g_ptr_array_index (messages, i)),
-                              pgqrs_message_get_read_count (g_ptr_array_index (messages, i)));
+                              _pgqrs_message_get_lease_count (g_ptr_array_index (messages, i)));
 
   return request;
 }

@@ -22,11 +22,13 @@ typedef struct
   const char         *archived_at;
   PgqrsArchiveReason  archive_reason;
   guint               read_count;
+  gint64              lease_count;      /* the fencing token, see PgqrsLeaseToken */
   gint64              producer_worker_id;
   gint64              consumer_worker_id;
 } PgqrsMessageRow;
 
-PgqrsMessage *_pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
-                                           GError                **error);
+PgqrsMessage *_pgqrs_message_new_from_row    (const PgqrsMessageRow  *row,
+                                              GError                **error);
+gint64        _pgqrs_message_get_lease_count (PgqrsMessage           *self);
 
 G_END_DECLS

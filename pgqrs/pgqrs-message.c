@@ -38,6 +38,7 @@ struct _PgqrsMessage
   GDateTime          *archived_at;
   PgqrsArchiveReason  archive_reason;
   guint               read_count;
+  gint64              lease_count;
   gint64              producer_worker_id;
   gint64              consumer_worker_id;
 };
@@ -284,6 +285,7 @@ _pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
   self->queue_id = row->queue_id;
   self->archive_reason = row->archive_reason;
   self->read_count = row->read_count;
+  self->lease_count = row->lease_count;
   self->producer_worker_id = row->producer_worker_id;
   self->consumer_worker_id = row->consumer_worker_id;
 
@@ -295,6 +297,12 @@ _pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+gint64
+_pgqrs_message_get_lease_count (PgqrsMessage *self)
+{
+  return self->lease_count;
 }
 
 /**

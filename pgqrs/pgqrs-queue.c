@@ -10,6 +10,7 @@
 
 #include "pgqrs-config.h"
 #include "pgqrs-error.h"
+#include "pgqrs-message-private.h"
 #include "pgqrs-queue-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-validation-private.h"
@@ -785,7 +786,7 @@ lease_request (PgqrsQueue    *self,
 
       _pgqrs_request_add_token (request,
                                 pgqrs_message_get_id (messages[i]),
-                                pgqrs_message_get_read_count (messages[i]));
+                                _pgqrs_message_get_lease_count (messages[i]));
     }
 
   return g_steal_pointer (&request);

@@ -43,6 +43,17 @@ send_email (PgqrsJob *job,
   return TRUE;
 }
 
+/* The consumer survives database errors and tries again after its poll
+ * interval; this example would rather say so and stop. */
+static void
+consumer_error_cb (PgqrsConsumer *consumer,
+                   const GError  *error,
+                   gpointer       user_data)
+{
+  g_printerr ("consumer error: %s\n", error->message);
+  pgqrs_consumer_stop (consumer);
+}
+
 static void
 stopped_cb (GObject      *object,
             GAsyncResult *result,
@@ -92,6 +103,7 @@ main (int   argc,
                 "concurrency", 2,
                 NULL);
   pgqrs_consumer_set_handler (example.consumer, send_email, &example, NULL);
+  g_signal_connect (example.consumer, "error", G_CALLBACK (consumer_error_cb), NULL);
   pgqrs_consumer_run_async (example.consumer, NULL, stopped_cb, loop);
 
   /* The producer side: enqueued while the consumer already waits. */

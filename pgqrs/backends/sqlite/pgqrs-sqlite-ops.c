@@ -51,6 +51,7 @@ message_from_row (sqlite3_stmt  *stmt,
     .read_count = sqlite3_column_int (stmt, 8),
     .producer_worker_id = sqlite3_column_int64 (stmt, 9),
     .consumer_worker_id = sqlite3_column_int64 (stmt, 10),
+    .lease_count = sqlite3_column_int64 (stmt, 11),
   };
 
   return _pgqrs_message_new_from_row (&row, error);
@@ -405,7 +406,7 @@ op_fenced (PgqrsSqliteConnection  *conn,
 
       sqlite3_bind_int64 (stmt, 1, token->id);
       sqlite3_bind_int64 (stmt, 2, request->queue_id);
-      sqlite3_bind_int64 (stmt, 3, token->read_count);
+      sqlite3_bind_int64 (stmt, 3, token->lease_count);
       if (request->op == PGQRS_OP_ARCHIVE)
         sqlite3_bind_int (stmt, 4, request->dead_letter);
       else if (request->op != PGQRS_OP_DELETE)

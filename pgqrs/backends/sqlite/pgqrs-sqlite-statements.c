@@ -13,7 +13,7 @@
 
 #define MESSAGE_COLUMNS \
   "id, queue_id, payload, enqueued_at, vt, dequeued_at, archived_at, archive_reason, " \
-  "read_ct, producer_worker_id, consumer_worker_id"
+  "read_ct, producer_worker_id, consumer_worker_id, lease_ct"
 
 #define WORKER_COLUMNS \
   "id, name, queue_id, status, started_at, heartbeat_at, shutdown_at, " \
@@ -35,8 +35,8 @@
   "completed_at, (retry_at > " NOW ") "
 
 /* The lease fence of semantics rule 5: a lease op applies only while the row
- * is unarchived and still carries the read count the lease was taken with. */
-#define FENCE "id = ?1 AND queue_id = ?2 AND read_ct = ?3 AND archived_at IS NULL"
+ * is unarchived and still carries the lease count the lease was taken with. */
+#define FENCE "id = ?1 AND queue_id = ?2 AND lease_ct = ?3 AND archived_at IS NULL"
 
 /* The first ?2 visible messages of queue ?1, in lease order.  Lease and
  * dead-letter look at the same window, so a dead letter in it is archived
@@ -92,7 +92,7 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_MESSAGE_LEASE] =
     "UPDATE pgqrs_messages "
-    "   SET vt = " NOW_PLUS ("?3") ", read_ct = read_ct + 1, "
+    "   SET vt = " NOW_PLUS ("?3") ", read_ct = read_ct + 1, lease_ct = lease_ct + 1, "
     "       dequeued_at = coalesce (dequeued_at, " NOW "), leased_at = " NOW ", "
     "       consumer_worker_id = nullif (?4, 0) "
     " WHERE id IN (" VISIBLE_WINDOW ") "
@@ -109,7 +109,8 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_MESSAGE_RELEASE] =
     "UPDATE pgqrs_messages "
-    "   SET vt = " NOW_PLUS ("?4") ", leased_at = NULL, consumer_worker_id = NULL "
+    "   SET vt = " NOW_PLUS ("?4") ", leased_at = NULL, consumer_worker_id = NULL, "
+    "       lease_ct = lease_ct + 1 "
     " WHERE " FENCE,
 
   [SQLITE_STMT_MESSAGE_EXTEND] =
@@ -196,7 +197,8 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_WORKER_RECLAIM_LEASES] =
     "UPDATE pgqrs_messages "
-    "   SET vt = " NOW ", leased_at = NULL, consumer_worker_id = NULL "
+    "   SET vt = " NOW ", leased_at = NULL, consumer_worker_id = NULL, "
+    "       lease_ct = lease_ct + 1 "
     " WHERE archived_at IS NULL AND leased_at IS NOT NULL "
     "   AND consumer_worker_id IN (" STALE_WORKERS ")",
 
@@ -250,8 +252,8 @@ static const char * const statements[SQLITE_N_STMTS] = {
    * rescheduled it is fenced off, so a late heartbeat cannot move it. */
   [SQLITE_STMT_RUN_MESSAGE_VISIBLE_AT] =
     "UPDATE pgqrs_messages "
-    "   SET vt = coalesce (?2, " NOW "), read_ct = 0, leased_at = NULL, "
-    "       consumer_worker_id = NULL "
+    "   SET vt = coalesce (?2, " NOW "), read_ct = 0, lease_ct = lease_ct + 1, "
+    "       leased_at = NULL, consumer_worker_id = NULL "
     " WHERE id = (SELECT message_id FROM pgqrs_workflow_runs WHERE id = ?1) "
     "   AND archived_at IS NULL",
 

@@ -30,6 +30,9 @@ CREATE TABLE pgqrs_messages (
   vt                  TEXT    NOT NULL,
   enqueued_at         TEXT    NOT NULL,
   read_ct             INTEGER NOT NULL DEFAULT 0,
+  -- the fencing token of leases: bumped by every lease, release and
+  -- reschedule, never reset (replay resets read_ct, not this)
+  lease_ct            INTEGER NOT NULL DEFAULT 0,
   dequeued_at         TEXT,
   -- start of the current lease; NULL when not leased (never, or released)
   leased_at           TEXT,
