@@ -122,6 +122,28 @@ pgqrs_test_wait (gboolean *done)
     g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
 }
 
+void
+pgqrs_test_store_result (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  g_assert_true (g_main_context_is_owner (context));
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+GAsyncResult *
+pgqrs_test_await (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+
+  return *slot;
+}
+
 JsonNode *
 pgqrs_test_json (const char *text)
 {

@@ -30,6 +30,16 @@ PgqrsStore *pgqrs_test_open_store    (const char *options);
 /* Runs the thread-default main context until *done is TRUE. */
 void        pgqrs_test_wait          (gboolean *done);
 
+/* For async calls: pass pgqrs_test_store_result as the callback and the
+ * address of a NULL GAsyncResult pointer as user_data; pgqrs_test_await()
+ * then runs the thread-default main context until the result arrives and
+ * returns it (transfer none; the slot owns it).  The callback asserts that
+ * it runs in the thread-default main context of its thread. */
+void          pgqrs_test_store_result (GObject       *source,
+                                       GAsyncResult  *result,
+                                       gpointer       user_data);
+GAsyncResult *pgqrs_test_await        (GAsyncResult **slot);
+
 /* Payload helpers. */
 JsonNode   *pgqrs_test_json          (const char *text);
 char       *pgqrs_test_json_text     (JsonNode   *node);
