@@ -779,8 +779,8 @@ lease_request (PgqrsQueue    *self,
       if (pgqrs_message_get_queue_id (messages[i]) != self->id)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                       _("Message %" G_GINT64_FORMAT " belongs to another queue than “%s”"),
-                       pgqrs_message_get_id (messages[i]), self->name);
+                       _("Message %lld belongs to another queue than “%s”"),
+                       (long long)pgqrs_message_get_id (messages[i]), self->name);
           return NULL;
         }
 

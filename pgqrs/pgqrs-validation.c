@@ -29,7 +29,7 @@ _pgqrs_validate_name (const char  *what,
   if (len > PGQRS_NAME_MAX_BYTES)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                   _("The %s is %" G_GSIZE_FORMAT " bytes long; the limit is %d"),
+                   _("The %s is %zu bytes long; the limit is %d"),
                    what, len, PGQRS_NAME_MAX_BYTES);
       return FALSE;
     }
@@ -52,7 +52,7 @@ _pgqrs_validate_name (const char  *what,
 
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                        _("The %s “%s” may only hold letters, digits, “_” and “-” "
-                         "(byte %" G_GSIZE_FORMAT " is not one)"),
+                         "(byte %zu is not one)"),
                        what, shown, i + 1);
           return FALSE;
         }
@@ -86,7 +86,7 @@ check_node (const Limits  *limits,
           if (len > limits->max_string)
             {
               g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                           _("%sa string of %" G_GSIZE_FORMAT " bytes is longer than "
+                           _("%sa string of %zu bytes is longer than "
                              "max-string-bytes (%u)"),
                            limits->prefix->str, len, limits->max_string);
               return FALSE;
@@ -130,7 +130,7 @@ check_node (const Limits  *limits,
               if (len > limits->max_key)
                 {
                   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                               _("%sa key of %" G_GSIZE_FORMAT " bytes is longer than "
+                               _("%sa key of %zu bytes is longer than "
                                  "max-key-bytes (%u)"),
                                limits->prefix->str, len, limits->max_key);
                   return FALSE;
@@ -231,7 +231,7 @@ _pgqrs_payload_serialize (PgqrsConfig  *config,
   if (len > pgqrs_config_get_max_payload_bytes (config))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAYLOAD_TOO_LARGE,
-                   _("%sthe payload is %" G_GSIZE_FORMAT " bytes; max-payload-bytes is %u"),
+                   _("%sthe payload is %zu bytes; max-payload-bytes is %u"),
                    prefix->str, len, pgqrs_config_get_max_payload_bytes (config));
       return NULL;
     }

@@ -279,7 +279,7 @@ check_not_cancelled (PgqrsWorkflow  *self,
   if (self->status == PGQRS_RUN_STATUS_CANCELLED)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED,
-                   _("Workflow run %" G_GINT64_FORMAT " was cancelled"), self->id);
+                   _("Workflow run %lld was cancelled"), (long long)self->id);
       return FALSE;
     }
 
@@ -1122,13 +1122,13 @@ wait_refresh_cb (GObject      *object,
         g_autofree char *text = self->error ? json_to_string (self->error, FALSE) : g_strdup ("null");
 
         g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_FAILED,
-                                 _("Workflow run %" G_GINT64_FORMAT " failed: %s"), self->id, text);
+                                 _("Workflow run %lld failed: %s"), (long long)self->id, text);
         return;
       }
 
     case PGQRS_RUN_STATUS_CANCELLED:
       g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_CANCELLED,
-                               _("Workflow run %" G_GINT64_FORMAT " was cancelled"), self->id);
+                               _("Workflow run %lld was cancelled"), (long long)self->id);
       return;
 
     case PGQRS_RUN_STATUS_QUEUED:
@@ -1142,8 +1142,8 @@ wait_refresh_cb (GObject      *object,
   if (wait->deadline != 0 && g_get_monotonic_time () >= wait->deadline)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               _("Workflow run %" G_GINT64_FORMAT " is still %s"),
-                               self->id, pgqrs_run_status_to_string (self->status));
+                               _("Workflow run %lld is still %s"),
+                               (long long)self->id, pgqrs_run_status_to_string (self->status));
       return;
     }
 

@@ -238,10 +238,10 @@ check_queue_unused (PgqrsSqliteConnection  *conn,
   if (messages > 0 || workers > 0 || workflows > 0)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE,
-                   _("Queue “%s” still has %" G_GINT64_FORMAT " message(s), %" G_GINT64_FORMAT
-                     " live worker(s) and %" G_GINT64_FORMAT " workflow(s); purge it or "
-                     "delete it with cascade"),
-                   request->queue_name, messages, workers, workflows);
+                   _("Queue “%s” still has %lld message(s), %lld live worker(s) and "
+                     "%lld workflow(s); purge it or delete it with cascade"),
+                   request->queue_name, (long long)messages, (long long)workers,
+                   (long long)workflows);
       return FALSE;
     }
 
@@ -527,7 +527,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-                   _("There is no message with id %" G_GINT64_FORMAT), request->message_id);
+                   _("There is no message with id %lld"), (long long)request->message_id);
       return FALSE;
     }
 
@@ -594,7 +594,7 @@ worker_not_found (gint64   worker_id,
                   GError **error)
 {
   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-               _("There is no worker with id %" G_GINT64_FORMAT), worker_id);
+               _("There is no worker with id %lld"), (long long)worker_id);
   return FALSE;
 }
 
@@ -723,9 +723,9 @@ op_worker_transition (PgqrsSqliteConnection  *conn,
       if (leases > 0)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                       _("Worker %" G_GINT64_FORMAT " still holds %" G_GINT64_FORMAT
-                         " lease(s); release or archive them before shutting it down"),
-                       request->worker_id, leases);
+                       _("Worker %lld still holds %lld lease(s); release or archive them "
+                         "before shutting it down"),
+                       (long long)request->worker_id, (long long)leases);
           return FALSE;
         }
     }

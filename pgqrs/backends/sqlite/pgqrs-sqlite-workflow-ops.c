@@ -310,16 +310,16 @@ PGQRS_SQLITE_OP (run_transition)
   if (to == PGQRS_RUN_STATUS_RUNNING && from == PGQRS_RUN_STATUS_PAUSED && not_due)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED,
-                   _("Workflow run %" G_GINT64_FORMAT " is paused until %s"),
-                   request->run_id, reply_run (reply)->resume_at);
+                   _("Workflow run %lld is paused until %s"),
+                   (long long)request->run_id, reply_run (reply)->resume_at);
       return FALSE;
     }
 
   if (!(request->status_mask & (1u << from)))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                   _("Workflow run %" G_GINT64_FORMAT " cannot go from %s to %s"),
-                   request->run_id, pgqrs_run_status_to_string (from),
+                   _("Workflow run %lld cannot go from %s to %s"),
+                   (long long)request->run_id, pgqrs_run_status_to_string (from),
                    pgqrs_run_status_to_string (to));
       return FALSE;
     }
@@ -359,8 +359,8 @@ PGQRS_SQLITE_OP (step_acquire)
   if (status != PGQRS_RUN_STATUS_RUNNING)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                   _("Workflow run %" G_GINT64_FORMAT " is %s; steps run only while it is RUNNING"),
-                   request->run_id, pgqrs_run_status_to_string (status));
+                   _("Workflow run %lld is %s; steps run only while it is RUNNING"),
+                   (long long)request->run_id, pgqrs_run_status_to_string (status));
       return FALSE;
     }
 
@@ -394,15 +394,15 @@ PGQRS_SQLITE_OP (step_acquire)
       if (step->retry_at == NULL)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                       _("Step “%s” of workflow run %" G_GINT64_FORMAT " failed for good"),
-                       request->step_name, request->run_id);
+                       _("Step “%s” of workflow run %lld failed for good"),
+                       request->step_name, (long long)request->run_id);
           return FALSE;
         }
       if (not_due)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
-                       _("Step “%s” of workflow run %" G_GINT64_FORMAT " may retry at %s"),
-                       request->step_name, request->run_id, step->retry_at);
+                       _("Step “%s” of workflow run %lld may retry at %s"),
+                       request->step_name, (long long)request->run_id, step->retry_at);
           return FALSE;
         }
       break;
