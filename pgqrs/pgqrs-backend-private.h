@@ -225,6 +225,23 @@ void           _pgqrs_step_row_free          (PgqrsStepRow  *row);
 PgqrsRunStatus _pgqrs_run_status_from_string (const char    *text);
 PgqrsStepStatus _pgqrs_step_status_from_string (const char  *text);
 
+/* Rules 18–20, the same on every backend: what acquiring a step whose row
+ * already existed means. */
+typedef enum
+{
+  PGQRS_STEP_VERDICT_REPLAY,    /* completed: hand back its output (marked cached) */
+  PGQRS_STEP_VERDICT_RESTART,   /* pending, crashed mid-step, or due for a retry */
+  PGQRS_STEP_VERDICT_REFUSED,   /* failed for good, or not yet due: see the error */
+} PgqrsStepVerdict;
+
+PgqrsStepVerdict _pgqrs_step_row_judge       (PgqrsStepRow  *step,
+                                              const PgqrsRequest *request,
+                                              gboolean       not_due,
+                                              GError       **error);
+gboolean       _pgqrs_run_check_running      (gint64         run_id,
+                                              PgqrsRunStatus status,
+                                              GError       **error);
+
 void           _pgqrs_queue_row_free         (PgqrsQueueRow *row);
 void           _pgqrs_worker_row_free        (PgqrsWorkerRow *row);
 PgqrsWorkerStatus _pgqrs_worker_status_from_string (const char *text);

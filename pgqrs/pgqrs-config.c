@@ -69,6 +69,7 @@ struct _PgqrsConfig
   double            enqueue_rate_limit;
   guint             enqueue_burst;
   guint             busy_timeout;
+  gboolean          prepared_statements;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsConfig, pgqrs_config, G_TYPE_OBJECT)
@@ -92,6 +93,7 @@ enum {
   PROP_ENQUEUE_RATE_LIMIT,
   PROP_ENQUEUE_BURST,
   PROP_BUSY_TIMEOUT,
+  PROP_PREPARED_STATEMENTS,
   N_PROPS
 };
 
@@ -185,8 +187,26 @@ pgqrs_config_get_property (GObject    *object,
     case PROP_BUSY_TIMEOUT:
       g_value_set_uint (value, self->busy_timeout);
       break;
+    case PROP_PREPARED_STATEMENTS:
+      g_value_set_boolean (value, self->prepared_statements);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_boolean (PgqrsConfig  *self,
+             gboolean     *field,
+             const GValue *value,
+             GParamSpec   *pspec)
+{
+  gboolean v = g_value_get_boolean (value);
+
+  if (*field != v)
+    {
+      *field = v;
+      g_object_notify_by_pspec (G_OBJECT (self), pspec);
     }
 }
 
@@ -303,6 +323,9 @@ pgqrs_config_set_property (GObject      *object,
       break;
     case PROP_BUSY_TIMEOUT:
       set_uint (self, &self->busy_timeout, value, pspec);
+      break;
+    case PROP_PREPARED_STATEMENTS:
+      set_boolean (self, &self->prepared_statements, value, pspec);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -520,6 +543,26 @@ pgqrs_config_class_init (PgqrsConfigClass *klass)
     g_param_spec_uint ("busy-timeout", NULL, NULL,
                        0, 3600000, DEFAULT_BUSY_TIMEOUT, rw);
 
+  /**
+   * PgqrsConfig:prepared-statements:
+   *
+   * Whether the PostgreSQL backend prepares its statements once per server
+   * connection and keeps a connection that `LISTEN`s for enqueue wakeups.
+   *
+   * Turn it off (`?prepared_statements=false`) when connecting through a
+   * pooler in transaction mode, such as PgBouncer with
+   * `pool_mode = transaction`: each transaction may then run on a different
+   * server connection, which has neither the named statements nor the
+   * `LISTEN`.  Statements are then sent unnamed, and consumers wait for
+   * [property@Config:poll-interval] instead of a notification.  The
+   * SQLite backend ignores it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PREPARED_STATEMENTS] =
+    g_param_spec_boolean ("prepared-statements", NULL, NULL,
+                          TRUE, rw);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -539,6 +582,7 @@ pgqrs_config_init (PgqrsConfig *self)
   self->required_keys = g_new0 (char *, 1);
   self->forbidden_keys = g_new0 (char *, 1);
   self->busy_timeout = DEFAULT_BUSY_TIMEOUT;
+  self->prepared_statements = TRUE;
 }
 
 /* Options are the writable properties; DSN keys and environment variables
@@ -609,6 +653,24 @@ parse_option_value (GParamSpec  *pspec,
           return FALSE;
         }
       g_value_set_double (out, v);
+    }
+  else if (type == G_TYPE_BOOLEAN)
+    {
+      g_autofree char *lower = g_ascii_strdown (value, -1);
+
+      if (g_str_equal (lower, "true") || g_str_equal (lower, "1") ||
+          g_str_equal (lower, "yes") || g_str_equal (lower, "on"))
+        g_value_set_boolean (out, TRUE);
+      else if (g_str_equal (lower, "false") || g_str_equal (lower, "0") ||
+               g_str_equal (lower, "no") || g_str_equal (lower, "off"))
+        g_value_set_boolean (out, FALSE);
+      else
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                       _("Option “%s” must be true or false, not “%s”"),
+                       pspec->name, value);
+          return FALSE;
+        }
     }
   else if (type == G_TYPE_STRV)
     {
@@ -1211,6 +1273,16 @@ DEFINE_GETTER (guint, enqueue_burst, 0)
  * Since: 1.0
  */
 DEFINE_GETTER (guint, busy_timeout, 0)
+
+/**
+ * pgqrs_config_get_prepared_statements:
+ * @self: a #PgqrsConfig
+ *
+ * Returns: the value of [property@Config:prepared-statements]
+ *
+ * Since: 1.0
+ */
+DEFINE_GETTER (gboolean, prepared_statements, FALSE)
 
 /**
  * pgqrs_config_get_required_keys:

@@ -60,6 +60,7 @@ test_defaults (void)
   g_assert_cmpfloat (pgqrs_config_get_enqueue_rate_limit (config), ==, 0.0);
   g_assert_cmpuint (pgqrs_config_get_enqueue_burst (config), ==, 0);
   g_assert_cmpuint (pgqrs_config_get_busy_timeout (config), ==, 10000);
+  g_assert_true (pgqrs_config_get_prepared_statements (config));
 
   keys = pgqrs_config_get_required_keys (config);
   g_assert_nonnull (keys);
@@ -243,6 +244,19 @@ test_set_option (void)
   g_clear_error (&error);
   g_assert_cmpuint (pgqrs_config_get_max_read_count (config), ==, 9);
   g_assert_cmpuint (notified, ==, 1);
+
+  /* Booleans take the usual spellings, and nothing else. */
+  g_assert_true (pgqrs_config_set_option (config, "prepared_statements", "off", &error));
+  g_assert_no_error (error);
+  g_assert_false (pgqrs_config_get_prepared_statements (config));
+  g_assert_true (pgqrs_config_set_option (config, "prepared-statements", "TRUE", &error));
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_config_get_prepared_statements (config));
+  g_assert_false (pgqrs_config_set_option (config, "prepared_statements", "maybe", &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "maybe"));
+  g_clear_error (&error);
+  g_assert_true (pgqrs_config_get_prepared_statements (config));
 }
 
 static void

@@ -179,12 +179,6 @@ metrics (Fixture *f)
 }
 
 static gboolean
-seen_5 (Fixture *f)
-{
-  return f->seen->len >= 5;
-}
-
-static gboolean
 all_archived (Fixture *f)
 {
   g_autoptr(PgqrsQueueMetrics) m = metrics (f);

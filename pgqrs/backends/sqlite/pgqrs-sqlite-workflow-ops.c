@@ -356,13 +356,8 @@ PGQRS_SQLITE_OP (step_acquire)
     return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
            load_run (conn, request->run_id, reply, NULL, error);
 
-  if (status != PGQRS_RUN_STATUS_RUNNING)
-    {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                   _("Workflow run %lld is %s; steps run only while it is RUNNING"),
-                   (long long)request->run_id, pgqrs_run_status_to_string (status));
-      return FALSE;
-    }
+  if (!_pgqrs_run_check_running (request->run_id, status, error))
+    return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_INSERT, error)))
     return FALSE;
@@ -384,31 +379,13 @@ PGQRS_SQLITE_OP (step_acquire)
   if (inserted)
     return TRUE;
 
-  switch (step->status)
+  switch (_pgqrs_step_row_judge (step, request, not_due, error))
     {
-    case PGQRS_STEP_STATUS_SUCCESS:
-      step->cached = TRUE;      /* rule 18: replay, do not run */
+    case PGQRS_STEP_VERDICT_REPLAY:
       return TRUE;
-
-    case PGQRS_STEP_STATUS_ERROR:
-      if (step->retry_at == NULL)
-        {
-          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                       _("Step “%s” of workflow run %lld failed for good"),
-                       request->step_name, (long long)request->run_id);
-          return FALSE;
-        }
-      if (not_due)
-        {
-          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
-                       _("Step “%s” of workflow run %lld may retry at %s"),
-                       request->step_name, (long long)request->run_id, step->retry_at);
-          return FALSE;
-        }
-      break;
-
-    case PGQRS_STEP_STATUS_RUNNING:   /* its process died mid-step: run it again */
-    case PGQRS_STEP_STATUS_PENDING:
+    case PGQRS_STEP_VERDICT_REFUSED:
+      return FALSE;
+    case PGQRS_STEP_VERDICT_RESTART:
     default:
       break;
     }

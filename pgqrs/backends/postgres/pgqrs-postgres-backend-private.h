@@ -1,0 +1,21 @@
+/* pgqrs-postgres-backend-private.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include "pgqrs-backend-private.h"
+
+G_BEGIN_DECLS
+
+#define PGQRS_TYPE_POSTGRES_BACKEND (pgqrs_postgres_backend_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgqrsPostgresBackend, pgqrs_postgres_backend, PGQRS, POSTGRES_BACKEND, GObject)
+
+PgqrsBackend *_pgqrs_postgres_backend_new (PgqrsConfig *config);
+
+/* The NOTIFY channel of a schema's wakeups, for tests that listen. */
+char         *_pgqrs_postgres_channel_for_schema (const char *schema);
+
+G_END_DECLS

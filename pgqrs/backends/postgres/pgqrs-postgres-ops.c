@@ -1,0 +1,602 @@
+/* pgqrs-postgres-ops.c — the queue operations of PgqrsBackend on PostgreSQL
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-message-private.h"
+#include "pgqrs-postgres-ops.h"
+#include "pgqrs-queue-metrics-private.h"
+
+/* The hot paths (enqueue, lease, archive, delete, release, extend) are one
+ * statement each, atomic without a transaction of their own; admin
+ * operations that read before they write take a transaction and lock what
+ * they read. */
+
+gboolean
+_pgqrs_postgres_queue_not_found (PgqrsPostgresCall  *call,
+                                 GError            **error)
+{
+  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+               _("There is no queue named “%s”"), call->request->queue_name);
+  return FALSE;
+}
+
+/* A PostgreSQL array literal of JSON texts, each element quoted. */
+static char *
+json_array (GPtrArray *items)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  GString *out = g_string_new ("{");
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_string_truncate (json, 0);
+      _pgqrs_postgres_append_json (json, g_ptr_array_index (items, i));
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '"');
+      for (const char *p = json->str; *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (out, '\\');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+    }
+  g_string_append_c (out, '}');
+
+  return g_string_free (out, FALSE);
+}
+
+/* The ids and lease counts of lease tokens, as two array literals. */
+static void
+token_arrays (GArray  *tokens,
+              char   **ids,
+              char   **lease_counts)
+{
+  GString *id_text = g_string_new ("{");
+  GString *lease_text = g_string_new ("{");
+
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      const PgqrsLeaseToken *token = &g_array_index (tokens, PgqrsLeaseToken, i);
+      const char *sep = i > 0 ? "," : "";
+
+      g_string_append_printf (id_text, "%s%" G_GINT64_FORMAT, sep, token->id);
+      g_string_append_printf (lease_text, "%s%" G_GINT64_FORMAT, sep, token->lease_count);
+    }
+  g_string_append_c (id_text, '}');
+  g_string_append_c (lease_text, '}');
+
+  *ids = g_string_free (id_text, FALSE);
+  *lease_counts = g_string_free (lease_text, FALSE);
+}
+
+static PgqrsArchiveReason
+archive_reason_from_text (const char *text)
+{
+  if (text == NULL)
+    return PGQRS_ARCHIVE_REASON_NONE;
+  if (g_str_equal (text, "dead_letter"))
+    return PGQRS_ARCHIVE_REASON_DEAD_LETTER;
+  return PGQRS_ARCHIVE_REASON_DONE;
+}
+
+/* The columns of MESSAGE_COLUMNS, which come first in a row. */
+#define MESSAGE_N_COLUMNS 12
+
+/* Reads the rows of MESSAGE_COLUMNS into the reply, which always gets a
+ * message array, empty or not. */
+static gboolean
+collect_messages (PgqrsPostgresCall  *call,
+                  PGresult           *result,
+                  GError            **error)
+{
+  PgqrsReply *reply = call->reply;
+
+  if (reply->messages == NULL)
+    reply->messages = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      PgqrsMessageRow m = {
+        .id = _pgqrs_postgres_int (result, row, 0),
+        .queue_id = _pgqrs_postgres_int (result, row, 1),
+        .payload = _pgqrs_postgres_text (result, row, 2),
+        .enqueued_at = _pgqrs_postgres_text (result, row, 3),
+        .visible_at = _pgqrs_postgres_text (result, row, 4),
+        .dequeued_at = _pgqrs_postgres_text (result, row, 5),
+        .archived_at = _pgqrs_postgres_text (result, row, 6),
+        .archive_reason = archive_reason_from_text (_pgqrs_postgres_text (result, row, 7)),
+        .read_count = _pgqrs_postgres_int (result, row, 8),
+        .producer_worker_id = _pgqrs_postgres_int (result, row, 9),
+        .consumer_worker_id = _pgqrs_postgres_int (result, row, 10),
+        .lease_count = _pgqrs_postgres_int (result, row, 11),
+      };
+      PgqrsMessage *message = _pgqrs_message_new_from_row (&m, error);
+
+      if (message == NULL)
+        return FALSE;
+      g_ptr_array_add (reply->messages, message);
+    }
+
+  return TRUE;
+}
+
+static void
+collect_queues (PgqrsPostgresCall *call,
+                PGresult          *result)
+{
+  for (int row = 0; row < PQntuples (result); row++)
+    _pgqrs_reply_add_queue (call->reply, _pgqrs_postgres_int (result, row, 0),
+                            _pgqrs_postgres_text (result, row, 1),
+                            _pgqrs_postgres_text (result, row, 2));
+}
+
+/* --- queues --------------------------------------------------------------- */
+
+static PGQRS_POSTGRES_STEP (queues_read)
+{
+  collect_queues (call, result);
+  return TRUE;
+}
+
+static void
+queue_create_failed (PgqrsPostgresCall  *call,
+                     const char         *sqlstate,
+                     GError            **error)
+{
+  if (g_strcmp0 (sqlstate, "23505") == 0)     /* unique_violation */
+    {
+      g_clear_error (error);
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_EXISTS,
+                   _("A queue named “%s” exists already"), call->request->queue_name);
+    }
+}
+
+static PGQRS_POSTGRES_OP (queue_create)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_INSERT, queues_read,
+                              PG_TEXT (call->request->queue_name), PG_END);
+  _pgqrs_postgres_call_catch (call, queue_create_failed);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (queue_found)
+{
+  if (PQntuples (result) == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  collect_queues (call, result);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (queue_get)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, queue_found,
+                              PG_TEXT (call->request->queue_name), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (queue_list)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_LIST, queues_read, PG_END);
+  return TRUE;
+}
+
+/* Deleting with cascade: what refers to the queue goes first. */
+static const PgqrsPostgresStmt cascade[] = {
+  PG_STMT_QUEUE_DELETE_RUNS,
+  PG_STMT_QUEUE_DELETE_WORKFLOWS,
+  PG_STMT_QUEUE_DETACH_WORKERS,
+  PG_STMT_QUEUE_DELETE_MESSAGES,
+  PG_STMT_QUEUE_DELETE,
+};
+
+static PGQRS_POSTGRES_STEP (queue_delete_next)
+{
+  guint *next = call->data;
+
+  if (*next < G_N_ELEMENTS (cascade))
+    _pgqrs_postgres_call_query (call, cascade[(*next)++], queue_delete_next,
+                                PG_INT (call->request->queue_id), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (queue_deleted)
+{
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (queue_usage_checked)
+{
+  gint64 messages = _pgqrs_postgres_int (result, 0, 0);
+  gint64 workers = _pgqrs_postgres_int (result, 0, 1);
+  gint64 workflows = _pgqrs_postgres_int (result, 0, 2);
+
+  if (messages > 0 || workers > 0 || workflows > 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE,
+                   _("Queue “%s” still has %lld message(s), %lld live worker(s) and "
+                     "%lld workflow(s); purge it or delete it with cascade"),
+                   call->request->queue_name, (long long)messages, (long long)workers,
+                   (long long)workflows);
+      return FALSE;
+    }
+
+  _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_DELETE, queue_deleted,
+                              PG_INT (call->request->queue_id), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (queue_locked)
+{
+  if (PQntuples (result) == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  call->request->queue_id = _pgqrs_postgres_int (result, 0, 0);
+
+  if (!call->request->cascade)
+    {
+      _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_USAGE, queue_usage_checked,
+                                  PG_INT (call->request->queue_id), PG_END);
+      return TRUE;
+    }
+
+  return queue_delete_next (call, NULL, error);
+}
+
+static PGQRS_POSTGRES_OP (queue_delete)
+{
+  call->data = g_new0 (guint, 1);
+  call->data_free = g_free;
+
+  /* The lock on the queue row holds off enqueues (their foreign key check
+   * waits for it), so what is counted is all there is. */
+  _pgqrs_postgres_call_begin (call);
+  _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_LOCK, queue_locked,
+                              PG_TEXT (call->request->queue_name), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (queue_purged)
+{
+  if (_pgqrs_postgres_is_null (result, 0, 0))
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  call->reply->count = _pgqrs_postgres_int (result, 0, 1);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (queue_purge)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_PURGE, queue_purged,
+                              PG_TEXT (call->request->queue_name), PG_END);
+  return TRUE;
+}
+
+/* --- messages ------------------------------------------------------------- */
+
+static PGQRS_POSTGRES_STEP (enqueued)
+{
+  const char *ids = _pgqrs_postgres_text (result, 0, 0);
+  g_auto(GStrv) parts = NULL;
+
+  /* "{1,2,3}", in input order */
+  if (ids == NULL || ids[0] != '{')
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
+                   _("Cannot enqueue in %s: the server returned no ids"), call->env->dsn);
+      return FALSE;
+    }
+
+  parts = g_strsplit_set (ids, "{,}", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      _pgqrs_reply_add_id (call->reply, g_ascii_strtoll (parts[i], NULL, 10));
+
+  _pgqrs_postgres_call_wake (call, call->request->queue_id);
+  return TRUE;
+}
+
+static void
+enqueue_failed (PgqrsPostgresCall  *call,
+                const char         *sqlstate,
+                GError            **error)
+{
+  /* The only foreign key of a new message that can go away is its queue. */
+  if (g_strcmp0 (sqlstate, "23503") == 0)     /* foreign_key_violation */
+    {
+      g_clear_error (error);
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+                   _("Queue “%s” no longer exists"), call->request->queue_name);
+    }
+}
+
+static PGQRS_POSTGRES_OP (enqueue)
+{
+  PgqrsRequest *request = call->request;
+  g_autofree char *payloads = json_array (request->payloads);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ENQUEUE, enqueued,
+                              PG_INT (request->queue_id), PG_TEXT (payloads),
+                              PG_DOUBLE (request->seconds), PG_INT (request->worker_id),
+                              PG_TEXT (call->env->channel), PG_END);
+  _pgqrs_postgres_call_catch (call, enqueue_failed);
+  return TRUE;
+}
+
+static int
+compare_message_ids (gconstpointer a,
+                     gconstpointer b)
+{
+  gint64 id_a = pgqrs_message_get_id (*(PgqrsMessage **)a);
+  gint64 id_b = pgqrs_message_get_id (*(PgqrsMessage **)b);
+
+  return (id_a > id_b) - (id_a < id_b);
+}
+
+static void lease_window (PgqrsPostgresCall *call);
+
+static PGQRS_POSTGRES_STEP (leased)
+{
+  gint64 dead = _pgqrs_postgres_int (result, 0, MESSAGE_N_COLUMNS);
+
+  /* without a leased message, one row of NULLs carries the count */
+  if (!_pgqrs_postgres_is_null (result, 0, 0) &&
+      !collect_messages (call, result, error))
+    return FALSE;
+  if (call->reply->messages == NULL)
+    call->reply->messages = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Dead letters took places in the window: look further, until the
+   * window holds only messages that may still be leased (semantics rule
+   * 7).  Each round archives at least one, so this ends. */
+  if (dead > 0 && call->reply->messages->len < call->request->limit)
+    {
+      lease_window (call);
+      return TRUE;
+    }
+
+  g_ptr_array_sort (call->reply->messages, compare_message_ids);
+  return TRUE;
+}
+
+static void
+lease_window (PgqrsPostgresCall *call)
+{
+  PgqrsRequest *request = call->request;
+  guint have = call->reply->messages ? call->reply->messages->len : 0;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_LEASE, leased,
+                              PG_INT (request->queue_id), PG_INT (request->limit - have),
+                              PG_INT (request->max_read_count), PG_DOUBLE (request->seconds),
+                              PG_INT (request->worker_id), PG_END);
+}
+
+static PGQRS_POSTGRES_OP (lease)
+{
+  lease_window (call);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (fenced_done)
+{
+  gboolean any = FALSE;
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      gboolean done = _pgqrs_postgres_bool (result, row, 0);
+
+      _pgqrs_reply_add_flag (call->reply, done);
+      any |= done;
+    }
+
+  /* A released message is back in line.  Consumers of this store hear of
+   * it: their next lease may have run beside the release, on another
+   * connection, and missed it. */
+  if (any && call->request->op == PGQRS_OP_RELEASE)
+    _pgqrs_postgres_call_wake (call, call->request->queue_id);
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (fenced)
+{
+  PgqrsRequest *request = call->request;
+  g_autofree char *ids = NULL;
+  g_autofree char *lease_counts = NULL;
+
+  if (request->tokens == NULL || request->tokens->len == 0)
+    return TRUE;
+
+  token_arrays (request->tokens, &ids, &lease_counts);
+
+  switch (request->op)
+    {
+    case PGQRS_OP_ARCHIVE:
+      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
+                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
+                                  PG_BOOL (request->dead_letter), PG_END);
+      break;
+
+    case PGQRS_OP_DELETE:
+      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
+                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
+                                  PG_END);
+      break;
+
+    case PGQRS_OP_RELEASE:
+    case PGQRS_OP_EXTEND:
+      _pgqrs_postgres_call_query (call, request->op == PGQRS_OP_RELEASE ? PG_STMT_MESSAGE_RELEASE
+                                                                        : PG_STMT_MESSAGE_EXTEND,
+                                  fenced_done,
+                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
+                                  PG_DOUBLE (request->seconds), PG_END);
+      break;
+
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (metrics_read)
+{
+  PgqrsReply *reply = call->reply;
+
+  reply->metrics = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      PgqrsQueueMetricsRow m = {
+        .queue_name = _pgqrs_postgres_text (result, row, 0),
+        .total = _pgqrs_postgres_int (result, row, 1),
+        .pending = _pgqrs_postgres_int (result, row, 2),
+        .delayed = _pgqrs_postgres_int (result, row, 3),
+        .leased = _pgqrs_postgres_int (result, row, 4),
+        .archived = _pgqrs_postgres_int (result, row, 5),
+        .dead_lettered = _pgqrs_postgres_int (result, row, 6),
+        .oldest_pending_age = MAX (0.0, _pgqrs_postgres_double (result, row, 7)),
+      };
+
+      g_ptr_array_add (reply->metrics, _pgqrs_queue_metrics_new (&m));
+    }
+
+  if (call->request->queue_name != NULL && reply->metrics->len == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (metrics)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_METRICS, metrics_read,
+                              PG_TEXT (call->request->queue_name), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (archived_listed)
+{
+  return collect_messages (call, result, error);
+}
+
+static void
+list_archived (PgqrsPostgresCall *call,
+               const char        *queue_id)
+{
+  PgqrsRequest *request = call->request;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_LIST_ARCHIVED, archived_listed,
+                              PG_TEXT (queue_id), PG_BOOL (request->dead_letter_only),
+                              PG_INT (request->limit), PG_INT (request->offset), PG_END);
+}
+
+static PGQRS_POSTGRES_STEP (archive_queue_found)
+{
+  if (PQntuples (result) == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  list_archived (call, _pgqrs_postgres_text (result, 0, 0));
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (list_archived)
+{
+  if (call->request->queue_name == NULL)
+    list_archived (call, NULL);
+  else
+    _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, archive_queue_found,
+                                PG_TEXT (call->request->queue_name), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (replayed)
+{
+  if (_pgqrs_postgres_bool (result, 0, 0))
+    {
+      _pgqrs_reply_add_flag (call->reply, TRUE);
+      _pgqrs_postgres_call_wake (call, _pgqrs_postgres_int (result, 0, 2));
+      return TRUE;
+    }
+
+  if (!_pgqrs_postgres_bool (result, 0, 1))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+                   _("There is no message with id %lld"), (long long)call->request->message_id);
+      return FALSE;
+    }
+
+  _pgqrs_reply_add_flag (call->reply, FALSE);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (replay)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_REPLAY, replayed,
+                              PG_INT (call->request->message_id), PG_TEXT (call->env->channel),
+                              PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (next_visible_read)
+{
+  call->reply->seconds = _pgqrs_postgres_is_null (result, 0, 0)
+                       ? -1 : MAX (0.0, _pgqrs_postgres_double (result, 0, 0));
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (next_visible)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_NEXT_VISIBLE, next_visible_read,
+                              PG_INT (call->request->queue_id), PG_END);
+  return TRUE;
+}
+
+static const PgqrsPostgresThen starts[] = {
+  [PGQRS_OP_INSTALL]           = _pgqrs_postgres_op_install,
+  [PGQRS_OP_VERIFY]            = _pgqrs_postgres_op_verify,
+  [PGQRS_OP_QUEUE_CREATE]      = _pgqrs_postgres_op_queue_create,
+  [PGQRS_OP_QUEUE_GET]         = _pgqrs_postgres_op_queue_get,
+  [PGQRS_OP_QUEUE_LIST]        = _pgqrs_postgres_op_queue_list,
+  [PGQRS_OP_QUEUE_DELETE]      = _pgqrs_postgres_op_queue_delete,
+  [PGQRS_OP_QUEUE_PURGE]       = _pgqrs_postgres_op_queue_purge,
+  [PGQRS_OP_ENQUEUE]           = _pgqrs_postgres_op_enqueue,
+  [PGQRS_OP_LEASE]             = _pgqrs_postgres_op_lease,
+  [PGQRS_OP_ARCHIVE]           = _pgqrs_postgres_op_fenced,
+  [PGQRS_OP_DELETE]            = _pgqrs_postgres_op_fenced,
+  [PGQRS_OP_RELEASE]           = _pgqrs_postgres_op_fenced,
+  [PGQRS_OP_EXTEND]            = _pgqrs_postgres_op_fenced,
+  [PGQRS_OP_METRICS]           = _pgqrs_postgres_op_metrics,
+  [PGQRS_OP_LIST_ARCHIVED]     = _pgqrs_postgres_op_list_archived,
+  [PGQRS_OP_REPLAY]            = _pgqrs_postgres_op_replay,
+  [PGQRS_OP_NEXT_VISIBLE]      = _pgqrs_postgres_op_next_visible,
+  [PGQRS_OP_WORKER_REGISTER]   = _pgqrs_postgres_op_worker_register,
+  [PGQRS_OP_WORKER_GET]        = _pgqrs_postgres_op_worker_get,
+  [PGQRS_OP_WORKER_HEARTBEAT]  = _pgqrs_postgres_op_worker_heartbeat,
+  [PGQRS_OP_WORKER_TRANSITION] = _pgqrs_postgres_op_worker_transition,
+  [PGQRS_OP_WORKER_LIST]       = _pgqrs_postgres_op_worker_list,
+  [PGQRS_OP_WORKER_RECLAIM]    = _pgqrs_postgres_op_worker_reclaim,
+  [PGQRS_OP_WORKFLOW_DEFINE]   = _pgqrs_postgres_op_workflow_define,
+  [PGQRS_OP_RUN_CREATE]        = _pgqrs_postgres_op_run_create,
+  [PGQRS_OP_RUN_GET]           = _pgqrs_postgres_op_run_get,
+  [PGQRS_OP_RUN_TRANSITION]    = _pgqrs_postgres_op_run_transition,
+  [PGQRS_OP_STEP_ACQUIRE]      = _pgqrs_postgres_op_step_acquire,
+  [PGQRS_OP_STEP_COMPLETE]     = _pgqrs_postgres_op_step_complete,
+  [PGQRS_OP_STEP_FAIL]         = _pgqrs_postgres_op_step_fail,
+};
+
+PgqrsPostgresThen
+_pgqrs_postgres_op_start (PgqrsOp op)
+{
+  g_return_val_if_fail ((guint)op < G_N_ELEMENTS (starts) && starts[op] != NULL, NULL);
+
+  return starts[op];
+}

@@ -1,0 +1,186 @@
+/* pgqrs-postgres-schema.c — install and verify: the versioned migrations
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <stdlib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-postgres-ops.h"
+
+#define MIGRATIONS_PATH "/org/pgqrs/postgres/sql"
+
+static int
+migration_version (const char *name)
+{
+  return (int)g_ascii_strtoll (name, NULL, 10);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return migration_version (*(const char **)a) - migration_version (*(const char **)b);
+}
+
+/* The migration scripts, sorted by their version prefix ("001_…"). */
+static GStrv
+list_migrations (void)
+{
+  g_auto(GStrv) names = g_resources_enumerate_children (MIGRATIONS_PATH,
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_assert (names != NULL);
+
+  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
+
+  return g_steal_pointer (&names);
+}
+
+static int
+latest_version (void)
+{
+  g_auto(GStrv) names = list_migrations ();
+  guint n = g_strv_length (names);
+
+  return n > 0 ? migration_version (names[n - 1]) : 0;
+}
+
+typedef struct
+{
+  GStrv names;
+  guint next;
+  int   current;
+} Install;
+
+static void
+install_free (Install *install)
+{
+  g_strfreev (install->names);
+  g_free (install);
+}
+
+static PGQRS_POSTGRES_STEP (migration_applied);
+
+/* Runs the first migration newer than the schema, or ends the install
+ * (the transaction commits) when there is none. */
+static PGQRS_POSTGRES_STEP (apply_next)
+{
+  Install *install = call->data;
+
+  while (install->names[install->next] != NULL)
+    {
+      const char *name = install->names[install->next++];
+      g_autofree char *path = NULL;
+      g_autofree char *sql = NULL;
+      g_autoptr(GBytes) script = NULL;
+
+      if (migration_version (name) <= install->current)
+        continue;
+
+      path = g_strconcat (MIGRATIONS_PATH "/", name, NULL);
+      script = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+      g_assert (script != NULL);
+
+      sql = _pgqrs_postgres_qualify (g_bytes_get_data (script, NULL), call->env->schema);
+      _pgqrs_postgres_call_script (call, sql, migration_applied);
+      install->current = migration_version (name);
+      return TRUE;
+    }
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (migration_recorded)
+{
+  return apply_next (call, NULL, error);
+}
+
+static PGQRS_POSTGRES_STEP (migration_applied)
+{
+  Install *install = call->data;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_SCHEMA_VERSION_RECORD, migration_recorded,
+                              PG_INT (install->current), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (version_read)
+{
+  Install *install = call->data;
+
+  install->current = _pgqrs_postgres_int (result, 0, 0);
+  return apply_next (call, NULL, error);
+}
+
+static PGQRS_POSTGRES_STEP (bootstrapped)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_SCHEMA_VERSION, version_read, PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (locked)
+{
+  _pgqrs_postgres_call_script (call, call->env->sql[PG_STMT_INSTALL_BOOTSTRAP], bootstrapped);
+  return TRUE;
+}
+
+/* The whole upgrade is one transaction behind an advisory lock on the
+ * schema: a second process installing at the same time waits, then finds
+ * the version current and nothing to do; a failed migration leaves
+ * nothing behind. */
+PGQRS_POSTGRES_OP (install)
+{
+  Install *install = g_new0 (Install, 1);
+
+  install->names = list_migrations ();
+  call->data = install;
+  call->data_free = (GDestroyNotify)install_free;
+
+  _pgqrs_postgres_call_begin (call);
+  _pgqrs_postgres_call_query (call, PG_STMT_INSTALL_LOCK, locked,
+                              PG_TEXT (call->env->schema), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (verified)
+{
+  int current = _pgqrs_postgres_int (result, 0, 0);
+  int latest = latest_version ();
+
+  if (current != latest)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING,
+                   _("The pgqrs tables in schema “%s” of %s are at version %d; this library "
+                     "needs %d. Run pgqrs_store_install()"),
+                   call->env->schema, call->env->dsn, current, latest);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+verify_failed (PgqrsPostgresCall  *call,
+               const char         *sqlstate,
+               GError            **error)
+{
+  if ((*error)->code == PGQRS_ERROR_SCHEMA_MISSING)
+    {
+      g_clear_error (error);
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING,
+                   _("The pgqrs tables are not installed in schema “%s” of %s: "
+                     "%s.pgqrs_schema_version is missing; run pgqrs_store_install()"),
+                   call->env->schema, call->env->dsn, call->env->schema);
+    }
+}
+
+PGQRS_POSTGRES_OP (verify)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_SCHEMA_VERSION, verified, PG_END);
+  _pgqrs_postgres_call_catch (call, verify_failed);
+  return TRUE;
+}

@@ -1,0 +1,451 @@
+/* pgqrs-postgres-statements.c — the SQL of the PostgreSQL backend
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "pgqrs-postgres-statements.h"
+
+/* Every table is qualified with the schema, never found through
+ * search_path: a transaction-mode pooler gives no session to keep it in. */
+#define S PGQRS_POSTGRES_SCHEMA_MARKER "."
+
+/* Timestamps leave the database as fixed-precision ISO-8601 UTC text. */
+#define ISO(col) "to_char (" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* A number of seconds bound as a parameter (fractions allowed). */
+#define SECONDS(param) "(" param "::float8 * interval '1 second')"
+
+/* Read by the message reader in this order. */
+#define MESSAGE_COLUMNS(p) \
+  p "id, " p "queue_id, " p "payload::text, " ISO (p "enqueued_at") ", " ISO (p "vt") ", " \
+  ISO (p "dequeued_at") ", " ISO (p "archived_at") ", " p "archive_reason, " p "read_ct, " \
+  p "producer_worker_id, " p "consumer_worker_id, " p "lease_ct"
+
+#define WORKER_COLUMNS \
+  "id, name, queue_id, status, " ISO ("started_at") ", " ISO ("heartbeat_at") ", " \
+  ISO ("shutdown_at") ", extract (epoch FROM now () - heartbeat_at)::float8"
+
+/* A lease still held: the worker's, unarchived, and not expired. */
+#define HELD_BY(worker) \
+  "SELECT 1 FROM " S "pgqrs_messages WHERE consumer_worker_id = " worker \
+  "   AND archived_at IS NULL AND leased_at IS NOT NULL AND vt > now ()"
+
+#define RUN_SELECT_FROM(table) \
+  "SELECT r.id, w.name, r.message_id, r.status, r.input::text, r.output::text, r.error::text, " \
+  "       r.pause_reason, " ISO ("r.created_at") ", " ISO ("r.updated_at") ", " \
+  "       " ISO ("r.started_at") ", " ISO ("r.paused_at") ", " ISO ("r.completed_at") ", " \
+  "       " ISO ("r.resume_at") ", r.worker_id, coalesce (r.resume_at > now (), false) " \
+  "  FROM " table " r JOIN " S "pgqrs_workflows w ON w.id = r.workflow_id "
+
+#define STEP_COLUMNS \
+  "id, run_id, step_name, status, output::text, error::text, retry_count, " ISO ("retry_at") ", " \
+  ISO ("started_at") ", " ISO ("completed_at") ", coalesce (retry_at > now (), false)"
+
+/* The visible messages of queue $1, in lease order. */
+#define VISIBLE "queue_id = $1::bigint AND archived_at IS NULL AND vt <= now ()"
+
+/* The lease tokens of a batch ($1 ids, $2 lease counts), in input order.
+ * A repeated token counts once, at its first place, as when the batch is
+ * applied one token after another. */
+#define TOKENS \
+  "WITH t AS (SELECT id, lease_ct, ord, " \
+  "                  row_number () OVER (PARTITION BY id, lease_ct ORDER BY ord) AS nth " \
+  "             FROM unnest ($1::bigint[], $2::bigint[]) WITH ORDINALITY AS t (id, lease_ct, ord)), "
+
+/* The lease fence of semantics rule 5: a lease op applies only while the
+ * row still carries the lease count the lease was taken with; a lease,
+ * release or archive since (each moves the count on) makes it fail, and so
+ * does a concurrent one, through the re-check of the row lock.
+ *
+ * "Unarchived" is part of the fence through the count, not written out:
+ * a condition on archived_at would make the planner consider the partial
+ * indexes, and on a table without statistics yet (just installed) it
+ * takes their size for 0.5 % of the rows and scans a queue's whole index
+ * instead of looking the tokens up by primary key. */
+#define FENCE \
+  "m.id = ANY ($1::bigint[]) AND m.id = t.id AND t.nth = 1 AND m.queue_id = $3::bigint " \
+  "AND m.lease_ct = t.lease_ct"
+
+/* What a batch statement returns of the rows it changed: the token that
+ * matched. */
+#define HIT "RETURNING m.id, t.lease_ct"
+
+/* One boolean per token, in input order. */
+#define ANSWER \
+  "SELECT hit.id IS NOT NULL FROM t " \
+  "  LEFT JOIN hit ON hit.id = t.id AND hit.lease_ct = t.lease_ct AND t.nth = 1 " \
+  " ORDER BY t.ord"
+
+typedef struct
+{
+  const char *sql;
+  int         n_params;   /* -1: a script, run without parameters and never prepared */
+} Statement;
+
+static const Statement statements[PG_N_STMTS] = {
+  /* Installs of one schema take turns; the lock goes with the transaction. */
+  [PG_STMT_INSTALL_LOCK] = {
+    "SELECT pg_advisory_xact_lock (hashtext ('pgqrs'), hashtext ($1::text))", 1 },
+
+  /* What every migration builds on.  DDL cannot be prepared: a script. */
+  [PG_STMT_INSTALL_BOOTSTRAP] = {
+    "CREATE SCHEMA IF NOT EXISTS " PGQRS_POSTGRES_SCHEMA_MARKER "; "
+    "CREATE TABLE IF NOT EXISTS " S "pgqrs_schema_version ("
+    "  version     INTEGER     PRIMARY KEY,"
+    "  applied_at  TIMESTAMPTZ NOT NULL DEFAULT now ())", -1 },
+
+  [PG_STMT_SCHEMA_VERSION] = {
+    "SELECT coalesce (max (version), 0) FROM " S "pgqrs_schema_version", 0 },
+
+  [PG_STMT_SCHEMA_VERSION_RECORD] = {
+    "INSERT INTO " S "pgqrs_schema_version (version) VALUES ($1::int)", 1 },
+
+  [PG_STMT_QUEUE_INSERT] = {
+    "INSERT INTO " S "pgqrs_queues (queue_name) VALUES ($1::text) "
+    "RETURNING id, queue_name, " ISO ("created_at"), 1 },
+
+  [PG_STMT_QUEUE_SELECT] = {
+    "SELECT id, queue_name, " ISO ("created_at") " FROM " S "pgqrs_queues "
+    " WHERE queue_name = $1::text", 1 },
+
+  /* Enqueues check their queue with a key-share lock: this waits for them
+   * and makes the ones that come later fail. */
+  [PG_STMT_QUEUE_LOCK] = {
+    "SELECT id FROM " S "pgqrs_queues WHERE queue_name = $1::text FOR UPDATE", 1 },
+
+  /* Byte order, as SQLite sorts, whatever the database's collation. */
+  [PG_STMT_QUEUE_LIST] = {
+    "SELECT id, queue_name, " ISO ("created_at") " FROM " S "pgqrs_queues "
+    " ORDER BY queue_name COLLATE \"C\"", 0 },
+
+  [PG_STMT_QUEUE_USAGE] = {
+    "SELECT (SELECT count (*) FROM " S "pgqrs_messages WHERE queue_id = $1::bigint), "
+    "       (SELECT count (*) FROM " S "pgqrs_workers "
+    "         WHERE queue_id = $1::bigint AND status <> 'stopped'), "
+    "       (SELECT count (*) FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint)", 1 },
+
+  [PG_STMT_QUEUE_DELETE_RUNS] = {
+    "DELETE FROM " S "pgqrs_workflow_runs "
+    " WHERE workflow_id IN (SELECT id FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint)", 1 },
+
+  [PG_STMT_QUEUE_DELETE_WORKFLOWS] = {
+    "DELETE FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint", 1 },
+
+  [PG_STMT_QUEUE_DETACH_WORKERS] = {
+    "UPDATE " S "pgqrs_workers SET queue_id = NULL WHERE queue_id = $1::bigint", 1 },
+
+  [PG_STMT_QUEUE_DELETE_MESSAGES] = {
+    "DELETE FROM " S "pgqrs_messages WHERE queue_id = $1::bigint", 1 },
+
+  [PG_STMT_QUEUE_DELETE] = {
+    "DELETE FROM " S "pgqrs_queues WHERE id = $1::bigint", 1 },
+
+  /* The queue's id (NULL: no such queue) and how many messages went; the
+   * runs they triggered go with them (ON DELETE CASCADE). */
+  [PG_STMT_QUEUE_PURGE] = {
+    "WITH q AS (SELECT id FROM " S "pgqrs_queues WHERE queue_name = $1::text), "
+    "     gone AS (DELETE FROM " S "pgqrs_messages WHERE queue_id = (SELECT id FROM q) "
+    "              RETURNING 1) "
+    "SELECT (SELECT id FROM q), (SELECT count (*) FROM gone)", 1 },
+
+  /* A batch in one statement: ids are drawn in input order, returned as
+   * one array, and the queue's consumers in other processes are woken
+   * when the transaction commits. */
+  [PG_STMT_MESSAGE_ENQUEUE] = {
+    "WITH ins AS ("
+    "  INSERT INTO " S "pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id) "
+    "  SELECT $1::bigint, p.payload, now () + " SECONDS ("$3") ", now (), nullif ($4::bigint, 0) "
+    "    FROM unnest ($2::jsonb[]) WITH ORDINALITY AS p (payload, ord) "
+    "   ORDER BY p.ord "
+    "  RETURNING id) "
+    "SELECT array_agg (id ORDER BY id)::text, pg_notify ($5::text, $1::bigint::text) FROM ins", 5 },
+
+  /* Semantics rules 4 and 7: the window of the first $2 visible messages
+   * (rows other consumers hold locked are skipped, not waited for) is
+   * leased, except those that used up their reads: they are archived as
+   * dead letters.  Returns the leased messages with the number of dead
+   * letters, on a row of NULL messages when none was leased, so that the
+   * caller can lease again to fill the window. */
+  [PG_STMT_MESSAGE_LEASE] = {
+    "WITH win AS ("
+    "  SELECT id, read_ct FROM " S "pgqrs_messages "
+    "   WHERE " VISIBLE " ORDER BY vt, id LIMIT $2::int "
+    "     FOR UPDATE SKIP LOCKED), "
+    "dead AS ("
+    "  UPDATE " S "pgqrs_messages m "
+    "     SET archived_at = now (), archive_reason = 'dead_letter', leased_at = NULL, "
+    "         lease_ct = m.lease_ct + 1 "
+    "    FROM win WHERE m.id = win.id AND win.read_ct >= $3::int "
+    "  RETURNING m.id), "
+    "leased AS ("
+    "  UPDATE " S "pgqrs_messages m "
+    "     SET vt = now () + " SECONDS ("$4") ", read_ct = m.read_ct + 1, "
+    "         lease_ct = m.lease_ct + 1, dequeued_at = coalesce (m.dequeued_at, now ()), "
+    "         leased_at = now (), consumer_worker_id = nullif ($5::bigint, 0) "
+    "    FROM win WHERE m.id = win.id AND win.read_ct < $3::int "
+    "  RETURNING " MESSAGE_COLUMNS ("m.") ") "
+    "SELECT leased.*, d.n FROM (SELECT count (*) AS n FROM dead) d "
+    "  LEFT JOIN leased ON TRUE ORDER BY leased.id", 5 },
+
+  [PG_STMT_MESSAGE_ARCHIVE] = {
+    TOKENS
+    "hit AS (UPDATE " S "pgqrs_messages m "
+    "           SET archived_at = now (), leased_at = NULL, lease_ct = m.lease_ct + 1, "
+    "               archive_reason = CASE WHEN $4::boolean THEN 'dead_letter' ELSE 'done' END "
+    "          FROM t WHERE " FENCE " " HIT ") "
+    ANSWER, 4 },
+
+  [PG_STMT_MESSAGE_DELETE] = {
+    TOKENS
+    "hit AS (DELETE FROM " S "pgqrs_messages m USING t WHERE " FENCE " " HIT ") "
+    ANSWER, 3 },
+
+  [PG_STMT_MESSAGE_RELEASE] = {
+    TOKENS
+    "hit AS (UPDATE " S "pgqrs_messages m "
+    "           SET vt = now () + " SECONDS ("$4") ", leased_at = NULL, consumer_worker_id = NULL, "
+    "               lease_ct = m.lease_ct + 1 "
+    "          FROM t WHERE " FENCE " " HIT ") "
+    ANSWER, 4 },
+
+  [PG_STMT_MESSAGE_EXTEND] = {
+    TOKENS
+    "hit AS (UPDATE " S "pgqrs_messages m SET vt = m.vt + " SECONDS ("$4") " "
+    "          FROM t WHERE " FENCE " " HIT ") "
+    ANSWER, 4 },
+
+  /* Whether it was replayed, whether it exists at all; a replayed message
+   * is visible now, so its queue's consumers are woken. */
+  [PG_STMT_MESSAGE_REPLAY] = {
+    "WITH r AS (UPDATE " S "pgqrs_messages "
+    "              SET archived_at = NULL, archive_reason = NULL, read_ct = 0, vt = now (), "
+    "                  leased_at = NULL, consumer_worker_id = NULL "
+    "            WHERE id = $1::bigint AND archived_at IS NOT NULL "
+    "           RETURNING queue_id) "
+    "SELECT EXISTS (SELECT 1 FROM r), "
+    "       EXISTS (SELECT 1 FROM " S "pgqrs_messages WHERE id = $1::bigint), "
+    "       (SELECT queue_id FROM r), "
+    "       (SELECT pg_notify ($2::text, queue_id::text) FROM r)", 2 },
+
+  /* One pass over the messages of every queue (or of the queue named $1),
+   * at one instant (now () is the transaction's), so the counts add up. */
+  [PG_STMT_METRICS] = {
+    "SELECT q.queue_name, count (m.id), "
+    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt <= now ()), "
+    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt > now () AND m.leased_at IS NULL), "
+    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt > now () AND m.leased_at IS NOT NULL), "
+    "       count (m.archived_at), "
+    "       count (*) FILTER (WHERE m.archive_reason = 'dead_letter'), "
+    "       coalesce (extract (epoch FROM now () - min (m.enqueued_at) "
+    "                   FILTER (WHERE m.archived_at IS NULL AND m.vt <= now ())), 0)::float8 "
+    "  FROM " S "pgqrs_queues q LEFT JOIN " S "pgqrs_messages m ON m.queue_id = q.id "
+    " WHERE $1::text IS NULL OR q.queue_name = $1::text "
+    " GROUP BY q.id ORDER BY q.queue_name COLLATE \"C\"", 1 },
+
+  [PG_STMT_LIST_ARCHIVED] = {
+    "SELECT " MESSAGE_COLUMNS ("") " FROM " S "pgqrs_messages "
+    " WHERE archived_at IS NOT NULL "
+    "   AND ($1::bigint IS NULL OR queue_id = $1::bigint) "
+    "   AND (NOT $2::boolean OR archive_reason = 'dead_letter') "
+    " ORDER BY archived_at DESC, id DESC LIMIT $3::bigint OFFSET $4::bigint", 4 },
+
+  [PG_STMT_NEXT_VISIBLE] = {
+    "SELECT extract (epoch FROM min (vt) - now ())::float8 FROM " S "pgqrs_messages "
+    " WHERE queue_id = $1::bigint AND archived_at IS NULL AND vt > now ()", 1 },
+
+  [PG_STMT_WORKER_INSERT] = {
+    "INSERT INTO " S "pgqrs_workers (name, queue_id) VALUES ($1::text, nullif ($2::bigint, 0)) "
+    "RETURNING " WORKER_COLUMNS, 2 },
+
+  [PG_STMT_WORKER_REUSE] = {
+    "UPDATE " S "pgqrs_workers "
+    "   SET queue_id = nullif ($2::bigint, 0), status = 'ready', started_at = now (), "
+    "       heartbeat_at = now (), shutdown_at = NULL "
+    " WHERE name = $1::text AND status = 'stopped' "
+    "RETURNING " WORKER_COLUMNS, 2 },
+
+  [PG_STMT_WORKER_SELECT] = {
+    "SELECT " WORKER_COLUMNS " FROM " S "pgqrs_workers WHERE id = $1::bigint", 1 },
+
+  [PG_STMT_WORKER_HEARTBEAT] = {
+    "UPDATE " S "pgqrs_workers SET heartbeat_at = now () WHERE id = $1::bigint "
+    "RETURNING " WORKER_COLUMNS, 1 },
+
+  /* $3 is a bit mask of the statuses the worker may be leaving; it stops
+   * only while it holds no lease.  No row: see PG_STMT_WORKER_STATE. */
+  [PG_STMT_WORKER_TRANSITION] = {
+    "UPDATE " S "pgqrs_workers "
+    "   SET status = $2::text, "
+    "       shutdown_at = CASE WHEN $2::text = 'stopped' THEN now () ELSE shutdown_at END "
+    " WHERE id = $1::bigint "
+    "   AND ($3::int >> CASE status WHEN 'ready' THEN 0 WHEN 'polling' THEN 1 "
+    "                               WHEN 'interrupted' THEN 2 WHEN 'suspended' THEN 3 "
+    "                               ELSE 4 END) & 1 = 1 "
+    "   AND ($2::text <> 'stopped' OR NOT EXISTS (" HELD_BY ("$1::bigint") ")) "
+    "RETURNING " WORKER_COLUMNS, 3 },
+
+  /* Why a transition was refused: the worker and its leases. */
+  [PG_STMT_WORKER_STATE] = {
+    "SELECT " WORKER_COLUMNS ", (SELECT count (*) FROM (" HELD_BY ("w.id") ") held) "
+    "  FROM " S "pgqrs_workers w WHERE id = $1::bigint", 1 },
+
+  [PG_STMT_WORKER_LIST] = {
+    "SELECT " WORKER_COLUMNS " FROM " S "pgqrs_workers "
+    " WHERE $1::bigint IS NULL OR queue_id = $1::bigint ORDER BY name COLLATE \"C\"", 1 },
+
+  /* Semantics rule 12: stale workers stop, and their leases are released
+   * with their read counts kept. */
+  [PG_STMT_WORKER_RECLAIM] = {
+    "WITH stopped AS ("
+    "  UPDATE " S "pgqrs_workers SET status = 'stopped', shutdown_at = now () "
+    "   WHERE status <> 'stopped' AND heartbeat_at < now () - " SECONDS ("$1") " "
+    "  RETURNING id), "
+    "released AS ("
+    "  UPDATE " S "pgqrs_messages "
+    "     SET vt = now (), leased_at = NULL, consumer_worker_id = NULL, lease_ct = lease_ct + 1 "
+    "   WHERE archived_at IS NULL AND leased_at IS NOT NULL "
+    "     AND consumer_worker_id IN (SELECT id FROM stopped)) "
+    "SELECT count (*) FROM stopped", 1 },
+
+  [PG_STMT_WORKFLOW_DEFINE] = {
+    "INSERT INTO " S "pgqrs_workflows AS wf (name, queue_id) VALUES ($1::text, $2::bigint) "
+    "ON CONFLICT (name) DO UPDATE SET queue_id = coalesce (excluded.queue_id, wf.queue_id)", 2 },
+
+  /* The workflow named $1 (made if new) and its queue.  Locking nothing,
+   * runs of one workflow are created side by side; a workflow made by a
+   * concurrent transaction since this statement began gives no row, and the
+   * caller asks again. */
+  [PG_STMT_WORKFLOW_ENSURE] = {
+    "WITH ins AS (INSERT INTO " S "pgqrs_workflows (name) VALUES ($1::text) "
+    "             ON CONFLICT (name) DO NOTHING RETURNING id, queue_id) "
+    "SELECT id, queue_id FROM ins "
+    "UNION ALL SELECT id, queue_id FROM " S "pgqrs_workflows WHERE name = $1::text", 1 },
+
+  [PG_STMT_RUN_INSERT] = {
+    "INSERT INTO " S "pgqrs_workflow_runs (workflow_id, input, worker_id) "
+    "VALUES ($1::bigint, $2::jsonb, nullif ($3::bigint, 0)) RETURNING id", 3 },
+
+  /* Run $1's trigger message on queue $2, and the wakeup for it. */
+  [PG_STMT_RUN_TRIGGER] = {
+    "WITH msg AS ("
+    "  INSERT INTO " S "pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id) "
+    "  VALUES ($2::bigint, jsonb_build_object ('workflow', $3::text, 'run_id', $1::bigint), "
+    "          now (), now (), nullif ($4::bigint, 0)) "
+    "  RETURNING id) "
+    "UPDATE " S "pgqrs_workflow_runs r SET message_id = msg.id FROM msg WHERE r.id = $1::bigint "
+    "RETURNING pg_notify ($5::text, $2::bigint::text)", 5 },
+
+  [PG_STMT_RUN_SELECT] = {
+    RUN_SELECT_FROM (S "pgqrs_workflow_runs") "WHERE r.id = $1::bigint", 1 },
+
+  /* A run's transitions and steps take turns. */
+  [PG_STMT_RUN_LOCK] = {
+    RUN_SELECT_FROM (S "pgqrs_workflow_runs") "WHERE r.id = $1::bigint FOR UPDATE OF r", 1 },
+
+  [PG_STMT_RUN_SELECT_BY_MESSAGE] = {
+    RUN_SELECT_FROM (S "pgqrs_workflow_runs") "WHERE r.message_id = $1::bigint", 1 },
+
+  /* $2 the new status; $3 its JSON (output or error); $4 seconds to
+   * pause; $5 the worker that starts it; $6 why it pauses (text, a
+   * parameter of its own: a CASE does not keep a constant from being cast
+   * to jsonb when the plan is made).  Returns the run. */
+  [PG_STMT_RUN_SET_STATUS] = {
+    "WITH upd AS ("
+    "  UPDATE " S "pgqrs_workflow_runs "
+    "     SET status = $2::text, updated_at = now (), "
+    "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, now ()) "
+    "                      ELSE started_at END, "
+    "         worker_id = CASE WHEN $2::text = 'RUNNING' THEN nullif ($5::bigint, 0) "
+    "                     ELSE worker_id END, "
+    "         output = CASE WHEN $2::text = 'SUCCESS' THEN $3::jsonb ELSE output END, "
+    "         error = CASE WHEN $2::text = 'ERROR' THEN $3::jsonb ELSE error END, "
+    "         pause_reason = CASE WHEN $2::text = 'PAUSED' THEN $6::text "
+    "                        WHEN $2::text = 'RUNNING' THEN NULL ELSE pause_reason END, "
+    "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN now () ELSE paused_at END, "
+    "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN now () + " SECONDS ("$4") " "
+    "                     WHEN $2::text = 'RUNNING' THEN NULL ELSE resume_at END, "
+    "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN now () "
+    "                        ELSE completed_at END "
+    "   WHERE id = $1::bigint "
+    "  RETURNING *) "
+    RUN_SELECT_FROM ("upd"), 6 },
+
+  /* The run's trigger message becomes visible at $2 (NULL: now), for
+   * whichever consumer leases it next.  Its read count starts again: a
+   * rescheduled trigger is not a failed delivery, so a run that sleeps or
+   * retries often is not dead-lettered for it; and the lease that
+   * rescheduled it is fenced off, so a late heartbeat cannot move it. */
+  [PG_STMT_RUN_MESSAGE_VISIBLE_AT] = {
+    "UPDATE " S "pgqrs_messages "
+    "   SET vt = coalesce ($2::timestamptz, now ()), read_ct = 0, lease_ct = lease_ct + 1, "
+    "       leased_at = NULL, consumer_worker_id = NULL "
+    " WHERE id = (SELECT message_id FROM " S "pgqrs_workflow_runs WHERE id = $1::bigint) "
+    "   AND archived_at IS NULL", 2 },
+
+  /* A row only when the step is new. */
+  [PG_STMT_STEP_INSERT] = {
+    "INSERT INTO " S "pgqrs_workflow_steps (run_id, step_name, status, started_at) "
+    "VALUES ($1::bigint, $2::text, 'RUNNING', now ()) ON CONFLICT (run_id, step_name) DO NOTHING "
+    "RETURNING " STEP_COLUMNS, 2 },
+
+  [PG_STMT_STEP_SELECT] = {
+    "SELECT " STEP_COLUMNS " FROM " S "pgqrs_workflow_steps "
+    " WHERE run_id = $1::bigint AND step_name = $2::text", 2 },
+
+  [PG_STMT_STEP_RESTART] = {
+    "UPDATE " S "pgqrs_workflow_steps SET status = 'RUNNING', started_at = now () "
+    " WHERE id = $1::bigint RETURNING " STEP_COLUMNS, 1 },
+
+  [PG_STMT_STEP_COMPLETE] = {
+    "UPDATE " S "pgqrs_workflow_steps "
+    "   SET status = 'SUCCESS', output = $2::jsonb, error = NULL, retry_at = NULL, "
+    "       completed_at = now () "
+    " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 2 },
+
+  [PG_STMT_STEP_FAIL_RETRY] = {
+    "UPDATE " S "pgqrs_workflow_steps "
+    "   SET status = 'ERROR', error = $2::jsonb, retry_count = retry_count + 1, "
+    "       retry_at = now () + " SECONDS ("$3") " "
+    " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 3 },
+
+  [PG_STMT_STEP_FAIL_FINAL] = {
+    "UPDATE " S "pgqrs_workflow_steps "
+    "   SET status = 'ERROR', error = $2::jsonb, retry_at = NULL, completed_at = now () "
+    " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 2 },
+};
+
+const char *
+_pgqrs_postgres_statement_sql (PgqrsPostgresStmt stmt)
+{
+  g_assert (stmt < PG_N_STMTS && statements[stmt].sql != NULL);
+
+  return statements[stmt].sql;
+}
+
+int
+_pgqrs_postgres_statement_n_params (PgqrsPostgresStmt stmt)
+{
+  g_assert (stmt < PG_N_STMTS);
+
+  return statements[stmt].n_params;
+}
+
+/* Replaces the schema marker with the quoted schema name.  The schema
+ * option is validated (letters, digits, '_' and '-'), and quoting keeps
+ * its case and its dashes. */
+char *
+_pgqrs_postgres_qualify (const char *sql,
+                         const char *schema)
+{
+  g_autoptr(GString) quoted = g_string_new (schema);
+  g_autoptr(GString) out = g_string_new (sql);
+
+  g_string_replace (quoted, "\"", "\"\"", 0);
+  g_string_prepend_c (quoted, '"');
+  g_string_append_c (quoted, '"');
+  g_string_replace (out, PGQRS_POSTGRES_SCHEMA_MARKER, quoted->str, 0);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

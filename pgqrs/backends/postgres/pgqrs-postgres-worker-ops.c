@@ -1,0 +1,262 @@
+/* pgqrs-postgres-worker-ops.c — workers on PostgreSQL
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-postgres-ops.h"
+
+/* Each of these is one statement at a time, without a transaction: the
+ * statements themselves carry the conditions (a stopped name, an allowed
+ * status, no leases), so a concurrent change makes them match nothing
+ * rather than write over it, and the unique name settles races. */
+
+/* Reads the rows of WORKER_COLUMNS; returns how many. */
+static int
+collect_workers (PgqrsPostgresCall *call,
+                 PGresult          *result)
+{
+  int n = PQntuples (result);
+
+  for (int row = 0; row < n; row++)
+    {
+      PgqrsWorkerRow w = {
+        .id = _pgqrs_postgres_int (result, row, 0),
+        .name = (char *)_pgqrs_postgres_text (result, row, 1),
+        .queue_id = _pgqrs_postgres_int (result, row, 2),
+        .status = _pgqrs_worker_status_from_string (_pgqrs_postgres_text (result, row, 3)),
+        .started_at = (char *)_pgqrs_postgres_text (result, row, 4),
+        .heartbeat_at = (char *)_pgqrs_postgres_text (result, row, 5),
+        .shutdown_at = (char *)_pgqrs_postgres_text (result, row, 6),
+        .heartbeat_age = MAX (0.0, _pgqrs_postgres_double (result, row, 7)),
+      };
+
+      _pgqrs_reply_add_worker (call->reply, &w);
+    }
+
+  return n;
+}
+
+static gboolean
+worker_not_found (PgqrsPostgresCall  *call,
+                  GError            **error)
+{
+  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+               _("There is no worker with id %lld"), (long long)call->request->worker_id);
+  return FALSE;
+}
+
+static PGQRS_POSTGRES_STEP (worker_read)
+{
+  return collect_workers (call, result) > 0 || worker_not_found (call, error);
+}
+
+static PGQRS_POSTGRES_STEP (worker_inserted)
+{
+  collect_workers (call, result);
+  return TRUE;
+}
+
+static void
+worker_insert_failed (PgqrsPostgresCall  *call,
+                      const char         *sqlstate,
+                      GError            **error)
+{
+  if (g_strcmp0 (sqlstate, "23505") == 0)           /* unique_violation: the name */
+    {
+      g_clear_error (error);
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
+                   _("A live worker named “%s” is registered already"),
+                   call->request->worker_name);
+    }
+  else if (g_strcmp0 (sqlstate, "23503") == 0)      /* foreign_key_violation: the queue */
+    {
+      g_clear_error (error);
+      _pgqrs_postgres_queue_not_found (call, error);
+    }
+}
+
+/* A stopped worker's name is taken over; otherwise a new row, which the
+ * unique name refuses while a live worker has it. */
+static PGQRS_POSTGRES_STEP (worker_reused)
+{
+  if (collect_workers (call, result) > 0)
+    return TRUE;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_INSERT, worker_inserted,
+                              PG_TEXT (call->request->worker_name),
+                              PG_INT (call->request->queue_id), PG_END);
+  _pgqrs_postgres_call_catch (call, worker_insert_failed);
+  return TRUE;
+}
+
+static void
+reuse_worker (PgqrsPostgresCall *call)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_REUSE, worker_reused,
+                              PG_TEXT (call->request->worker_name),
+                              PG_INT (call->request->queue_id), PG_END);
+  _pgqrs_postgres_call_catch (call, worker_insert_failed);
+}
+
+static PGQRS_POSTGRES_STEP (worker_queue_found)
+{
+  if (PQntuples (result) == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  call->request->queue_id = _pgqrs_postgres_int (result, 0, 0);
+  reuse_worker (call);
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_register)
+{
+  call->request->queue_id = 0;
+
+  if (call->request->queue_name != NULL)
+    _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, worker_queue_found,
+                                PG_TEXT (call->request->queue_name), PG_END);
+  else
+    reuse_worker (call);
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_get)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_SELECT, worker_read,
+                              PG_INT (call->request->worker_id), PG_END);
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_heartbeat)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_HEARTBEAT, worker_read,
+                              PG_INT (call->request->worker_id), PG_END);
+  return TRUE;
+}
+
+/* A refused transition is explained from a fresh look at the worker; if
+ * that shows no reason (it changed in between), the transition is tried
+ * again, a few times. */
+#define TRANSITION_ATTEMPTS 3
+
+static PGQRS_POSTGRES_STEP (transitioned);
+
+static void
+try_transition (PgqrsPostgresCall *call)
+{
+  PgqrsRequest *request = call->request;
+
+  (*(guint *)call->data)++;
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_TRANSITION, transitioned,
+                              PG_INT (request->worker_id),
+                              PG_TEXT (pgqrs_worker_status_to_string (request->status)),
+                              PG_INT (request->status_mask), PG_END);
+}
+
+static PGQRS_POSTGRES_STEP (transition_refused)
+{
+  PgqrsRequest *request = call->request;
+  const char *to = pgqrs_worker_status_to_string (request->status);
+  PgqrsWorkerStatus from;
+  gint64 leases;
+
+  if (PQntuples (result) == 0)
+    return worker_not_found (call, error);
+
+  from = _pgqrs_worker_status_from_string (_pgqrs_postgres_text (result, 0, 3));
+  leases = _pgqrs_postgres_int (result, 0, 8);
+
+  if (request->status == PGQRS_WORKER_STATUS_STOPPED && leases > 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("Worker %lld still holds %lld lease(s); release or archive them "
+                     "before shutting it down"),
+                   (long long)request->worker_id, (long long)leases);
+      return FALSE;
+    }
+
+  if (!(request->status_mask & (1u << from)) || *(guint *)call->data >= TRANSITION_ATTEMPTS)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("Worker “%s” cannot go from %s to %s"),
+                   _pgqrs_postgres_text (result, 0, 1), pgqrs_worker_status_to_string (from), to);
+      return FALSE;
+    }
+
+  try_transition (call);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (transitioned)
+{
+  if (collect_workers (call, result) > 0)
+    return TRUE;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_STATE, transition_refused,
+                              PG_INT (call->request->worker_id), PG_END);
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_transition)
+{
+  call->data = g_new0 (guint, 1);
+  call->data_free = g_free;
+
+  try_transition (call);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (workers_listed)
+{
+  collect_workers (call, result);
+
+  if (call->reply->workers == NULL)
+    call->reply->workers = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_worker_row_free);
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (list_queue_found)
+{
+  if (PQntuples (result) == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_LIST, workers_listed,
+                              PG_TEXT (_pgqrs_postgres_text (result, 0, 0)), PG_END);
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_list)
+{
+  if (call->request->queue_name != NULL)
+    _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, list_queue_found,
+                                PG_TEXT (call->request->queue_name), PG_END);
+  else
+    _pgqrs_postgres_call_query (call, PG_STMT_WORKER_LIST, workers_listed, PG_TEXT (NULL), PG_END);
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (reclaimed)
+{
+  call->reply->count = _pgqrs_postgres_int (result, 0, 0);
+
+  /* their leases are visible again, in whichever queues */
+  if (call->reply->count > 0)
+    _pgqrs_postgres_call_wake (call, 0);
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_reclaim)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_RECLAIM, reclaimed,
+                              PG_DOUBLE (call->request->seconds), PG_END);
+  return TRUE;
+}
