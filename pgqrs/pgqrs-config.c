@@ -1127,6 +1127,8 @@ _pgqrs_config_get_conninfo (PgqrsConfig *self)
  * pgqrs_config_get_dsn:
  * @self: a #PgqrsConfig
  *
+ * Gets the DSN the configuration was made from, safe to log.
+ *
  * Returns: (nullable): the DSN, with any password replaced by `***`
  *
  * Since: 1.0
@@ -1136,6 +1138,8 @@ DEFINE_GETTER (const char *, dsn, NULL)
 /**
  * pgqrs_config_get_backend_kind:
  * @self: a #PgqrsConfig
+ *
+ * Gets which database backend the DSN selects.
  *
  * Returns: which database the DSN names
  *
@@ -1147,6 +1151,8 @@ DEFINE_GETTER (PgqrsBackendKind, backend_kind, 0)
  * pgqrs_config_get_schema:
  * @self: a #PgqrsConfig
  *
+ * Gets the PostgreSQL schema that holds the pgqrs tables.
+ *
  * Returns: the value of [property@Config:schema]
  *
  * Since: 1.0
@@ -1156,6 +1162,8 @@ DEFINE_GETTER (const char *, schema, NULL)
 /**
  * pgqrs_config_get_max_connections:
  * @self: a #PgqrsConfig
+ *
+ * Gets the most connections a store opens to a PostgreSQL server at once.
  *
  * Returns: the value of [property@Config:max-connections]
  *
@@ -1167,6 +1175,8 @@ DEFINE_GETTER (guint, max_connections, 0)
  * pgqrs_config_get_visibility_timeout:
  * @self: a #PgqrsConfig
  *
+ * Gets the visibility timeout used when a dequeue does not give one.
+ *
  * Returns: the value of [property@Config:visibility-timeout], in seconds
  *
  * Since: 1.0
@@ -1176,6 +1186,8 @@ DEFINE_GETTER (double, visibility_timeout, 0)
 /**
  * pgqrs_config_get_max_read_count:
  * @self: a #PgqrsConfig
+ *
+ * Gets how many times a message may be leased before it is dead-lettered.
  *
  * Returns: the value of [property@Config:max-read-count]
  *
@@ -1187,6 +1199,8 @@ DEFINE_GETTER (guint, max_read_count, 0)
  * pgqrs_config_get_poll_interval:
  * @self: a #PgqrsConfig
  *
+ * Gets how long a consumer waits for work when no wakeup arrives.
+ *
  * Returns: the value of [property@Config:poll-interval], in seconds
  *
  * Since: 1.0
@@ -1196,6 +1210,8 @@ DEFINE_GETTER (double, poll_interval, 0)
 /**
  * pgqrs_config_get_heartbeat_interval:
  * @self: a #PgqrsConfig
+ *
+ * Gets the time between the heartbeats of a running worker.
  *
  * Returns: the value of [property@Config:heartbeat-interval], in seconds
  *
@@ -1207,6 +1223,8 @@ DEFINE_GETTER (double, heartbeat_interval, 0)
  * pgqrs_config_get_max_payload_bytes:
  * @self: a #PgqrsConfig
  *
+ * Gets the largest payload accepted, in bytes of compact JSON.
+ *
  * Returns: the value of [property@Config:max-payload-bytes]
  *
  * Since: 1.0
@@ -1216,6 +1234,8 @@ DEFINE_GETTER (guint, max_payload_bytes, 0)
 /**
  * pgqrs_config_get_max_depth:
  * @self: a #PgqrsConfig
+ *
+ * Gets the deepest nesting of arrays and objects accepted in a payload.
  *
  * Returns: the value of [property@Config:max-depth]
  *
@@ -1227,6 +1247,8 @@ DEFINE_GETTER (guint, max_depth, 0)
  * pgqrs_config_get_max_string_bytes:
  * @self: a #PgqrsConfig
  *
+ * Gets the longest string value accepted anywhere in a payload.
+ *
  * Returns: the value of [property@Config:max-string-bytes]
  *
  * Since: 1.0
@@ -1237,6 +1259,8 @@ DEFINE_GETTER (guint, max_string_bytes, 0)
  * pgqrs_config_get_max_key_bytes:
  * @self: a #PgqrsConfig
  *
+ * Gets the longest object member name accepted anywhere in a payload.
+ *
  * Returns: the value of [property@Config:max-key-bytes]
  *
  * Since: 1.0
@@ -1246,6 +1270,8 @@ DEFINE_GETTER (guint, max_key_bytes, 0)
 /**
  * pgqrs_config_get_enqueue_rate_limit:
  * @self: a #PgqrsConfig
+ *
+ * Gets the most messages per second one store enqueues into one queue.
  *
  * Returns: the value of [property@Config:enqueue-rate-limit], in messages
  *   per second; zero when off
@@ -1258,6 +1284,8 @@ DEFINE_GETTER (double, enqueue_rate_limit, 0)
  * pgqrs_config_get_enqueue_burst:
  * @self: a #PgqrsConfig
  *
+ * Gets how many messages may be enqueued at once above the rate limit.
+ *
  * Returns: the value of [property@Config:enqueue-burst]
  *
  * Since: 1.0
@@ -1267,6 +1295,8 @@ DEFINE_GETTER (guint, enqueue_burst, 0)
 /**
  * pgqrs_config_get_busy_timeout:
  * @self: a #PgqrsConfig
+ *
+ * Gets how long SQLite waits for another process's write to finish.
  *
  * Returns: the value of [property@Config:busy-timeout], in milliseconds
  *
@@ -1278,6 +1308,9 @@ DEFINE_GETTER (guint, busy_timeout, 0)
  * pgqrs_config_get_prepared_statements:
  * @self: a #PgqrsConfig
  *
+ * Gets whether the PostgreSQL backend prepares its statements and listens
+ * for wakeups.
+ *
  * Returns: the value of [property@Config:prepared-statements]
  *
  * Since: 1.0
@@ -1287,6 +1320,8 @@ DEFINE_GETTER (gboolean, prepared_statements, FALSE)
 /**
  * pgqrs_config_get_required_keys:
  * @self: a #PgqrsConfig
+ *
+ * Gets the top-level members every payload must have.
  *
  * Returns: (transfer none) (array zero-terminated=1): the value of
  *   [property@Config:required-keys]
@@ -1303,6 +1338,8 @@ pgqrs_config_get_required_keys (PgqrsConfig *self)
 /**
  * pgqrs_config_get_forbidden_keys:
  * @self: a #PgqrsConfig
+ *
+ * Gets the top-level members no payload may have.
  *
  * Returns: (transfer none) (array zero-terminated=1): the value of
  *   [property@Config:forbidden-keys]

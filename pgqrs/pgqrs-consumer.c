@@ -1616,6 +1616,8 @@ pgqrs_consumer_set_handler (PgqrsConsumer        *self,
  * pgqrs_consumer_get_queue:
  * @self: a #PgqrsConsumer
  *
+ * Gets the queue the consumer leases messages from.
+ *
  * Returns: (transfer none): the queue the consumer serves
  *
  * Since: 1.0
@@ -1630,6 +1632,8 @@ pgqrs_consumer_get_queue (PgqrsConsumer *self)
 /**
  * pgqrs_consumer_get_worker:
  * @self: a #PgqrsConsumer
+ *
+ * Gets the worker the consumer registered when it started.
  *
  * Returns: (transfer none) (nullable): the consumer's worker, once started
  *
@@ -1646,6 +1650,8 @@ pgqrs_consumer_get_worker (PgqrsConsumer *self)
  * pgqrs_consumer_is_running:
  * @self: a #PgqrsConsumer
  *
+ * Tells whether the consumer is between the start and the end of a run.
+ *
  * Returns: the value of [property@Consumer:running]
  *
  * Since: 1.0
@@ -1661,6 +1667,8 @@ pgqrs_consumer_is_running (PgqrsConsumer *self)
  * pgqrs_consumer_get_processed_count:
  * @self: a #PgqrsConsumer
  *
+ * Gets how many jobs the handler completed successfully.
+ *
  * Returns: how many jobs succeeded in the current or last run
  *
  * Since: 1.0
@@ -1675,6 +1683,8 @@ pgqrs_consumer_get_processed_count (PgqrsConsumer *self)
 /**
  * pgqrs_consumer_get_failed_count:
  * @self: a #PgqrsConsumer
+ *
+ * Gets how many jobs the handler failed.
  *
  * Returns: how many jobs failed in the current or last run
  *

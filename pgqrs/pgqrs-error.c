@@ -9,6 +9,15 @@
 
 #include "pgqrs-error-private.h"
 
+/**
+ * pgqrs_error_quark:
+ *
+ * Gets the quark of the pgqrs error domain; %PGQRS_ERROR is the same.
+ *
+ * Returns: the quark of the error domain of [error@Error]
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (pgqrs-error-quark, pgqrs_error)
 
 /* Binds the library's message catalogue once; every class that reports

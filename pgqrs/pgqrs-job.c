@@ -196,6 +196,8 @@ _pgqrs_job_is_deferred (PgqrsJob *self)
  * pgqrs_job_get_queue:
  * @self: a #PgqrsJob
  *
+ * Gets the queue the job's messages were leased from.
+ *
  * Returns: (transfer none): the queue the messages came from
  *
  * Since: 1.0
@@ -210,6 +212,8 @@ pgqrs_job_get_queue (PgqrsJob *self)
 /**
  * pgqrs_job_get_messages:
  * @self: a #PgqrsJob
+ *
+ * Gets every message leased for the job, in lease order.
  *
  * Returns: (transfer none) (element-type PgqrsMessage): the job's leased
  *   messages, oldest first
@@ -227,6 +231,8 @@ pgqrs_job_get_messages (PgqrsJob *self)
  * pgqrs_job_get_message:
  * @self: a #PgqrsJob
  *
+ * Gets the job's message: its only one, or the first of a batch.
+ *
  * Returns: (transfer none): the job's first (for a single-message job, its
  *   only) message
  *
@@ -243,6 +249,8 @@ pgqrs_job_get_message (PgqrsJob *self)
  * pgqrs_job_get_payload:
  * @self: a #PgqrsJob
  *
+ * Gets the payload of the job's (first) message.
+ *
  * Returns: (transfer none): the payload of [method@Job.get_message]
  *
  * Since: 1.0
@@ -257,6 +265,8 @@ pgqrs_job_get_payload (PgqrsJob *self)
 /**
  * pgqrs_job_get_attempt:
  * @self: a #PgqrsJob
+ *
+ * Gets which delivery of the job's first message this is.
  *
  * Returns: which attempt this is for the first message, counting from 1
  *   (its read count)
@@ -348,6 +358,8 @@ pgqrs_job_fail_with_error (PgqrsJob     *self,
 /**
  * pgqrs_job_is_done:
  * @self: a #PgqrsJob
+ *
+ * Tells whether the job has been completed or failed already.
  *
  * Returns: %TRUE once the job was completed or failed
  *

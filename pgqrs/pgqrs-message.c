@@ -309,6 +309,8 @@ _pgqrs_message_get_lease_count (PgqrsMessage *self)
  * pgqrs_message_get_id:
  * @self: a #PgqrsMessage
  *
+ * Gets the message's id, unique in the store.
+ *
  * Returns: the message's id
  *
  * Since: 1.0
@@ -323,6 +325,8 @@ pgqrs_message_get_id (PgqrsMessage *self)
 /**
  * pgqrs_message_get_queue_id:
  * @self: a #PgqrsMessage
+ *
+ * Gets the id of the queue the message belongs to.
  *
  * Returns: the id of the message's queue
  *
@@ -339,6 +343,8 @@ pgqrs_message_get_queue_id (PgqrsMessage *self)
  * pgqrs_message_get_payload:
  * @self: a #PgqrsMessage
  *
+ * Gets the message's JSON payload.
+ *
  * Returns: (transfer none): the message's payload; do not modify it
  *
  * Since: 1.0
@@ -353,6 +359,8 @@ pgqrs_message_get_payload (PgqrsMessage *self)
 /**
  * pgqrs_message_get_enqueued_at:
  * @self: a #PgqrsMessage
+ *
+ * Gets when the message was enqueued, by the database's clock.
  *
  * Returns: (transfer none): when the message was enqueued
  *
@@ -369,6 +377,8 @@ pgqrs_message_get_enqueued_at (PgqrsMessage *self)
  * pgqrs_message_get_visible_at:
  * @self: a #PgqrsMessage
  *
+ * Gets when the message becomes, or became, visible to consumers.
+ *
  * Returns: (transfer none): when the message becomes visible to consumers
  *
  * Since: 1.0
@@ -383,6 +393,8 @@ pgqrs_message_get_visible_at (PgqrsMessage *self)
 /**
  * pgqrs_message_get_dequeued_at:
  * @self: a #PgqrsMessage
+ *
+ * Gets when the message was first leased.
  *
  * Returns: (transfer none) (nullable): when the message was first dequeued
  *
@@ -399,6 +411,8 @@ pgqrs_message_get_dequeued_at (PgqrsMessage *self)
  * pgqrs_message_get_archived_at:
  * @self: a #PgqrsMessage
  *
+ * Gets when the message was archived.
+ *
  * Returns: (transfer none) (nullable): when the message was archived
  *
  * Since: 1.0
@@ -413,6 +427,8 @@ pgqrs_message_get_archived_at (PgqrsMessage *self)
 /**
  * pgqrs_message_get_archive_reason:
  * @self: a #PgqrsMessage
+ *
+ * Gets why the message was archived: done or dead-lettered.
  *
  * Returns: why the message was archived, or %PGQRS_ARCHIVE_REASON_NONE
  *
@@ -429,6 +445,8 @@ pgqrs_message_get_archive_reason (PgqrsMessage *self)
  * pgqrs_message_get_read_count:
  * @self: a #PgqrsMessage
  *
+ * Gets how many times the message has been leased.
+ *
  * Returns: how many times the message has been leased
  *
  * Since: 1.0
@@ -444,6 +462,8 @@ pgqrs_message_get_read_count (PgqrsMessage *self)
  * pgqrs_message_get_producer_worker_id:
  * @self: a #PgqrsMessage
  *
+ * Gets the id of the worker that enqueued the message.
+ *
  * Returns: the id of the worker that enqueued the message, or 0
  *
  * Since: 1.0
@@ -458,6 +478,8 @@ pgqrs_message_get_producer_worker_id (PgqrsMessage *self)
 /**
  * pgqrs_message_get_consumer_worker_id:
  * @self: a #PgqrsMessage
+ *
+ * Gets the id of the worker that last leased the message.
  *
  * Returns: the id of the worker that last leased the message, or 0
  *

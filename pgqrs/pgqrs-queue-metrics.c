@@ -215,6 +215,8 @@ _pgqrs_queue_metrics_new (const PgqrsQueueMetricsRow *row)
  * pgqrs_queue_metrics_get_queue_name:
  * @self: a #PgqrsQueueMetrics
  *
+ * Gets the name of the queue the metrics describe.
+ *
  * Returns: the name of the queue
  *
  * Since: 1.0
@@ -238,6 +240,8 @@ pgqrs_queue_metrics_get_queue_name (PgqrsQueueMetrics *self)
  * pgqrs_queue_metrics_get_total:
  * @self: a #PgqrsQueueMetrics
  *
+ * Gets how many messages the queue holds, archived ones included.
+ *
  * Returns: the value of [property@QueueMetrics:total]
  *
  * Since: 1.0
@@ -247,6 +251,8 @@ DEFINE_COUNT (total)
 /**
  * pgqrs_queue_metrics_get_pending:
  * @self: a #PgqrsQueueMetrics
+ *
+ * Gets how many messages are visible and waiting to be leased.
  *
  * Returns: the value of [property@QueueMetrics:pending]
  *
@@ -258,6 +264,8 @@ DEFINE_COUNT (pending)
  * pgqrs_queue_metrics_get_delayed:
  * @self: a #PgqrsQueueMetrics
  *
+ * Gets how many messages are waiting for their delay to end.
+ *
  * Returns: the value of [property@QueueMetrics:delayed]
  *
  * Since: 1.0
@@ -267,6 +275,8 @@ DEFINE_COUNT (delayed)
 /**
  * pgqrs_queue_metrics_get_leased:
  * @self: a #PgqrsQueueMetrics
+ *
+ * Gets how many messages are currently leased by a consumer.
  *
  * Returns: the value of [property@QueueMetrics:leased]
  *
@@ -278,6 +288,8 @@ DEFINE_COUNT (leased)
  * pgqrs_queue_metrics_get_archived:
  * @self: a #PgqrsQueueMetrics
  *
+ * Gets how many messages are archived, dead-lettered ones included.
+ *
  * Returns: the value of [property@QueueMetrics:archived]
  *
  * Since: 1.0
@@ -288,6 +300,8 @@ DEFINE_COUNT (archived)
  * pgqrs_queue_metrics_get_dead_lettered:
  * @self: a #PgqrsQueueMetrics
  *
+ * Gets how many messages were archived as dead-lettered.
+ *
  * Returns: the value of [property@QueueMetrics:dead-lettered]
  *
  * Since: 1.0
@@ -297,6 +311,8 @@ DEFINE_COUNT (dead_lettered)
 /**
  * pgqrs_queue_metrics_get_oldest_pending_age:
  * @self: a #PgqrsQueueMetrics
+ *
+ * Gets how long the oldest pending message has been waiting.
  *
  * Returns: the value of [property@QueueMetrics:oldest-pending-age], in seconds
  *

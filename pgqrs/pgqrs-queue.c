@@ -176,6 +176,8 @@ _pgqrs_queue_new (PgqrsStore          *store,
  * pgqrs_queue_get_store:
  * @self: a #PgqrsQueue
  *
+ * Gets the store the queue lives in.
+ *
  * Returns: (transfer none): the store the queue lives in
  *
  * Since: 1.0
@@ -190,6 +192,8 @@ pgqrs_queue_get_store (PgqrsQueue *self)
 /**
  * pgqrs_queue_get_name:
  * @self: a #PgqrsQueue
+ *
+ * Gets the queue's name.
  *
  * Returns: the queue's name
  *
@@ -206,6 +210,8 @@ pgqrs_queue_get_name (PgqrsQueue *self)
  * pgqrs_queue_get_id:
  * @self: a #PgqrsQueue
  *
+ * Gets the queue's id in the store.
+ *
  * Returns: the queue's id in the store
  *
  * Since: 1.0
@@ -220,6 +226,8 @@ pgqrs_queue_get_id (PgqrsQueue *self)
 /**
  * pgqrs_queue_get_created_at:
  * @self: a #PgqrsQueue
+ *
+ * Gets when the queue was created, by the database's clock.
  *
  * Returns: (transfer none) (nullable): when the queue was created
  *

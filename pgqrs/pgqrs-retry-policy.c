@@ -236,6 +236,8 @@ pgqrs_retry_policy_new_exponential (guint    max_retries,
  * @self: a #PgqrsRetryPolicy
  * @attempt: the attempt that just failed, counting from 1
  *
+ * Tells whether another attempt may follow the failure of attempt @attempt.
+ *
  * Returns: %TRUE if another attempt is allowed
  *
  * Since: 1.0
@@ -253,6 +255,8 @@ pgqrs_retry_policy_should_retry (PgqrsRetryPolicy *self,
  * pgqrs_retry_policy_get_delay:
  * @self: a #PgqrsRetryPolicy
  * @attempt: the attempt that just failed, counting from 1
+ *
+ * Computes how long to wait before retrying after attempt @attempt failed.
  *
  * Returns: seconds to wait before the next attempt
  *
@@ -281,6 +285,8 @@ pgqrs_retry_policy_get_delay (PgqrsRetryPolicy *self,
  * pgqrs_retry_policy_get_max_retries:
  * @self: a #PgqrsRetryPolicy
  *
+ * Gets how many retries the policy allows after the first attempt.
+ *
  * Returns: the value of [property@RetryPolicy:max-retries]
  *
  * Since: 1.0
@@ -295,6 +301,8 @@ pgqrs_retry_policy_get_max_retries (PgqrsRetryPolicy *self)
 /**
  * pgqrs_retry_policy_get_backoff:
  * @self: a #PgqrsRetryPolicy
+ *
+ * Gets how the policy's delay grows from one retry to the next.
  *
  * Returns: the value of [property@RetryPolicy:backoff]
  *
@@ -311,6 +319,8 @@ pgqrs_retry_policy_get_backoff (PgqrsRetryPolicy *self)
  * pgqrs_retry_policy_get_base_delay:
  * @self: a #PgqrsRetryPolicy
  *
+ * Gets the delay before the first retry, in seconds.
+ *
  * Returns: the value of [property@RetryPolicy:base-delay]
  *
  * Since: 1.0
@@ -325,6 +335,8 @@ pgqrs_retry_policy_get_base_delay (PgqrsRetryPolicy *self)
 /**
  * pgqrs_retry_policy_get_max_delay:
  * @self: a #PgqrsRetryPolicy
+ *
+ * Gets the longest delay the policy waits between retries, in seconds.
  *
  * Returns: the value of [property@RetryPolicy:max-delay]
  *

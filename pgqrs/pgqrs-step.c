@@ -414,6 +414,8 @@ pgqrs_step_fail_finish (PgqrsStep     *self,
  * pgqrs_step_get_workflow:
  * @self: a #PgqrsStep
  *
+ * Gets the workflow run the step belongs to.
+ *
  * Returns: (transfer none): the run the step belongs to
  *
  * Since: 1.0
@@ -428,6 +430,8 @@ pgqrs_step_get_workflow (PgqrsStep *self)
 /**
  * pgqrs_step_get_id:
  * @self: a #PgqrsStep
+ *
+ * Gets the step's id in the store.
  *
  * Returns: the step's id
  *
@@ -444,6 +448,8 @@ pgqrs_step_get_id (PgqrsStep *self)
  * pgqrs_step_get_name:
  * @self: a #PgqrsStep
  *
+ * Gets the step's name.
+ *
  * Returns: the step's name, unique within its run
  *
  * Since: 1.0
@@ -459,6 +465,9 @@ pgqrs_step_get_name (PgqrsStep *self)
  * pgqrs_step_get_status:
  * @self: a #PgqrsStep
  *
+ * Gets the step's status as it was when the step was acquired or last
+ * changed.
+ *
  * Returns: the step's status
  *
  * Since: 1.0
@@ -473,6 +482,8 @@ pgqrs_step_get_status (PgqrsStep *self)
 /**
  * pgqrs_step_is_cached:
  * @self: a #PgqrsStep
+ *
+ * Tells whether the step had already completed when it was acquired.
  *
  * Returns: %TRUE if the step had completed before it was acquired: use its
  *   stored output, do not run it
@@ -490,6 +501,8 @@ pgqrs_step_is_cached (PgqrsStep *self)
  * pgqrs_step_get_output:
  * @self: a #PgqrsStep
  *
+ * Gets the output stored for the step.
+ *
  * Returns: (transfer none) (nullable): the step's stored output
  *
  * Since: 1.0
@@ -504,6 +517,8 @@ pgqrs_step_get_output (PgqrsStep *self)
 /**
  * pgqrs_step_get_error:
  * @self: a #PgqrsStep
+ *
+ * Gets the error stored for the step's last failure.
  *
  * Returns: (transfer none) (nullable): the step's last failure, as stored
  *
@@ -520,6 +535,8 @@ pgqrs_step_get_error (PgqrsStep *self)
  * pgqrs_step_get_retry_count:
  * @self: a #PgqrsStep
  *
+ * Gets how many retries of the step have been scheduled.
+ *
  * Returns: how many retries the step has had scheduled
  *
  * Since: 1.0
@@ -534,6 +551,8 @@ pgqrs_step_get_retry_count (PgqrsStep *self)
 /**
  * pgqrs_step_get_retry_at:
  * @self: a #PgqrsStep
+ *
+ * Gets when a failed step may be tried again.
  *
  * Returns: (transfer none) (nullable): when the step may be tried again
  *

@@ -385,7 +385,7 @@ pgqrs_store_new (const char    *dsn,
  * @user_data: data for @callback
  *
  * Connects to the database @dsn names without blocking. Finish with
- * [func@Store.new_finish].
+ * [ctor@Store.new_finish].
  *
  * Since: 1.0
  */
@@ -430,7 +430,7 @@ pgqrs_store_new_for_config (PgqrsConfig   *config,
  * @user_data: data for @callback
  *
  * Connects with the settings of @config without blocking. Finish with
- * [func@Store.new_finish].
+ * [ctor@Store.new_finish].
  *
  * Since: 1.0
  */
@@ -469,6 +469,8 @@ pgqrs_store_new_finish (GAsyncResult  *result,
 /**
  * pgqrs_store_get_config:
  * @self: a #PgqrsStore
+ *
+ * Gets the settings the store was made with.
  *
  * Returns: (transfer none): the store's settings; treat them as read-only
  *

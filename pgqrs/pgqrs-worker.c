@@ -280,6 +280,8 @@ _pgqrs_worker_new (PgqrsStore           *store,
  * pgqrs_worker_status_to_string:
  * @status: a #PgqrsWorkerStatus
  *
+ * Gets the name under which @status is stored in the database.
+ *
  * Returns: the status as stored: `ready`, `polling`, `interrupted`,
  *   `suspended` or `stopped`
  *
@@ -610,6 +612,8 @@ pgqrs_worker_is_healthy (PgqrsWorker *self,
  * pgqrs_worker_get_store:
  * @self: a #PgqrsWorker
  *
+ * Gets the store the worker is registered in.
+ *
  * Returns: (transfer none): the store the worker is registered in
  *
  * Since: 1.0
@@ -624,6 +628,8 @@ pgqrs_worker_get_store (PgqrsWorker *self)
 /**
  * pgqrs_worker_get_id:
  * @self: a #PgqrsWorker
+ *
+ * Gets the worker's id in the store.
  *
  * Returns: the worker's id
  *
@@ -640,6 +646,8 @@ pgqrs_worker_get_id (PgqrsWorker *self)
  * pgqrs_worker_get_name:
  * @self: a #PgqrsWorker
  *
+ * Gets the worker's name, unique in the store.
+ *
  * Returns: the worker's name
  *
  * Since: 1.0
@@ -654,6 +662,8 @@ pgqrs_worker_get_name (PgqrsWorker *self)
 /**
  * pgqrs_worker_get_queue_id:
  * @self: a #PgqrsWorker
+ *
+ * Gets the id of the queue the worker serves.
  *
  * Returns: the id of the queue the worker serves, or 0
  *
@@ -670,6 +680,8 @@ pgqrs_worker_get_queue_id (PgqrsWorker *self)
  * pgqrs_worker_get_status:
  * @self: a #PgqrsWorker
  *
+ * Gets the worker's status as it was last read or changed.
+ *
  * Returns: the worker's status, as last read
  *
  * Since: 1.0
@@ -684,6 +696,8 @@ pgqrs_worker_get_status (PgqrsWorker *self)
 /**
  * pgqrs_worker_get_started_at:
  * @self: a #PgqrsWorker
+ *
+ * Gets when the worker was registered.
  *
  * Returns: (transfer none) (nullable): when the worker was registered
  *
@@ -700,6 +714,8 @@ pgqrs_worker_get_started_at (PgqrsWorker *self)
  * pgqrs_worker_get_heartbeat_at:
  * @self: a #PgqrsWorker
  *
+ * Gets when the worker sent its last heartbeat.
+ *
  * Returns: (transfer none) (nullable): the last heartbeat
  *
  * Since: 1.0
@@ -715,6 +731,8 @@ pgqrs_worker_get_heartbeat_at (PgqrsWorker *self)
  * pgqrs_worker_get_shutdown_at:
  * @self: a #PgqrsWorker
  *
+ * Gets when the worker was stopped.
+ *
  * Returns: (transfer none) (nullable): when the worker stopped
  *
  * Since: 1.0
@@ -729,6 +747,9 @@ pgqrs_worker_get_shutdown_at (PgqrsWorker *self)
 /**
  * pgqrs_worker_get_heartbeat_age:
  * @self: a #PgqrsWorker
+ *
+ * Gets how old the worker's last heartbeat was when the worker was last
+ * read.
  *
  * Returns: seconds between the last heartbeat and the last read of the
  *   worker's row, by the database's clock

@@ -11,6 +11,8 @@
  * pgqrs_run_status_to_string:
  * @status: a #PgqrsRunStatus
  *
+ * Gets the name under which @status is stored in the database.
+ *
  * Returns: the status as stored: `QUEUED`, `RUNNING`, `PAUSED`, `SUCCESS`,
  *   `ERROR`, `CANCELLING` or `CANCELLED`
  *
@@ -36,6 +38,8 @@ pgqrs_run_status_to_string (PgqrsRunStatus status)
  * pgqrs_run_status_is_terminal:
  * @status: a #PgqrsRunStatus
  *
+ * Tells whether a run in @status can never change again.
+ *
  * Returns: %TRUE for `SUCCESS`, `ERROR` and `CANCELLED`, which never change
  *
  * Since: 1.0
@@ -51,6 +55,8 @@ pgqrs_run_status_is_terminal (PgqrsRunStatus status)
 /**
  * pgqrs_step_status_to_string:
  * @status: a #PgqrsStepStatus
+ *
+ * Gets the name under which @status is stored in the database.
  *
  * Returns: the status as stored: `PENDING`, `RUNNING`, `SUCCESS` or `ERROR`
  *

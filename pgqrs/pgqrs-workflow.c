@@ -1224,6 +1224,8 @@ pgqrs_workflow_wait_finish (PgqrsWorkflow  *self,
  * pgqrs_workflow_get_store:
  * @self: a #PgqrsWorkflow
  *
+ * Gets the store the run lives in.
+ *
  * Returns: (transfer none): the store the run lives in
  *
  * Since: 1.0
@@ -1238,6 +1240,8 @@ pgqrs_workflow_get_store (PgqrsWorkflow *self)
 /**
  * pgqrs_workflow_get_id:
  * @self: a #PgqrsWorkflow
+ *
+ * Gets the run's id in the store.
  *
  * Returns: the run's id
  *
@@ -1254,6 +1258,8 @@ pgqrs_workflow_get_id (PgqrsWorkflow *self)
  * pgqrs_workflow_get_name:
  * @self: a #PgqrsWorkflow
  *
+ * Gets the name of the workflow this is a run of.
+ *
  * Returns: the name of the workflow this is a run of
  *
  * Since: 1.0
@@ -1268,6 +1274,8 @@ pgqrs_workflow_get_name (PgqrsWorkflow *self)
 /**
  * pgqrs_workflow_get_message_id:
  * @self: a #PgqrsWorkflow
+ *
+ * Gets the id of the message that triggered the run.
  *
  * Returns: the id of the run's trigger message, or 0 for an in-process run
  *
@@ -1284,6 +1292,8 @@ pgqrs_workflow_get_message_id (PgqrsWorkflow *self)
  * pgqrs_workflow_get_status:
  * @self: a #PgqrsWorkflow
  *
+ * Gets the run's status as it was last read or changed.
+ *
  * Returns: the run's status, as last read
  *
  * Since: 1.0
@@ -1298,6 +1308,8 @@ pgqrs_workflow_get_status (PgqrsWorkflow *self)
 /**
  * pgqrs_workflow_get_input:
  * @self: a #PgqrsWorkflow
+ *
+ * Gets the input the run was created with.
  *
  * Returns: (transfer none) (nullable): the run's input
  *
@@ -1314,6 +1326,8 @@ pgqrs_workflow_get_input (PgqrsWorkflow *self)
  * pgqrs_workflow_get_output:
  * @self: a #PgqrsWorkflow
  *
+ * Gets the output the run completed with.
+ *
  * Returns: (transfer none) (nullable): the run's output, once `SUCCESS`
  *
  * Since: 1.0
@@ -1328,6 +1342,8 @@ pgqrs_workflow_get_output (PgqrsWorkflow *self)
 /**
  * pgqrs_workflow_get_error:
  * @self: a #PgqrsWorkflow
+ *
+ * Gets the error the run failed with.
  *
  * Returns: (transfer none) (nullable): the run's error, once `ERROR`
  *
@@ -1344,6 +1360,8 @@ pgqrs_workflow_get_error (PgqrsWorkflow *self)
  * pgqrs_workflow_get_pause_reason:
  * @self: a #PgqrsWorkflow
  *
+ * Gets the message the run was last paused with.
+ *
  * Returns: (nullable): why the run was last paused
  *
  * Since: 1.0
@@ -1359,6 +1377,8 @@ pgqrs_workflow_get_pause_reason (PgqrsWorkflow *self)
  * pgqrs_workflow_get_resume_at:
  * @self: a #PgqrsWorkflow
  *
+ * Gets when a paused run may go on.
+ *
  * Returns: (transfer none) (nullable): when a paused run may go on
  *
  * Since: 1.0
@@ -1373,6 +1393,8 @@ pgqrs_workflow_get_resume_at (PgqrsWorkflow *self)
 /**
  * pgqrs_workflow_get_retry_policy:
  * @self: a #PgqrsWorkflow
+ *
+ * Gets the policy that decides how failed steps of the run are retried.
  *
  * Returns: (transfer none): the value of [property@Workflow:retry-policy]
  *
