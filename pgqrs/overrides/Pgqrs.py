@@ -1,0 +1,282 @@
+# Pgqrs.py — PyGObject override for pgqrs
+#
+# SPDX-License-Identifier: MIT
+#
+# Sugar only: every function keeps the name, the arguments and the return
+# value of the introspected API. What this adds:
+#
+#  - payloads, workflow inputs and outputs may be plain Python values (dict,
+#    list, str, int, float, bool, None) wherever the C API takes a Json.Node,
+#    and a step function may return one;
+#  - message payloads, job payloads and workflow inputs and outputs can be
+#    read back as Python values (the .data, .input_data and .output_data
+#    properties);
+#  - a job iterates over its messages;
+#  - an exception raised by a consumer handler fails the job with the
+#    exception's text as the reason, and one raised by a step function fails
+#    the step (transient: it is retried per the run's retry policy), instead
+#    of being printed and lost.
+
+import json
+import traceback
+
+from gi.module import get_introspection_module
+from gi.overrides import override
+from gi.repository import Json
+
+Pgqrs = get_introspection_module('Pgqrs')
+
+__all__ = ['to_json_node', 'from_json_node']
+
+
+def to_json_node(value):
+    """Return @value as a Json.Node.
+
+    A Json.Node is returned as it is. Anything else must be what the json
+    module can encode: dict (with str keys), list, tuple, str, int, float,
+    bool or None. NaN and infinities are refused, as JSON has no spelling for
+    them.
+
+    Raises TypeError or ValueError for a value that is not JSON.
+    """
+    if isinstance(value, Json.Node):
+        return value
+    return Json.from_string(json.dumps(value, allow_nan=False,
+                                       ensure_ascii=False))
+
+
+def from_json_node(node):
+    """Return the Json.Node @node as a Python value (None for None).
+
+    Objects become dicts, arrays lists, and the scalars str, int, float, bool
+    or None. Every call builds a new value: changing it changes no message.
+    """
+    if node is None:
+        return None
+    return json.loads(Json.to_string(node, False))
+
+
+
+class Queue(Pgqrs.Queue):
+    # *args and **kwargs pass the remaining arguments through unchanged, so
+    # the cancellable, callback and user data work exactly as without this
+    # override.
+
+    def enqueue(self, payload, *args, **kwargs):
+        return super().enqueue(to_json_node(payload), *args, **kwargs)
+
+    def enqueue_async(self, payload, *args, **kwargs):
+        return super().enqueue_async(to_json_node(payload), *args, **kwargs)
+
+    def enqueue_delayed(self, payload, *args, **kwargs):
+        return super().enqueue_delayed(to_json_node(payload), *args, **kwargs)
+
+    def enqueue_delayed_async(self, payload, *args, **kwargs):
+        return super().enqueue_delayed_async(to_json_node(payload),
+                                             *args, **kwargs)
+
+    def enqueue_batch(self, payloads, *args, **kwargs):
+        return super().enqueue_batch([to_json_node(p) for p in payloads],
+                                     *args, **kwargs)
+
+    def enqueue_batch_async(self, payloads, *args, **kwargs):
+        return super().enqueue_batch_async([to_json_node(p) for p in payloads],
+                                           *args, **kwargs)
+
+    def __repr__(self):
+        return '<Pgqrs.Queue {!r} id={}>'.format(self.get_name(),
+                                                 self.get_id())
+
+
+Queue = override(Queue)
+__all__.append('Queue')
+
+
+class Message(Pgqrs.Message):
+
+    def get_data(self):
+        """Return the payload as a Python value; see from_json_node()."""
+        return from_json_node(self.get_payload())
+
+    data = property(get_data,
+                    doc='The payload as a Python value; see from_json_node().')
+
+    def __repr__(self):
+        return '<Pgqrs.Message id={} queue_id={} read_count={}>'.format(
+            self.get_id(), self.get_queue_id(), self.get_read_count())
+
+
+Message = override(Message)
+__all__.append('Message')
+
+
+class QueueMetrics(Pgqrs.QueueMetrics):
+
+    def __repr__(self):
+        return ('<Pgqrs.QueueMetrics {!r} total={} pending={} delayed={} '
+                'leased={} archived={} dead_lettered={}>').format(
+                    self.get_queue_name(), self.get_total(),
+                    self.get_pending(), self.get_delayed(), self.get_leased(),
+                    self.get_archived(), self.get_dead_lettered())
+
+
+QueueMetrics = override(QueueMetrics)
+__all__.append('QueueMetrics')
+
+
+class Job(Pgqrs.Job):
+
+    def get_data(self):
+        """Return the payload of a one-message job as a Python value."""
+        return from_json_node(self.get_payload())
+
+    data = property(get_data,
+                    doc='The payload of a one-message job as a Python value.')
+
+    def __iter__(self):
+        """Iterate over the job's messages: one, or a batch."""
+        return iter(self.get_messages())
+
+    def __len__(self):
+        return len(self.get_messages())
+
+    def __repr__(self):
+        return '<Pgqrs.Job messages={} attempt={}>'.format(
+            [m.get_id() for m in self.get_messages()], self.get_attempt())
+
+
+Job = override(Job)
+__all__.append('Job')
+
+
+def _reason(exception):
+    return ''.join(traceback.format_exception_only(type(exception),
+                                                   exception)).strip()
+
+
+class Consumer(Pgqrs.Consumer):
+
+    def set_handler(self, handler, *user_data):
+        def call_handler(job, *args):
+            try:
+                return handler(job, *args)
+            except Exception as exception:  # noqa: BLE001 — it is reported
+                job.fail(_reason(exception))
+                return False
+
+        return super().set_handler(call_handler, *user_data)
+
+    def set_workflow(self, func, *user_data):
+        def call_workflow(run, *args):
+            result = func(run, *args)
+            return None if result is None else to_json_node(result)
+
+        return super().set_workflow(call_workflow, *user_data)
+
+
+Consumer = override(Consumer)
+__all__.append('Consumer')
+
+
+class Store(Pgqrs.Store):
+
+    def create_workflow(self, name, input, *args, **kwargs):
+        return super().create_workflow(name, to_json_node(input),
+                                       *args, **kwargs)
+
+    def create_workflow_async(self, name, input, *args, **kwargs):
+        return super().create_workflow_async(name, to_json_node(input),
+                                             *args, **kwargs)
+
+    def trigger_workflow(self, name, input, *args, **kwargs):
+        return super().trigger_workflow(name, to_json_node(input),
+                                        *args, **kwargs)
+
+    def trigger_workflow_async(self, name, input, *args, **kwargs):
+        return super().trigger_workflow_async(name, to_json_node(input),
+                                              *args, **kwargs)
+
+
+Store = override(Store)
+__all__.append('Store')
+
+
+def _step_body(func, with_data):
+    """Wrap a step function: its Python result becomes a Json.Node, and an
+    exception fails the step as transient with the exception's text. None
+    keeps its C meaning, the step failed (see Step.set_error())."""
+    def body(step, func_data=None):
+        try:
+            result = func(step, func_data) if with_data else func(step)
+        except Exception as exception:  # noqa: BLE001 — it is reported
+            step.set_error(_reason(exception), True)
+            return None
+        return None if result is None else to_json_node(result)
+
+    return body
+
+
+class Workflow(Pgqrs.Workflow):
+
+    def run_step(self, name, func, *args, **kwargs):
+        # PyGObject hands func_data to the function even when none was
+        # given, as it is not the last argument; like the handler of a
+        # consumer, a step function gets it only when there is one.
+        with_data = bool(args) or 'func_data' in kwargs
+        return super().run_step(name, _step_body(func, with_data),
+                                *args, **kwargs)
+
+    def complete(self, output, *args, **kwargs):
+        return super().complete(to_json_node(output), *args, **kwargs)
+
+    def complete_async(self, output, *args, **kwargs):
+        return super().complete_async(to_json_node(output), *args, **kwargs)
+
+    def fail(self, error_value, *args, **kwargs):
+        return super().fail(to_json_node(error_value), *args, **kwargs)
+
+    def fail_async(self, error_value, *args, **kwargs):
+        return super().fail_async(to_json_node(error_value), *args, **kwargs)
+
+    def get_input_data(self):
+        """Return the run's input as a Python value."""
+        return from_json_node(self.get_input())
+
+    def get_output_data(self):
+        """Return the run's output as a Python value (None before it
+        completed)."""
+        return from_json_node(self.get_output())
+
+    input_data = property(get_input_data,
+                          doc="The run's input as a Python value.")
+    output_data = property(get_output_data,
+                           doc="The run's output as a Python value.")
+
+    def __repr__(self):
+        return '<Pgqrs.Workflow {!r} id={} status={}>'.format(
+            self.get_name(), self.get_id(),
+            Pgqrs.run_status_to_string(self.get_status()))
+
+
+Workflow = override(Workflow)
+__all__.append('Workflow')
+
+
+class Step(Pgqrs.Step):
+
+    def complete(self, output, *args, **kwargs):
+        return super().complete(to_json_node(output), *args, **kwargs)
+
+    def complete_async(self, output, *args, **kwargs):
+        return super().complete_async(to_json_node(output), *args, **kwargs)
+
+    def get_output_data(self):
+        """Return the step's stored output as a Python value."""
+        return from_json_node(self.get_output())
+
+    output_data = property(get_output_data,
+                           doc="The step's output as a Python value.")
+
+
+Step = override(Step)
+__all__.append('Step')
