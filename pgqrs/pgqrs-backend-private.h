@@ -88,6 +88,7 @@ typedef enum
                                    < 0 for no retry (the run ends ERROR with the error)
                                                                     ← steps[1]; a retry also moves the
                                    run's trigger message to retry_at */
+  PGQRS_OP_CLOCK_SET,         /* → seconds (the skew of the database's clock)  ← - */
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased

@@ -187,6 +187,7 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_STEP_ACQUIRE] = "acquire step",
     [PGQRS_OP_STEP_COMPLETE] = "complete step",
     [PGQRS_OP_STEP_FAIL] = "fail step",
+    [PGQRS_OP_CLOCK_SET] = "set the clock",
   };
 
   if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)

@@ -31,6 +31,9 @@ PgqrsReply *_pgqrs_store_execute             (PgqrsStore           *self,
                                               GError              **error);
 
 PgqrsBackend *_pgqrs_store_get_backend       (PgqrsStore           *self);
+gboolean    _pgqrs_store_set_clock_skew      (PgqrsStore           *self,
+                                              double                seconds,
+                                              GError              **error);
 gboolean    _pgqrs_store_take_enqueue_tokens (PgqrsStore           *self,
                                               const char           *queue_name,
                                               guint                 n_messages,

@@ -568,6 +568,27 @@ _pgqrs_store_execute_finish (gpointer       source_object,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The tests' injectable clock: every statement on the database reads "now"
+ * as the real time plus @seconds (pgqrs_clock, migration 002), for every
+ * process on it.  Consumers of this store are woken, since messages may
+ * have become visible. */
+gboolean
+_pgqrs_store_set_clock_skew (PgqrsStore  *self,
+                             double       seconds,
+                             GError     **error)
+{
+  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_CLOCK_SET);
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  request->seconds = seconds;
+  if (!(reply = _pgqrs_store_execute (self, request, NULL, error)))
+    return FALSE;
+
+  _pgqrs_backend_emit_message_available (self->backend, 0);
+
+  return TRUE;
+}
+
 PgqrsReply *
 _pgqrs_store_execute (PgqrsStore    *self,
                       PgqrsRequest  *request,

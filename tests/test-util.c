@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "test-util.h"
+#include "pgqrs-store-private.h"
 #ifdef HAVE_POSTGRES
 # include "test-cluster.h"
 #endif
@@ -158,4 +159,14 @@ char *
 pgqrs_test_json_text (JsonNode *node)
 {
   return json_to_string (node, FALSE);
+}
+
+void
+pgqrs_test_set_clock (PgqrsStore *store,
+                      double      seconds)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_pgqrs_store_set_clock_skew (store, seconds, &error));
+  g_assert_no_error (error);
 }

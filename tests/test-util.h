@@ -40,6 +40,12 @@ void          pgqrs_test_store_result (GObject       *source,
                                        gpointer       user_data);
 GAsyncResult *pgqrs_test_await        (GAsyncResult **slot);
 
+/* The injectable clock: every statement on @store's database reads "now"
+ * as the real time plus @seconds, so that tests reach a retry time, a resume
+ * time or an expired lease without sleeping. */
+void        pgqrs_test_set_clock     (PgqrsStore *store,
+                                      double      seconds);
+
 /* Payload helpers. */
 JsonNode   *pgqrs_test_json          (const char *text);
 char       *pgqrs_test_json_text     (JsonNode   *node);

@@ -18,6 +18,7 @@ typedef struct
   GHashTable *calls;    /* step name → times its body ran */
   guint       fail_times;
   gboolean    permanent;
+  double      skew;         /* the clock, as last set by the test */
 } Fixture;
 
 static void
@@ -240,13 +241,14 @@ test_terminal_states_refuse_start (Fixture       *f,
     }
 }
 
-/* Rule 19: transient failures retry with backoff, then succeed. */
+/* Rule 19: transient failures retry with backoff, then succeed.  The clock
+ * is moved, not waited for: the delays are a minute long. */
 static void
 test_retry_to_success (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
-  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 0.2);
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 60);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) out = NULL;
   g_autoptr(PgqrsStep) step = NULL;
@@ -270,12 +272,20 @@ test_retry_to_success (Fixture       *f,
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
   g_clear_error (&error);
 
-  g_usleep (250 * 1000);
+  /* a second short of the retry time is still too early */
+  pgqrs_test_set_clock (f->store, 59);
   out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 1);
   g_clear_error (&error);
 
-  g_usleep (250 * 1000);
+  pgqrs_test_set_clock (f->store, 61);
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 2);
+  g_clear_error (&error);
+
+  pgqrs_test_set_clock (f->store, 122);
   out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
   g_assert_no_error (error);
   assert_json (out, "\"recovered\"");
@@ -283,12 +293,46 @@ test_retry_to_success (Fixture       *f,
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
 }
 
+/* The default policy: 3 retries, exponential from 1 s with jitter, capped at
+ * 60 s; the fourth failure ends the run. */
+static void
+test_default_retry_policy (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) out = NULL;
+  double skew = 0;
+
+  f->fail_times = 100;
+  pgqrs_workflow_start (run, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint attempt = 1; attempt <= 3; attempt++)
+    {
+      out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+      g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+      g_clear_error (&error);
+      g_assert_cmpuint (calls (f, "fetch"), ==, attempt);
+
+      /* past any delay the policy may have drawn (≤ 60 s) */
+      skew += 61;
+      pgqrs_test_set_clock (f->store, skew);
+    }
+
+  out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED);
+  g_assert_null (out);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 4);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_ERROR);
+}
+
 static void
 test_retries_exhausted (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
-  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (1, 0.05);
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (1, 30);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) out = NULL;
   JsonObject *stored;
@@ -300,7 +344,7 @@ test_retries_exhausted (Fixture       *f,
   out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
   g_clear_error (&error);
-  g_usleep (100 * 1000);
+  pgqrs_test_set_clock (f->store, 31);
 
   out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED);
@@ -343,7 +387,7 @@ test_pause_then_resume (Fixture       *f,
   g_autoptr(PgqrsStep) step = NULL;
 
   pgqrs_workflow_start (run, NULL, &error);
-  g_assert_true (pgqrs_workflow_pause (run, "waiting for approval", 0.3, NULL, &error));
+  g_assert_true (pgqrs_workflow_pause (run, "waiting for approval", 3600, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_PAUSED);
   g_assert_cmpstr (pgqrs_workflow_get_pause_reason (run), ==, "waiting for approval");
@@ -357,7 +401,13 @@ test_pause_then_resume (Fixture       *f,
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED);
   g_clear_error (&error);
 
-  g_usleep (350 * 1000);
+  /* an hour later, by the database's clock */
+  pgqrs_test_set_clock (f->store, 3599);
+  g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED);
+  g_clear_error (&error);
+
+  pgqrs_test_set_clock (f->store, 3601);
   g_assert_true (pgqrs_workflow_start (run, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
@@ -523,7 +573,7 @@ sleepy_flaky_workflow (PgqrsWorkflow *run,
                        gpointer       user_data)
 {
   Fixture *f = user_data;
-  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 0.2);
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_fixed (3, 60);
   g_autoptr(JsonNode) fetched = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -536,12 +586,45 @@ sleepy_flaky_workflow (PgqrsWorkflow *run,
   if (calls (f, "slept") == 0)
     {
       count_call (f, "slept");
-      pgqrs_workflow_pause (run, "cooling down", 0.3, NULL, &error);
+      pgqrs_workflow_pause (run, "cooling down", 3600, NULL, &error);
       g_assert_no_error (error);
       return NULL;
     }
 
   return json_node_copy (fetched);
+}
+
+/* Runs the main context until the run's trigger message waits, unleased,
+ * for a time @at_least seconds after the clock (f->skew): the consumer has put it
+ * off rather than spinning on it. */
+static void
+wait_until_put_off (Fixture *f,
+                    double   at_least)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+
+  for (;;)
+    {
+      g_autoptr(PgqrsQueueMetrics) m = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+
+      g_assert_no_error (error);
+      if (pgqrs_queue_metrics_get_delayed (m) == 1 && pgqrs_queue_metrics_get_leased (m) == 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * 1000);
+    }
+
+  /* delayed by the whole retry or pause time, not a poll interval */
+  queue = pgqrs_store_get_queue (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  pgqrs_test_set_clock (f->store, f->skew + at_least - 1);
+  none = pgqrs_queue_dequeue (queue, 1, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
 }
 
 static void
@@ -556,7 +639,6 @@ test_triggered_retry_and_pause (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonNode) output = NULL;
   gboolean stopped = FALSE;
-  gint64 start_us = g_get_monotonic_time ();
 
   f->fail_times = 1;
   queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
@@ -568,6 +650,19 @@ test_triggered_retry_and_pause (Fixture       *f,
   pgqrs_consumer_set_workflow (consumer, sleepy_flaky_workflow, f, NULL);
   pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
 
+  /* fetch fails once: the trigger comes back in a minute */
+  wait_until_put_off (f, 60);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 1);
+  f->skew += 61;
+  pgqrs_test_set_clock (f->store, f->skew);
+
+  /* fetch succeeds, then the run sleeps for an hour */
+  wait_until_put_off (f, 3600);
+  g_assert_cmpuint (calls (f, "fetch"), ==, 2);
+  g_assert_cmpuint (calls (f, "slept"), ==, 1);
+  f->skew += 3601;
+  pgqrs_test_set_clock (f->store, f->skew);
+
   pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -577,8 +672,6 @@ test_triggered_retry_and_pause (Fixture       *f,
 
   g_assert_cmpuint (calls (f, "fetch"), ==, 2);
   g_assert_cmpuint (calls (f, "slept"), ==, 1);
-  /* the retry delay and the pause were waited out, not spun through */
-  g_assert_cmpint (g_get_monotonic_time () - start_us, >=, 450 * 1000);
 
   pgqrs_consumer_stop (consumer);
   while (!stopped)
@@ -749,6 +842,7 @@ main (int   argc,
   ADD ("complete-and-wait", test_complete_and_wait);
   ADD ("terminal-states-refuse-start", test_terminal_states_refuse_start);
   ADD ("retry-to-success", test_retry_to_success);
+  ADD ("default-retry-policy", test_default_retry_policy);
   ADD ("retries-exhausted", test_retries_exhausted);
   ADD ("permanent-failure", test_permanent_failure);
   ADD ("pause-then-resume", test_pause_then_resume);

@@ -560,6 +560,18 @@ static PGQRS_POSTGRES_OP (next_visible)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (clock_set)
+{
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_OP (clock_set)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_CLOCK_SET, clock_set,
+                              PG_DOUBLE (call->request->seconds), PG_END);
+  return TRUE;
+}
+
 static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_INSTALL]           = _pgqrs_postgres_op_install,
   [PGQRS_OP_VERIFY]            = _pgqrs_postgres_op_verify,
@@ -591,6 +603,7 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_STEP_ACQUIRE]      = _pgqrs_postgres_op_step_acquire,
   [PGQRS_OP_STEP_COMPLETE]     = _pgqrs_postgres_op_step_complete,
   [PGQRS_OP_STEP_FAIL]         = _pgqrs_postgres_op_step_fail,
+  [PGQRS_OP_CLOCK_SET]         = _pgqrs_postgres_op_clock_set,
 };
 
 PgqrsPostgresThen

@@ -14,6 +14,10 @@
 /* Timestamps leave the database as fixed-precision ISO-8601 UTC text. */
 #define ISO(col) "to_char (" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
+/* The database's clock: the transaction's now () plus the skew of
+ * pgqrs_clock (002_clock.sql), read once per statement as an InitPlan. */
+#define NOW "(now () + (SELECT skew_s FROM " S "pgqrs_clock) * interval '1 second')"
+
 /* A number of seconds bound as a parameter (fractions allowed). */
 #define SECONDS(param) "(" param "::float8 * interval '1 second')"
 
@@ -25,26 +29,26 @@
 
 #define WORKER_COLUMNS \
   "id, name, queue_id, status, " ISO ("started_at") ", " ISO ("heartbeat_at") ", " \
-  ISO ("shutdown_at") ", extract (epoch FROM now () - heartbeat_at)::float8"
+  ISO ("shutdown_at") ", extract (epoch FROM " NOW " - heartbeat_at)::float8"
 
 /* A lease still held: the worker's, unarchived, and not expired. */
 #define HELD_BY(worker) \
   "SELECT 1 FROM " S "pgqrs_messages WHERE consumer_worker_id = " worker \
-  "   AND archived_at IS NULL AND leased_at IS NOT NULL AND vt > now ()"
+  "   AND archived_at IS NULL AND leased_at IS NOT NULL AND vt > " NOW
 
 #define RUN_SELECT_FROM(table) \
   "SELECT r.id, w.name, r.message_id, r.status, r.input::text, r.output::text, r.error::text, " \
   "       r.pause_reason, " ISO ("r.created_at") ", " ISO ("r.updated_at") ", " \
   "       " ISO ("r.started_at") ", " ISO ("r.paused_at") ", " ISO ("r.completed_at") ", " \
-  "       " ISO ("r.resume_at") ", r.worker_id, coalesce (r.resume_at > now (), false) " \
+  "       " ISO ("r.resume_at") ", r.worker_id, coalesce (r.resume_at > " NOW ", false) " \
   "  FROM " table " r JOIN " S "pgqrs_workflows w ON w.id = r.workflow_id "
 
 #define STEP_COLUMNS \
   "id, run_id, step_name, status, output::text, error::text, retry_count, " ISO ("retry_at") ", " \
-  ISO ("started_at") ", " ISO ("completed_at") ", coalesce (retry_at > now (), false)"
+  ISO ("started_at") ", " ISO ("completed_at") ", coalesce (retry_at > " NOW ", false)"
 
 /* The visible messages of queue $1, in lease order. */
-#define VISIBLE "queue_id = $1::bigint AND archived_at IS NULL AND vt <= now ()"
+#define VISIBLE "queue_id = $1::bigint AND archived_at IS NULL AND vt <= " NOW
 
 /* The lease tokens of a batch ($1 ids, $2 lease counts), in input order.
  * A repeated token counts once, at its first place, as when the batch is
@@ -156,7 +160,7 @@ static const Statement statements[PG_N_STMTS] = {
   [PG_STMT_MESSAGE_ENQUEUE] = {
     "WITH ins AS ("
     "  INSERT INTO " S "pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id) "
-    "  SELECT $1::bigint, p.payload, now () + " SECONDS ("$3") ", now (), nullif ($4::bigint, 0) "
+    "  SELECT $1::bigint, p.payload, " NOW " + " SECONDS ("$3") ", " NOW ", nullif ($4::bigint, 0) "
     "    FROM unnest ($2::jsonb[]) WITH ORDINALITY AS p (payload, ord) "
     "   ORDER BY p.ord "
     "  RETURNING id) "
@@ -175,15 +179,15 @@ static const Statement statements[PG_N_STMTS] = {
     "     FOR UPDATE SKIP LOCKED), "
     "dead AS ("
     "  UPDATE " S "pgqrs_messages m "
-    "     SET archived_at = now (), archive_reason = 'dead_letter', leased_at = NULL, "
+    "     SET archived_at = " NOW ", archive_reason = 'dead_letter', leased_at = NULL, "
     "         lease_ct = m.lease_ct + 1 "
     "    FROM win WHERE m.id = win.id AND win.read_ct >= $3::int "
     "  RETURNING m.id), "
     "leased AS ("
     "  UPDATE " S "pgqrs_messages m "
-    "     SET vt = now () + " SECONDS ("$4") ", read_ct = m.read_ct + 1, "
-    "         lease_ct = m.lease_ct + 1, dequeued_at = coalesce (m.dequeued_at, now ()), "
-    "         leased_at = now (), consumer_worker_id = nullif ($5::bigint, 0) "
+    "     SET vt = " NOW " + " SECONDS ("$4") ", read_ct = m.read_ct + 1, "
+    "         lease_ct = m.lease_ct + 1, dequeued_at = coalesce (m.dequeued_at, " NOW "), "
+    "         leased_at = " NOW ", consumer_worker_id = nullif ($5::bigint, 0) "
     "    FROM win WHERE m.id = win.id AND win.read_ct < $3::int "
     "  RETURNING " MESSAGE_COLUMNS ("m.") ") "
     "SELECT leased.*, d.n FROM (SELECT count (*) AS n FROM dead) d "
@@ -192,7 +196,7 @@ static const Statement statements[PG_N_STMTS] = {
   [PG_STMT_MESSAGE_ARCHIVE] = {
     TOKENS
     "hit AS (UPDATE " S "pgqrs_messages m "
-    "           SET archived_at = now (), leased_at = NULL, lease_ct = m.lease_ct + 1, "
+    "           SET archived_at = " NOW ", leased_at = NULL, lease_ct = m.lease_ct + 1, "
     "               archive_reason = CASE WHEN $4::boolean THEN 'dead_letter' ELSE 'done' END "
     "          FROM t WHERE " FENCE " " HIT ") "
     ANSWER, 4 },
@@ -205,7 +209,7 @@ static const Statement statements[PG_N_STMTS] = {
   [PG_STMT_MESSAGE_RELEASE] = {
     TOKENS
     "hit AS (UPDATE " S "pgqrs_messages m "
-    "           SET vt = now () + " SECONDS ("$4") ", leased_at = NULL, consumer_worker_id = NULL, "
+    "           SET vt = " NOW " + " SECONDS ("$4") ", leased_at = NULL, consumer_worker_id = NULL, "
     "               lease_ct = m.lease_ct + 1 "
     "          FROM t WHERE " FENCE " " HIT ") "
     ANSWER, 4 },
@@ -220,7 +224,7 @@ static const Statement statements[PG_N_STMTS] = {
    * is visible now, so its queue's consumers are woken. */
   [PG_STMT_MESSAGE_REPLAY] = {
     "WITH r AS (UPDATE " S "pgqrs_messages "
-    "              SET archived_at = NULL, archive_reason = NULL, read_ct = 0, vt = now (), "
+    "              SET archived_at = NULL, archive_reason = NULL, read_ct = 0, vt = " NOW ", "
     "                  leased_at = NULL, consumer_worker_id = NULL "
     "            WHERE id = $1::bigint AND archived_at IS NOT NULL "
     "           RETURNING queue_id) "
@@ -233,13 +237,13 @@ static const Statement statements[PG_N_STMTS] = {
    * at one instant (now () is the transaction's), so the counts add up. */
   [PG_STMT_METRICS] = {
     "SELECT q.queue_name, count (m.id), "
-    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt <= now ()), "
-    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt > now () AND m.leased_at IS NULL), "
-    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt > now () AND m.leased_at IS NOT NULL), "
+    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt <= " NOW "), "
+    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt > " NOW " AND m.leased_at IS NULL), "
+    "       count (*) FILTER (WHERE m.archived_at IS NULL AND m.vt > " NOW " AND m.leased_at IS NOT NULL), "
     "       count (m.archived_at), "
     "       count (*) FILTER (WHERE m.archive_reason = 'dead_letter'), "
-    "       coalesce (extract (epoch FROM now () - min (m.enqueued_at) "
-    "                   FILTER (WHERE m.archived_at IS NULL AND m.vt <= now ())), 0)::float8 "
+    "       coalesce (extract (epoch FROM " NOW " - min (m.enqueued_at) "
+    "                   FILTER (WHERE m.archived_at IS NULL AND m.vt <= " NOW ")), 0)::float8 "
     "  FROM " S "pgqrs_queues q LEFT JOIN " S "pgqrs_messages m ON m.queue_id = q.id "
     " WHERE $1::text IS NULL OR q.queue_name = $1::text "
     " GROUP BY q.id ORDER BY q.queue_name COLLATE \"C\"", 1 },
@@ -251,9 +255,12 @@ static const Statement statements[PG_N_STMTS] = {
     "   AND (NOT $2::boolean OR archive_reason = 'dead_letter') "
     " ORDER BY archived_at DESC, id DESC LIMIT $3::bigint OFFSET $4::bigint", 4 },
 
+  [PG_STMT_CLOCK_SET] = {
+    "UPDATE " S "pgqrs_clock SET skew_s = $1::float8", 1 },
+
   [PG_STMT_NEXT_VISIBLE] = {
-    "SELECT extract (epoch FROM min (vt) - now ())::float8 FROM " S "pgqrs_messages "
-    " WHERE queue_id = $1::bigint AND archived_at IS NULL AND vt > now ()", 1 },
+    "SELECT extract (epoch FROM min (vt) - " NOW ")::float8 FROM " S "pgqrs_messages "
+    " WHERE queue_id = $1::bigint AND archived_at IS NULL AND vt > " NOW, 1 },
 
   [PG_STMT_WORKER_INSERT] = {
     "INSERT INTO " S "pgqrs_workers (name, queue_id) VALUES ($1::text, nullif ($2::bigint, 0)) "
@@ -261,8 +268,8 @@ static const Statement statements[PG_N_STMTS] = {
 
   [PG_STMT_WORKER_REUSE] = {
     "UPDATE " S "pgqrs_workers "
-    "   SET queue_id = nullif ($2::bigint, 0), status = 'ready', started_at = now (), "
-    "       heartbeat_at = now (), shutdown_at = NULL "
+    "   SET queue_id = nullif ($2::bigint, 0), status = 'ready', started_at = " NOW ", "
+    "       heartbeat_at = " NOW ", shutdown_at = NULL "
     " WHERE name = $1::text AND status = 'stopped' "
     "RETURNING " WORKER_COLUMNS, 2 },
 
@@ -270,7 +277,7 @@ static const Statement statements[PG_N_STMTS] = {
     "SELECT " WORKER_COLUMNS " FROM " S "pgqrs_workers WHERE id = $1::bigint", 1 },
 
   [PG_STMT_WORKER_HEARTBEAT] = {
-    "UPDATE " S "pgqrs_workers SET heartbeat_at = now () WHERE id = $1::bigint "
+    "UPDATE " S "pgqrs_workers SET heartbeat_at = " NOW " WHERE id = $1::bigint "
     "RETURNING " WORKER_COLUMNS, 1 },
 
   /* $3 is a bit mask of the statuses the worker may be leaving; it stops
@@ -278,7 +285,7 @@ static const Statement statements[PG_N_STMTS] = {
   [PG_STMT_WORKER_TRANSITION] = {
     "UPDATE " S "pgqrs_workers "
     "   SET status = $2::text, "
-    "       shutdown_at = CASE WHEN $2::text = 'stopped' THEN now () ELSE shutdown_at END "
+    "       shutdown_at = CASE WHEN $2::text = 'stopped' THEN " NOW " ELSE shutdown_at END "
     " WHERE id = $1::bigint "
     "   AND ($3::int >> CASE status WHEN 'ready' THEN 0 WHEN 'polling' THEN 1 "
     "                               WHEN 'interrupted' THEN 2 WHEN 'suspended' THEN 3 "
@@ -299,12 +306,12 @@ static const Statement statements[PG_N_STMTS] = {
    * with their read counts kept. */
   [PG_STMT_WORKER_RECLAIM] = {
     "WITH stopped AS ("
-    "  UPDATE " S "pgqrs_workers SET status = 'stopped', shutdown_at = now () "
-    "   WHERE status <> 'stopped' AND heartbeat_at < now () - " SECONDS ("$1") " "
+    "  UPDATE " S "pgqrs_workers SET status = 'stopped', shutdown_at = " NOW " "
+    "   WHERE status <> 'stopped' AND heartbeat_at < " NOW " - " SECONDS ("$1") " "
     "  RETURNING id), "
     "released AS ("
     "  UPDATE " S "pgqrs_messages "
-    "     SET vt = now (), leased_at = NULL, consumer_worker_id = NULL, lease_ct = lease_ct + 1 "
+    "     SET vt = " NOW ", leased_at = NULL, consumer_worker_id = NULL, lease_ct = lease_ct + 1 "
     "   WHERE archived_at IS NULL AND leased_at IS NOT NULL "
     "     AND consumer_worker_id IN (SELECT id FROM stopped)) "
     "SELECT count (*) FROM stopped", 1 },
@@ -332,7 +339,7 @@ static const Statement statements[PG_N_STMTS] = {
     "WITH msg AS ("
     "  INSERT INTO " S "pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id) "
     "  VALUES ($2::bigint, jsonb_build_object ('workflow', $3::text, 'run_id', $1::bigint), "
-    "          now (), now (), nullif ($4::bigint, 0)) "
+    "          " NOW ", " NOW ", nullif ($4::bigint, 0)) "
     "  RETURNING id) "
     "UPDATE " S "pgqrs_workflow_runs r SET message_id = msg.id FROM msg WHERE r.id = $1::bigint "
     "RETURNING pg_notify ($5::text, $2::bigint::text)", 5 },
@@ -354,8 +361,8 @@ static const Statement statements[PG_N_STMTS] = {
   [PG_STMT_RUN_SET_STATUS] = {
     "WITH upd AS ("
     "  UPDATE " S "pgqrs_workflow_runs "
-    "     SET status = $2::text, updated_at = now (), "
-    "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, now ()) "
+    "     SET status = $2::text, updated_at = " NOW ", "
+    "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, " NOW ") "
     "                      ELSE started_at END, "
     "         worker_id = CASE WHEN $2::text = 'RUNNING' THEN nullif ($5::bigint, 0) "
     "                     ELSE worker_id END, "
@@ -363,10 +370,10 @@ static const Statement statements[PG_N_STMTS] = {
     "         error = CASE WHEN $2::text = 'ERROR' THEN $3::jsonb ELSE error END, "
     "         pause_reason = CASE WHEN $2::text = 'PAUSED' THEN $6::text "
     "                        WHEN $2::text = 'RUNNING' THEN NULL ELSE pause_reason END, "
-    "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN now () ELSE paused_at END, "
-    "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN now () + " SECONDS ("$4") " "
+    "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " ELSE paused_at END, "
+    "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " + " SECONDS ("$4") " "
     "                     WHEN $2::text = 'RUNNING' THEN NULL ELSE resume_at END, "
-    "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN now () "
+    "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " "
     "                        ELSE completed_at END "
     "   WHERE id = $1::bigint "
     "  RETURNING *) "
@@ -379,7 +386,7 @@ static const Statement statements[PG_N_STMTS] = {
    * rescheduled it is fenced off, so a late heartbeat cannot move it. */
   [PG_STMT_RUN_MESSAGE_VISIBLE_AT] = {
     "UPDATE " S "pgqrs_messages "
-    "   SET vt = coalesce ($2::timestamptz, now ()), read_ct = 0, lease_ct = lease_ct + 1, "
+    "   SET vt = coalesce ($2::timestamptz, " NOW "), read_ct = 0, lease_ct = lease_ct + 1, "
     "       leased_at = NULL, consumer_worker_id = NULL "
     " WHERE id = (SELECT message_id FROM " S "pgqrs_workflow_runs WHERE id = $1::bigint) "
     "   AND archived_at IS NULL", 2 },
@@ -387,7 +394,7 @@ static const Statement statements[PG_N_STMTS] = {
   /* A row only when the step is new. */
   [PG_STMT_STEP_INSERT] = {
     "INSERT INTO " S "pgqrs_workflow_steps (run_id, step_name, status, started_at) "
-    "VALUES ($1::bigint, $2::text, 'RUNNING', now ()) ON CONFLICT (run_id, step_name) DO NOTHING "
+    "VALUES ($1::bigint, $2::text, 'RUNNING', " NOW ") ON CONFLICT (run_id, step_name) DO NOTHING "
     "RETURNING " STEP_COLUMNS, 2 },
 
   [PG_STMT_STEP_SELECT] = {
@@ -395,24 +402,24 @@ static const Statement statements[PG_N_STMTS] = {
     " WHERE run_id = $1::bigint AND step_name = $2::text", 2 },
 
   [PG_STMT_STEP_RESTART] = {
-    "UPDATE " S "pgqrs_workflow_steps SET status = 'RUNNING', started_at = now () "
+    "UPDATE " S "pgqrs_workflow_steps SET status = 'RUNNING', started_at = " NOW " "
     " WHERE id = $1::bigint RETURNING " STEP_COLUMNS, 1 },
 
   [PG_STMT_STEP_COMPLETE] = {
     "UPDATE " S "pgqrs_workflow_steps "
     "   SET status = 'SUCCESS', output = $2::jsonb, error = NULL, retry_at = NULL, "
-    "       completed_at = now () "
+    "       completed_at = " NOW " "
     " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 2 },
 
   [PG_STMT_STEP_FAIL_RETRY] = {
     "UPDATE " S "pgqrs_workflow_steps "
     "   SET status = 'ERROR', error = $2::jsonb, retry_count = retry_count + 1, "
-    "       retry_at = now () + " SECONDS ("$3") " "
+    "       retry_at = " NOW " + " SECONDS ("$3") " "
     " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 3 },
 
   [PG_STMT_STEP_FAIL_FINAL] = {
     "UPDATE " S "pgqrs_workflow_steps "
-    "   SET status = 'ERROR', error = $2::jsonb, retry_at = NULL, completed_at = now () "
+    "   SET status = 'ERROR', error = $2::jsonb, retry_at = NULL, completed_at = " NOW " "
     " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 2 },
 };
 

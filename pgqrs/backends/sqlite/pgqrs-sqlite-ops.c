@@ -559,6 +559,22 @@ op_next_visible (PgqrsSqliteConnection  *conn,
   return TRUE;
 }
 
+static gboolean
+op_clock_set (PgqrsSqliteConnection  *conn,
+              PgqrsRequest           *request,
+              PgqrsReply             *reply,
+              GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_CLOCK_SET, error)))
+    return FALSE;
+
+  sqlite3_bind_double (stmt, 1, request->seconds);
+
+  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+}
+
 /* Reads the rows of WORKER_COLUMNS; returns how many, or -1 on error. */
 static int
 collect_workers (PgqrsSqliteConnection  *conn,
@@ -846,6 +862,7 @@ static const struct {
   [PGQRS_OP_STEP_ACQUIRE]      = { _pgqrs_sqlite_op_step_acquire,    TRUE },
   [PGQRS_OP_STEP_COMPLETE]     = { _pgqrs_sqlite_op_step_complete,   TRUE },
   [PGQRS_OP_STEP_FAIL]         = { _pgqrs_sqlite_op_step_fail,       TRUE },
+  [PGQRS_OP_CLOCK_SET]         = { op_clock_set,                     TRUE },
 };
 
 gboolean

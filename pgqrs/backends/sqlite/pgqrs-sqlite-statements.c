@@ -7,9 +7,13 @@
 
 #include "pgqrs-sqlite-statements.h"
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+/* The database's clock: SQLite's time plus the skew of pgqrs_clock
+ * (002_clock.sql); the uncorrelated subquery runs once per statement. */
+#define SKEW "(SELECT printf ('%+.3f seconds', skew_s) FROM pgqrs_clock)"
+#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', " SKEW ")"
 /* now + a number of seconds bound as a parameter (fractions allowed) */
-#define NOW_PLUS(param) "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', " param "))"
+#define NOW_PLUS(param) \
+  "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', " SKEW ", printf('%+.3f seconds', " param "))"
 
 #define MESSAGE_COLUMNS \
   "id, queue_id, payload, enqueued_at, vt, dequeued_at, archived_at, archive_reason, " \
@@ -149,6 +153,9 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "   AND (?1 IS NULL OR queue_id = ?1) "
     "   AND (?2 = 0 OR archive_reason = 'dead_letter') "
     " ORDER BY archived_at DESC, id DESC LIMIT ?3 OFFSET ?4",
+
+  [SQLITE_STMT_CLOCK_SET] =
+    "UPDATE pgqrs_clock SET skew_s = ?1",
 
   [SQLITE_STMT_NEXT_VISIBLE] =
     "SELECT (julianday (min (vt)) - julianday (" NOW ")) * 86400.0 FROM pgqrs_messages "
