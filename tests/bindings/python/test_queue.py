@@ -99,6 +99,7 @@ def test_batch_is_all_or_nothing(store, queue):
     with pytest.raises(Exception) as excinfo:
         queue.enqueue_batch([node('1'), node(deep)], 0)
     assert_pgqrs_error(excinfo, Pgqrs.Error.VALIDATION)
+    assert excinfo.value.message.startswith('payload 1:'), 'the error names the index'
     assert store.get_metrics('tasks').get_total() == 0
 
 
