@@ -28,6 +28,10 @@
  *   workflow-consumer --runs triggered runs of 3 steps, run by a consumer
  *   backlog           lease/archive latency as the waiting backlog grows
  *                     (--levels) and with --archived archived messages
+ *   statements        (no store needed) the library's PostgreSQL lease and
+ *                     archive statements, schema "public", as JSON: run.sh
+ *                     builds the pgbench ceiling script from them, so the
+ *                     ceiling always runs what the library runs
  *
  * Prefilling and emptying use SQL directly (sqlite3 / libpq), so that setting
  * up a million rows takes seconds; everything timed goes through the public
@@ -56,6 +60,9 @@
 
 #include <pgqrs.h>
 #include "pgqrs-store-private.h"
+#ifdef HAVE_LIBPQ
+#include "backends/postgres/pgqrs-postgres-statements.h"
+#endif
 
 /* ----------------------------------------------------------------------- */
 /* options                                                                  */
@@ -1590,6 +1597,27 @@ scenario_count (void)
   raw_close (raw);
 }
 
+static void
+scenario_statements (void)
+{
+  JsonBuilder *b = result_begin ();
+
+  add_string (b, "sqlite_version", sqlite3_libversion ());
+#ifdef HAVE_LIBPQ
+  {
+    g_autofree char *lease = _pgqrs_postgres_qualify (_pgqrs_postgres_statement_sql (PG_STMT_MESSAGE_LEASE), "public");
+    g_autofree char *archive = _pgqrs_postgres_qualify (_pgqrs_postgres_statement_sql (PG_STMT_MESSAGE_ARCHIVE), "public");
+
+    add_int (b, "libpq_version", PQlibVersion ());
+    add_string (b, "lease", lease);
+    add_int (b, "lease_params", _pgqrs_postgres_statement_n_params (PG_STMT_MESSAGE_LEASE));
+    add_string (b, "archive", archive);
+    add_int (b, "archive_params", _pgqrs_postgres_statement_n_params (PG_STMT_MESSAGE_ARCHIVE));
+  }
+#endif
+  result_print (b);
+}
+
 /* ----------------------------------------------------------------------- */
 
 int
@@ -1610,6 +1638,7 @@ main (int   argc,
     { "workflow", scenario_workflow },
     { "workflow-consumer", scenario_workflow_consumer },
     { "backlog", scenario_backlog },
+    { "statements", scenario_statements },
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -1618,6 +1647,8 @@ main (int   argc,
       g_printerr ("pgqrs-bench: %s\n", error->message);
       return 2;
     }
+  if (opt_dsn == NULL && g_strcmp0 (opt_scenario, "statements") == 0)
+    opt_dsn = g_strdup ("postgresql://");
   if (opt_dsn == NULL || opt_scenario == NULL)
     {
       g_printerr ("pgqrs-bench: --dsn and --scenario are required (see --help)\n");

@@ -1,0 +1,569 @@
+#!/usr/bin/env python3
+"""bench/driver.py — runs the pgqrs benchmarks; started by bench/run.sh.
+
+Runs every scenario of pgqrs-bench on PostgreSQL (a throwaway cluster,
+bench/pg-cluster.sh) and SQLite, the ceilings (pgbench with the library's own
+lease and archive statements; sqlite-ceiling) and the peers (bench/peers),
+checks every result, and writes results.json, REPORT.md and SVG charts.
+Standard library only.  Exits non-zero if any run failed or printed
+malformed JSON.
+
+SPDX-License-Identifier: MIT
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import report  # noqa: E402  (bench/report.py)
+
+# --------------------------------------------------------------------------
+# sizes
+
+FULL = dict(
+    drain_messages=50000,
+    drain_grid=[(c, b) for c in (1, 2, 4) for b in (1, 10, 50)],
+    consumer_grid=[(1, 10), (4, 10), (4, 50)],
+    peer_grid=[(1, 50), (4, 1), (4, 10), (4, 50)],
+    enqueue_single=10000,
+    enqueue_batch=50000,
+    e2e_samples=500,
+    e2e_poll_samples=200,
+    poll_interval=0.1,
+    idle_seconds=30,
+    workflow_runs=1000,
+    workflow_consumer_runs=1000,
+    backlog_levels="10000,100000,1000000",
+    backlog_archived=1000000,
+    backlog_samples=300,
+)
+
+QUICK = dict(
+    drain_messages=600,
+    drain_grid=[(1, 1), (2, 10)],
+    consumer_grid=[(2, 10)],
+    peer_grid=[],
+    enqueue_single=200,
+    enqueue_batch=1000,
+    e2e_samples=20,
+    e2e_poll_samples=10,
+    poll_interval=0.05,
+    idle_seconds=1,
+    workflow_runs=20,
+    workflow_consumer_runs=20,
+    backlog_levels="500,2000",
+    backlog_archived=2000,
+    backlog_samples=20,
+)
+
+MAX_READ = 5          # the library's default max-read-count
+VISIBILITY = 30       # pgqrs-bench's default lease length
+
+
+class Run:
+    """Runs child programs and collects results and failures."""
+
+    def __init__(self, args, log):
+        self.args = args
+        self.log = log
+        self.results = []
+        self.failures = []
+        self.notes = []
+
+    def say(self, text):
+        print(text, file=sys.stderr, flush=True)
+        self.log.write(text + "\n")
+        self.log.flush()
+
+    def call(self, argv, timeout, env=None, cwd=None):
+        """Runs argv; returns (rc, stdout).  stderr goes to the log."""
+        self.say("$ " + " ".join(argv))
+        t0 = time.time()
+        try:
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=timeout, env=env, cwd=cwd, text=True)
+        except subprocess.TimeoutExpired as e:
+            self.log.write((e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes)
+                           else (e.stderr or ""))
+            return -1, "", "timed out after %d s" % timeout
+        self.log.write(p.stderr)
+        self.say("  (%.1f s, exit %d)" % (time.time() - t0, p.returncode))
+        return p.returncode, p.stdout, p.stderr
+
+    def fail(self, what, why):
+        self.say("FAILED: %s: %s" % (what, why))
+        self.failures.append({"what": what, "why": why})
+
+    def json_run(self, what, argv, timeout, check=None, extra=None, env=None, cwd=None):
+        """Runs a program that prints one JSON line; checks and records it."""
+        rc, out, err = self.call(argv, timeout, env=env, cwd=cwd)
+        if rc != 0:
+            self.fail(what, "exit %d: %s" % (rc, (err or "").strip().splitlines()[-1:] or ""))
+            return None
+        lines = [l for l in out.splitlines() if l.strip()]
+        if not lines:
+            self.fail(what, "no output")
+            return None
+        try:
+            result = json.loads(lines[-1])
+        except ValueError as e:
+            self.fail(what, "malformed JSON (%s): %r" % (e, lines[-1][:200]))
+            return None
+        if not isinstance(result, dict) or "scenario" not in result:
+            self.fail(what, "JSON without a scenario: %r" % lines[-1][:200])
+            return None
+        if check:
+            problem = check(result)
+            if problem:
+                self.fail(what, problem)
+                result["failed"] = problem
+        if extra:
+            result.update(extra)
+        result["what"] = what
+        self.results.append(result)
+        return result
+
+
+# --------------------------------------------------------------------------
+# checks
+
+def positive(*keys):
+    def check(r):
+        for k in keys:
+            v = r
+            for part in k.split("."):
+                v = v.get(part) if isinstance(v, dict) else None
+            if not isinstance(v, (int, float)) or v != v or v <= 0:
+                return "%s is %r, not a positive number" % (k, v)
+        return None
+    return check
+
+
+def all_of(*checks):
+    def check(r):
+        for c in checks:
+            p = c(r)
+            if p:
+                return p
+        return None
+    return check
+
+
+def drained(expected):
+    def check(r):
+        if r.get("archived") != expected:
+            return "archived %r of %d" % (r.get("archived"), expected)
+        if r.get("left_waiting", 0) != 0:
+            return "%r left waiting" % r.get("left_waiting")
+        return None
+    return check
+
+
+def no_timeouts(r):
+    if r.get("timeouts"):
+        return "%d samples never arrived" % r["timeouts"]
+    return None
+
+
+def no_replayed_bodies(r):
+    if r.get("replayed_step_bodies_run"):
+        return "%d cached steps ran their body again" % r["replayed_step_bodies_run"]
+    return None
+
+
+def backlog_points(n):
+    def check(r):
+        pts = r.get("points")
+        if not isinstance(pts, list) or len(pts) != n:
+            return "expected %d points, got %r" % (n, None if pts is None else len(pts))
+        for p in pts:
+            if p.get("lease", {}).get("n", 0) <= 0:
+                return "no lease measured at %s" % p.get("point")
+        return None
+    return check
+
+
+# --------------------------------------------------------------------------
+# pgbench ceiling: the library's statements, made into a pgbench script
+
+def pgbench_script(statements):
+    """The drain loop of pgqrs as a pgbench script: the library's lease
+    statement (its result folded into the two token arrays the archive takes,
+    since pgbench keeps one row) and its archive statement, each an
+    autocommit statement.  Parameters become pgbench variables."""
+    lease = statements["lease"]
+    archive = statements["archive"]
+    tail = "SELECT leased.*, d.n FROM"
+    i = lease.rfind(tail)
+    if i < 0:
+        raise ValueError("the lease statement no longer ends with %r: update pgbench_script()" % tail)
+    lease = (lease[:i].rstrip() + ", r AS (" + lease[i:] + ") "
+             "SELECT coalesce (array_agg (r.id ORDER BY r.id) FILTER (WHERE r.id IS NOT NULL), '{}')::text AS ids, "
+             "coalesce (array_agg (r.lease_ct ORDER BY r.id) FILTER (WHERE r.id IS NOT NULL), '{}')::text AS lcs FROM r")
+    for n, var in ((1, "qid"), (2, "batch"), (3, "maxread"), (4, "vis"), (5, "worker")):
+        lease = re.sub(r"\$%d(?!\d)" % n, ":" + var, lease)
+    for n, var in ((1, "ids"), (2, "lcs"), (3, "qid"), (4, "dead")):
+        archive = re.sub(r"\$%d(?!\d)" % n, ":" + var, archive)
+    # pgbench reads :NAME as a variable even inside quotes: spell the colons
+    # of the to_char formats as a concatenation (folded when planned).
+    for s in ("HH24:MI:SS",):
+        rep = "HH24' || ':' || 'MI' || ':' || 'SS"
+        lease = lease.replace(s, rep)
+        archive = archive.replace(s, rep)
+    for sql in (lease, archive):
+        if "$" in sql:
+            raise ValueError("unmapped parameter in %r" % sql)
+    return ("-- generated by bench/driver.py from pgqrs-bench --scenario statements\n"
+            "-- (PG_STMT_MESSAGE_LEASE, PG_STMT_MESSAGE_ARCHIVE); variables qid batch\n"
+            "-- maxread vis worker dead.\n"
+            + lease + "\n\\gset\n" + archive + ";\n")
+
+
+def parse_pgbench(text):
+    out = {}
+    m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text)
+    if m:
+        out["tps"] = float(m.group(1))
+    m = re.search(r"number of transactions actually processed: (\d+)", text)
+    if m:
+        out["transactions"] = int(m.group(1))
+    m = re.search(r"latency average = ([0-9.]+) ms", text)
+    if m:
+        out["latency_avg_ms"] = float(m.group(1))
+    # -r: per-statement average latencies, in script order
+    stmt = re.findall(r"^\s+([0-9.]+)\s+\d+\s+(WITH .{0,40})", text, re.M)
+    if len(stmt) >= 2:
+        out["lease_avg_ms"] = float(stmt[0][0])
+        out["archive_avg_ms"] = float(stmt[1][0])
+    return out
+
+
+# --------------------------------------------------------------------------
+
+def machine_info():
+    info = {"cores": os.cpu_count(), "machine": platform.machine(),
+            "kernel": platform.release()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal"):
+                    info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        info["os"] = platform.freedesktop_os_release().get("PRETTY_NAME")
+    except (OSError, AttributeError):
+        pass
+    return info
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", required=True)
+    ap.add_argument("--ceiling", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--cmdline", required=True)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    size = QUICK if args.quick else FULL
+
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="pgqrs-bench-")
+    os.chmod(work, 0o755)   # the cluster's server user must reach its directory
+    log = open(os.path.join(args.out, "run.log.tmp"), "w")
+    run = Run(args, log)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    t_start = time.time()
+    cluster = os.path.join(work, "pg")
+    pg_cluster = os.path.join(HERE, "pg-cluster.sh")
+    port = None
+
+    def stop_cluster():
+        if port is not None:
+            subprocess.run(["sh", pg_cluster, "stop", cluster], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+
+    def on_signal(signum, frame):
+        stop_cluster()
+        shutil.rmtree(work, ignore_errors=True)
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    meta = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "command": args.cmdline,
+            "quick": args.quick, "machine": machine_info(), "sizes": size}
+    try:
+        # ---------------------------------------------------------------- PG
+        rc, out, err = run.call(["sh", pg_cluster, "start", cluster], 120)
+        if rc == 0 and out.strip().isdigit():
+            port = int(out.strip())
+        elif rc == 77:
+            run.notes.append("PostgreSQL skipped: no server binaries (initdb) found.")
+        else:
+            run.fail("PostgreSQL cluster", (err or "").strip()[-300:])
+        backends = []
+        if port is not None:
+            pg_dsn = "postgresql://postgres@127.0.0.1:%d/postgres" % port
+            backends.append(("postgres", pg_dsn))
+            meta["postgresql_settings"] = cluster_settings(pg_cluster)
+        sqlite_db = os.path.join(work, "bench.db")
+        backends.append(("sqlite", "sqlite://" + sqlite_db))
+
+        rc, out, err = run.call([args.bench, "--scenario", "statements"], 30)
+        statements = None
+        try:
+            statements = json.loads(out.strip().splitlines()[-1])
+            meta["sqlite_version"] = statements.get("sqlite_version")
+            meta["libpq_version"] = statements.get("libpq_version")
+        except (ValueError, IndexError):
+            if port is not None:
+                run.fail("statements", "pgqrs-bench --scenario statements: exit %d" % rc)
+
+        if port is not None:
+            rc, out, err = run.call(["psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+                                     "-c", "SHOW server_version"], 30)
+            meta["postgresql_version"] = out.strip() if rc == 0 else "unknown"
+
+        for backend, dsn in backends:
+            scenarios(run, args, size, backend, dsn)
+            ceilings(run, args, size, backend, dsn, statements, sqlite_db, work)
+            if backend == "postgres":
+                peers(run, args, size, dsn, port)
+    finally:
+        stop_cluster()
+        shutil.rmtree(work, ignore_errors=True)
+
+    meta["seconds"] = round(time.time() - t_start, 1)
+    meta["failures"] = run.failures
+    meta["notes"] = run.notes
+    doc = {"meta": meta, "results": run.results}
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    report.write(doc, args.out)
+    run.say("wrote %s/results.json, REPORT.md and charts in %.0f s" % (args.out, time.time() - t_start))
+    rc = 0
+    if run.failures:
+        run.say("%d failure(s):" % len(run.failures))
+        for f in run.failures:
+            run.say("  %s: %s" % (f["what"], f["why"]))
+        rc = 1
+    log.close()
+    return rc
+
+
+def cluster_settings(pg_cluster):
+    settings = {}
+    with open(pg_cluster) as f:
+        text = f.read()
+    block = text.split("<<CONF", 1)[1].split("CONF\n", 1)[0]
+    for line in block.splitlines():
+        m = re.match(r"^(\w+) = (.*)$", line.strip())
+        if m and m.group(1) not in ("port", "unix_socket_directories", "listen_addresses"):
+            settings[m.group(1)] = m.group(2)
+    return settings
+
+
+# --------------------------------------------------------------------------
+
+def scenarios(run, args, size, backend, dsn):
+    b = [args.bench, "--dsn", dsn]
+    n = size["drain_messages"]
+    t = 1800
+
+    for c, batch in size["drain_grid"]:
+        run.json_run("%s drain c%d b%d" % (backend, c, batch),
+                     b + ["--scenario", "drain", "--messages", str(n), "--consumers", str(c),
+                          "--batch", str(batch)], t,
+                     check=all_of(drained(n), positive("messages_per_s", "lease.p50_ms", "archive.p50_ms")))
+    for c, batch in size["consumer_grid"]:
+        run.json_run("%s drain-consumer c%d b%d" % (backend, c, batch),
+                     b + ["--scenario", "drain-consumer", "--messages", str(n), "--consumers", str(c),
+                          "--batch", str(batch)], t,
+                     check=all_of(drained(n), positive("messages_per_s")))
+
+    run.json_run("%s enqueue b1" % backend,
+                 b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], t,
+                 check=positive("messages_per_s", "call.p50_ms"))
+    run.json_run("%s enqueue b100" % backend,
+                 b + ["--scenario", "enqueue", "--messages", str(size["enqueue_batch"]), "--batch", "100"], t,
+                 check=positive("messages_per_s", "call.p50_ms"))
+
+    for mode in ("same", "other"):
+        run.json_run("%s e2e %s" % (backend, mode),
+                     b + ["--scenario", "e2e", "--mode", mode, "--samples", str(size["e2e_samples"])], t,
+                     check=all_of(no_timeouts, positive("latency.p50_ms")))
+    run.json_run("%s e2e poll" % backend,
+                 b + ["--scenario", "e2e", "--mode", "poll", "--samples", str(size["e2e_poll_samples"]),
+                      "--poll-interval", str(size["poll_interval"])], t,
+                 check=all_of(no_timeouts, positive("latency.p50_ms")))
+
+    run.json_run("%s idle" % backend,
+                 b + ["--scenario", "idle", "--seconds", str(size["idle_seconds"])], 600,
+                 check=positive("seconds"))
+
+    run.json_run("%s workflow" % backend,
+                 b + ["--scenario", "workflow", "--runs", str(size["workflow_runs"])], t,
+                 check=all_of(no_replayed_bodies, positive("runs_per_s", "steps_per_s", "cached_step.p50_ms")))
+    run.json_run("%s workflow-consumer" % backend,
+                 b + ["--scenario", "workflow-consumer", "--runs", str(size["workflow_consumer_runs"])], t,
+                 check=positive("runs_per_s"))
+
+    levels = size["backlog_levels"].split(",")
+    run.json_run("%s backlog" % backend,
+                 b + ["--scenario", "backlog", "--levels", size["backlog_levels"],
+                      "--archived", str(size["backlog_archived"]), "--samples", str(size["backlog_samples"]),
+                      "--batch", "10"], 3600,
+                 check=backlog_points(len(levels) + 2))
+
+
+def prefill(run, args, dsn, n):
+    rc, out, err = run.call([args.bench, "--dsn", dsn, "--scenario", "prefill", "--messages", str(n)], 600)
+    if rc != 0 or not out.strip().isdigit():
+        return None
+    return int(out.strip())
+
+
+def count(run, args, dsn):
+    rc, out, err = run.call([args.bench, "--dsn", dsn, "--scenario", "count"], 120)
+    try:
+        return json.loads(out)
+    except ValueError:
+        return None
+
+
+def ceilings(run, args, size, backend, dsn, statements, sqlite_db, work):
+    n = size["drain_messages"]
+    if backend == "sqlite":
+        for c, batch in size["drain_grid"]:
+            what = "sqlite ceiling c%d b%d" % (c, batch)
+            qid = prefill(run, args, dsn, n)
+            if qid is None:
+                run.fail(what, "prefill failed")
+                continue
+            run.json_run(what, [args.ceiling, "--db", sqlite_db, "--queue-id", str(qid), "--consumers", str(c),
+                                "--batch", str(batch)], 1800,
+                         check=all_of(drained_n(n), positive("messages_per_s")))
+        return
+
+    if statements is None:
+        return
+    pgbench = shutil.which("pgbench")
+    if pgbench is None:
+        run.notes.append("pgbench ceiling skipped: pgbench not found.")
+        return
+    try:
+        script = pgbench_script(statements)
+    except ValueError as e:
+        run.fail("pgbench script", str(e))
+        return
+    path = os.path.join(work, "drain.pgbench")
+    with open(path, "w") as f:
+        f.write(script)
+    with open(os.path.join(args.out, "pgbench-drain.sql"), "w") as f:
+        f.write(script)
+    port = dsn.rsplit(":", 1)[1].split("/")[0]
+    for c, batch in size["drain_grid"]:
+        what = "postgres ceiling c%d b%d" % (c, batch)
+        qid = prefill(run, args, dsn, n)
+        if qid is None:
+            run.fail(what, "prefill failed")
+            continue
+        per_client = n // (c * batch)
+        argv = [pgbench, "-n", "-M", "prepared", "-r", "-h", "127.0.0.1", "-p", port, "-U", "postgres",
+                "-c", str(c), "-j", str(c), "-t", str(per_client), "-f", path,
+                "-D", "qid=%d" % qid, "-D", "batch=%d" % batch, "-D", "maxread=%d" % MAX_READ,
+                "-D", "vis=%d" % VISIBILITY, "-D", "worker=0", "-D", "dead=false", "postgres"]
+        rc, out, err = run.call(argv, 1800)
+        if rc != 0:
+            run.fail(what, "pgbench exit %d: %s" % (rc, (err or "").strip()[-300:]))
+            continue
+        parsed = parse_pgbench(out)
+        left = count(run, args, dsn) or {}
+        archived = left.get("archived")
+        expected = per_client * c * batch
+        result = {"scenario": "ceiling", "backend": "postgres", "driver": "pgbench", "consumers": c,
+                  "batch": batch, "messages": expected, "archived": archived,
+                  "left_waiting": left.get("waiting"), "what": what}
+        result.update(parsed)
+        if "tps" in parsed:
+            result["messages_per_s"] = parsed["tps"] * batch
+        problem = None
+        if archived != expected:
+            problem = "pgbench archived %r of %d" % (archived, expected)
+        elif "tps" not in parsed:
+            problem = "no tps in the pgbench output"
+        if problem:
+            run.fail(what, problem)
+            result["failed"] = problem
+        run.results.append(result)
+
+
+def drained_n(n):
+    def check(r):
+        if r.get("archived") != n:
+            return "archived %r of %d" % (r.get("archived"), n)
+        return None
+    return check
+
+
+def peers(run, args, size, dsn, port):
+    if not size["peer_grid"]:
+        run.notes.append("Peers (pg-boss, graphile-worker) not run: quick mode.")
+        return
+    node = shutil.which("node")
+    if node is None:
+        run.notes.append("Peers (pg-boss, graphile-worker) skipped: node not found.")
+        return
+    peers_dir = os.path.join(HERE, "peers")
+    if not os.path.isdir(os.path.join(peers_dir, "node_modules", "pg-boss")):
+        npm = shutil.which("npm")
+        rc = -1
+        if npm:
+            rc, out, err = run.call([npm, "ci", "--no-audit", "--no-fund"], 900, cwd=peers_dir)
+        if rc != 0:
+            run.notes.append("Peers skipped: `npm ci` in bench/peers failed or npm is missing.")
+            return
+    rc, out, err = run.call([node, "-e", "console.log(process.version)"], 30)
+    run.notes.append("Peers ran on node %s: pg-boss %s, graphile-worker %s."
+                     % (out.strip(), peer_version(peers_dir, "pg-boss"), peer_version(peers_dir, "graphile-worker")))
+    n = size["drain_messages"]
+    for peer in ("pg-boss", "graphile-worker"):
+        for c, batch in size["peer_grid"]:
+            run.json_run("%s drain c%d b%d" % (peer, c, batch),
+                         [node, os.path.join(peers_dir, "peers.js"), "--peer", peer, "--dsn", dsn,
+                          "--messages", str(n), "--consumers", str(c), "--batch", str(batch)], 1800,
+                         check=all_of(drained_n(n), positive("messages_per_s")))
+
+
+def peer_version(peers_dir, name):
+    try:
+        with open(os.path.join(peers_dir, "node_modules", name, "package.json")) as f:
+            return json.load(f)["version"]
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,419 @@
+"""bench/report.py — REPORT.md and SVG charts from results.json.
+
+Used by bench/driver.py; also runnable on its own to redo the report from
+a results file:  python3 bench/report.py bench/results/results.json
+Standard library only.
+
+SPDX-License-Identifier: MIT
+"""
+
+import json
+import os
+import sys
+from xml.sax.saxutils import escape
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# --------------------------------------------------------------------------
+# looking things up
+
+def find(results, **kw):
+    for r in results:
+        if all(r.get(k) == v for k, v in kw.items()) and "failed" not in r:
+            return r
+    return None
+
+
+def get(r, path, default=None):
+    v = r
+    for part in path.split("."):
+        if not isinstance(v, dict) or part not in v:
+            return default
+        v = v[part]
+    return v
+
+
+def num(v, digits=0):
+    if v is None or (isinstance(v, float) and v != v):
+        return "–"
+    if digits == 0:
+        return "{:,.0f}".format(v)
+    return "{:,.{d}f}".format(v, d=digits)
+
+
+def ms(v):
+    if v is None:
+        return "–"
+    if v < 1:
+        return "%.3f" % v
+    if v < 10:
+        return "%.2f" % v
+    return "%.1f" % v
+
+
+def pct(a, b):
+    if not a or not b:
+        return "–"
+    return "%.0f%%" % (100.0 * a / b)
+
+
+def ratio(a, b):
+    if not a or not b:
+        return "–"
+    return "%.2f×" % (a / b)
+
+
+# --------------------------------------------------------------------------
+# SVG: grouped bar charts and line charts, nothing else
+
+PALETTE = ["#3465a4", "#f57900", "#73d216", "#cc0000", "#75507b", "#c4a000"]
+
+
+def svg_bars(path, title, groups, series, values, ylabel, log=False):
+    """groups: x labels; series: names; values[s][g]: number or None."""
+    import math
+    w, h = 760, 380
+    left, right, top, bottom = 70, 20, 40, 80
+    pw, ph = w - left - right, h - top - bottom
+    vals = [v for row in values for v in row if v]
+    vmax = max(vals) if vals else 1
+    if log:
+        vmin = min(vals) if vals else 1
+        lo, hi = math.floor(math.log10(vmin)), math.ceil(math.log10(vmax))
+        if hi == lo:
+            hi += 1
+
+        def y(v):
+            return top + ph - ph * (math.log10(v) - lo) / (hi - lo)
+        ticks = [10 ** e for e in range(lo, hi + 1)]
+    else:
+        step = nice_step(vmax / 5)
+        top_v = step * math.ceil(vmax / step)
+
+        def y(v):
+            return top + ph - ph * v / top_v
+        ticks = [step * i for i in range(int(round(top_v / step)) + 1)]
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (w, h),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="22" font-size="15" font-weight="bold">%s</text>' % (left, escape(title))]
+    for t in ticks:
+        out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>' % (left, w - right, y(t), y(t)))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (left - 6, y(t) + 4, short(t)))
+    out.append('<text transform="translate(16,%d) rotate(-90)" text-anchor="middle">%s</text>' % (top + ph / 2, escape(ylabel)))
+    gw = pw / max(1, len(groups))
+    bw = gw * 0.8 / max(1, len(series))
+    for gi, g in enumerate(groups):
+        x0 = left + gi * gw + gw * 0.1
+        for si in range(len(series)):
+            v = values[si][gi]
+            if not v:
+                continue
+            yy = y(v)
+            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>'
+                       % (x0 + si * bw, yy, bw - 1, top + ph - yy, PALETTE[si % len(PALETTE)],
+                          escape(series[si]), escape(g), short(v)))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (left + gi * gw + gw / 2, top + ph + 16, escape(g)))
+    lx = left
+    for si, s in enumerate(series):
+        out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (lx, h - 30, PALETTE[si % len(PALETTE)]))
+        out.append('<text x="%d" y="%d">%s</text>' % (lx + 16, h - 20, escape(s)))
+        lx += 24 + 7 * len(s)
+    out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="black"/>' % (left, w - right, top + ph, top + ph))
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def nice_step(x):
+    import math
+    if x <= 0:
+        return 1
+    e = 10 ** math.floor(math.log10(x))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * e >= x:
+            return m * e
+    return 10 * e
+
+
+def short(v):
+    if v >= 1e6:
+        return "%gM" % round(v / 1e6, 2)
+    if v >= 1e3:
+        return "%gk" % round(v / 1e3, 2)
+    if v >= 1:
+        return "%g" % round(v, 2)
+    return "%g" % round(v, 3)
+
+
+# --------------------------------------------------------------------------
+
+def write(doc, out):
+    meta, results = doc["meta"], doc["results"]
+    L = []
+    m = meta["machine"]
+    L.append("# pgqrs benchmark report%s" % (" (quick mode: tiny sizes, not a measurement)" if meta.get("quick") else ""))
+    L.append("")
+    L.append("- Date: %s; took %s s" % (meta["date"], meta.get("seconds")))
+    L.append("- Command: `%s`" % meta["command"])
+    L.append("- Machine: %s cores (%s), %s GiB memory, %s, Linux %s"
+             % (m.get("cores"), m.get("cpu", "?"), m.get("memory_gib"), m.get("os", "?"), m.get("kernel")))
+    L.append("- PostgreSQL %s (throwaway cluster on 127.0.0.1, TCP; durability defaults: fsync, synchronous_commit and full_page_writes on; %s); libpq %s"
+             % (meta.get("postgresql_version", "not run"),
+                ", ".join("%s=%s" % kv for kv in meta.get("postgresql_settings", {}).items()),
+                meta.get("libpq_version")))
+    L.append("- SQLite %s (the library's settings: WAL, synchronous=NORMAL)" % meta.get("sqlite_version"))
+    s = meta["sizes"]
+    L.append("- Sizes: drain backlog %s messages; enqueue %s single, %s in batches of 100; e2e %s samples (poll %s, interval %s s); idle %s s; workflows %s runs; backlog levels %s + %s archived"
+             % (num(s["drain_messages"]), num(s["enqueue_single"]), num(s["enqueue_batch"]), s["e2e_samples"],
+                s["e2e_poll_samples"], s["poll_interval"], s["idle_seconds"], s["workflow_runs"],
+                s["backlog_levels"], num(s["backlog_archived"])))
+    for n in meta.get("notes", []):
+        L.append("- Note: %s" % n)
+    if meta.get("failures"):
+        L.append("")
+        L.append("**Failures:**")
+        for f in meta["failures"]:
+            L.append("- %s: %s" % (f["what"], f["why"]))
+    L.append("")
+
+    targets(L, results)
+    drain_section(L, results, out, meta)
+    other_sections(L, results, out)
+
+    findings = os.path.join(HERE, "findings.md")
+    if not meta.get("quick") and os.path.exists(findings):
+        with open(findings) as f:
+            L.append(f.read().rstrip())
+            L.append("")
+
+    with open(os.path.join(out, "REPORT.md"), "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+def targets(L, results):
+    L.append("## Targets")
+    L.append("")
+    L.append("| target | measured | met? |")
+    L.append("|---|---|---|")
+    pg = find(results, scenario="drain", backend="postgres", consumers=4, batch=50)
+    ceil = find(results, scenario="ceiling", backend="postgres", consumers=4, batch=50)
+    boss = find(results, peer="pg-boss", consumers=4, batch=50)
+    gw = find(results, peer="graphile-worker", consumers=4, batch=50)
+    if pg and ceil:
+        r = pg["messages_per_s"] / ceil["messages_per_s"]
+        L.append("| PG drain, 4 consumers, batch 50 ≥ 85%% of the pgbench ceiling | %s msg/s vs %s msg/s = %.0f%% | %s |"
+                 % (num(pg["messages_per_s"]), num(ceil["messages_per_s"]), 100 * r,
+                    "**yes**" if r >= 0.85 else "**no** (%.0f points short)" % (85 - 100 * r)))
+    else:
+        L.append("| PG drain, 4 consumers, batch 50 ≥ 85% of the pgbench ceiling | not measured | – |")
+    for name, peer in (("pg-boss", boss), ("graphile-worker", gw)):
+        if pg and peer:
+            r = pg["messages_per_s"] / peer["messages_per_s"]
+            L.append("| PG drain 4×50 ahead of %s | %s vs %s msg/s = %.2f× | %s |"
+                     % (name, num(pg["messages_per_s"]), num(peer["messages_per_s"]), r, "**yes**" if r > 1 else "**no**"))
+        else:
+            L.append("| PG drain 4×50 ahead of %s | not measured | – |" % name)
+    e = find(results, scenario="e2e", backend="postgres", mode="other")
+    if e:
+        p50 = get(e, "latency.p50_ms")
+        L.append("| e2e p50 < 5 ms on PostgreSQL with wakeups (producer on another connection: NOTIFY) | p50 %s ms, p99 %s ms | %s |"
+                 % (ms(p50), ms(get(e, "latency.p99_ms")), "**yes**" if p50 < 5 else "**no** (+%.2f ms)" % (p50 - 5)))
+    e = find(results, scenario="e2e", backend="sqlite", mode="same")
+    if e:
+        p50 = get(e, "latency.p50_ms")
+        L.append("| e2e p50 < 2 ms in one process on SQLite | p50 %s ms, p99 %s ms | %s |"
+                 % (ms(p50), ms(get(e, "latency.p99_ms")), "**yes**" if p50 < 2 else "**no** (+%.2f ms)" % (p50 - 2)))
+    for backend in ("postgres", "sqlite"):
+        i = find(results, scenario="idle", backend=backend)
+        if i:
+            c = i["client_cpu_percent"]
+            extra = ""
+            if "server_cpu_percent" in i:
+                extra = " (server side: %.3f%%)" % i["server_cpu_percent"]
+            L.append("| idle consumer < 1%% of a core (%s) | %.3f%% of a core%s | %s |"
+                     % (backend, c, extra, "**yes**" if c < 1 else "**no**"))
+    L.append("")
+
+
+def drain_section(L, results, out, meta):
+    L.append("## Drain: a prefilled backlog, lease + archive-batch loops")
+    L.append("")
+    L.append("Each consumer is a thread with its own store, looping `pgqrs_queue_dequeue (batch)` + "
+             "`pgqrs_queue_archive_batch` until the queue is empty.  The ceiling runs the same statements "
+             "without the library: on PostgreSQL `pgbench -M prepared` with the library's own lease and "
+             "archive statements (`pgbench-drain.sql`, generated from the library's statement table at run "
+             "time), one client per consumer; on SQLite `sqlite-ceiling` (the same statements and "
+             "transactions in a bare C loop).  Peers drain the same backlog on the same server: pg-boss "
+             "`fetch({batchSize})` + `complete(ids)` loops, graphile-worker with `concurrency` = consumers and "
+             "`localQueue.size` = batch with batched completions (`bench/peers/peers.js`).")
+    L.append("")
+    for backend in ("postgres", "sqlite"):
+        rows = [r for r in results if r.get("scenario") == "drain" and r.get("backend") == backend]
+        if not rows:
+            continue
+        L.append("### %s" % ("PostgreSQL" if backend == "postgres" else "SQLite"))
+        L.append("")
+        hdr = "| consumers | batch | pgqrs msg/s | lease p50 / p95 ms | archive p50 / p95 ms | ceiling msg/s | pgqrs / ceiling |"
+        sep = "|---|---|---|---|---|---|---|"
+        if backend == "postgres":
+            hdr += " pg-boss msg/s | pgqrs / pg-boss | graphile-worker msg/s | pgqrs / graphile-worker |"
+            sep += "---|---|---|---|"
+        L.append(hdr)
+        L.append(sep)
+        groups, ser_p, ser_c, ser_b, ser_g = [], [], [], [], []
+        for r in rows:
+            c, b = r["consumers"], r["batch"]
+            ce = find(results, scenario="ceiling", backend=backend, consumers=c, batch=b)
+            cv = ce and ce.get("messages_per_s")
+            line = "| %d | %d | %s | %s / %s | %s / %s | %s | %s |" % (
+                c, b, num(r["messages_per_s"]), ms(get(r, "lease.p50_ms")), ms(get(r, "lease.p95_ms")),
+                ms(get(r, "archive.p50_ms")), ms(get(r, "archive.p95_ms")), num(cv), pct(r["messages_per_s"], cv))
+            groups.append("%d×%d" % (c, b))
+            ser_p.append(r["messages_per_s"])
+            ser_c.append(cv)
+            if backend == "postgres":
+                bo = find(results, peer="pg-boss", consumers=c, batch=b)
+                gw = find(results, peer="graphile-worker", consumers=c, batch=b)
+                bv = bo and bo["messages_per_s"]
+                gv = gw and gw["messages_per_s"]
+                ser_b.append(bv)
+                ser_g.append(gv)
+                line += " %s | %s | %s | %s |" % (num(bv), ratio(r["messages_per_s"], bv), num(gv),
+                                                   ratio(r["messages_per_s"], gv))
+            L.append(line)
+        L.append("")
+        chart = "drain-%s.svg" % backend
+        series, values = ["pgqrs", "ceiling (%s)" % ("pgbench" if backend == "postgres" else "sqlite-ceiling")], [ser_p, ser_c]
+        if backend == "postgres" and any(ser_b):
+            series += ["pg-boss", "graphile-worker"]
+            values += [ser_b, ser_g]
+        svg_bars(os.path.join(out, chart), "Drain throughput, %s (consumers × batch)" % backend, groups, series,
+                 values, "messages / s")
+        L.append("![drain %s](%s)" % (backend, chart))
+        L.append("")
+        if backend == "postgres":
+            ce = [r for r in results if r.get("scenario") == "ceiling" and r.get("backend") == "postgres"]
+            if ce:
+                L.append("pgbench's own per-statement averages (ms), for comparison with pgqrs's lease / archive p50 above:")
+                L.append("")
+                L.append("| consumers × batch | pgbench lease avg | pgbench archive avg |")
+                L.append("|---|---|---|")
+                for r in ce:
+                    L.append("| %d×%d | %s | %s |" % (r["consumers"], r["batch"], ms(r.get("lease_avg_ms")),
+                                                      ms(r.get("archive_avg_ms"))))
+                L.append("")
+        cons = [r for r in results if r.get("scenario") == "drain-consumer" and r.get("backend") == backend]
+        if cons:
+            L.append("Through `PgqrsConsumer` (handler per batch, the consumer archives; each consumer a thread with its own store and main loop):")
+            L.append("")
+            L.append("| consumers | batch-size | msg/s | vs the drain loop |")
+            L.append("|---|---|---|---|")
+            for r in cons:
+                d = find(results, scenario="drain", backend=backend, consumers=r["consumers"], batch=r["batch"])
+                L.append("| %d | %d | %s | %s |" % (r["consumers"], r["batch"], num(r["messages_per_s"]),
+                                                  pct(r["messages_per_s"], d and d["messages_per_s"])))
+            L.append("")
+
+
+def other_sections(L, results, out):
+    L.append("## Enqueue")
+    L.append("")
+    L.append("| backend | batch | msg/s | call p50 / p99 ms |")
+    L.append("|---|---|---|---|")
+    for r in results:
+        if r.get("scenario") == "enqueue":
+            L.append("| %s | %d | %s | %s / %s |" % (r["backend"], r["batch"], num(r["messages_per_s"]),
+                                                  ms(get(r, "call.p50_ms")), ms(get(r, "call.p99_ms"))))
+    L.append("")
+
+    L.append("## End-to-end latency: enqueue → handler start")
+    L.append("")
+    L.append("`same`: the producer enqueues on the consumer's own store (in-process wakeup); `other`: a producer "
+             "with its own store on another thread, so the wakeup travels through the database (PostgreSQL "
+             "`NOTIFY`, SQLite's file watch); `poll`: wakeups blocked, the consumer only polls (samples spread "
+             "uniformly over the poll cycle).")
+    L.append("")
+    L.append("| backend | mode | p50 ms | p99 ms | mean ms | samples |")
+    L.append("|---|---|---|---|---|---|")
+    groups, p50s, p99s = [], [], []
+    for r in results:
+        if r.get("scenario") == "e2e":
+            mode = r["mode"] + (" (%.0f ms interval)" % (1000 * r["poll_interval_s"]) if r["mode"] == "poll" else "")
+            L.append("| %s | %s | %s | %s | %s | %s |" % (r["backend"], mode, ms(get(r, "latency.p50_ms")),
+                                                         ms(get(r, "latency.p99_ms")), ms(get(r, "latency.mean_ms")),
+                                                         get(r, "latency.n")))
+            if r["mode"] != "poll":
+                groups.append("%s %s" % (r["backend"], r["mode"]))
+                p50s.append(get(r, "latency.p50_ms"))
+                p99s.append(get(r, "latency.p99_ms"))
+    L.append("")
+    if groups:
+        svg_bars(os.path.join(out, "e2e.svg"), "End-to-end latency with wakeups (ms)", groups, ["p50", "p99"],
+                 [p50s, p99s], "milliseconds")
+        L.append("![e2e](e2e.svg)")
+        L.append("")
+
+    L.append("## Idle consumer")
+    L.append("")
+    L.append("| backend | watched s | poll interval s | heartbeat s | client CPU % of a core | server CPU % |")
+    L.append("|---|---|---|---|---|---|")
+    for r in results:
+        if r.get("scenario") == "idle":
+            L.append("| %s | %.0f | %g | %g | %.3f | %s |" % (r["backend"], r["seconds"], r["poll_interval_s"],
+                                                           r["heartbeat_interval_s"], r["client_cpu_percent"],
+                                                           "%.3f" % r["server_cpu_percent"] if "server_cpu_percent" in r else "–"))
+    L.append("")
+
+    L.append("## Workflows")
+    L.append("")
+    L.append("In-process runs (create, start, three steps, complete) one after another; then runs whose three "
+             "steps had completed are started again (a restart after a crash): each step comes back from the "
+             "store (cached) without running its body.  `workflow-consumer`: triggered runs executed by a "
+             "`PgqrsConsumer` in workflow mode.")
+    L.append("")
+    L.append("| backend | runs/s | steps/s | run p50 ms | step p50 ms | cached step p50 / p99 ms | replayed runs/s | consumer runs/s | consumer steps/s |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
+    for backend in ("postgres", "sqlite"):
+        w = find(results, scenario="workflow", backend=backend)
+        wc = find(results, scenario="workflow-consumer", backend=backend)
+        if not w:
+            continue
+        L.append("| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |" % (
+            backend, num(w["runs_per_s"]), num(w["steps_per_s"]), ms(get(w, "run.p50_ms")), ms(get(w, "step.p50_ms")),
+            ms(get(w, "cached_step.p50_ms")), ms(get(w, "cached_step.p99_ms")), num(w["replayed_runs_per_s"]),
+            num(wc and wc["runs_per_s"]), num(wc and wc["steps_per_s"])))
+    L.append("")
+
+    L.append("## Backlog growth")
+    L.append("")
+    L.append("Lease (batch 10) and archive latency as the waiting backlog grows, then with a large archive: "
+             "in the same queue (next to a small backlog) and elsewhere in the table (next to the large backlog).")
+    L.append("")
+    L.append("| backend | point | rows in table | lease p50 / p95 / p99 ms | archive p50 / p95 ms |")
+    L.append("|---|---|---|---|---|")
+    groups, series = [], {}
+    for r in results:
+        if r.get("scenario") == "backlog":
+            for p in r["points"]:
+                L.append("| %s | %s | %s | %s / %s / %s | %s / %s |" % (
+                    r["backend"], p["point"], num(p["rows_in_table"]), ms(get(p, "lease.p50_ms")),
+                    ms(get(p, "lease.p95_ms")), ms(get(p, "lease.p99_ms")), ms(get(p, "archive.p50_ms")),
+                    ms(get(p, "archive.p95_ms"))))
+                if p["point"] not in groups:
+                    groups.append(p["point"])
+                series.setdefault(r["backend"], {})[p["point"]] = get(p, "lease.p50_ms")
+    L.append("")
+    if groups:
+        names = sorted(series)
+        svg_bars(os.path.join(out, "backlog.svg"), "Lease latency p50 (batch 10) as the backlog grows (ms)",
+                 [g.replace(" waiting", "").replace(" archived", " arch.") for g in groups],
+                 ["lease p50, " + n for n in names], [[series[n].get(g) for g in groups] for n in names], "milliseconds")
+        L.append("![backlog](backlog.svg)")
+        L.append("")
+
+
+if __name__ == "__main__":
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "results", "results.json")
+    with open(path) as f:
+        write(json.load(f), os.path.dirname(os.path.abspath(path)))
