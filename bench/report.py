@@ -25,6 +25,33 @@ def find(results, **kw):
     return None
 
 
+def median_run(results, **kw):
+    """The run with the median messages/s among the repetitions matching
+    kw (the middle one of an odd number), with "reps", "min_per_s" and
+    "max_per_s" added."""
+    rs = [r for r in results
+          if all(r.get(k) == v for k, v in kw.items()) and "failed" not in r and r.get("messages_per_s")]
+    if not rs:
+        return None
+    rs.sort(key=lambda r: r["messages_per_s"])
+    m = dict(rs[(len(rs) - 1) // 2] if len(rs) % 2 else rs[len(rs) // 2 - 1])
+    if len(rs) % 2 == 0:
+        m["messages_per_s"] = (rs[len(rs) // 2 - 1]["messages_per_s"] + rs[len(rs) // 2]["messages_per_s"]) / 2
+    m["reps"] = len(rs)
+    m["min_per_s"] = rs[0]["messages_per_s"]
+    m["max_per_s"] = rs[-1]["messages_per_s"]
+    return m
+
+
+def rate(r):
+    """msg/s, with the range when repeated."""
+    if not r:
+        return "–"
+    if r.get("reps", 1) > 1:
+        return "%s (%s–%s)" % (num(r["messages_per_s"]), num(r["min_per_s"]), num(r["max_per_s"]))
+    return num(r["messages_per_s"])
+
+
 def get(r, path, default=None):
     v = r
     for part in path.split("."):
@@ -196,14 +223,14 @@ def targets(L, results):
     L.append("")
     L.append("| target | measured | met? |")
     L.append("|---|---|---|")
-    pg = find(results, scenario="drain", backend="postgres", consumers=4, batch=50)
-    ceil = find(results, scenario="ceiling", backend="postgres", consumers=4, batch=50)
+    pg = median_run(results, scenario="drain", backend="postgres", consumers=4, batch=50)
+    ceil = median_run(results, scenario="ceiling", backend="postgres", consumers=4, batch=50)
     boss = find(results, peer="pg-boss", consumers=4, batch=50)
     gw = find(results, peer="graphile-worker", consumers=4, batch=50)
     if pg and ceil:
         r = pg["messages_per_s"] / ceil["messages_per_s"]
-        L.append("| PG drain, 4 consumers, batch 50 ≥ 85%% of the pgbench ceiling | %s msg/s vs %s msg/s = %.0f%% | %s |"
-                 % (num(pg["messages_per_s"]), num(ceil["messages_per_s"]), 100 * r,
+        L.append("| PG drain, 4 consumers, batch 50 ≥ 85%% of the pgbench ceiling | median %s msg/s vs %s msg/s = %.0f%% | %s |"
+                 % (rate(pg), rate(ceil), 100 * r,
                     "**yes**" if r >= 0.85 else "**no** (%.0f points short)" % (85 - 100 * r)))
     else:
         L.append("| PG drain, 4 consumers, batch 50 ≥ 85% of the pgbench ceiling | not measured | – |")
@@ -249,8 +276,11 @@ def drain_section(L, results, out, meta):
              "`localQueue.size` = batch with batched completions (`bench/peers/peers.js`).")
     L.append("")
     for backend in ("postgres", "sqlite"):
-        rows = [r for r in results if r.get("scenario") == "drain" and r.get("backend") == backend]
-        if not rows:
+        configs = []
+        for r in results:
+            if r.get("scenario") == "drain" and r.get("backend") == backend and (r["consumers"], r["batch"]) not in configs:
+                configs.append((r["consumers"], r["batch"]))
+        if not configs:
             continue
         L.append("### %s" % ("PostgreSQL" if backend == "postgres" else "SQLite"))
         L.append("")
@@ -262,19 +292,21 @@ def drain_section(L, results, out, meta):
         L.append(hdr)
         L.append(sep)
         groups, ser_p, ser_c, ser_b, ser_g = [], [], [], [], []
-        for r in rows:
-            c, b = r["consumers"], r["batch"]
-            ce = find(results, scenario="ceiling", backend=backend, consumers=c, batch=b)
+        for c, b in configs:
+            r = median_run(results, scenario="drain", backend=backend, consumers=c, batch=b)
+            if not r:
+                continue
+            ce = median_run(results, scenario="ceiling", backend=backend, consumers=c, batch=b)
             cv = ce and ce.get("messages_per_s")
             line = "| %d | %d | %s | %s / %s | %s / %s | %s | %s |" % (
-                c, b, num(r["messages_per_s"]), ms(get(r, "lease.p50_ms")), ms(get(r, "lease.p95_ms")),
-                ms(get(r, "archive.p50_ms")), ms(get(r, "archive.p95_ms")), num(cv), pct(r["messages_per_s"], cv))
+                c, b, rate(r), ms(get(r, "lease.p50_ms")), ms(get(r, "lease.p95_ms")),
+                ms(get(r, "archive.p50_ms")), ms(get(r, "archive.p95_ms")), rate(ce), pct(r["messages_per_s"], cv))
             groups.append("%d×%d" % (c, b))
             ser_p.append(r["messages_per_s"])
             ser_c.append(cv)
             if backend == "postgres":
-                bo = find(results, peer="pg-boss", consumers=c, batch=b)
-                gw = find(results, peer="graphile-worker", consumers=c, batch=b)
+                bo = median_run(results, peer="pg-boss", consumers=c, batch=b)
+                gw = median_run(results, peer="graphile-worker", consumers=c, batch=b)
                 bv = bo and bo["messages_per_s"]
                 gv = gw and gw["messages_per_s"]
                 ser_b.append(bv)
@@ -292,16 +324,23 @@ def drain_section(L, results, out, meta):
                  values, "messages / s")
         L.append("![drain %s](%s)" % (backend, chart))
         L.append("")
+        L.append("Batch ≥ 10: the median of the runs (range in brackets), pgqrs and its ceiling alternating; "
+                 "latencies are those of the median run.%s" % (
+                     "  PostgreSQL rates are by the database's clock for the ceiling (first lease to last "
+                     "archive: pgbench gives each client a fixed number of transactions, so it runs a surplus "
+                     "that leases nothing) and by the benchmark's clock for pgqrs (its database-clock rate is "
+                     "in results.json as db_messages_per_s)." if backend == "postgres" else ""))
+        L.append("")
         if backend == "postgres":
             ce = [r for r in results if r.get("scenario") == "ceiling" and r.get("backend") == "postgres"]
             if ce:
                 L.append("pgbench's own per-statement averages (ms), for comparison with pgqrs's lease / archive p50 above:")
                 L.append("")
-                L.append("| consumers × batch | pgbench lease avg | pgbench archive avg |")
-                L.append("|---|---|---|")
+                L.append("| consumers × batch | run | pgbench lease avg | pgbench archive avg |")
+                L.append("|---|---|---|---|")
                 for r in ce:
-                    L.append("| %d×%d | %s | %s |" % (r["consumers"], r["batch"], ms(r.get("lease_avg_ms")),
-                                                      ms(r.get("archive_avg_ms"))))
+                    L.append("| %d×%d | %d | %s | %s |" % (r["consumers"], r["batch"], r.get("rep", 0) + 1,
+                                                           ms(r.get("lease_avg_ms")), ms(r.get("archive_avg_ms"))))
                 L.append("")
         cons = [r for r in results if r.get("scenario") == "drain-consumer" and r.get("backend") == backend]
         if cons:
@@ -310,7 +349,7 @@ def drain_section(L, results, out, meta):
             L.append("| consumers | batch-size | msg/s | vs the drain loop |")
             L.append("|---|---|---|---|")
             for r in cons:
-                d = find(results, scenario="drain", backend=backend, consumers=r["consumers"], batch=r["batch"])
+                d = median_run(results, scenario="drain", backend=backend, consumers=r["consumers"], batch=r["batch"])
                 L.append("| %d | %d | %s | %s |" % (r["consumers"], r["batch"], num(r["messages_per_s"]),
                                                   pct(r["messages_per_s"], d and d["messages_per_s"])))
             L.append("")
