@@ -1,8 +1,8 @@
 /* sqlite-ceiling.c — what SQLite itself can do with pgqrs's statements
  *
  * The ceiling for the SQLite drain: the same lease and archive statements
- * as the pgqrs SQLite backend (copied from
- * pgqrs/backends/sqlite/pgqrs-sqlite-statements.c — keep them in sync), on
+ * as the pgqrs SQLite backend (taken from its statement table,
+ * pgqrs/backends/sqlite/pgqrs-sqlite-statements.c, linked in), on
  * the same tables, in the same transactions (one BEGIN IMMEDIATE for the
  * dead-letter sweep + lease, one for the archive of the batch), with the
  * same connection settings (WAL, synchronous=NORMAL, foreign keys, busy
@@ -25,35 +25,13 @@
 #include <glib.h>
 #include <sqlite3.h>
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-#define NOW_PLUS(param) "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', " param "))"
-#define MESSAGE_COLUMNS \
-  "id, queue_id, payload, enqueued_at, vt, dequeued_at, archived_at, archive_reason, " \
-  "read_ct, producer_worker_id, consumer_worker_id, lease_ct"
-#define FENCE "id = ?1 AND queue_id = ?2 AND lease_ct = ?3 AND archived_at IS NULL"
-#define VISIBLE_WINDOW \
-  "SELECT id FROM pgqrs_messages " \
-  " WHERE queue_id = ?1 AND archived_at IS NULL AND vt <= " NOW \
-  " ORDER BY vt, id LIMIT ?2"
+#include "backends/sqlite/pgqrs-sqlite-statements.h"
 
-static const char sql_dead_letter[] =
-  "UPDATE pgqrs_messages "
-  "   SET archived_at = " NOW ", archive_reason = 'dead_letter', leased_at = NULL "
-  " WHERE id IN (" VISIBLE_WINDOW ") AND read_ct >= ?3";
-
-static const char sql_lease[] =
-  "UPDATE pgqrs_messages "
-  "   SET vt = " NOW_PLUS ("?3") ", read_ct = read_ct + 1, lease_ct = lease_ct + 1, "
-  "       dequeued_at = coalesce (dequeued_at, " NOW "), leased_at = " NOW ", "
-  "       consumer_worker_id = nullif (?4, 0) "
-  " WHERE id IN (" VISIBLE_WINDOW ") "
-  "RETURNING " MESSAGE_COLUMNS;
-
-static const char sql_archive[] =
-  "UPDATE pgqrs_messages "
-  "   SET archived_at = " NOW ", leased_at = NULL, "
-  "       archive_reason = CASE WHEN ?4 THEN 'dead_letter' ELSE 'done' END "
-  " WHERE " FENCE;
+/* The statements are the library's own (its statement table, linked in),
+ * so the ceiling can never drift from what pgqrs runs. */
+#define sql_dead_letter _pgqrs_sqlite_statement_sql (SQLITE_STMT_MESSAGE_DEAD_LETTER)
+#define sql_lease _pgqrs_sqlite_statement_sql (SQLITE_STMT_MESSAGE_LEASE)
+#define sql_archive _pgqrs_sqlite_statement_sql (SQLITE_STMT_MESSAGE_ARCHIVE)
 
 static char    *opt_db;
 static gint64   opt_queue_id = 1;
