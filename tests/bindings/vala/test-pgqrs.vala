@@ -271,6 +271,60 @@ static void test_queue_async () {
 
 /* a consumer with a Vala handler */
 
+/* a Vala handler that finishes its jobs later, from the main loop */
+
+static void test_consumer_deferred () {
+    var store = open_store ();
+    try {
+        var queue = store.create_queue ("tasks");
+        for (var n = 0; n < 4; n++)
+            queue.enqueue (json ("%d".printf (n)));
+
+        var consumer = new Pgqrs.Consumer (queue, "vala-deferred");
+        consumer.poll_interval = 0.2;
+        var finished = 0;
+
+        consumer.set_handler ((job) => {
+            job.defer ();
+            /* the lease is the consumer's until the job is finished */
+            try {
+                assert (store.get_metrics ("tasks").get_leased () >= 1);
+            } catch (Error e) {
+                unexpected (e);
+            }
+            Timeout.add (20, () => {
+                job.complete ();
+                if (++finished == 4)
+                    consumer.stop ();
+                return Source.REMOVE;
+            });
+            return false;   /* ignored: the job was deferred */
+        });
+
+        var loop = new MainLoop ();
+        consumer.run_async.begin (null, (obj, result) => {
+            try {
+                assert (consumer.run_async.end (result));
+            } catch (Error e) {
+                unexpected (e);
+            }
+            loop.quit ();
+        });
+        var timeout = Timeout.add_seconds (30, () => {
+            error ("the consumer did not finish within 30 s");
+        });
+        loop.run ();
+        Source.remove (timeout);
+
+        assert (finished == 4);
+        assert (consumer.get_processed_count () == 4);
+        assert (consumer.get_failed_count () == 0);
+        assert (store.get_metrics ("tasks").get_archived () == 4);
+    } catch (Error e) {
+        unexpected (e);
+    }
+}
+
 static void test_consumer () {
     var store = open_store ();
     try {
@@ -445,6 +499,7 @@ int main (string[] args) {
     Test.add_func ("/vala/queue/sync", test_queue);
     Test.add_func ("/vala/queue/async", test_queue_async);
     Test.add_func ("/vala/consumer/handler", test_consumer);
+    Test.add_func ("/vala/consumer/deferred", test_consumer_deferred);
     Test.add_func ("/vala/workflow/replay", test_workflow_replay);
     Test.add_func ("/vala/workflow/failure", test_workflow_failure);
     Test.add_func ("/vala/workflow/async", test_workflow_async);
