@@ -44,85 +44,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->dsn);
 }
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *command;
-  char        *out;
-  char        *err;
-  gboolean     done;
-} Child;
-
-static void
-child_free (Child *child)
-{
-  g_clear_object (&child->process);
-  g_free (child->command);
-  g_free (child->out);
-  g_free (child->err);
-  g_free (child);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Child *child = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result,
-                                        &child->out, &child->err, &error);
-  g_assert_no_error (error);
-  child->done = TRUE;
-}
-
-/* Starts pgqrs-test-worker with @args (NULL-terminated); its output is
- * collected while it runs, so that a full pipe never stalls it. */
-static Child *
-spawn_worker (const char *first_arg,
-              ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  Child *child = g_new0 (Child, 1);
-  va_list ap;
-
-  g_ptr_array_add (argv, g_test_build_filename (G_TEST_BUILT, "pgqrs-test-worker", NULL));
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  child->command = g_strjoinv (" ", (char **)argv->pdata);
-  g_test_message ("spawn %s", child->command);
-  child->process = g_subprocess_newv ((const char * const *)argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                      &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, communicate_cb, child);
-
-  for (guint i = 0; i < argv->len - 1; i++)
-    g_free (g_ptr_array_index (argv, i));
-
-  return child;
-}
-
-/* Waits for @child's exit and output; it must have succeeded. */
-static void
-wait_worker (Child *child)
-{
-  pgqrs_test_wait (&child->done);
-  g_subprocess_wait (child->process, NULL, NULL);
-
-  if (!g_subprocess_get_successful (child->process))
-    g_error ("“%s” failed with status %d: %s", child->command,
-             g_subprocess_get_status (child->process), child->err);
-}
-
 /* What the consumers printed: "archived ID SEQ READ_COUNT" per message. */
 typedef struct
 {
@@ -151,7 +72,7 @@ tally_init (Tally *tally)
 
 static void
 tally_add (Tally *tally,
-           Child *consumer)
+           PgqrsTestChild *consumer)
 {
   g_auto(GStrv) lines = g_strsplit (consumer->out, "\n", -1);
   gboolean finished = FALSE;
@@ -247,24 +168,24 @@ run_produce_consume (Fixture    *f,
   g_autofree char *total = g_strdup_printf ("%u", n_messages);
   g_autofree char *batch_option = g_strdup_printf ("--batch=%s", consumer_batch);
   g_autofree char *produced = g_strdup_printf ("produced %u", n_messages);
-  g_autoptr(GPtrArray) consumers = g_ptr_array_new_with_free_func ((GDestroyNotify)child_free);
-  g_autoptr(Child) producer = NULL;
+  g_autoptr(GPtrArray) consumers = g_ptr_array_new_with_free_func ((GDestroyNotify)pgqrs_test_child_free);
+  g_autoptr(PgqrsTestChild) producer = NULL;
   g_auto(Tally) tally = { 0 };
   gint64 started = g_get_monotonic_time ();
 
   for (guint i = 0; i < n_consumers; i++)
-    g_ptr_array_add (consumers, spawn_worker ("consume", f->dsn, "jobs", total, batch_option, NULL));
-  producer = spawn_worker ("produce", f->dsn, "jobs", total, producer_batch, NULL);
+    g_ptr_array_add (consumers, pgqrs_test_spawn_workerl ("consume", f->dsn, "jobs", total, batch_option, NULL));
+  producer = pgqrs_test_spawn_workerl ("produce", f->dsn, "jobs", total, producer_batch, NULL);
 
-  wait_worker (producer);
+  pgqrs_test_child_wait (producer);
   g_assert_cmpstr (g_strstrip (producer->out), ==, produced);
 
   tally_init (&tally);
   for (guint i = 0; i < consumers->len; i++)
     {
-      Child *consumer = g_ptr_array_index (consumers, i);
+      PgqrsTestChild *consumer = g_ptr_array_index (consumers, i);
 
-      wait_worker (consumer);
+      pgqrs_test_child_wait (consumer);
       tally_add (&tally, consumer);
     }
   g_test_message ("%u messages, %u consumer(s): %.1f s", n_messages, n_consumers,
@@ -300,8 +221,8 @@ test_crash_recovery (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(Child) crasher = NULL;
-  g_autoptr(Child) survivor = NULL;
+  g_autoptr(PgqrsTestChild) crasher = NULL;
+  g_autoptr(PgqrsTestChild) survivor = NULL;
   g_auto(GStrv) leased_lines = NULL;
   g_auto(Tally) tally = { 0 };
   guint n_leased = 0;
@@ -314,8 +235,8 @@ test_crash_recovery (Fixture       *f,
   ids = pgqrs_queue_enqueue_batch (f->queue, payloads, 0, NULL, &error);
   g_assert_no_error (error);
 
-  crasher = spawn_worker ("lease", f->dsn, "jobs", "8", "--visibility=0.5", NULL);
-  wait_worker (crasher);
+  crasher = pgqrs_test_spawn_workerl ("lease", f->dsn, "jobs", "8", "--visibility=0.5", NULL);
+  pgqrs_test_child_wait (crasher);
   leased_lines = g_strsplit (g_strstrip (crasher->out), "\n", -1);
   for (guint i = 0; leased_lines[i] != NULL; i++)
     {
@@ -328,8 +249,8 @@ test_crash_recovery (Fixture       *f,
     }
   g_assert_cmpuint (n_leased, ==, 8);
 
-  survivor = spawn_worker ("consume", f->dsn, "jobs", "20", "--batch=4", "--timeout=20", NULL);
-  wait_worker (survivor);
+  survivor = pgqrs_test_spawn_workerl ("consume", f->dsn, "jobs", "20", "--batch=4", "--timeout=20", NULL);
+  pgqrs_test_child_wait (survivor);
 
   tally_init (&tally);
   tally_add (&tally, survivor);
@@ -344,18 +265,18 @@ static void
 test_concurrent_install (void)
 {
   g_autofree char *dsn = pgqrs_test_new_dsn (NULL);
-  g_autoptr(GPtrArray) installers = g_ptr_array_new_with_free_func ((GDestroyNotify)child_free);
+  g_autoptr(GPtrArray) installers = g_ptr_array_new_with_free_func ((GDestroyNotify)pgqrs_test_child_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsStore) store = NULL;
   g_autoptr(GPtrArray) queues = NULL;
 
   for (guint i = 0; i < 4; i++)
-    g_ptr_array_add (installers, spawn_worker ("install", dsn, "jobs", NULL));
+    g_ptr_array_add (installers, pgqrs_test_spawn_workerl ("install", dsn, "jobs", NULL));
   for (guint i = 0; i < installers->len; i++)
     {
-      Child *installer = g_ptr_array_index (installers, i);
+      PgqrsTestChild *installer = g_ptr_array_index (installers, i);
 
-      wait_worker (installer);
+      pgqrs_test_child_wait (installer);
       g_assert_cmpstr (g_strstrip (installer->out), ==, "installed");
     }
 

@@ -935,76 +935,6 @@ test_listen_wakeup (void)
 
 /* --- several processes ---------------------------------------------------- */
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *command;
-  char        *out;
-  char        *err;
-  gboolean     done;
-} Child;
-
-static void
-child_free (Child *child)
-{
-  g_clear_object (&child->process);
-  g_free (child->command);
-  g_free (child->out);
-  g_free (child->err);
-  g_free (child);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Child *child = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result,
-                                        &child->out, &child->err, &error);
-  g_assert_no_error (error);
-  child->done = TRUE;
-}
-
-static Child *
-spawn_worker (const char * const *args)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "pgqrs-test-worker", NULL);
-  Child *child = g_new0 (Child, 1);
-
-  g_strv_builder_add (builder, program);
-  g_strv_builder_addv (builder, (const char **)args);
-  argv = g_strv_builder_end (builder);
-
-  child->command = g_strjoinv (" ", argv);
-  g_test_message ("spawn %s", child->command);
-  child->process = g_subprocess_newv ((const char * const *)argv,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                      &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, communicate_cb, child);
-
-  return child;
-}
-
-static void
-wait_worker (Child *child)
-{
-  pgqrs_test_wait (&child->done);
-  g_subprocess_wait (child->process, NULL, NULL);
-
-  if (!g_subprocess_get_successful (child->process))
-    g_error ("“%s” failed with status %d: %s", child->command,
-             g_subprocess_get_status (child->process), child->err);
-}
-
 /* Four consumer processes share a queue of 20,000 messages: every message
  * is archived exactly once, by one of them, and none is lost. */
 static void
@@ -1020,7 +950,7 @@ test_four_consumers (void)
   g_autoptr(GHashTable) by_seq = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GHashTable) by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(PgqrsQueueMetrics) metrics = NULL;
-  Child *consumers[4];
+  PgqrsTestChild *consumers[4];
   guint archived = 0;
   gint64 started = g_get_monotonic_time ();
 
@@ -1028,9 +958,9 @@ test_four_consumers (void)
 
   {
     const char *args[] = { "produce", dsn, "shared", total, "500", NULL };
-    g_autoptr(Child) producer = spawn_worker (args);
+    g_autoptr(PgqrsTestChild) producer = pgqrs_test_spawn_worker (args);
 
-    wait_worker (producer);
+    pgqrs_test_child_wait (producer);
   }
 
   /* they start together on the full queue */
@@ -1038,7 +968,7 @@ test_four_consumers (void)
     {
       const char *args[] = { "consume", dsn, "shared", total, "--batch=25", "--timeout=240", NULL };
 
-      consumers[i] = spawn_worker (args);
+      consumers[i] = pgqrs_test_spawn_worker (args);
     }
 
   for (guint i = 0; i < n_consumers; i++)
@@ -1046,7 +976,7 @@ test_four_consumers (void)
       g_auto(GStrv) lines = NULL;
       guint mine = 0;
 
-      wait_worker (consumers[i]);
+      pgqrs_test_child_wait (consumers[i]);
       lines = g_strsplit (consumers[i]->out, "\n", -1);
       for (guint l = 0; lines[l] != NULL; l++)
         {
@@ -1066,7 +996,7 @@ test_four_consumers (void)
       g_test_message ("consumer %u archived %u", i, mine);
       g_assert_cmpuint (mine, >, 0);
       archived += mine;
-      child_free (consumers[i]);
+      pgqrs_test_child_free (consumers[i]);
     }
 
   g_test_message ("%u messages through %u consumers in %.1f s", n, n_consumers,

@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 #include "test-util.h"
@@ -169,4 +170,79 @@ pgqrs_test_set_clock (PgqrsStore *store,
 
   g_assert_true (_pgqrs_store_set_clock_skew (store, seconds, &error));
   g_assert_no_error (error);
+}
+
+void
+pgqrs_test_child_free (PgqrsTestChild *child)
+{
+  g_clear_object (&child->process);
+  g_free (child->command);
+  g_free (child->out);
+  g_free (child->err);
+  g_free (child);
+}
+
+static void
+child_communicated_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  PgqrsTestChild *child = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result,
+                                        &child->out, &child->err, &error);
+  g_assert_no_error (error);
+  child->done = TRUE;
+}
+
+PgqrsTestChild *
+pgqrs_test_spawn_worker (const char * const *args)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "pgqrs-test-worker", NULL);
+  PgqrsTestChild *child = g_new0 (PgqrsTestChild, 1);
+
+  g_strv_builder_add (builder, program);
+  g_strv_builder_addv (builder, (const char **)args);
+  argv = g_strv_builder_end (builder);
+
+  child->command = g_strjoinv (" ", argv);
+  g_test_message ("spawn %s", child->command);
+  child->process = g_subprocess_newv ((const char * const *)argv,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                      &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (child->process, NULL, NULL, child_communicated_cb, child);
+
+  return child;
+}
+
+PgqrsTestChild *
+pgqrs_test_spawn_workerl (const char *first_arg,
+                          ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer)arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return pgqrs_test_spawn_worker ((const char * const *)args->pdata);
+}
+
+void
+pgqrs_test_child_wait (PgqrsTestChild *child)
+{
+  pgqrs_test_wait (&child->done);
+  g_subprocess_wait (child->process, NULL, NULL);
+
+  if (!g_subprocess_get_successful (child->process))
+    g_error ("“%s” failed with status %d: %s", child->command,
+             g_subprocess_get_status (child->process), child->err);
 }

@@ -46,6 +46,26 @@ GAsyncResult *pgqrs_test_await        (GAsyncResult **slot);
 void        pgqrs_test_set_clock     (PgqrsStore *store,
                                       double      seconds);
 
+/* pgqrs-test-worker (tests/pgqrs-test-worker.c) as a child process; its
+ * output is collected while it runs, so a full pipe never stalls it. */
+typedef struct
+{
+  GSubprocess *process;
+  char        *command;
+  char        *out;
+  char        *err;
+  gboolean     done;
+} PgqrsTestChild;
+
+PgqrsTestChild *pgqrs_test_spawn_worker  (const char * const *args);
+PgqrsTestChild *pgqrs_test_spawn_workerl (const char *first_arg,
+                                          ...) G_GNUC_NULL_TERMINATED;
+/* Waits for the child's exit and output; it must have succeeded. */
+void            pgqrs_test_child_wait    (PgqrsTestChild *child);
+void            pgqrs_test_child_free    (PgqrsTestChild *child);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsTestChild, pgqrs_test_child_free)
+
 /* Payload helpers. */
 JsonNode   *pgqrs_test_json          (const char *text);
 char       *pgqrs_test_json_text     (JsonNode   *node);
