@@ -26,7 +26,10 @@
  * [method@Step.complete], which stores the output in the same transaction
  * that marks the step done, or with [method@Step.fail].
  *
- * [method@Workflow.run_step] does all of that around a step function.
+ * [method@Workflow.run_step] and [method@Workflow.run_step_async] do all of
+ * that around a step function. With the latter, the function may finish
+ * later: it calls [method@Step.defer], returns, and hands over the output
+ * with [method@Step.resolve] when it has it.
  *
  * Since: 1.0
  */
@@ -48,6 +51,14 @@ struct _PgqrsStep
   /* set by the step function through pgqrs_step_set_error() */
   char            *failure;
   gboolean         failure_transient;
+
+  /* a body that finishes later: pgqrs_step_defer(), pgqrs_step_resolve() */
+  GMutex           defer_lock;
+  gboolean         deferred;
+  gboolean         resolved;
+  JsonNode        *resolution;
+  PgqrsStepResolvedFunc on_resolved;
+  gpointer         on_resolved_data;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsStep, pgqrs_step, G_TYPE_OBJECT)
@@ -63,6 +74,8 @@ pgqrs_step_finalize (GObject *object)
   g_clear_pointer (&self->error, json_node_unref);
   g_clear_pointer (&self->retry_at, g_date_time_unref);
   g_clear_pointer (&self->failure, g_free);
+  g_clear_pointer (&self->resolution, json_node_unref);
+  g_mutex_clear (&self->defer_lock);
 
   G_OBJECT_CLASS (pgqrs_step_parent_class)->finalize (object);
 }
@@ -79,6 +92,7 @@ static void
 pgqrs_step_init (PgqrsStep *self)
 {
   self->failure_transient = TRUE;
+  g_mutex_init (&self->defer_lock);
 }
 
 static JsonNode *
@@ -122,6 +136,102 @@ _pgqrs_step_get_failure (PgqrsStep *self,
 {
   *transient = self->failure_transient;
   return self->failure;
+}
+
+/**
+ * pgqrs_step_defer:
+ * @self: a #PgqrsStep
+ *
+ * Tells [method@Workflow.run_step_async] that the step function will
+ * finish later, with [method@Step.resolve]; what the function returns is
+ * then ignored. Use it for a body that awaits something — a D-Bus call, an
+ * HTTP request, a JavaScript promise.
+ *
+ * The blocking [method@Workflow.run_step] cannot wait for a deferred step
+ * and fails with %PGQRS_ERROR_INVALID_STATE.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_step_defer (PgqrsStep *self)
+{
+  g_return_if_fail (PGQRS_IS_STEP (self));
+
+  g_mutex_lock (&self->defer_lock);
+  self->deferred = TRUE;
+  g_mutex_unlock (&self->defer_lock);
+}
+
+/**
+ * pgqrs_step_resolve:
+ * @self: a #PgqrsStep
+ * @output: (nullable): the step's output, or %NULL when the body failed —
+ *   after [method@Step.set_error] to say why
+ *
+ * Finishes the body of a deferred step (see [method@Step.defer]), as its
+ * return value would have: [method@Workflow.run_step_async] then stores
+ * the output, or records the failure, and completes. It may be called from
+ * any thread, once.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_step_resolve (PgqrsStep *self,
+                    JsonNode  *output)
+{
+  PgqrsStepResolvedFunc func;
+  gpointer data;
+
+  g_return_if_fail (PGQRS_IS_STEP (self));
+
+  g_mutex_lock (&self->defer_lock);
+  if (!self->deferred || self->resolved)
+    {
+      g_mutex_unlock (&self->defer_lock);
+      g_critical ("pgqrs_step_resolve: step “%s” was %s", self->name,
+                  self->resolved ? "resolved already" : "not deferred");
+      return;
+    }
+  self->resolved = TRUE;
+  self->resolution = output ? json_node_copy (output) : NULL;
+  func = g_steal_pointer (&self->on_resolved);
+  data = g_steal_pointer (&self->on_resolved_data);
+  g_mutex_unlock (&self->defer_lock);
+
+  if (func != NULL)
+    func (self, self->resolution, data);
+}
+
+gboolean
+_pgqrs_step_is_deferred (PgqrsStep *self)
+{
+  gboolean deferred;
+
+  g_mutex_lock (&self->defer_lock);
+  deferred = self->deferred;
+  g_mutex_unlock (&self->defer_lock);
+
+  return deferred;
+}
+
+void
+_pgqrs_step_on_resolved (PgqrsStep             *self,
+                         PgqrsStepResolvedFunc  func,
+                         gpointer               data)
+{
+  gboolean resolved;
+
+  g_mutex_lock (&self->defer_lock);
+  resolved = self->resolved;
+  if (!resolved)
+    {
+      self->on_resolved = func;
+      self->on_resolved_data = data;
+    }
+  g_mutex_unlock (&self->defer_lock);
+
+  if (resolved)
+    func (self, self->resolution, data);
 }
 
 /**

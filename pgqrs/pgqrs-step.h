@@ -49,6 +49,12 @@ void             pgqrs_step_set_error       (PgqrsStep           *self,
                                              gboolean             transient);
 
 PGQRS_AVAILABLE_IN_1_0
+void             pgqrs_step_defer           (PgqrsStep           *self);
+PGQRS_AVAILABLE_IN_1_0
+void             pgqrs_step_resolve         (PgqrsStep           *self,
+                                             JsonNode            *output);
+
+PGQRS_AVAILABLE_IN_1_0
 gboolean         pgqrs_step_complete        (PgqrsStep           *self,
                                              JsonNode            *output,
                                              GCancellable        *cancellable,

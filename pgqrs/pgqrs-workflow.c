@@ -972,6 +972,41 @@ pgqrs_workflow_acquire_step_finish (PgqrsWorkflow  *self,
   return reply_to_step (self, reply, error);
 }
 
+/* After pgqrs_step_fail() recorded a failed body: the error run_step
+ * reports, and what the consumer needs to know of it. */
+static void
+set_step_failure_error (PgqrsWorkflow  *self,
+                        PgqrsStep      *step,
+                        const char     *failure,
+                        gboolean        transient,
+                        GError        **error)
+{
+  const char *name = pgqrs_step_get_name (step);
+
+  self->last_step_error = pgqrs_step_get_retry_at (step) != NULL ? PGQRS_ERROR_STEP_NOT_READY
+                        : transient ? PGQRS_ERROR_RETRIES_EXHAUSTED
+                        : PGQRS_ERROR_FAILED;
+
+  if (pgqrs_step_get_retry_at (step) != NULL)
+    {
+      g_autofree char *when = g_date_time_format_iso8601 (pgqrs_step_get_retry_at (step));
+
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
+                   _("Step “%s” failed (%s); retry %u at %s"),
+                   name, failure ? failure : _("no reason given"),
+                   pgqrs_step_get_retry_count (step), when);
+    }
+  else if (transient)
+    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED,
+                 _("Step “%s” failed %u times (%s); the run has failed"),
+                 name, pgqrs_step_get_retry_count (step) + 1,
+                 failure ? failure : _("no reason given"));
+  else
+    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_FAILED,
+                 _("Step “%s” failed for good (%s); the run has failed"),
+                 name, failure ? failure : _("no reason given"));
+}
+
 /**
  * pgqrs_workflow_run_step:
  * @self: a #PgqrsWorkflow
@@ -994,7 +1029,8 @@ pgqrs_workflow_acquire_step_finish (PgqrsWorkflow  *self,
  * failure ends the run `ERROR` and fails with %PGQRS_ERROR_FAILED.
  *
  * This call blocks; it may be used from a workflow function, which a
- * [class@Consumer] runs in a thread of its own.
+ * [class@Consumer] runs in a thread of its own. A body that finishes later
+ * ([method@Step.defer]) needs [method@Workflow.run_step_async].
  *
  * Returns: (transfer full): the step's output, or %NULL with @error set
  *
@@ -1022,7 +1058,19 @@ pgqrs_workflow_run_step (PgqrsWorkflow  *self,
   if (pgqrs_step_is_cached (step))
     return json_node_copy (pgqrs_step_get_output (step));
 
-  if ((output = func (step, func_data)) != NULL)
+  output = func (step, func_data);
+
+  if (_pgqrs_step_is_deferred (step))
+    {
+      /* Left RUNNING: the next execution runs the body again, as after a
+       * crash. */
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                   _("Step “%s” was deferred; a step function that finishes later "
+                     "needs pgqrs_workflow_run_step_async()"), name);
+      return NULL;
+    }
+
+  if (output != NULL)
     {
       if (!pgqrs_step_complete (step, output, cancellable, error))
         return NULL;
@@ -1033,30 +1081,219 @@ pgqrs_workflow_run_step (PgqrsWorkflow  *self,
   if (!pgqrs_step_fail (step, failure, transient, cancellable, error))
     return NULL;
 
-  self->last_step_error = pgqrs_step_get_retry_at (step) != NULL ? PGQRS_ERROR_STEP_NOT_READY
-                        : transient ? PGQRS_ERROR_RETRIES_EXHAUSTED
-                        : PGQRS_ERROR_FAILED;
-
-  if (pgqrs_step_get_retry_at (step) != NULL)
-    {
-      g_autofree char *when = g_date_time_format_iso8601 (pgqrs_step_get_retry_at (step));
-
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
-                   _("Step “%s” failed (%s); retry %u at %s"),
-                   name, failure ? failure : _("no reason given"),
-                   pgqrs_step_get_retry_count (step), when);
-    }
-  else if (transient)
-    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED,
-                 _("Step “%s” failed %u times (%s); the run has failed"),
-                 name, pgqrs_step_get_retry_count (step) + 1,
-                 failure ? failure : _("no reason given"));
-  else
-    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_FAILED,
-                 _("Step “%s” failed for good (%s); the run has failed"),
-                 name, failure ? failure : _("no reason given"));
-
+  set_step_failure_error (self, step, failure, transient, error);
   return NULL;
+}
+
+/* run_step_async: acquire, then the body (now or deferred), then complete
+ * or fail, each without blocking. */
+typedef struct
+{
+  PgqrsStepFunc   func;
+  gpointer        func_data;
+  GDestroyNotify  func_data_destroy;
+  PgqrsStep      *step;
+  JsonNode       *output;
+} RunStep;
+
+static void
+run_step_free (RunStep *data)
+{
+  if (data->func_data_destroy != NULL)
+    data->func_data_destroy (data->func_data);
+  g_clear_object (&data->step);
+  g_clear_pointer (&data->output, json_node_unref);
+  g_free (data);
+}
+
+static void
+run_step_completed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunStep *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!pgqrs_step_complete_finish (PGQRS_STEP (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&data->output), (GDestroyNotify)json_node_unref);
+}
+
+static void
+run_step_failed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgqrsWorkflow *self = g_task_get_source_object (task);
+  RunStep *data = g_task_get_task_data (task);
+  const char *failure;
+  gboolean transient;
+  GError *error = NULL;
+
+  if (pgqrs_step_fail_finish (PGQRS_STEP (source), result, &error))
+    {
+      failure = _pgqrs_step_get_failure (data->step, &transient);
+      set_step_failure_error (self, data->step, failure, transient, &error);
+    }
+  g_task_return_error (task, error);
+}
+
+/* The body has finished, in the task's context. */
+static void
+run_step_body_done (GTask *task)
+{
+  RunStep *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  const char *failure;
+  gboolean transient;
+
+  if (data->output != NULL)
+    {
+      pgqrs_step_complete_async (data->step, data->output, cancellable,
+                                 run_step_completed_cb, task);
+      return;
+    }
+
+  failure = _pgqrs_step_get_failure (data->step, &transient);
+  pgqrs_step_fail_async (data->step, failure, transient, cancellable,
+                         run_step_failed_cb, task);
+}
+
+static gboolean
+run_step_resolved_in_context (gpointer user_data)
+{
+  run_step_body_done (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* pgqrs_step_resolve() may come from any thread: go on in the task's. */
+static void
+run_step_resolved (PgqrsStep *step,
+                   JsonNode  *output,
+                   gpointer   user_data)
+{
+  GTask *task = user_data;
+  RunStep *data = g_task_get_task_data (task);
+
+  data->output = output ? json_node_copy (output) : NULL;
+  g_main_context_invoke (g_task_get_context (task), run_step_resolved_in_context, task);
+}
+
+static void
+run_step_acquired_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  PgqrsWorkflow *self = PGQRS_WORKFLOW (source);
+  GTask *task = user_data;
+  RunStep *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!(data->step = pgqrs_workflow_acquire_step_finish (self, result, &error)))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (pgqrs_step_is_cached (data->step))
+    {
+      g_task_return_pointer (task, json_node_copy (pgqrs_step_get_output (data->step)),
+                             (GDestroyNotify)json_node_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  data->output = data->func (data->step, data->func_data);
+
+  if (_pgqrs_step_is_deferred (data->step))
+    {
+      g_clear_pointer (&data->output, json_node_unref);
+      _pgqrs_step_on_resolved (data->step, run_step_resolved, task);
+      return;
+    }
+
+  run_step_body_done (task);
+}
+
+/**
+ * pgqrs_workflow_run_step_async:
+ * @self: a #PgqrsWorkflow
+ * @name: the step's name, unique within the run
+ * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
+ *   the step's body
+ * @func_data: data for @func
+ * @func_data_destroy: (nullable): frees @func_data when @func is no longer
+ *   needed
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the step is done
+ * @user_data: data for @callback
+ *
+ * [method@Workflow.run_step] without blocking: the step is acquired and
+ * finished asynchronously, and @func is called in the thread-default main
+ * context of the caller — unless the step completed before, in which case
+ * @func is not called at all.
+ *
+ * @func may return the output at once, or finish later: it calls
+ * [method@Step.defer], returns %NULL, and hands over the output (or %NULL
+ * after [method@Step.set_error]) with [method@Step.resolve] when it has it.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_run_step_async (PgqrsWorkflow       *self,
+                               const char          *name,
+                               PgqrsStepFunc        func,
+                               gpointer             func_data,
+                               GDestroyNotify       func_data_destroy,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  RunStep *data;
+
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+  g_return_if_fail (func != NULL);
+
+  data = g_new0 (RunStep, 1);
+  data->func = func;
+  data->func_data = func_data;
+  data->func_data_destroy = func_data_destroy;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pgqrs_workflow_run_step_async);
+  g_task_set_task_data (task, data, (GDestroyNotify)run_step_free);
+
+  pgqrs_workflow_acquire_step_async (self, name, cancellable, run_step_acquired_cb, task);
+}
+
+/**
+ * pgqrs_workflow_run_step_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.run_step_async].
+ *
+ * Returns: (transfer full): the step's output, stored now or in an earlier
+ *   execution, or %NULL with @error set as [method@Workflow.run_step] says
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pgqrs_workflow_run_step_finish (PgqrsWorkflow  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pgqrs_workflow_run_step_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Waiting for a result: the run's row is read with a growing interval,

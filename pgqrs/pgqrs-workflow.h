@@ -198,6 +198,19 @@ JsonNode         *pgqrs_workflow_run_step          (PgqrsWorkflow       *self,
                                                     gpointer             func_data,
                                                     GCancellable        *cancellable,
                                                     GError             **error);
+PGQRS_AVAILABLE_IN_1_0
+void              pgqrs_workflow_run_step_async    (PgqrsWorkflow       *self,
+                                                    const char          *name,
+                                                    PgqrsStepFunc        func,
+                                                    gpointer             func_data,
+                                                    GDestroyNotify       func_data_destroy,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+PGQRS_AVAILABLE_IN_1_0
+JsonNode         *pgqrs_workflow_run_step_finish   (PgqrsWorkflow       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
 
 PGQRS_AVAILABLE_IN_1_0
 void              pgqrs_workflow_wait_async        (PgqrsWorkflow       *self,

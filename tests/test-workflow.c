@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <glib/gstdio.h>
 
+#include <string.h>
+
 #include "test-util.h"
 
 typedef struct
@@ -19,6 +21,7 @@ typedef struct
   guint       fail_times;
   gboolean    permanent;
   double      skew;         /* the clock, as last set by the test */
+  int         pending_resolutions;  /* deferred step bodies not yet resolved */
 } Fixture;
 
 static void
@@ -143,6 +146,134 @@ test_step_replay (Fixture       *f,
     g_assert_cmpint (pgqrs_step_get_status (step), ==, PGQRS_STEP_STATUS_SUCCESS);
     assert_json (pgqrs_step_get_output (step), "{\"rows\":3}");
   }
+}
+
+/* Step bodies that finish later: deferred, then resolved from a timeout on
+ * the test's main context or from another thread. */
+typedef struct
+{
+  PgqrsStep *step;
+  JsonNode  *output;
+  int       *pending;
+} Resolution;
+
+static gboolean
+resolve_later_cb (gpointer user_data)
+{
+  Resolution *r = user_data;
+
+  pgqrs_step_resolve (r->step, r->output);
+  g_object_unref (r->step);
+  g_clear_pointer (&r->output, json_node_unref);
+  g_atomic_int_dec_and_test (r->pending);
+  g_free (r);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+resolve_in_thread (gpointer user_data)
+{
+  g_usleep (10 * 1000);
+  resolve_later_cb (user_data);
+  return NULL;
+}
+
+/* "later:<json>" resolves with the JSON from a timeout; "thread-fails"
+ * fails transiently from another thread; anything else returns now. */
+static JsonNode *
+deferring_step (PgqrsStep *step,
+                gpointer   user_data)
+{
+  Fixture *f = user_data;
+  const char *name = pgqrs_step_get_name (step);
+  Resolution *r;
+
+  count_call (f, name);
+  if (!g_str_has_prefix (name, "later:") && !g_str_equal (name, "thread-fails"))
+    return pgqrs_test_json ("\"now\"");
+
+  r = g_new0 (Resolution, 1);
+  r->step = g_object_ref (step);
+  r->pending = &f->pending_resolutions;
+  g_atomic_int_inc (r->pending);
+  pgqrs_step_defer (step);
+
+  if (g_str_has_prefix (name, "later:"))
+    {
+      r->output = pgqrs_test_json (name + strlen ("later:"));
+      g_timeout_add (10, resolve_later_cb, r);
+    }
+  else
+    {
+      pgqrs_step_set_error (step, "the remote end went away", TRUE);
+      g_thread_unref (g_thread_new ("resolver", resolve_in_thread, r));
+    }
+
+  return NULL;   /* ignored: deferred */
+}
+
+static JsonNode *
+run_step_await (PgqrsWorkflow *run,
+                const char    *name,
+                Fixture       *f,
+                GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pgqrs_workflow_run_step_async (run, name, deferring_step, f, NULL, NULL,
+                                 pgqrs_test_store_result, &result);
+  return pgqrs_workflow_run_step_finish (run, pgqrs_test_await (&result), error);
+}
+
+static void
+test_run_step_async (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+
+  for (guint execution = 0; execution < 2; execution++)
+    {
+      g_autoptr(PgqrsWorkflow) again = pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (run),
+                                                                    NULL, &error);
+      g_autoptr(JsonNode) now = NULL;
+      g_autoptr(JsonNode) later = NULL;
+
+      g_assert_no_error (error);
+      if (execution > 0)
+        g_assert_true (pgqrs_workflow_start (again, NULL, &error));
+      g_assert_no_error (error);
+
+      now = run_step_await (again, "at-once", f, &error);
+      g_assert_no_error (error);
+      assert_json (now, "\"now\"");
+
+      later = run_step_await (again, "later:{\"rows\":[1,2]}", f, &error);
+      g_assert_no_error (error);
+      assert_json (later, "{\"rows\":[1,2]}");
+    }
+
+  /* completed steps are replayed: each body ran once */
+  g_assert_cmpuint (calls (f, "at-once"), ==, 1);
+  g_assert_cmpuint (calls (f, "later:{\"rows\":[1,2]}"), ==, 1);
+
+  /* a failure resolved from another thread schedules a retry */
+  g_assert_null (run_step_await (run, "thread-fails", f, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+  g_assert_nonnull (strstr (error->message, "the remote end went away"));
+  g_clear_error (&error);
+  g_assert_cmpuint (calls (f, "thread-fails"), ==, 1);
+
+  /* the blocking call cannot wait for a deferred body */
+  g_assert_null (pgqrs_workflow_run_step (run, "later:1", deferring_step, f, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  /* let the resolution nobody waits for any more drop its references */
+  while (g_atomic_int_get (&f->pending_resolutions) > 0)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
@@ -839,6 +970,7 @@ main (int   argc,
 
   ADD ("step-replay", test_step_replay);
   ADD ("step-outputs-every-json-type", test_step_outputs_every_json_type);
+  ADD ("run-step-async", test_run_step_async);
   ADD ("complete-and-wait", test_complete_and_wait);
   ADD ("terminal-states-refuse-start", test_terminal_states_refuse_start);
   ADD ("retry-to-success", test_retry_to_success);

@@ -226,6 +226,21 @@ class Workflow(Pgqrs.Workflow):
         return super().run_step(name, _step_body(func, with_data),
                                 *args, **kwargs)
 
+    def run_step_async(self, name, func, cancellable=None, callback=None,
+                       *user_data, **kwargs):
+        # As run_step(), with the usual (cancellable, callback, user_data)
+        # of an async call; func_data only by keyword. A body that finishes
+        # later calls step.defer() and then step.resolve(value).
+        # (PyGObject 3.42 takes the closures' data reliably only by keyword.)
+        with_data = 'func_data' in kwargs
+        if with_data:
+            kwargs['func_data'] = (kwargs['func_data'],)
+        if user_data:
+            kwargs['user_data'] = user_data[0] if len(user_data) == 1 else user_data
+        return super().run_step_async(name, _step_body(func, with_data),
+                                      cancellable=cancellable,
+                                      callback=callback, **kwargs)
+
     def complete(self, output, *args, **kwargs):
         return super().complete(to_json_node(output), *args, **kwargs)
 
@@ -263,6 +278,9 @@ __all__.append('Workflow')
 
 
 class Step(Pgqrs.Step):
+
+    def resolve(self, output):
+        return super().resolve(None if output is None else to_json_node(output))
 
     def complete(self, output, *args, **kwargs):
         return super().complete(to_json_node(output), *args, **kwargs)

@@ -151,4 +151,49 @@ run({
         assertEqual(workflow.get_status(), Pgqrs.RunStatus.SUCCESS);
         assertEqual(valueOf(await workflow.wait_async(5, null)), {n: 4});
     },
+
+    async 'a step body that awaits a promise'() {
+        const store = openStore();
+        const workflow = store.create_workflow('awaiting', jsonOf({n: 3}), null);
+        workflow.start(null);
+        const sleep = ms => new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+            resolve();
+            return GLib.SOURCE_REMOVE;
+        }));
+
+        let bodies = 0;
+        const triple = step => {
+            bodies++;
+            step.defer();
+            sleep(10).then(() => step.resolve(jsonOf({tripled: 9})));
+            return null;
+        };
+        for (let execution = 0; execution < 2; execution++) {
+            const again = store.get_workflow_run(workflow.get_id(), null);
+            if (execution > 0)
+                again.start(null);
+            // eslint-disable-next-line no-await-in-loop
+            assertEqual(valueOf(await again.run_step_async('triple', triple, null)), {tripled: 9});
+        }
+        assertEqual(bodies, 1);
+
+        // a permanent failure, resolved later, fails the run
+        const refuse = step => {
+            step.defer();
+            sleep(5).then(() => {
+                step.set_error('the remote end said no', false);
+                step.resolve(null);
+            });
+            return null;
+        };
+        try {
+            await workflow.run_step_async('ask', refuse, null);
+            assert(false, 'the failed step returned');
+        } catch (e) {
+            assert(e.matches(Pgqrs.Error, Pgqrs.Error.FAILED), `${e}`);
+            assert(e.message.includes('the remote end said no'), e.message);
+        }
+        workflow.refresh(null);
+        assertEqual(workflow.get_status(), Pgqrs.RunStatus.ERROR);
+    },
 });

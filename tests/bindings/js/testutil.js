@@ -23,7 +23,7 @@ for (const method of ['install', 'verify', 'create_queue', 'get_queue',
 for (const method of ['enqueue', 'enqueue_delayed', 'enqueue_batch', 'dequeue',
     'archive', 'delete_message', 'release', 'extend_visibility'])
     Gio._promisify(Pgqrs.Queue.prototype, `${method}_async`, `${method}_finish`);
-for (const method of ['start', 'complete', 'fail', 'refresh', 'acquire_step', 'wait'])
+for (const method of ['start', 'complete', 'fail', 'refresh', 'acquire_step', 'run_step', 'wait'])
     Gio._promisify(Pgqrs.Workflow.prototype, `${method}_async`, `${method}_finish`);
 for (const method of ['complete', 'fail'])
     Gio._promisify(Pgqrs.Step.prototype, `${method}_async`, `${method}_finish`);

@@ -156,6 +156,50 @@ def test_async_steps(store):
     assert run.output_data == {'n': 4}
 
 
+def test_run_step_async_with_deferred_bodies(store):
+    run = store.create_workflow('awaiting', {'n': 3})
+    run.start()
+    ran = collections.Counter()
+
+    def triple(step):
+        # finishes later, from the main loop, as an awaited call would
+        ran[step.get_name()] += 1
+        step.defer()
+
+        def later():
+            step.resolve({'tripled': run.input_data['n'] * 3})
+            return GLib.SOURCE_REMOVE
+
+        GLib.timeout_add(10, later)
+
+    def at_once(step):
+        ran[step.get_name()] += 1
+        return [1, 'two']
+
+    for execution in range(2):
+        again = store.get_workflow_run(run.get_id())
+        if execution:
+            again.start()
+        out = call_async(again, 'run_step', 'triple', triple)
+        assert Json.to_string(out, False) == '{"tripled":9}'
+        out = call_async(again, 'run_step', 'echo', at_once)
+        assert Json.to_string(out, False) == '[1,"two"]'
+
+    assert ran == {'triple': 1, 'echo': 1}
+
+    def refuse(step):
+        step.defer()
+        step.set_error('the remote end said no', False)
+        GLib.idle_add(lambda: step.resolve(None))
+
+    with pytest.raises(GLib.Error) as raised:
+        call_async(run, 'run_step', 'ask', refuse)
+    assert_pgqrs_error(raised, Pgqrs.Error.FAILED)
+    assert 'the remote end said no' in raised.value.message
+    run.refresh()
+    assert run.get_status() == Pgqrs.RunStatus.ERROR
+
+
 def test_consumer_runs_python_workflow(store):
     queue = store.create_queue('pipelines')
     assert store.define_workflow('pipeline', 'pipelines') is True

@@ -490,6 +490,37 @@ static void test_workflow_async () {
     run_on_loop ((done) => workflow_async.begin (done), (result) => workflow_async.end (result));
 }
 
+/* run_step_async with a Vala body that defers and resolves from the loop */
+static async void deferred_steps_async () throws Error {
+    var store = new Pgqrs.Store (new_dsn ());
+    yield store.install_async ();
+    var run = yield store.create_workflow_async ("awaiting", json ("{\"n\": 3}"));
+    assert (yield run.start_async ());
+
+    var bodies = 0;
+    for (var execution = 0; execution < 2; execution++) {
+        var again = yield store.get_workflow_run_async (run.get_id ());
+        if (execution > 0)
+            assert (yield again.start_async ());
+        var output = yield again.run_step_async ("triple", (step) => {
+            bodies++;
+            step.defer ();
+            Timeout.add (10, () => {
+                step.resolve (json ("{\"tripled\": 9}"));
+                return Source.REMOVE;
+            });
+            return null;
+        });
+        assert (text (output) == "{\"tripled\":9}");
+    }
+    assert (bodies == 1);
+}
+
+static void test_workflow_deferred () {
+    run_on_loop ((done) => deferred_steps_async.begin (done),
+                 (result) => deferred_steps_async.end (result));
+}
+
 int main (string[] args) {
     Test.init (ref args);
     Test.add_func ("/vala/store/connect-and-install", test_connect_and_install);
@@ -503,5 +534,6 @@ int main (string[] args) {
     Test.add_func ("/vala/workflow/replay", test_workflow_replay);
     Test.add_func ("/vala/workflow/failure", test_workflow_failure);
     Test.add_func ("/vala/workflow/async", test_workflow_async);
+    Test.add_func ("/vala/workflow/deferred-steps", test_workflow_deferred);
     return Test.run ();
 }
