@@ -78,6 +78,7 @@ struct _PgqrsConsumer
   double                heartbeat_interval;
   double                stop_timeout;
   gboolean              delete_on_success;
+  gboolean              workflow_in_thread;
   PgqrsRetryPolicy     *retry_policy;
 
   PgqrsConsumerHandler  handler;
@@ -130,6 +131,7 @@ enum {
   PROP_HEARTBEAT_INTERVAL,
   PROP_STOP_TIMEOUT,
   PROP_DELETE_ON_SUCCESS,
+  PROP_WORKFLOW_IN_THREAD,
   PROP_RETRY_POLICY,
   PROP_WORKER,
   PROP_RUNNING,
@@ -1043,6 +1045,84 @@ pgqrs_consumer_resume (PgqrsConsumer  *self,
   return TRUE;
 }
 
+/* One call of the workflow function, from a pool thread: there, or in the
+ * consumer's context (workflow-in-thread off); and if the function deferred
+ * the run, until it is resolved. */
+typedef struct
+{
+  PgqrsConsumer *self;
+  PgqrsWorkflow *run;
+  GMutex         lock;
+  GCond          cond;
+  gboolean       done;
+  JsonNode      *output;
+} WorkflowCall;
+
+static void
+workflow_call_done (WorkflowCall *call,
+                    JsonNode     *output)
+{
+  g_mutex_lock (&call->lock);
+  call->output = output;
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+}
+
+static void
+workflow_resolved (JsonNode *output,
+                   gpointer  data)
+{
+  workflow_call_done (data, output ? json_node_copy (output) : NULL);
+}
+
+static void
+workflow_call_run (WorkflowCall *call)
+{
+  JsonNode *output = call->self->workflow_func (call->run, call->self->workflow_data);
+
+  if (_pgqrs_workflow_is_deferred (call->run))
+    {
+      g_clear_pointer (&output, json_node_unref);
+      _pgqrs_workflow_on_resolved (call->run, workflow_resolved, call);
+      return;
+    }
+
+  workflow_call_done (call, output);
+}
+
+static gboolean
+workflow_call_in_context (gpointer data)
+{
+  workflow_call_run (data);
+  return G_SOURCE_REMOVE;
+}
+
+static JsonNode *
+call_workflow_func (PgqrsConsumer *self,
+                    PgqrsWorkflow *run)
+{
+  WorkflowCall call = { self, run, };
+
+  g_mutex_init (&call.lock);
+  g_cond_init (&call.cond);
+
+  if (self->workflow_in_thread)
+    workflow_call_run (&call);
+  else
+    g_main_context_invoke (self->context, workflow_call_in_context, &call);
+
+  g_mutex_lock (&call.lock);
+  while (!call.done)
+    g_cond_wait (&call.cond, &call.lock);
+  g_mutex_unlock (&call.lock);
+
+  g_mutex_clear (&call.lock);
+  g_cond_clear (&call.cond);
+
+  return call.output;
+}
+
 /* Workflow mode.  Runs in a pool thread: every call here blocks. */
 static void
 run_workflow (PgqrsJob      *job,
@@ -1084,7 +1164,7 @@ run_workflow (PgqrsJob      *job,
       return;
     }
 
-  output = self->workflow_func (run, self->workflow_data);
+  output = call_workflow_func (self, run);
 
   if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
     {
@@ -1278,6 +1358,9 @@ pgqrs_consumer_get_property (GObject    *object,
     case PROP_DELETE_ON_SUCCESS:
       g_value_set_boolean (value, self->delete_on_success);
       break;
+    case PROP_WORKFLOW_IN_THREAD:
+      g_value_set_boolean (value, self->workflow_in_thread);
+      break;
     case PROP_RETRY_POLICY:
       g_value_set_object (value, self->retry_policy);
       break;
@@ -1356,6 +1439,13 @@ pgqrs_consumer_set_property (GObject      *object,
       if (self->delete_on_success != g_value_get_boolean (value))
         {
           self->delete_on_success = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_WORKFLOW_IN_THREAD:
+      if (self->workflow_in_thread != g_value_get_boolean (value))
+        {
+          self->workflow_in_thread = g_value_get_boolean (value);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1500,6 +1590,25 @@ pgqrs_consumer_class_init (PgqrsConsumerClass *klass)
     g_param_spec_boolean ("delete-on-success", NULL, NULL, FALSE, rw);
 
   /**
+   * PgqrsConsumer:workflow-in-thread:
+   *
+   * Whether the workflow function (see [method@Consumer.set_workflow]) is
+   * called on a thread of the consumer's, where it may block, or — when
+   * %FALSE — in the consumer's main context, where it must not: it then
+   * runs its steps with [method@Workflow.run_step_async], calls
+   * [method@Workflow.defer] and hands over the output with
+   * [method@Workflow.resolve]. Language runtimes that cannot run code on
+   * other threads, such as gjs, need %FALSE.
+   *
+   * A deferred run must be resolved: the consumer waits for it, and does
+   * not stop before it is.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WORKFLOW_IN_THREAD] =
+    g_param_spec_boolean ("workflow-in-thread", NULL, NULL, TRUE, rw);
+
+  /**
    * PgqrsConsumer:retry-policy:
    *
    * When set, a failed job's messages come back after the policy's delay,
@@ -1557,6 +1666,7 @@ pgqrs_consumer_init (PgqrsConsumer *self)
 {
   self->batch_size = 1;
   self->concurrency = 1;
+  self->workflow_in_thread = TRUE;
   self->stop_timeout = 30;
   self->jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_queue_init (&self->transitions);

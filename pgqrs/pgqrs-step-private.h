@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
+#include "pgqrs-deferral-private.h"
 #include "pgqrs-step.h"
 
 G_BEGIN_DECLS
@@ -14,16 +15,11 @@ PgqrsStep  *_pgqrs_step_new         (PgqrsWorkflow      *workflow,
                                      const PgqrsStepRow *row);
 void        _pgqrs_step_update      (PgqrsStep          *self,
                                      const PgqrsStepRow *row);
-/* A deferred body (pgqrs_step_defer()) ends with pgqrs_step_resolve(),
- * which calls @func once, with the output or NULL, in the thread that
- * resolves; at once if it was resolved already. */
-typedef void (*PgqrsStepResolvedFunc) (PgqrsStep *step,
-                                       JsonNode  *output,
-                                       gpointer   data);
-
+/* A deferred body (pgqrs_step_defer()) ends with pgqrs_step_resolve():
+ * see pgqrs-deferral-private.h. */
 gboolean    _pgqrs_step_is_deferred (PgqrsStep          *self);
 void        _pgqrs_step_on_resolved (PgqrsStep          *self,
-                                     PgqrsStepResolvedFunc func,
+                                     PgqrsResolvedFunc   func,
                                      gpointer            data);
 /* What the step function said with pgqrs_step_set_error(), or NULL. */
 const char *_pgqrs_step_get_failure (PgqrsStep          *self,

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pgqrs-deferral-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
 #include "pgqrs-step-private.h"
@@ -53,12 +54,7 @@ struct _PgqrsStep
   gboolean         failure_transient;
 
   /* a body that finishes later: pgqrs_step_defer(), pgqrs_step_resolve() */
-  GMutex           defer_lock;
-  gboolean         deferred;
-  gboolean         resolved;
-  JsonNode        *resolution;
-  PgqrsStepResolvedFunc on_resolved;
-  gpointer         on_resolved_data;
+  PgqrsDeferral    deferral;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsStep, pgqrs_step, G_TYPE_OBJECT)
@@ -74,8 +70,7 @@ pgqrs_step_finalize (GObject *object)
   g_clear_pointer (&self->error, json_node_unref);
   g_clear_pointer (&self->retry_at, g_date_time_unref);
   g_clear_pointer (&self->failure, g_free);
-  g_clear_pointer (&self->resolution, json_node_unref);
-  g_mutex_clear (&self->defer_lock);
+  _pgqrs_deferral_clear (&self->deferral);
 
   G_OBJECT_CLASS (pgqrs_step_parent_class)->finalize (object);
 }
@@ -92,7 +87,7 @@ static void
 pgqrs_step_init (PgqrsStep *self)
 {
   self->failure_transient = TRUE;
-  g_mutex_init (&self->defer_lock);
+  _pgqrs_deferral_init (&self->deferral);
 }
 
 static JsonNode *
@@ -157,9 +152,7 @@ pgqrs_step_defer (PgqrsStep *self)
 {
   g_return_if_fail (PGQRS_IS_STEP (self));
 
-  g_mutex_lock (&self->defer_lock);
-  self->deferred = TRUE;
-  g_mutex_unlock (&self->defer_lock);
+  _pgqrs_deferral_defer (&self->deferral);
 }
 
 /**
@@ -179,59 +172,25 @@ void
 pgqrs_step_resolve (PgqrsStep *self,
                     JsonNode  *output)
 {
-  PgqrsStepResolvedFunc func;
-  gpointer data;
-
   g_return_if_fail (PGQRS_IS_STEP (self));
 
-  g_mutex_lock (&self->defer_lock);
-  if (!self->deferred || self->resolved)
-    {
-      g_mutex_unlock (&self->defer_lock);
-      g_critical ("pgqrs_step_resolve: step “%s” was %s", self->name,
-                  self->resolved ? "resolved already" : "not deferred");
-      return;
-    }
-  self->resolved = TRUE;
-  self->resolution = output ? json_node_copy (output) : NULL;
-  func = g_steal_pointer (&self->on_resolved);
-  data = g_steal_pointer (&self->on_resolved_data);
-  g_mutex_unlock (&self->defer_lock);
-
-  if (func != NULL)
-    func (self, self->resolution, data);
+  if (!_pgqrs_deferral_resolve (&self->deferral, output))
+    g_critical ("pgqrs_step_resolve: step “%s” was not deferred, or was resolved already",
+                self->name);
 }
 
 gboolean
 _pgqrs_step_is_deferred (PgqrsStep *self)
 {
-  gboolean deferred;
-
-  g_mutex_lock (&self->defer_lock);
-  deferred = self->deferred;
-  g_mutex_unlock (&self->defer_lock);
-
-  return deferred;
+  return _pgqrs_deferral_is_deferred (&self->deferral);
 }
 
 void
-_pgqrs_step_on_resolved (PgqrsStep             *self,
-                         PgqrsStepResolvedFunc  func,
-                         gpointer               data)
+_pgqrs_step_on_resolved (PgqrsStep         *self,
+                         PgqrsResolvedFunc  func,
+                         gpointer           data)
 {
-  gboolean resolved;
-
-  g_mutex_lock (&self->defer_lock);
-  resolved = self->resolved;
-  if (!resolved)
-    {
-      self->on_resolved = func;
-      self->on_resolved_data = data;
-    }
-  g_mutex_unlock (&self->defer_lock);
-
-  if (resolved)
-    func (self, self->resolution, data);
+  _pgqrs_deferral_on_resolved (&self->deferral, func, data);
 }
 
 /**

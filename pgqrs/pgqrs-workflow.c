@@ -54,6 +54,9 @@ struct _PgqrsWorkflow
   GDateTime        *resume_at;
   PgqrsRetryPolicy *retry_policy;
   int               last_step_error;  /* PgqrsError of the last failed run_step, or -1 */
+
+  /* a workflow function that finishes later: defer(), resolve() */
+  PgqrsDeferral     deferral;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsWorkflow, pgqrs_workflow, G_TYPE_OBJECT)
@@ -83,6 +86,7 @@ pgqrs_workflow_finalize (GObject *object)
   g_clear_pointer (&self->error, json_node_unref);
   g_clear_pointer (&self->pause_reason, g_free);
   g_clear_pointer (&self->resume_at, g_date_time_unref);
+  _pgqrs_deferral_clear (&self->deferral);
 
   G_OBJECT_CLASS (pgqrs_workflow_parent_class)->finalize (object);
 }
@@ -205,12 +209,71 @@ pgqrs_workflow_init (PgqrsWorkflow *self)
 {
   self->retry_policy = pgqrs_retry_policy_new ();
   self->last_step_error = -1;
+  _pgqrs_deferral_init (&self->deferral);
 }
 
 int
 _pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self)
 {
   return self->last_step_error;
+}
+
+/**
+ * pgqrs_workflow_defer:
+ * @self: a #PgqrsWorkflow
+ *
+ * Tells the [class@Consumer] that called this run's workflow function that
+ * the function will finish later, with [method@Workflow.resolve]; what it
+ * returns is then ignored. With [property@Consumer:workflow-in-thread] off,
+ * the function runs in the consumer's main context and must not block:
+ * it runs its steps with [method@Workflow.run_step_async], defers the run,
+ * and resolves it when the last step is done. This is how a gjs program
+ * runs workflows on a queue.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_defer (PgqrsWorkflow *self)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  _pgqrs_deferral_defer (&self->deferral);
+}
+
+/**
+ * pgqrs_workflow_resolve:
+ * @self: a #PgqrsWorkflow
+ * @output: (nullable): the run's output, or %NULL when a step failed or
+ *   asked for a retry later
+ *
+ * Finishes a deferred workflow function (see [method@Workflow.defer]), as
+ * its return value would have. It may be called from any thread, once.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_resolve (PgqrsWorkflow *self,
+                        JsonNode      *output)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  if (!_pgqrs_deferral_resolve (&self->deferral, output))
+    g_critical ("pgqrs_workflow_resolve: run %" G_GINT64_FORMAT " was not deferred, "
+                "or was resolved already", self->id);
+}
+
+gboolean
+_pgqrs_workflow_is_deferred (PgqrsWorkflow *self)
+{
+  return _pgqrs_deferral_is_deferred (&self->deferral);
+}
+
+void
+_pgqrs_workflow_on_resolved (PgqrsWorkflow     *self,
+                             PgqrsResolvedFunc  func,
+                             gpointer           data)
+{
+  _pgqrs_deferral_on_resolved (&self->deferral, func, data);
 }
 
 static void
@@ -1171,9 +1234,8 @@ run_step_resolved_in_context (gpointer user_data)
 
 /* pgqrs_step_resolve() may come from any thread: go on in the task's. */
 static void
-run_step_resolved (PgqrsStep *step,
-                   JsonNode  *output,
-                   gpointer   user_data)
+run_step_resolved (JsonNode *output,
+                   gpointer  user_data)
 {
   GTask *task = user_data;
   RunStep *data = g_task_get_task_data (task);

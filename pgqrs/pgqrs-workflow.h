@@ -213,6 +213,12 @@ JsonNode         *pgqrs_workflow_run_step_finish   (PgqrsWorkflow       *self,
                                                     GError             **error);
 
 PGQRS_AVAILABLE_IN_1_0
+void              pgqrs_workflow_defer             (PgqrsWorkflow       *self);
+PGQRS_AVAILABLE_IN_1_0
+void              pgqrs_workflow_resolve           (PgqrsWorkflow       *self,
+                                                    JsonNode            *output);
+
+PGQRS_AVAILABLE_IN_1_0
 void              pgqrs_workflow_wait_async        (PgqrsWorkflow       *self,
                                                     double               timeout_seconds,
                                                     GCancellable        *cancellable,

@@ -697,6 +697,110 @@ test_triggered_run (Fixture       *f,
   g_assert_cmpint (pgqrs_queue_metrics_get_archived (metrics), ==, 1);
 }
 
+/* A workflow function for a consumer with workflow-in-thread off: it runs
+ * in the consumer's context (this thread), chains its steps with
+ * run_step_async and resolves the deferred run at the end. */
+typedef struct
+{
+  Fixture       *f;
+  PgqrsWorkflow *run;
+  guint          next;
+} Chain;
+
+static void chain_next (Chain *chain);
+
+static void
+chain_step_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Chain *chain = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = pgqrs_workflow_run_step_finish (PGQRS_WORKFLOW (source), result, &error);
+
+  g_assert_no_error (error);
+  chain_next (chain);
+}
+
+static void
+chain_next (Chain *chain)
+{
+  static const char * const steps[] = { "later:1", "json:2", "later:3" };
+
+  if (chain->next < G_N_ELEMENTS (steps))
+    {
+      pgqrs_workflow_run_step_async (chain->run, steps[chain->next++], deferring_step, chain->f,
+                                     NULL, NULL, chain_step_done_cb, chain);
+      return;
+    }
+
+  {
+    g_autoptr(JsonNode) output = pgqrs_test_json ("{\"sum\":6}");
+
+    pgqrs_workflow_resolve (chain->run, output);
+    g_object_unref (chain->run);
+    g_free (chain);
+  }
+}
+
+static JsonNode *
+chained_steps (PgqrsWorkflow *run,
+               gpointer       user_data)
+{
+  Fixture *f = user_data;
+  Chain *chain = g_new0 (Chain, 1);
+
+  /* the consumer's context: the test's thread */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+
+  chain->f = f;
+  chain->run = g_object_ref (run);
+  pgqrs_workflow_defer (run);
+  chain_next (chain);
+
+  return NULL;   /* ignored: deferred */
+}
+
+static void
+test_triggered_run_in_context (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean stopped = FALSE;
+
+  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
+  pgqrs_store_define_workflow (f->store, "chained", "pipelines", NULL, &error);
+  run = pgqrs_store_trigger_workflow (f->store, "chained", input, NULL, &error);
+  g_assert_no_error (error);
+
+  consumer = pgqrs_consumer_new (queue, "context-runner");
+  g_object_set (consumer, "workflow-in-thread", FALSE, NULL);
+  pgqrs_consumer_set_workflow (consumer, chained_steps, f, NULL);
+  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+
+  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  output = pgqrs_workflow_wait_finish (run, result, &error);
+  g_assert_no_error (error);
+  assert_json (output, "{\"sum\":6}");
+  g_assert_cmpuint (calls (f, "later:1"), ==, 1);
+  g_assert_cmpuint (calls (f, "json:2"), ==, 1);
+  g_assert_cmpuint (calls (f, "later:3"), ==, 1);
+
+  pgqrs_consumer_stop (consumer);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_atomic_int_get (&f->pending_resolutions) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* Through a consumer: a step that fails once is retried when its trigger
  * comes back at the retry time, and a pause is a durable sleep. */
 static JsonNode *
@@ -980,6 +1084,7 @@ main (int   argc,
   ADD ("pause-then-resume", test_pause_then_resume);
   ADD ("cancel-in-each-state", test_cancel_in_each_state);
   ADD ("triggered-run", test_triggered_run);
+  ADD ("triggered-run-in-context", test_triggered_run_in_context);
   ADD ("triggered-retry-and-pause", test_triggered_retry_and_pause);
   ADD ("sigkill-recovery", test_sigkill_recovery);
 

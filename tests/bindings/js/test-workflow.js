@@ -196,4 +196,51 @@ run({
         workflow.refresh(null);
         assertEqual(workflow.get_status(), Pgqrs.RunStatus.ERROR);
     },
+
+    async 'a consumer runs a JavaScript workflow in its main context'() {
+        const store = openStore();
+        const queue = store.create_queue('pipelines', null);
+        store.define_workflow('js_pipeline', 'pipelines', null);
+        const run = store.trigger_workflow('js_pipeline', jsonOf({n: 5}), null);
+        const sleep = ms => new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+            resolve();
+            return GLib.SOURCE_REMOVE;
+        }));
+
+        const consumer = Pgqrs.Consumer.new(queue, 'js-runner');
+        consumer.poll_interval = 0.2;
+        // gjs runs JavaScript on its own thread only
+        consumer.workflow_in_thread = false;
+        const ran = {double: 0, plusOne: 0};
+        consumer.set_workflow(workflow => {
+            workflow.defer();
+            (async () => {
+                const {n} = valueOf(workflow.get_input());
+                const doubled = valueOf(await workflow.run_step_async('double', () => {
+                    ran.double++;
+                    return jsonOf(n * 2);
+                }, null));
+                const plusOne = valueOf(await workflow.run_step_async('plus-one', step => {
+                    ran.plusOne++;
+                    step.defer();
+                    sleep(5).then(() => step.resolve(jsonOf(doubled + 1)));
+                    return null;
+                }, null));
+                workflow.resolve(jsonOf({result: plusOne}));
+            })().catch(e => {
+                logError(e);
+                workflow.resolve(null);
+            });
+            return null;
+        });
+
+        const running = consumer.run_async(null);
+        const output = valueOf(await run.wait_async(10, null));
+        consumer.stop();
+        assertEqual(await running, true);
+
+        assertEqual(output, {result: 11});
+        assertEqual(ran, {double: 1, plusOne: 1});
+        assertEqual(store.get_metrics('pipelines', null).get_archived(), 1);
+    },
 });
