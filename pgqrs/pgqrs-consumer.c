@@ -1564,6 +1564,10 @@ pgqrs_consumer_class_init (PgqrsConsumerClass *klass)
    * [property@Config:heartbeat-interval]. Heartbeats come at least twice
    * per visibility timeout, so that leases of running handlers never lapse.
    *
+   * Keep it under three times the store's heartbeat interval: a worker
+   * silent for longer counts as dead, and registering its name again (a
+   * restart after a crash) takes it over; see [method@Store.register_worker].
+   *
    * Since: 1.0
    */
   properties[PROP_HEARTBEAT_INTERVAL] =

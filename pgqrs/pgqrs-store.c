@@ -1691,8 +1691,13 @@ pgqrs_store_replay_finish (PgqrsStore    *self,
   return reply_to_flag (reply);
 }
 
+/* A live worker's name is refused, unless its heartbeat is this many
+ * heartbeat intervals old: its process died, and a restart takes it over. */
+#define TAKEOVER_HEARTBEATS 3
+
 static PgqrsRequest *
-register_worker_request (const char  *name,
+register_worker_request (PgqrsStore  *self,
+                         const char  *name,
                          const char  *queue_name,
                          GError     **error)
 {
@@ -1705,6 +1710,7 @@ register_worker_request (const char  *name,
   request = _pgqrs_request_new (PGQRS_OP_WORKER_REGISTER);
   request->worker_name = g_strdup (name);
   request->queue_name = g_strdup (queue_name);
+  request->seconds = TAKEOVER_HEARTBEATS * pgqrs_config_get_heartbeat_interval (self->config);
 
   return request;
 }
@@ -1739,7 +1745,11 @@ reply_to_workers (PgqrsStore *self,
  * @error: return location for a #GError
  *
  * Registers a worker in status %PGQRS_WORKER_STATUS_READY. The name of a
- * stopped worker is reused; the name of a live one is refused.
+ * stopped worker is reused; the name of a live one is refused — unless it
+ * has sent no heartbeat for three times [property@Config:heartbeat-interval]:
+ * its process died, so it is reclaimed (as [method@Store.reclaim_workers]
+ * does, its leases released) and its name taken over. A program restarted
+ * after a crash thus gets its worker name back.
  *
  * Returns: (transfer full): the worker, or %NULL with @error set:
  *   %PGQRS_ERROR_WORKER_EXISTS, %PGQRS_ERROR_QUEUE_NOT_FOUND,
@@ -1759,7 +1769,7 @@ pgqrs_store_register_worker (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(request = register_worker_request (name, queue_name, error)) ||
+  if (!(request = register_worker_request (self, name, queue_name, error)) ||
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return NULL;
 
@@ -1792,7 +1802,7 @@ pgqrs_store_register_worker_async (PgqrsStore          *self,
 
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  if (!(request = register_worker_request (name, queue_name, &error)))
+  if (!(request = register_worker_request (self, name, queue_name, &error)))
     return report_error (self, pgqrs_store_register_worker_async, callback, user_data, error);
 
   _pgqrs_store_execute_async (self, self, request, pgqrs_store_register_worker_async,

@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include "pgqrs-store-private.h"
+#include <string.h>
+
 #include "test-util.h"
 
 typedef struct
@@ -312,6 +314,56 @@ test_reclaim (Fixture       *f,
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION);
 }
 
+/* A program restarted after a crash gets its worker name back once the
+ * dead worker has missed three heartbeats; its leases are released. */
+static void
+test_takeover_after_crash (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PgqrsWorker) dead = NULL;
+  g_autoptr(PgqrsWorker) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) leased = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(JsonNode) payload = pgqrs_test_json ("{\"n\":1}");
+  double threshold = 3 * pgqrs_config_get_heartbeat_interval (pgqrs_store_get_config (f->store));
+
+  pgqrs_queue_enqueue (f->queue, payload, NULL, &error);
+  g_assert_no_error (error);
+  dead = pgqrs_store_register_worker (f->store, "crashy", "jobs", NULL, &error);
+  g_assert_no_error (error);
+  leased = lease_as (f, dead, 1, 3600);
+  g_assert_cmpuint (leased->len, ==, 1);
+
+  /* live: refused, saying when the name frees up */
+  back = pgqrs_store_register_worker (f->store, "crashy", "jobs", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS);
+  g_assert_nonnull (strstr (error->message, "crashy"));
+  g_assert_nonnull (strstr (error->message, "heartbeat"));
+  g_clear_error (&error);
+
+  /* silent, but not for three heartbeats: still refused */
+  pgqrs_test_set_clock (f->store, threshold - 1);
+  back = pgqrs_store_register_worker (f->store, "crashy", "jobs", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS);
+  g_clear_error (&error);
+
+  pgqrs_test_set_clock (f->store, threshold + 1);
+  back = pgqrs_store_register_worker (f->store, "crashy", "jobs", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pgqrs_worker_get_name (back), ==, "crashy");
+  g_assert_cmpint (pgqrs_worker_get_id (back), ==, pgqrs_worker_get_id (dead));
+  g_assert_cmpint (pgqrs_worker_get_status (back), ==, PGQRS_WORKER_STATUS_READY);
+
+  /* the dead worker's lease is back at once, read count kept */
+  again = pgqrs_queue_dequeue (f->queue, 10, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpuint (pgqrs_message_get_read_count (g_ptr_array_index (again, 0)), ==, 2);
+  g_assert_false (pgqrs_queue_archive (f->queue, g_ptr_array_index (leased, 0), NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_list (Fixture       *f,
            gconstpointer  data)
@@ -391,6 +443,7 @@ main (int   argc,
   ADD ("heartbeat", test_heartbeat);
   ADD ("shutdown-refused-with-leases", test_shutdown_refused_with_leases);
   ADD ("reclaim", test_reclaim);
+  ADD ("takeover-after-crash", test_takeover_after_crash);
   ADD ("list", test_list);
   ADD ("one-off-calls-create-no-worker", test_one_off_calls_create_no_worker);
 

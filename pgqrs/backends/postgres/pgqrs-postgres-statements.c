@@ -308,13 +308,14 @@ static const Statement statements[PG_N_STMTS] = {
     "WITH stopped AS ("
     "  UPDATE " S "pgqrs_workers SET status = 'stopped', shutdown_at = " NOW " "
     "   WHERE status <> 'stopped' AND heartbeat_at < " NOW " - " SECONDS ("$1") " "
+    "     AND ($2::text IS NULL OR name = $2::text) "
     "  RETURNING id), "
     "released AS ("
     "  UPDATE " S "pgqrs_messages "
     "     SET vt = " NOW ", leased_at = NULL, consumer_worker_id = NULL, lease_ct = lease_ct + 1 "
     "   WHERE archived_at IS NULL AND leased_at IS NOT NULL "
     "     AND consumer_worker_id IN (SELECT id FROM stopped)) "
-    "SELECT count (*) FROM stopped", 1 },
+    "SELECT count (*) FROM stopped", 2 },
 
   [PG_STMT_WORKFLOW_DEFINE] = {
     "INSERT INTO " S "pgqrs_workflows AS wf (name, queue_id) VALUES ($1::text, $2::bigint) "

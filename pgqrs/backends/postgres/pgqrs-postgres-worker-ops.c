@@ -70,8 +70,9 @@ worker_insert_failed (PgqrsPostgresCall  *call,
     {
       g_clear_error (error);
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
-                   _("A live worker named “%s” is registered already"),
-                   call->request->worker_name);
+                   _("A live worker named “%s” is registered already; "
+                         "its name is taken over once it has sent no heartbeat for %g s"),
+                   call->request->worker_name, call->request->seconds);
     }
   else if (g_strcmp0 (sqlstate, "23503") == 0)      /* foreign_key_violation: the queue */
     {
@@ -113,7 +114,33 @@ static PGQRS_POSTGRES_STEP (worker_queue_found)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (register_fresh);
+
+static PGQRS_POSTGRES_STEP (worker_stale_reclaimed)
+{
+  if (_pgqrs_postgres_int (result, 0, 0) > 0)
+    _pgqrs_postgres_call_wake (call, 0);
+
+  return register_fresh (call, result, error);
+}
+
+/* A worker of this name that stopped heartbeating (its process died) is
+ * reclaimed first; then a stopped worker's name is taken over, and a live
+ * one is refused. */
 PGQRS_POSTGRES_OP (worker_register)
+{
+  if (call->request->seconds > 0)
+    {
+      _pgqrs_postgres_call_query (call, PG_STMT_WORKER_RECLAIM, worker_stale_reclaimed,
+                                  PG_DOUBLE (call->request->seconds),
+                                  PG_TEXT (call->request->worker_name), PG_END);
+      return TRUE;
+    }
+
+  return register_fresh (call, result, error);
+}
+
+static PGQRS_POSTGRES_STEP (register_fresh)
 {
   call->request->queue_id = 0;
 
@@ -257,6 +284,6 @@ static PGQRS_POSTGRES_STEP (reclaimed)
 PGQRS_POSTGRES_OP (worker_reclaim)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_RECLAIM, reclaimed,
-                              PG_DOUBLE (call->request->seconds), PG_END);
+                              PG_DOUBLE (call->request->seconds), PG_TEXT (NULL), PG_END);
   return TRUE;
 }

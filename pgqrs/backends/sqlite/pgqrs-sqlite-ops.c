@@ -614,6 +614,11 @@ worker_not_found (gint64   worker_id,
   return FALSE;
 }
 
+static gboolean op_worker_reclaim (PgqrsSqliteConnection  *conn,
+                                   PgqrsRequest           *request,
+                                   PgqrsReply             *reply,
+                                   GError                **error);
+
 static gboolean
 op_worker_register (PgqrsSqliteConnection  *conn,
                     PgqrsRequest           *request,
@@ -628,7 +633,17 @@ op_worker_register (PgqrsSqliteConnection  *conn,
       !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
     return FALSE;
 
-  /* A stopped worker's name is taken over; a live one is refused. */
+  /* A worker of this name that stopped heartbeating (its process died) is
+   * reclaimed first; then a stopped worker's name is taken over, and a live
+   * one is refused. */
+  if (request->seconds > 0)
+    {
+      g_autoptr(PgqrsReply) reclaimed = _pgqrs_reply_new ();
+
+      if (!op_worker_reclaim (conn, request, reclaimed, error))
+        return FALSE;
+    }
+
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_REUSE, error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
@@ -648,8 +663,9 @@ op_worker_register (PgqrsSqliteConnection  *conn,
       {
         if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
-                       _("A live worker named “%s” is registered already"),
-                       request->worker_name);
+                       _("A live worker named “%s” is registered already; "
+                         "its name is taken over once it has sent no heartbeat for %g s"),
+                       request->worker_name, request->seconds);
         else
           g_propagate_error (error, g_steal_pointer (&local_error));
         return FALSE;
@@ -811,12 +827,14 @@ op_worker_reclaim (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
     return FALSE;
   sqlite3_bind_double (stmt, 1, request->seconds);
+  sqlite3_bind_text (stmt, 2, request->worker_name, -1, SQLITE_STATIC);
   if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
     return FALSE;
   sqlite3_bind_double (stmt, 1, request->seconds);
+  sqlite3_bind_text (stmt, 2, request->worker_name, -1, SQLITE_STATIC);
   if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
     return FALSE;
 

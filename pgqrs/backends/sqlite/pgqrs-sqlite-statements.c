@@ -23,10 +23,11 @@
   "id, name, queue_id, status, started_at, heartbeat_at, shutdown_at, " \
   "(julianday (" NOW ") - julianday (heartbeat_at)) * 86400.0"
 
-/* Workers whose heartbeat is older than ?1 seconds. */
+/* Workers whose heartbeat is older than ?1 seconds: all, or the one named
+ * ?2. */
 #define STALE_WORKERS \
   "SELECT id FROM pgqrs_workers WHERE status <> 'stopped' " \
-  "   AND heartbeat_at < " NOW_PLUS ("-?1")
+  "   AND heartbeat_at < " NOW_PLUS ("-?1") " AND (?2 IS NULL OR name = ?2)"
 
 #define RUN_COLUMNS \
   "r.id, w.name, r.message_id, r.status, r.input, r.output, r.error, r.pause_reason, " \
