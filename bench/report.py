@@ -182,7 +182,7 @@ def write(doc, out):
     L.append("# pgqrs benchmark report%s" % (" (quick mode: tiny sizes, not a measurement)" if meta.get("quick") else ""))
     L.append("")
     L.append("- Date: %s; took %s s" % (meta["date"], meta.get("seconds")))
-    L.append("- Command: `%s`" % meta["command"])
+    L.append("- Command: `%s`" % meta["command"].strip())
     L.append("- Machine: %s cores (%s), %s GiB memory, %s, Linux %s"
              % (m.get("cores"), m.get("cpu", "?"), m.get("memory_gib"), m.get("os", "?"), m.get("kernel")))
     L.append("- PostgreSQL %s (throwaway cluster on 127.0.0.1, TCP; durability defaults: fsync, synchronous_commit and full_page_writes on; %s); libpq %s"

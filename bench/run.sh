@@ -28,7 +28,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
-cmdline="bench/run.sh $*"
+cmdline="bench/run.sh"
+[ $# -gt 0 ] && cmdline="$cmdline $*"
 
 quick=0
 build=1
