@@ -89,12 +89,15 @@ class Run:
         self.log.flush()
 
     def call(self, argv, timeout, env=None, cwd=None):
-        """Runs argv; returns (rc, stdout).  stderr goes to the log."""
+        """Runs argv; returns (rc, stdout, stderr); stderr also goes to the log."""
         self.say("$ " + " ".join(argv))
         t0 = time.time()
         try:
             p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                timeout=timeout, env=env, cwd=cwd, text=True)
+        except OSError as e:
+            self.say("  (cannot run: %s)" % e)
+            return 127, "", str(e)
         except subprocess.TimeoutExpired as e:
             self.log.write((e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes)
                            else (e.stderr or ""))
@@ -543,6 +546,10 @@ def pgbench_ceiling(run, args, dsn, script, n, c, batch, extra):
     result.update(extra)
     result.update(parsed)
     result["messages_per_s"] = db_rate(run, dsn, n)
+    if not result["messages_per_s"] and "tps" in parsed:
+        # no psql: pgbench's own rate (counts the surplus transactions' time)
+        result["messages_per_s"] = parsed["tps"] * batch * n / max(1, c * per_client * batch)
+        result["rate_from"] = "pgbench tps"
     if c == 1 and "tps" in parsed:
         result["pgbench_messages_per_s"] = parsed["tps"] * batch
     problem = None

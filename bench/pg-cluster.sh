@@ -36,7 +36,8 @@ as_pg () {
 }
 
 free_port () {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  py=$(command -v python3 || echo /usr/bin/python3)
+  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 cmd=${1:?usage: pg-cluster.sh start|stop DIR}
