@@ -152,6 +152,14 @@ def svg_bars(path, title, groups, series, values, ylabel, log=False):
         f.write("\n".join(out) + "\n")
 
 
+def backlog_label(point):
+    """ "996900 waiting + 1000000 archived (in the table)" → "997k + 1M arch." """
+    import re
+    text = re.sub(r"\d+", lambda m: short(float(m.group(0))), point)
+    text = text.replace(" waiting", "").replace(" archived", " arch.")
+    return re.sub(r" \(.*\)$", "", text)
+
+
 def nice_step(x):
     import math
     if x <= 0:
@@ -446,7 +454,7 @@ def other_sections(L, results, out):
     if groups:
         names = sorted(series)
         svg_bars(os.path.join(out, "backlog.svg"), "Lease latency p50 (batch 10) as the backlog grows (ms)",
-                 [g.replace(" waiting", "").replace(" archived", " arch.") for g in groups],
+                 [backlog_label(g) for g in groups],
                  ["lease p50, " + n for n in names], [[series[n].get(g) for g in groups] for n in names], "milliseconds")
         L.append("![backlog](backlog.svg)")
         L.append("")
