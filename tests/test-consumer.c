@@ -62,10 +62,14 @@ fixture_teardown (Fixture       *f,
   g_assert_finalize_object (f->store);
 }
 
+/* "n" of the test's own payloads, "seq" of pgqrs-test-worker's */
 static gint64
 payload_n (PgqrsMessage *message)
 {
-  return json_object_get_int_member (json_node_get_object (pgqrs_message_get_payload (message)), "n");
+  JsonObject *object = json_node_get_object (pgqrs_message_get_payload (message));
+
+  return json_object_get_int_member_with_default (object, "n",
+           json_object_get_int_member_with_default (object, "seq", -1));
 }
 
 static gboolean
@@ -434,6 +438,36 @@ test_wakeup_beats_poll_interval (Fixture       *f,
   stop_and_wait (f);
 }
 
+/* An enqueue by another process wakes the consumer as well: through the
+ * watch on the write-ahead log on SQLite, through NOTIFY on PostgreSQL.
+ * (Not through a transaction-mode pooler, which carries no LISTEN.) */
+static void
+test_wakeup_from_another_process (Fixture       *f,
+                                  gconstpointer  data)
+{
+  const char *dsn = pgqrs_config_get_dsn (pgqrs_store_get_config (f->store));
+  g_autoptr(PgqrsTestChild) producer = NULL;
+  gint64 spawned_us;
+  double latency;
+
+  start (f);
+  spin (f, 0.3, NULL);    /* the consumer is idle, waiting */
+
+  spawned_us = g_get_monotonic_time ();
+  producer = pgqrs_test_spawn_workerl ("produce", dsn, "tasks", "1", "1", "--first=7", NULL);
+  spin (f, 5, seen_1);
+  pgqrs_test_child_wait (producer);
+
+  g_assert_cmpuint (f->seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 0), ==, "7@1");
+  /* from spawning the producer, which also connects, to the handler */
+  latency = (f->first_seen_us - spawned_us) / (double)G_USEC_PER_SEC;
+  g_test_message ("another process's enqueue to handler, spawn included: %.1f ms",
+                  latency * 1000);
+  g_assert_cmpfloat (latency, <, 1.0);
+  stop_and_wait (f);
+}
+
 /* The wait also ends when a delayed message becomes visible. */
 static void
 test_delayed_message_wakes (Fixture       *f,
@@ -734,6 +768,8 @@ main (int   argc,
   ADD ("batch-handler", test_batch_handler, "poll_interval=10");
   ADD ("concurrency-and-deferred-completion", test_concurrency_and_deferred_completion, "poll_interval=10");
   ADD ("wakeup-beats-poll-interval", test_wakeup_beats_poll_interval, "poll_interval=10");
+  if (!g_str_equal (pgqrs_test_backend_name (), "pgbouncer"))
+    ADD ("wakeup-from-another-process", test_wakeup_from_another_process, "poll_interval=10");
   ADD ("delayed-message-wakes", test_delayed_message_wakes, "poll_interval=10");
   ADD ("heartbeats-while-idle", test_heartbeats_while_idle, "poll_interval=10");
   ADD ("long-handler-keeps-lease", test_long_handler_keeps_lease, "poll_interval=10");
