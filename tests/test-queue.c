@@ -973,6 +973,97 @@ test_fencing_after_replay (Fixture       *f,
   g_assert_true (lease_op (f, OP_ARCHIVE, MSG (c, 0), 0));
 }
 
+/* The window between a replay and the next lease: the message is back,
+ * nobody holds it, and the tokens of the leases before the replay — the one
+ * that archived it, the one whose expiry dead-lettered it — stay dead. */
+static void
+test_fencing_until_next_lease (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) done = NULL;
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  gint64 archived = enqueue (f, "{\"archived\":true}");
+  gint64 dead;
+
+  done = dequeue (f, 1, 30);
+  g_assert_true (lease_op (f, OP_ARCHIVE, MSG (done, 0), 0));
+
+  /* max_read_count=3: the lease after the third expiry dead-letters it */
+  dead = enqueue (f, "{\"dead\":true}");
+  for (guint lease = 1; lease <= 3; lease++)
+    {
+      g_clear_pointer (&last, g_ptr_array_unref);
+      last = dequeue (f, 1, 10);
+      g_assert_cmpint (msg_id (last, 0), ==, dead);
+      pgqrs_test_set_clock (f->store, 11 * lease);
+    }
+  none = dequeue (f, 1, 30);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  g_assert_true (pgqrs_store_replay (f->store, archived, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_store_replay (f->store, dead, NULL, &error));
+  g_assert_no_error (error);
+
+  for (LeaseOp op = OP_ARCHIVE; op <= OP_EXTEND; op++)
+    {
+      g_test_message ("stale %s between replay and lease", op_names[op]);
+      g_assert_false (lease_op (f, op, MSG (done, 0), 30));
+      g_assert_false (lease_op (f, op, MSG (last, 0), 30));
+    }
+
+  /* both are waiting, untouched: visible now, not archived, not gone */
+  assert_metrics (f, (Counts) { .total = 2, .pending = 2 });
+}
+
+/* A token repeated in a batch counts once, at its first place: extend,
+ * which leaves the token valid, must not extend twice. */
+static void
+test_repeated_tokens (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const gboolean first_only[] = { TRUE, FALSE, TRUE, FALSE };
+
+  for (LeaseOp op = OP_ARCHIVE; op <= OP_EXTEND; op++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) leased = NULL;
+      g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+      g_autoptr(GArray) flags = NULL;
+
+      g_test_message ("%s batch with repeated tokens", op_names[op]);
+      enqueue (f, "{\"n\":1}");
+      enqueue (f, "{\"n\":2}");
+      leased = dequeue (f, 2, 30);
+      g_assert_cmpuint (leased->len, ==, 2);
+
+      g_ptr_array_add (batch, MSG (leased, 0));
+      g_ptr_array_add (batch, MSG (leased, 0));
+      g_ptr_array_add (batch, MSG (leased, 1));
+      g_ptr_array_add (batch, MSG (leased, 1));
+      flags = lease_op_batch_full (f, op, batch, 100, &error);
+      g_assert_no_error (error);
+      assert_flags (flags, first_only, G_N_ELEMENTS (first_only));
+
+      if (op == OP_EXTEND)
+        {
+          /* 30 s + 100 s once, not twice */
+          g_autoptr(GPtrArray) none = NULL;
+
+          pgqrs_test_set_clock (f->store, 131);
+          none = dequeue (f, 2, 30);
+          g_assert_cmpuint (none->len, ==, 2);
+          pgqrs_test_set_clock (f->store, 0);
+        }
+
+      g_assert_cmpint (pgqrs_store_purge_queue (f->store, "jobs", NULL, &error), ==,
+                       op == OP_DELETE ? 0 : 2);
+      g_assert_no_error (error);
+    }
+}
+
 /* Payloads come back exactly as they went in, whatever they hold. */
 static void
 test_payload_round_trip (Fixture       *f,
@@ -1297,6 +1388,8 @@ main (int   argc,
   ADD ("dead-letter-after-expiry", test_dead_letter_after_expiry);
   ADD ("ids-not-reused", test_ids_not_reused);
   ADD ("fencing-after-replay", test_fencing_after_replay);
+  ADD ("fencing-until-next-lease", test_fencing_until_next_lease);
+  ADD ("repeated-tokens", test_repeated_tokens);
   ADD ("payload-round-trip", test_payload_round_trip);
   ADD ("cancelled", test_cancelled);
 

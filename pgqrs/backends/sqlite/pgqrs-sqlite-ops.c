@@ -378,12 +378,30 @@ op_lease (PgqrsSqliteConnection  *conn,
   return TRUE;
 }
 
+static guint
+token_hash (gconstpointer key)
+{
+  const PgqrsLeaseToken *token = key;
+
+  return g_int64_hash (&token->id) ^ g_int64_hash (&token->lease_count);
+}
+
+static gboolean
+token_equal (gconstpointer a,
+             gconstpointer b)
+{
+  const PgqrsLeaseToken *x = a, *y = b;
+
+  return x->id == y->id && x->lease_count == y->lease_count;
+}
+
 static gboolean
 op_fenced (PgqrsSqliteConnection  *conn,
            PgqrsRequest           *request,
            PgqrsReply             *reply,
            GError                **error)
 {
+  g_autoptr(GHashTable) seen = g_hash_table_new (token_hash, token_equal);
   PgqrsSqliteStmt which;
 
   switch (request->op)
@@ -400,6 +418,15 @@ op_fenced (PgqrsSqliteConnection  *conn,
     {
       const PgqrsLeaseToken *token = &g_array_index (request->tokens, PgqrsLeaseToken, i);
       sqlite3_stmt *stmt;
+
+      /* A repeated token counts once, at its first place, as on
+       * PostgreSQL: extend does not move the lease count on, so without
+       * this a repeat would extend twice and answer TRUE twice. */
+      if (!g_hash_table_add (seen, (gpointer)token))
+        {
+          _pgqrs_reply_add_flag (reply, FALSE);
+          continue;
+        }
 
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
         return FALSE;

@@ -40,7 +40,9 @@
   "completed_at, (retry_at > " NOW ") "
 
 /* The lease fence of semantics rule 5: a lease op applies only while the row
- * is unarchived and still carries the lease count the lease was taken with. */
+ * is unarchived and still carries the lease count the lease was taken with.
+ * Every lease, release, archive and dead letter moves the count on, so a
+ * token stays dead after a replay brings its message back. */
 #define FENCE "id = ?1 AND queue_id = ?2 AND lease_ct = ?3 AND archived_at IS NULL"
 
 /* The first ?2 visible messages of queue ?1, in lease order.  Lease and
@@ -92,7 +94,8 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_MESSAGE_DEAD_LETTER] =
     "UPDATE pgqrs_messages "
-    "   SET archived_at = " NOW ", archive_reason = 'dead_letter', leased_at = NULL "
+    "   SET archived_at = " NOW ", archive_reason = 'dead_letter', leased_at = NULL, "
+    "       lease_ct = lease_ct + 1 "
     " WHERE id IN (" VISIBLE_WINDOW ") AND read_ct >= ?3",
 
   [SQLITE_STMT_MESSAGE_LEASE] =
@@ -105,7 +108,7 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_MESSAGE_ARCHIVE] =
     "UPDATE pgqrs_messages "
-    "   SET archived_at = " NOW ", leased_at = NULL, "
+    "   SET archived_at = " NOW ", leased_at = NULL, lease_ct = lease_ct + 1, "
     "       archive_reason = CASE WHEN ?4 THEN 'dead_letter' ELSE 'done' END "
     " WHERE " FENCE,
 
