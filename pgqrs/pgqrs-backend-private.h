@@ -11,6 +11,7 @@
 #include "pgqrs-message.h"
 #include "pgqrs-queue-metrics.h"
 #include "pgqrs-worker.h"
+#include "pgqrs-worker-stats.h"
 #include "pgqrs-workflow-types.h"
 
 G_BEGIN_DECLS
@@ -64,6 +65,9 @@ typedef enum
   PGQRS_OP_WORKER_LIST,       /* → queue_name or NULL               ← workers, by name */
   PGQRS_OP_WORKER_RECLAIM,    /* → seconds (heartbeat older than)   ← count; marks them stopped and
                                    releases their leases (vt now, consumer NULL, read_ct kept) */
+  PGQRS_OP_WORKER_STATS,      /* → queue_name or NULL for all, seconds (stale: heartbeat older than)
+                                                                    ← worker_stats (by queue name);
+                                   QUEUE_NOT_FOUND */
   PGQRS_OP_WORKFLOW_DEFINE,   /* → workflow_name, queue_name        ← - ; binds (or rebinds) the
                                    workflow to the queue; QUEUE_NOT_FOUND */
   PGQRS_OP_RUN_CREATE,        /* → workflow_name, payloads[0] (input), trigger, worker_id
@@ -190,6 +194,7 @@ typedef struct
   GPtrArray *messages;         /* element-type PgqrsMessage */
   GPtrArray *metrics;          /* element-type PgqrsQueueMetrics */
   GPtrArray *workers;          /* element-type PgqrsWorkerRow */
+  GPtrArray *worker_stats;     /* element-type PgqrsWorkerStats */
   GPtrArray *runs;             /* element-type PgqrsRunRow */
   GPtrArray *steps;            /* element-type PgqrsStepRow */
   gint64     count;

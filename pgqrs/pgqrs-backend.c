@@ -180,6 +180,7 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_WORKER_TRANSITION] = "change worker status",
     [PGQRS_OP_WORKER_LIST] = "list workers",
     [PGQRS_OP_WORKER_RECLAIM] = "reclaim workers",
+    [PGQRS_OP_WORKER_STATS] = "worker statistics",
     [PGQRS_OP_WORKFLOW_DEFINE] = "define workflow",
     [PGQRS_OP_RUN_CREATE] = "create run",
     [PGQRS_OP_RUN_GET] = "get run",
@@ -224,6 +225,7 @@ _pgqrs_reply_free (PgqrsReply *reply)
   g_clear_pointer (&reply->flags, g_array_unref);
   g_clear_pointer (&reply->messages, g_ptr_array_unref);
   g_clear_pointer (&reply->metrics, g_ptr_array_unref);
+  g_clear_pointer (&reply->worker_stats, g_ptr_array_unref);
   g_clear_pointer (&reply->workers, g_ptr_array_unref);
   g_clear_pointer (&reply->runs, g_ptr_array_unref);
   g_clear_pointer (&reply->steps, g_ptr_array_unref);

@@ -1933,6 +1933,205 @@ pgqrs_store_list_workers_finish (PgqrsStore    *self,
   return reply_to_workers (self, reply);
 }
 
+/* Stale, as [property@WorkerStats:stale] says: the takeover threshold. */
+static PgqrsRequest *
+worker_stats_request (PgqrsStore  *self,
+                      const char  *queue_name,
+                      GError     **error)
+{
+  PgqrsRequest *request;
+
+  if (queue_name != NULL)
+    request = queue_request (PGQRS_OP_WORKER_STATS, queue_name, error);
+  else
+    request = _pgqrs_request_new (PGQRS_OP_WORKER_STATS);
+
+  if (request != NULL)
+    request->seconds = TAKEOVER_HEARTBEATS * pgqrs_config_get_heartbeat_interval (self->config);
+
+  return request;
+}
+
+static PgqrsWorkerStats *
+reply_to_one_worker_stats (PgqrsReply *reply)
+{
+  g_assert (reply->worker_stats != NULL && reply->worker_stats->len == 1);
+
+  return g_object_ref (g_ptr_array_index (reply->worker_stats, 0));
+}
+
+/**
+ * pgqrs_store_get_worker_stats:
+ * @self: a #PgqrsStore
+ * @queue_name: the queue's name
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Counts one queue's workers by status, with the stale ones, the messages
+ * they hold and the age of the oldest live heartbeat, in one query.
+ *
+ * Returns: (transfer full): the statistics, or %NULL with @error set:
+ *   %PGQRS_ERROR_QUEUE_NOT_FOUND if there is no such queue
+ *
+ * Since: 1.0
+ */
+PgqrsWorkerStats *
+pgqrs_store_get_worker_stats (PgqrsStore    *self,
+                              const char    *queue_name,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
+  g_return_val_if_fail (queue_name != NULL, NULL);
+
+  if (!(request = worker_stats_request (self, queue_name, error)) ||
+      !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
+    return NULL;
+
+  return reply_to_one_worker_stats (reply);
+}
+
+/**
+ * pgqrs_store_get_worker_stats_async:
+ * @self: a #PgqrsStore
+ * @queue_name: the queue's name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Store.get_worker_stats] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_store_get_worker_stats_async (PgqrsStore          *self,
+                                    const char          *queue_name,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_STORE (self));
+  g_return_if_fail (queue_name != NULL);
+
+  if (!(request = worker_stats_request (self, queue_name, &error)))
+    return report_error (self, pgqrs_store_get_worker_stats_async, callback, user_data, error);
+
+  _pgqrs_store_execute_async (self, self, request, pgqrs_store_get_worker_stats_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_store_get_worker_stats_finish:
+ * @self: a #PgqrsStore
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Store.get_worker_stats_async].
+ *
+ * Returns: (transfer full): the statistics, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsWorkerStats *
+pgqrs_store_get_worker_stats_finish (PgqrsStore    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_store_get_worker_stats_async,
+                                             error)))
+    return NULL;
+
+  return reply_to_one_worker_stats (reply);
+}
+
+/**
+ * pgqrs_store_list_worker_stats:
+ * @self: a #PgqrsStore
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Gets [method@Store.get_worker_stats] for every queue, in one query.
+ *
+ * Returns: (transfer container) (element-type PgqrsWorkerStats): the
+ *   statistics of each queue, by queue name, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_store_list_worker_stats (PgqrsStore    *self,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
+
+  if (!(reply = _pgqrs_store_execute (self, worker_stats_request (self, NULL, NULL),
+                                      cancellable, error)))
+    return NULL;
+
+  return g_steal_pointer (&reply->worker_stats);
+}
+
+/**
+ * pgqrs_store_list_worker_stats_async:
+ * @self: a #PgqrsStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Store.list_worker_stats] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_store_list_worker_stats_async (PgqrsStore          *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_STORE (self));
+
+  _pgqrs_store_execute_async (self, self, worker_stats_request (self, NULL, NULL),
+                              pgqrs_store_list_worker_stats_async, cancellable, callback,
+                              user_data);
+}
+
+/**
+ * pgqrs_store_list_worker_stats_finish:
+ * @self: a #PgqrsStore
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Store.list_worker_stats_async].
+ *
+ * Returns: (transfer container) (element-type PgqrsWorkerStats): the
+ *   statistics, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_store_list_worker_stats_finish (PgqrsStore    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_store_list_worker_stats_async,
+                                             error)))
+    return NULL;
+
+  return g_steal_pointer (&reply->worker_stats);
+}
+
 static PgqrsRequest *
 reclaim_request (double   older_than_seconds,
                  GError **error)

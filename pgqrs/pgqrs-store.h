@@ -16,6 +16,7 @@
 #include "pgqrs-queue-metrics.h"
 #include "pgqrs-message.h"
 #include "pgqrs-worker.h"
+#include "pgqrs-worker-stats.h"
 #include "pgqrs-workflow.h"
 #include "pgqrs-version-macros.h"
 
@@ -257,6 +258,35 @@ void               pgqrs_store_list_workers_async (PgqrsStore           *self,
                                                    gpointer              user_data);
 PGQRS_AVAILABLE_IN_1_0
 GPtrArray         *pgqrs_store_list_workers_finish (PgqrsStore          *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkerStats  *pgqrs_store_get_worker_stats   (PgqrsStore           *self,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_get_worker_stats_async (PgqrsStore       *self,
+                                                   const char           *queue_name,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkerStats  *pgqrs_store_get_worker_stats_finish (PgqrsStore      *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+GPtrArray         *pgqrs_store_list_worker_stats  (PgqrsStore           *self,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_list_worker_stats_async (PgqrsStore      *self,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+GPtrArray         *pgqrs_store_list_worker_stats_finish (PgqrsStore     *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 

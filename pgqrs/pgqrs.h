@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 # include "pgqrs-queue-metrics.h"
 # include "pgqrs-queue.h"
 # include "pgqrs-worker.h"
+# include "pgqrs-worker-stats.h"
 # include "pgqrs-retry-policy.h"
 # include "pgqrs-job.h"
 # include "pgqrs-consumer.h"

@@ -399,6 +399,119 @@ test_list (Fixture       *f,
   g_assert_null (none);
 }
 
+static void
+assert_stats (PgqrsWorkerStats *stats,
+              const char       *queue_name,
+              const gint64      by_status[],
+              gint64            stale,
+              gint64            held)
+{
+  gint64 total = 0;
+
+  g_assert_nonnull (stats);
+  g_assert_cmpstr (pgqrs_worker_stats_get_queue_name (stats), ==, queue_name);
+  for (guint status = PGQRS_WORKER_STATUS_READY; status <= PGQRS_WORKER_STATUS_STOPPED; status++)
+    {
+      g_assert_cmpint (pgqrs_worker_stats_get_count (stats, status), ==, by_status[status]);
+      total += by_status[status];
+    }
+  g_assert_cmpint (pgqrs_worker_stats_get_total (stats), ==, total);
+  g_assert_cmpint (pgqrs_worker_stats_get_stale (stats), ==, stale);
+  g_assert_cmpint (pgqrs_worker_stats_get_held_messages (stats), ==, held);
+}
+
+/* Per-queue worker statistics: counts by status, the stale ones (three
+ * heartbeat intervals silent), the leases they hold, the oldest heartbeat. */
+static void
+test_stats (Fixture       *f,
+            gconstpointer  data)
+{
+  static const gint64 none[] = { 0, 0, 0, 0, 0 };
+  static const gint64 mixed[] = { 1, 1, 0, 1, 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) other = NULL;
+  g_autoptr(PgqrsWorker) ready = NULL;
+  g_autoptr(PgqrsWorker) polling = NULL;
+  g_autoptr(PgqrsWorker) suspended = NULL;
+  g_autoptr(PgqrsWorker) stopped = NULL;
+  g_autoptr(PgqrsWorker) admin = NULL;
+  g_autoptr(PgqrsWorkerStats) empty = NULL;
+  g_autoptr(PgqrsWorkerStats) stats = NULL;
+  g_autoptr(PgqrsWorkerStats) later = NULL;
+  g_autoptr(PgqrsWorkerStats) missing = NULL;
+  g_autoptr(GPtrArray) leased = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) payload = pgqrs_test_json ("{\"n\":1}");
+  double threshold = 3 * pgqrs_config_get_heartbeat_interval (pgqrs_store_get_config (f->store));
+  gint64 held = 0;
+
+  other = pgqrs_store_create_queue (f->store, "other", NULL, &error);
+  g_assert_no_error (error);
+  empty = pgqrs_store_get_worker_stats (f->store, "jobs", NULL, &error);
+  g_assert_no_error (error);
+  assert_stats (empty, "jobs", none, 0, 0);
+  g_assert_cmpfloat (pgqrs_worker_stats_get_oldest_heartbeat_age (empty), ==, 0);
+
+  ready = pgqrs_store_register_worker (f->store, "ready", "jobs", NULL, &error);
+  polling = pgqrs_store_register_worker (f->store, "polling", "jobs", NULL, &error);
+  suspended = pgqrs_store_register_worker (f->store, "suspended", "jobs", NULL, &error);
+  stopped = pgqrs_store_register_worker (f->store, "stopped", "jobs", NULL, &error);
+  admin = pgqrs_store_register_worker (f->store, "admin", NULL, NULL, &error);
+  g_assert_no_error (error);
+  pgqrs_worker_transition (polling, PGQRS_WORKER_STATUS_POLLING, NULL, &error);
+  pgqrs_worker_transition (suspended, PGQRS_WORKER_STATUS_SUSPENDED, NULL, &error);
+  pgqrs_worker_transition (stopped, PGQRS_WORKER_STATUS_SUSPENDED, NULL, &error);
+  pgqrs_worker_transition (stopped, PGQRS_WORKER_STATUS_STOPPED, NULL, &error);
+  g_assert_no_error (error);
+
+  /* the polling worker holds two leases, a one-off dequeue one more */
+  for (guint i = 0; i < 3; i++)
+    {
+      pgqrs_queue_enqueue (f->queue, payload, NULL, &error);
+      g_assert_no_error (error);
+    }
+  leased = lease_as (f, polling, 2, 30);
+  g_assert_cmpuint (leased->len, ==, 2);
+  g_clear_pointer (&leased, g_ptr_array_unref);
+  leased = pgqrs_queue_dequeue (f->queue, 1, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (leased->len, ==, 1);
+
+  pgqrs_store_get_worker_stats_async (f->store, "jobs", NULL, pgqrs_test_store_result, &result);
+  stats = pgqrs_store_get_worker_stats_finish (f->store, pgqrs_test_await (&result), &error);
+  g_assert_no_error (error);
+  assert_stats (stats, "jobs", mixed, 0, 2);
+  g_assert_cmpfloat (pgqrs_worker_stats_get_oldest_heartbeat_age (stats), <, threshold);
+  g_object_get (stats, "held-messages", &held, NULL);
+  g_assert_cmpint (held, ==, 2);
+
+  /* three heartbeat intervals later, all three live ones are stale, and
+   * the leases have expired; the stopped one never counts */
+  pgqrs_test_set_clock (f->store, threshold + 31);
+  later = pgqrs_store_get_worker_stats (f->store, "jobs", NULL, &error);
+  g_assert_no_error (error);
+  assert_stats (later, "jobs", mixed, 3, 0);
+  g_assert_cmpfloat (pgqrs_worker_stats_get_oldest_heartbeat_age (later), >=, threshold + 30);
+
+  /* every queue, by name; the admin worker belongs to none */
+  g_clear_object (&result);
+  pgqrs_store_list_worker_stats_async (f->store, NULL, pgqrs_test_store_result, &result);
+  all = pgqrs_store_list_worker_stats_finish (f->store, pgqrs_test_await (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  assert_stats (g_ptr_array_index (all, 0), "jobs", mixed, 3, 0);
+  assert_stats (g_ptr_array_index (all, 1), "other", none, 0, 0);
+
+  missing = pgqrs_store_get_worker_stats (f->store, "missing", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND);
+  g_assert_null (missing);
+  g_clear_error (&error);
+  missing = pgqrs_store_get_worker_stats (f->store, "not a name", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION);
+  g_assert_null (missing);
+}
+
 /* Rule 12 (differs): one-off calls that name no worker leave no rows. */
 static void
 test_one_off_calls_create_no_worker (Fixture       *f,
@@ -445,6 +558,7 @@ main (int   argc,
   ADD ("reclaim", test_reclaim);
   ADD ("takeover-after-crash", test_takeover_after_crash);
   ADD ("list", test_list);
+  ADD ("stats", test_stats);
   ADD ("one-off-calls-create-no-worker", test_one_off_calls_create_no_worker);
 
   return g_test_run ();

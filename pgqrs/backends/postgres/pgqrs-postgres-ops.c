@@ -595,6 +595,7 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_WORKER_HEARTBEAT]  = _pgqrs_postgres_op_worker_heartbeat,
   [PGQRS_OP_WORKER_TRANSITION] = _pgqrs_postgres_op_worker_transition,
   [PGQRS_OP_WORKER_LIST]       = _pgqrs_postgres_op_worker_list,
+  [PGQRS_OP_WORKER_STATS]      = _pgqrs_postgres_op_worker_stats,
   [PGQRS_OP_WORKER_RECLAIM]    = _pgqrs_postgres_op_worker_reclaim,
   [PGQRS_OP_WORKFLOW_DEFINE]   = _pgqrs_postgres_op_workflow_define,
   [PGQRS_OP_RUN_CREATE]        = _pgqrs_postgres_op_run_create,

@@ -35,6 +35,7 @@ PGQRS_POSTGRES_OP (worker_get);
 PGQRS_POSTGRES_OP (worker_heartbeat);
 PGQRS_POSTGRES_OP (worker_transition);
 PGQRS_POSTGRES_OP (worker_list);
+PGQRS_POSTGRES_OP (worker_stats);
 PGQRS_POSTGRES_OP (worker_reclaim);
 
 /* pgqrs-postgres-workflow-ops.c */

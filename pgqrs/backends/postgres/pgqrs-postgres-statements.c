@@ -302,6 +302,27 @@ static const Statement statements[PG_N_STMTS] = {
     "SELECT " WORKER_COLUMNS " FROM " S "pgqrs_workers "
     " WHERE $1::bigint IS NULL OR queue_id = $1::bigint ORDER BY name COLLATE \"C\"", 1 },
 
+  /* The workers of every queue (or of the queue named $1) by status, in
+   * PgqrsWorkerStatus order, then the stale ones (live, heartbeat older
+   * than $2 s), the messages they hold, the oldest live heartbeat's age. */
+  [PG_STMT_WORKER_STATS] = {
+    "SELECT q.queue_name, "
+    "       count (*) FILTER (WHERE w.status = 'ready'), "
+    "       count (*) FILTER (WHERE w.status = 'polling'), "
+    "       count (*) FILTER (WHERE w.status = 'interrupted'), "
+    "       count (*) FILTER (WHERE w.status = 'suspended'), "
+    "       count (*) FILTER (WHERE w.status = 'stopped'), "
+    "       count (*) FILTER (WHERE w.status <> 'stopped' "
+    "                           AND w.heartbeat_at < " NOW " - " SECONDS ("$2") "), "
+    "       (SELECT count (*) FROM " S "pgqrs_messages m "
+    "         WHERE m.queue_id = q.id AND m.archived_at IS NULL AND m.leased_at IS NOT NULL "
+    "           AND m.consumer_worker_id IS NOT NULL AND m.vt > " NOW "), "
+    "       coalesce (extract (epoch FROM " NOW " - min (w.heartbeat_at) "
+    "                   FILTER (WHERE w.status <> 'stopped')), 0)::float8 "
+    "  FROM " S "pgqrs_queues q LEFT JOIN " S "pgqrs_workers w ON w.queue_id = q.id "
+    " WHERE $1::text IS NULL OR q.queue_name = $1::text "
+    " GROUP BY q.id ORDER BY q.queue_name COLLATE \"C\"", 2 },
+
   /* Semantics rule 12: stale workers stop, and their leases are released
    * with their read counts kept. */
   [PG_STMT_WORKER_RECLAIM] = {

@@ -9,6 +9,7 @@
 
 #include "pgqrs-error.h"
 #include "pgqrs-postgres-ops.h"
+#include "pgqrs-worker-stats-private.h"
 
 /* Each of these is one statement at a time, without a transaction: the
  * statements themselves carry the conditions (a stopped name, an allowed
@@ -267,6 +268,41 @@ PGQRS_POSTGRES_OP (worker_list)
   else
     _pgqrs_postgres_call_query (call, PG_STMT_WORKER_LIST, workers_listed, PG_TEXT (NULL), PG_END);
 
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (stats_read)
+{
+  PgqrsReply *reply = call->reply;
+
+  reply->worker_stats = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      PgqrsWorkerStatsRow s = {
+        .queue_name = _pgqrs_postgres_text (result, row, 0),
+        .stale = _pgqrs_postgres_int (result, row, 6),
+        .held_messages = _pgqrs_postgres_int (result, row, 7),
+        .oldest_heartbeat_age = _pgqrs_postgres_double (result, row, 8),
+      };
+
+      for (guint status = 0; status < G_N_ELEMENTS (s.by_status); status++)
+        s.by_status[status] = _pgqrs_postgres_int (result, row, 1 + status);
+
+      g_ptr_array_add (reply->worker_stats, _pgqrs_worker_stats_new (&s));
+    }
+
+  if (call->request->queue_name != NULL && reply->worker_stats->len == 0)
+    return _pgqrs_postgres_queue_not_found (call, error);
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_OP (worker_stats)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_WORKER_STATS, stats_read,
+                              PG_TEXT (call->request->queue_name),
+                              PG_DOUBLE (call->request->seconds), PG_END);
   return TRUE;
 }
 

@@ -10,6 +10,7 @@
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-queue-metrics-private.h"
+#include "pgqrs-worker-stats-private.h"
 #include "pgqrs-sqlite-ops.h"
 
 /* Each op runs on the owner thread, so none of them locks anything; every
@@ -98,6 +99,15 @@ collect_queues (PgqrsSqliteConnection  *conn,
   return rc == SQLITE_DONE;
 }
 
+static gboolean
+queue_not_found (const char  *name,
+                 GError     **error)
+{
+  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
+               _("There is no queue named “%s”"), name);
+  return FALSE;
+}
+
 /* Looks a queue up by name; QUEUE_NOT_FOUND if there is none. */
 gint64
 _pgqrs_sqlite_find_queue (PgqrsSqliteConnection  *conn,
@@ -118,8 +128,7 @@ _pgqrs_sqlite_find_queue (PgqrsSqliteConnection  *conn,
 
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-                   _("There is no queue named “%s”"), name);
+      queue_not_found (name, error);
       return 0;
     }
 
@@ -174,9 +183,7 @@ op_queue_get (PgqrsSqliteConnection  *conn,
 
   if (reply->queues == NULL)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-                   _("There is no queue named “%s”"), request->queue_name);
-      return FALSE;
+      return queue_not_found (request->queue_name, error);
     }
 
   return TRUE;
@@ -486,9 +493,7 @@ op_metrics (PgqrsSqliteConnection  *conn,
 
   if (request->queue_name != NULL && reply->metrics->len == 0)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-                   _("There is no queue named “%s”"), request->queue_name);
-      return FALSE;
+      return queue_not_found (request->queue_name, error);
     }
 
   return TRUE;
@@ -842,6 +847,47 @@ op_worker_list (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
+op_worker_stats (PgqrsSqliteConnection  *conn,
+                 PgqrsRequest           *request,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_STATS, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 2, request->seconds);
+
+  reply->worker_stats = g_ptr_array_new_with_free_func (g_object_unref);
+
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    {
+      PgqrsWorkerStatsRow row = {
+        .queue_name = column_text (stmt, 0),
+        .stale = sqlite3_column_int64 (stmt, 6),
+        .held_messages = sqlite3_column_int64 (stmt, 7),
+        .oldest_heartbeat_age = sqlite3_column_double (stmt, 8),
+      };
+
+      for (guint status = 0; status < G_N_ELEMENTS (row.by_status); status++)
+        row.by_status[status] = sqlite3_column_int64 (stmt, 1 + status);
+
+      g_ptr_array_add (reply->worker_stats, _pgqrs_worker_stats_new (&row));
+    }
+
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  if (request->queue_name != NULL && reply->worker_stats->len == 0)
+    return queue_not_found (request->queue_name, error);
+
+  return TRUE;
+}
+
+static gboolean
 op_worker_reclaim (PgqrsSqliteConnection  *conn,
                    PgqrsRequest           *request,
                    PgqrsReply             *reply,
@@ -899,6 +945,7 @@ static const struct {
   [PGQRS_OP_WORKER_HEARTBEAT]  = { op_worker_heartbeat,  TRUE },
   [PGQRS_OP_WORKER_TRANSITION] = { op_worker_transition, TRUE },
   [PGQRS_OP_WORKER_LIST]       = { op_worker_list,       FALSE },
+  [PGQRS_OP_WORKER_STATS]      = { op_worker_stats,      FALSE },
   [PGQRS_OP_WORKER_RECLAIM]    = { op_worker_reclaim,    TRUE },
   [PGQRS_OP_WORKFLOW_DEFINE]   = { _pgqrs_sqlite_op_workflow_define, TRUE },
   [PGQRS_OP_RUN_CREATE]        = { _pgqrs_sqlite_op_run_create,      TRUE },

@@ -206,6 +206,28 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "SELECT " WORKER_COLUMNS " FROM pgqrs_workers "
     " WHERE ?1 IS NULL OR queue_id = ?1 ORDER BY name",
 
+  /* The workers of every queue (or of the queue named ?1) by status, in
+   * PgqrsWorkerStatus order, then the stale ones (live, heartbeat older
+   * than ?2 s), the messages they hold, the oldest live heartbeat's age. */
+  [SQLITE_STMT_WORKER_STATS] =
+    "WITH clock (now) AS (SELECT " NOW ") "
+    "SELECT q.queue_name, "
+    "       coalesce (sum (w.status = 'ready'), 0), "
+    "       coalesce (sum (w.status = 'polling'), 0), "
+    "       coalesce (sum (w.status = 'interrupted'), 0), "
+    "       coalesce (sum (w.status = 'suspended'), 0), "
+    "       coalesce (sum (w.status = 'stopped'), 0), "
+    "       coalesce (sum (w.status <> 'stopped' AND "
+    "                      (julianday (clock.now) - julianday (w.heartbeat_at)) * 86400.0 > ?2), 0), "
+    "       (SELECT count (*) FROM pgqrs_messages m "
+    "         WHERE m.queue_id = q.id AND m.archived_at IS NULL AND m.leased_at IS NOT NULL "
+    "           AND m.consumer_worker_id IS NOT NULL AND m.vt > clock.now), "
+    "       coalesce ((julianday (clock.now) - julianday (min (CASE WHEN w.status <> 'stopped' "
+    "                  THEN w.heartbeat_at END))) * 86400.0, 0) "
+    "  FROM clock, pgqrs_queues q LEFT JOIN pgqrs_workers w ON w.queue_id = q.id "
+    " WHERE ?1 IS NULL OR q.queue_name = ?1 "
+    " GROUP BY q.id ORDER BY q.queue_name",
+
   [SQLITE_STMT_WORKER_RECLAIM_LEASES] =
     "UPDATE pgqrs_messages "
     "   SET vt = " NOW ", leased_at = NULL, consumer_worker_id = NULL, "

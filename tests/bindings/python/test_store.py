@@ -142,6 +142,26 @@ def test_delete_and_purge_queue(store):
     assert list(store.list_queues()) == []
 
 
+def test_worker_stats(store):
+    # The snippet of docs/concepts.md, "Workers".
+    store.create_queue('emails')
+    worker = store.register_worker('mailer-1', 'emails')
+    worker.transition(Pgqrs.WorkerStatus.POLLING)
+
+    stats = store.get_worker_stats('emails')
+    assert stats.get_queue_name() == 'emails'
+    assert (stats.props.polling, stats.props.stale, stats.props.held_messages) == (1, 0, 0)
+    assert stats.get_count(Pgqrs.WorkerStatus.POLLING) == 1
+    assert stats.props.total == 1
+
+    every = call_async(store, 'list_worker_stats')
+    assert [s.get_queue_name() for s in every] == ['emails']
+
+    with pytest.raises(Exception) as excinfo:
+        store.get_worker_stats('nope')
+    assert_pgqrs_error(excinfo, Pgqrs.Error.QUEUE_NOT_FOUND)
+
+
 def test_uninitialized_store_fails_cleanly():
     # A GInitable made with GObject.Object.new() and never initialised must
     # give an error, not crash.
