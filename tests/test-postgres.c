@@ -650,6 +650,47 @@ test_cancel_in_flight (void)
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
+/* While a call waits 300 ms on the server (a lock held by another
+ * session), the loop keeps running: the 1 ms timeout fires all along. A
+ * call that blocked the loop would leave one gap as long as the wait. */
+static void
+test_main_loop_runs_while_server_waits (void)
+{
+  g_autofree char *name = g_strdup_printf ("pgqrs-wait-%d", (int)getpid ());
+  g_autofree char *dsn = new_dsn_named (name, NULL);
+  g_autoptr(PgqrsStore) store = open_store (dsn);
+  g_autoptr(PGconn) watcher = admin_connect ();
+  g_auto(Outcome) outcome = { 0, };
+  Ticker ticker = { 0, };
+  PGconn *admin = lock_queues (store_schema (store));
+  guint source_id;
+  gint64 deadline;
+
+  pgqrs_store_create_queue_async (store, "waits", NULL, create_queue_cb, &outcome);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (waiting_on_lock (watcher, name) == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (waiting_on_lock (watcher, name), ==, 1);
+
+  source_id = g_timeout_add (1, tick_cb, &ticker);
+  deadline = g_get_monotonic_time () + 300 * 1000;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source_id);
+
+  g_test_message ("300 ms waiting on the server: the 1 ms timeout fired %u times, "
+                  "longest gap %.1f ms", ticker.ticks, ticker.max_gap / 1000.0);
+  g_assert_false (outcome.done);
+  g_assert_cmpuint (ticker.ticks, >, 100);
+  g_assert_cmpint (ticker.max_gap, <, 50 * 1000);
+
+  unlock_queues (admin);
+  await_outcome (&outcome);
+  g_assert_no_error (outcome.error);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 /* --- connection loss ------------------------------------------------------ */
 
 static gint64
@@ -1032,6 +1073,8 @@ main (int   argc,
   g_test_add_func ("/pgqrs/postgres/schema-quoting", test_schema_quoting);
   g_test_add_func ("/pgqrs/postgres/concurrent-install", test_concurrent_install);
   g_test_add_func ("/pgqrs/postgres/main-loop-not-blocked", test_main_loop_not_blocked);
+  g_test_add_func ("/pgqrs/postgres/main-loop-runs-while-server-waits",
+                   test_main_loop_runs_while_server_waits);
   g_test_add_func ("/pgqrs/postgres/pool/fifo", test_pool_fifo);
   g_test_add_func ("/pgqrs/postgres/pool/cancel", test_cancel_in_flight);
   g_test_add_func ("/pgqrs/postgres/connection-loss/idle", test_connection_loss_idle);
