@@ -1116,12 +1116,15 @@ delete_queue_request (const char  *name,
  * pgqrs_store_delete_queue:
  * @self: a #PgqrsStore
  * @name: the queue's name
- * @cascade: whether to delete the queue's messages too
+ * @cascade: whether to delete what refers to the queue too
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
  * Deletes a queue. Without @cascade, a queue that still has messages
- * (archived ones included) or live workers is not deleted.
+ * (archived ones included), live workers or a workflow bound to it is not
+ * deleted. With @cascade, its messages, the workflows bound to it and their
+ * runs, and the runs its messages triggered are deleted with it; its
+ * workers are kept, bound to no queue.
  *
  * Returns: %TRUE if the queue was deleted; %FALSE with @error set:
  *   %PGQRS_ERROR_QUEUE_NOT_FOUND, or %PGQRS_ERROR_QUEUE_IN_USE
@@ -1152,7 +1155,7 @@ pgqrs_store_delete_queue (PgqrsStore    *self,
  * pgqrs_store_delete_queue_async:
  * @self: a #PgqrsStore
  * @name: the queue's name
- * @cascade: whether to delete the queue's messages too
+ * @cascade: whether to delete what refers to the queue too
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async) (closure user_data): called when done
  * @user_data: data for @callback
@@ -1212,8 +1215,8 @@ pgqrs_store_delete_queue_finish (PgqrsStore    *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Deletes all of a queue's messages, archived ones included, in one
- * transaction. The queue stays.
+ * Deletes all of a queue's messages, archived ones included, and the
+ * workflow runs they triggered, in one transaction. The queue stays.
  *
  * Returns: how many messages were deleted, or -1 with @error set
  *

@@ -282,6 +282,42 @@ dead_letter_oldest (PgqrsQueue *queue, gint64 expected_id)
 }
 
 static void
+define_workflow (Fixture    *f,
+                 const char *name,
+                 const char *queue_name)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pgqrs_store_define_workflow (f->store, name, queue_name, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Triggers a run of @name; returns its id. */
+static gint64
+trigger_run (Fixture    *f,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  g_autoptr(PgqrsWorkflow) run = pgqrs_store_trigger_workflow (f->store, name, input, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_message_id (run), >, 0);
+  return pgqrs_workflow_get_id (run);
+}
+
+static void
+assert_run_gone (Fixture *f,
+                 gint64   run_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsWorkflow) run = pgqrs_store_get_workflow_run (f->store, run_id, NULL, &error);
+
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND);
+  g_assert_null (run);
+}
+
+static void
 assert_error_names (GError     *error,
                     const char *word)
 {
@@ -818,6 +854,79 @@ test_purge (Fixture       *f,
   assert_error_names (error, "jobs");
 }
 
+/* Rule 9 for workflows: a purge takes the runs that the queue's trigger
+ * messages started, pending or done with; runs on another queue stay, and
+ * so does the workflow's binding to the queue. */
+static void
+test_purge_workflow_runs (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) jobs = make_queue (f, "jobs");
+  g_autoptr(PgqrsQueue) other = make_queue (f, "other");
+  g_autoptr(PgqrsWorkflow) kept = NULL;
+  gint64 pending_run, done_run, kept_run;
+
+  define_workflow (f, "ingest", "jobs");
+  define_workflow (f, "report", "other");
+  done_run = trigger_run (f, "ingest");
+  pending_run = trigger_run (f, "ingest");
+  kept_run = trigger_run (f, "report");
+  dequeue_and_archive (jobs);
+
+  g_assert_cmpint (purge_queue (f, "jobs", &error), ==, 2);
+  g_assert_no_error (error);
+  assert_queue_metrics (f, "jobs", (Counts) { 0 });
+  assert_run_gone (f, done_run);
+  assert_run_gone (f, pending_run);
+
+  kept = pgqrs_store_get_workflow_run (f->store, kept_run, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (kept), ==, PGQRS_RUN_STATUS_QUEUED);
+  assert_queue_metrics (f, "other", (Counts) { .total = 1, .pending = 1 });
+
+  trigger_run (f, "ingest");
+  assert_queue_metrics (f, "jobs", (Counts) { .total = 1, .pending = 1 });
+}
+
+/* Rule 9: a workflow bound to a queue keeps it in use, even with no
+ * messages; cascade deletes the binding and the runs with the queue. */
+static void
+test_delete_queue_bound_to_workflow (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) flows = make_queue (f, "flows");
+  g_autoptr(PgqrsQueue) gone = NULL;
+  g_autoptr(PgqrsWorkflow) unbound = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  gint64 run_id;
+
+  define_workflow (f, "ingest", "flows");
+  g_assert_false (delete_queue (f, "flows", FALSE, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE);
+  assert_error_names (error, "flows");
+  g_clear_error (&error);
+
+  run_id = trigger_run (f, "ingest");
+  g_assert_false (delete_queue (f, "flows", FALSE, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE);
+  g_clear_error (&error);
+  assert_queue_metrics (f, "flows", (Counts) { .total = 1, .pending = 1 });
+
+  g_assert_true (delete_queue (f, "flows", TRUE, &error));
+  g_assert_no_error (error);
+  gone = get_queue (f, "flows", &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND);
+  g_clear_error (&error);
+  assert_run_gone (f, run_id);
+
+  /* the binding went with the queue */
+  unbound = pgqrs_store_trigger_workflow (f->store, "ingest", input, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION);
+  g_assert_null (unbound);
+}
+
 /* --- metrics ------------------------------------------------------------ */
 
 static void
@@ -1118,6 +1227,8 @@ main (int   argc,
   ADD ("list-queues", test_list_queues);
   ADD ("delete-queue", test_delete_queue);
   ADD ("purge", test_purge);
+  ADD ("purge-workflow-runs", test_purge_workflow_runs);
+  ADD ("delete-queue-bound-to-workflow", test_delete_queue_bound_to_workflow);
   ADD ("metrics", test_metrics);
   ADD ("list-metrics", test_list_metrics);
   ADD ("list-archived", test_list_archived);

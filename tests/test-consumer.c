@@ -30,6 +30,7 @@ typedef struct
   gint64         first_seen_us;
   gboolean       finished;
   GError        *run_error;
+  double         skew;         /* the database's clock, as last set */
 } Fixture;
 
 static void
@@ -309,6 +310,89 @@ has_dead_letter (Fixture *f)
   return pgqrs_queue_metrics_get_dead_lettered (m) == 1;
 }
 
+/* The one message is put off: it waits, unleased, for a later time. */
+static gboolean
+put_off (Fixture *f)
+{
+  g_autoptr(PgqrsQueueMetrics) m = metrics (f);
+
+  return pgqrs_queue_metrics_get_delayed (m) == 1 && pgqrs_queue_metrics_get_leased (m) == 0 &&
+         pgqrs_queue_metrics_get_pending (m) == 0;
+}
+
+static gint64
+delayed (Fixture *f)
+{
+  g_autoptr(PgqrsQueueMetrics) m = metrics (f);
+
+  return pgqrs_queue_metrics_get_delayed (m);
+}
+
+/* Rule 14 with a retry policy: a message that always fails is put off
+ * after failed attempt n for between @shortest[n-1] and @longest[n-1]
+ * seconds by the database's clock, which the test moves instead of
+ * waiting; the attempt after the policy's last retry dead-letters it. */
+static void
+assert_retry_schedule (Fixture          *f,
+                       PgqrsRetryPolicy *policy,
+                       const double     *shortest,
+                       const double     *longest)
+{
+  guint retries = pgqrs_retry_policy_get_max_retries (policy);
+
+  f->fail_first = 100;
+  g_object_set (f->consumer, "retry-policy", policy, NULL);
+  enqueue_n (f, 1, 1, 0);
+  start (f);
+
+  for (guint attempt = 1; attempt <= retries + 1; attempt++)
+    {
+      g_autofree char *expected = g_strdup_printf ("1@%u", attempt);
+
+      spin (f, 5, attempt <= retries ? put_off : has_dead_letter);
+      g_assert_cmpuint (f->seen->len, ==, attempt);
+      g_assert_cmpstr (g_ptr_array_index (f->seen, attempt - 1), ==, expected);
+      if (attempt > retries)
+        break;
+
+      /* still waiting a moment before its shortest delay... */
+      pgqrs_test_set_clock (f->store, f->skew + shortest[attempt - 1] - 0.25);
+      g_assert_cmpint (delayed (f), ==, 1);
+
+      /* ...and due a moment after its longest */
+      f->skew += longest[attempt - 1] + 0.25;
+      pgqrs_test_set_clock (f->store, f->skew);
+      g_assert_cmpint (delayed (f), ==, 0);
+    }
+
+  g_assert_true (has_dead_letter (f));
+  g_assert_cmpuint (pgqrs_consumer_get_failed_count (f->consumer), ==, retries + 1);
+  stop_and_wait (f);
+}
+
+/* 10, 20, then the 30 s cap (10·2² = 40 s) */
+static void
+test_retry_exponential (Fixture       *f,
+                        gconstpointer  data)
+{
+  static const double delays[] = { 10, 20, 30 };
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_exponential (3, 10, 30, FALSE);
+
+  assert_retry_schedule (f, policy, delays, delays);
+}
+
+/* the same, each delay drawn from its upper half */
+static void
+test_retry_exponential_jitter (Fixture       *f,
+                               gconstpointer  data)
+{
+  static const double shortest[] = { 5, 10, 15 };
+  static const double longest[] = { 10, 20, 30 };
+  g_autoptr(PgqrsRetryPolicy) policy = pgqrs_retry_policy_new_exponential (3, 10, 30, TRUE);
+
+  assert_retry_schedule (f, policy, shortest, longest);
+}
+
 static void
 test_retries_exhausted_dead_letter (Fixture       *f,
                                     gconstpointer  data)
@@ -537,6 +621,12 @@ test_long_handler_keeps_lease (Fixture       *f,
   stop_and_wait (f);
 }
 
+static gboolean
+finished (Fixture *f)
+{
+  return f->finished;
+}
+
 /* Rule 16: stop lets running handlers finish. */
 static void
 test_graceful_stop (Fixture       *f,
@@ -554,9 +644,8 @@ test_graceful_stop (Fixture       *f,
   g_assert_cmpuint (f->seen->len, ==, 1); /* and leasing no more */
 
   pgqrs_job_complete (g_ptr_array_index (f->deferred, 0));
-  spin (f, 2, NULL);
-  while (!f->finished)
-    g_main_context_iteration (NULL, TRUE);
+  spin (f, 10, finished);
+  g_assert_true (f->finished);
   g_assert_no_error (f->run_error);
 
   {
@@ -765,6 +854,8 @@ main (int   argc,
   ADD ("failure-releases", test_failure_releases, "poll_interval=10");
   ADD ("retry-backoff", test_retry_backoff, "poll_interval=10");
   ADD ("retries-exhausted-dead-letter", test_retries_exhausted_dead_letter, "poll_interval=10");
+  ADD ("retry-exponential", test_retry_exponential, "poll_interval=10");
+  ADD ("retry-exponential-jitter", test_retry_exponential_jitter, "poll_interval=10");
   ADD ("batch-handler", test_batch_handler, "poll_interval=10");
   ADD ("concurrency-and-deferred-completion", test_concurrency_and_deferred_completion, "poll_interval=10");
   ADD ("wakeup-beats-poll-interval", test_wakeup_beats_poll_interval, "poll_interval=10");

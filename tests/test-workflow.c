@@ -22,6 +22,7 @@ typedef struct
   gboolean    permanent;
   double      skew;         /* the clock, as last set by the test */
   int         pending_resolutions;  /* deferred step bodies not yet resolved */
+  PgqrsStep  *last_step;    /* the step flaky_step or cancelling_step last ran */
 } Fixture;
 
 static void
@@ -36,6 +37,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  g_clear_object (&f->last_step);
   g_hash_table_unref (f->calls);
   g_assert_finalize_object (f->store);
 }
@@ -72,6 +74,7 @@ flaky_step (PgqrsStep *step,
 {
   Fixture *f = user_data;
 
+  g_set_object (&f->last_step, step);
   count_call (f, pgqrs_step_get_name (step));
   if (calls (f, pgqrs_step_get_name (step)) <= f->fail_times)
     {
@@ -424,8 +427,34 @@ test_retry_to_success (Fixture       *f,
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
 }
 
+/* The database's clock and stored times, as seconds since the epoch. */
+static double
+database_now (Fixture *f)
+{
+  return g_get_real_time () / (double)G_USEC_PER_SEC + f->skew;
+}
+
+static double
+epoch_seconds (GDateTime *time)
+{
+  return g_date_time_to_unix (time) + g_date_time_get_microsecond (time) / (double)G_USEC_PER_SEC;
+}
+
+static void
+set_database_clock (Fixture *f,
+                    double   when)
+{
+  f->skew = when - g_get_real_time () / (double)G_USEC_PER_SEC;
+  pgqrs_test_set_clock (f->store, f->skew);
+}
+
+/* Stored times have millisecond precision. */
+#define CLOCK_SLACK 0.01
+
 /* The default policy: 3 retries, exponential from 1 s with jitter, capped at
- * 60 s; the fourth failure ends the run. */
+ * 60 s.  Failure n stores a retry time d·[½, 1] after the database's clock,
+ * d = 1 s·2^(n-1) capped at 60 s, and the step runs again at that time, not
+ * before; the fourth failure ends the run. */
 static void
 test_default_retry_policy (Fixture       *f,
                            gconstpointer  data)
@@ -433,7 +462,7 @@ test_default_retry_policy (Fixture       *f,
   g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) out = NULL;
-  double skew = 0;
+  gboolean jittered = FALSE;
 
   f->fail_times = 100;
   pgqrs_workflow_start (run, NULL, &error);
@@ -441,20 +470,43 @@ test_default_retry_policy (Fixture       *f,
 
   for (guint attempt = 1; attempt <= 3; attempt++)
     {
+      double full = MIN (60.0, 1 << (attempt - 1));
+      double before = database_now (f);
+      double after, retry_at;
+
+      out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
+      after = database_now (f);
+      g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
+      g_clear_error (&error);
+      g_assert_cmpuint (calls (f, "fetch"), ==, attempt);
+
+      g_assert_cmpuint (pgqrs_step_get_retry_count (f->last_step), ==, attempt);
+      g_assert_nonnull (pgqrs_step_get_retry_at (f->last_step));
+      retry_at = epoch_seconds (pgqrs_step_get_retry_at (f->last_step));
+      g_test_message ("attempt %u: retry after %.3f s", attempt, retry_at - before);
+      g_assert_cmpfloat (retry_at - before, >=, full / 2 - CLOCK_SLACK);
+      g_assert_cmpfloat (retry_at - after, <=, full + CLOCK_SLACK);
+      jittered |= retry_at - before < full - 0.02;
+
+      /* just before the stored time the body does not run */
+      set_database_clock (f, retry_at - 0.25);
       out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
       g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY);
       g_clear_error (&error);
       g_assert_cmpuint (calls (f, "fetch"), ==, attempt);
 
-      /* past any delay the policy may have drawn (≤ 60 s) */
-      skew += 61;
-      pgqrs_test_set_clock (f->store, skew);
+      set_database_clock (f, retry_at + CLOCK_SLACK);
     }
+
+  /* not every delay is the full one: the three draws all fall within 20 ms
+   * of it once in about 10^5 runs */
+  g_assert_true (jittered);
 
   out = pgqrs_workflow_run_step (run, "fetch", flaky_step, f, NULL, &error);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_RETRIES_EXHAUSTED);
   g_assert_null (out);
   g_assert_cmpuint (calls (f, "fetch"), ==, 4);
+  g_assert_null (pgqrs_step_get_retry_at (f->last_step));
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_ERROR);
 }
 
@@ -637,6 +689,78 @@ consumer_done_cb (GObject      *object,
   *(gboolean *)user_data = TRUE;
 }
 
+static void
+stop_consumer (PgqrsConsumer *consumer,
+               gboolean      *stopped)
+{
+  pgqrs_consumer_stop (consumer);
+  while (!*stopped)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Waits up to 5 s for @run to end: its output, or NULL with @error set. */
+static JsonNode *
+wait_for_run (PgqrsWorkflow  *run,
+              GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return pgqrs_workflow_wait_finish (run, result, error);
+}
+
+/* The queue "pipelines", with @workflow bound to it. */
+static PgqrsQueue *
+pipeline_queue (Fixture    *f,
+                const char *workflow)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsQueue *queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_store_define_workflow (f->store, workflow, "pipelines", NULL, &error));
+  g_assert_no_error (error);
+  return queue;
+}
+
+static PgqrsWorkflow *
+trigger (Fixture    *f,
+         const char *workflow)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  PgqrsWorkflow *run = pgqrs_store_trigger_workflow (f->store, workflow, input, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_message_id (run), >, 0);
+  return run;
+}
+
+/* A consumer of @queue named @name that runs @func for each trigger, with
+ * the properties that follow (as g_object_set() takes them); *@stopped
+ * turns TRUE when it has stopped. */
+static PgqrsConsumer *
+start_consumer (PgqrsQueue        *queue,
+                const char        *name,
+                PgqrsWorkflowFunc  func,
+                gpointer           func_data,
+                gboolean          *stopped,
+                const char        *first_property,
+                ...)
+{
+  PgqrsConsumer *consumer = pgqrs_consumer_new (queue, name);
+  va_list args;
+
+  va_start (args, first_property);
+  g_object_set_valist (G_OBJECT (consumer), first_property, args);
+  va_end (args);
+  pgqrs_consumer_set_workflow (consumer, func, func_data, NULL);
+  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, stopped);
+  return consumer;
+}
+
 /* Rule 22's happy path: a triggered run handled by a consumer; the caller
  * waits for the result asynchronously, with a timeout. */
 static void
@@ -658,13 +782,8 @@ test_triggered_run (Fixture       *f,
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION);
   g_clear_error (&error);
 
-  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
-  g_assert_true (pgqrs_store_define_workflow (f->store, "pipeline", "pipelines", NULL, &error));
-  g_assert_no_error (error);
-
-  run = pgqrs_store_trigger_workflow (f->store, "pipeline", input, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (pgqrs_workflow_get_message_id (run), >, 0);
+  queue = pipeline_queue (f, "pipeline");
+  run = trigger (f, "pipeline");
 
   /* nobody runs it yet: waiting times out */
   pgqrs_workflow_wait_async (run, 0.2, NULL, wait_cb, &result);
@@ -675,26 +794,50 @@ test_triggered_run (Fixture       *f,
   g_clear_error (&error);
   g_clear_object (&result);
 
-  consumer = pgqrs_consumer_new (queue, "pipeline-runner");
-  pgqrs_consumer_set_workflow (consumer, three_steps, f, NULL);
-  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+  consumer = start_consumer (queue, "pipeline-runner", three_steps, f, &stopped, NULL);
 
-  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  output = pgqrs_workflow_wait_finish (run, result, &error);
+  output = wait_for_run (run, &error);
   g_assert_no_error (error);
   assert_json (output, "{\"sum\":6}");
   g_assert_cmpuint (calls (f, "json:1"), ==, 1);
   g_assert_cmpuint (calls (f, "json:3"), ==, 1);
 
-  pgqrs_consumer_stop (consumer);
-  while (!stopped)
-    g_main_context_iteration (NULL, TRUE);
+  stop_consumer (consumer, &stopped);
 
   metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (pgqrs_queue_metrics_get_archived (metrics), ==, 1);
+}
+
+/* A consumer that deletes what it handled deletes a finished run's
+ * trigger, not the run: its status and output stay. */
+static void
+test_triggered_run_delete_on_success (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "pipeline");
+  g_autoptr(PgqrsWorkflow) run = trigger (f, "pipeline");
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+  gboolean stopped = FALSE;
+
+  consumer = start_consumer (queue, "deleting-runner", three_steps, f, &stopped,
+                             "delete-on-success", TRUE, NULL);
+  output = wait_for_run (run, &error);
+  g_assert_no_error (error);
+  stop_consumer (consumer, &stopped);
+
+  metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_total (metrics), ==, 0);
+
+  g_assert_true (pgqrs_workflow_refresh (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_SUCCESS);
+  assert_json (pgqrs_workflow_get_output (run), "{\"sum\":6}");
+  g_assert_cmpint (pgqrs_workflow_get_message_id (run), ==, 0);
 }
 
 /* A workflow function for a consumer with workflow-in-thread off: it runs
@@ -769,34 +912,22 @@ test_triggered_run_in_context (Fixture       *f,
   g_autoptr(PgqrsQueue) queue = NULL;
   g_autoptr(PgqrsWorkflow) run = NULL;
   g_autoptr(PgqrsConsumer) consumer = NULL;
-  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonNode) output = NULL;
   gboolean stopped = FALSE;
 
-  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
-  pgqrs_store_define_workflow (f->store, "chained", "pipelines", NULL, &error);
-  run = pgqrs_store_trigger_workflow (f->store, "chained", input, NULL, &error);
-  g_assert_no_error (error);
+  queue = pipeline_queue (f, "chained");
+  run = trigger (f, "chained");
+  consumer = start_consumer (queue, "context-runner", chained_steps, f, &stopped,
+                             "workflow-in-thread", FALSE, NULL);
 
-  consumer = pgqrs_consumer_new (queue, "context-runner");
-  g_object_set (consumer, "workflow-in-thread", FALSE, NULL);
-  pgqrs_consumer_set_workflow (consumer, chained_steps, f, NULL);
-  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
-
-  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  output = pgqrs_workflow_wait_finish (run, result, &error);
+  output = wait_for_run (run, &error);
   g_assert_no_error (error);
   assert_json (output, "{\"sum\":6}");
   g_assert_cmpuint (calls (f, "later:1"), ==, 1);
   g_assert_cmpuint (calls (f, "json:2"), ==, 1);
   g_assert_cmpuint (calls (f, "later:3"), ==, 1);
 
-  pgqrs_consumer_stop (consumer);
-  while (!stopped)
-    g_main_context_iteration (NULL, TRUE);
+  stop_consumer (consumer, &stopped);
   while (g_atomic_int_get (&f->pending_resolutions) > 0)
     g_main_context_iteration (NULL, TRUE);
 }
@@ -829,6 +960,30 @@ sleepy_flaky_workflow (PgqrsWorkflow *run,
   return json_node_copy (fetched);
 }
 
+/* Runs the main context until the consumer has settled every trigger
+ * message of "pipelines": none is visible or leased, and @delayed of them
+ * wait for a later time. */
+static void
+wait_until_settled (Fixture *f,
+                    gint64   delayed)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+
+  for (;;)
+    {
+      g_autoptr(PgqrsQueueMetrics) m = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+
+      g_assert_no_error (error);
+      if (pgqrs_queue_metrics_get_pending (m) == 0 && pgqrs_queue_metrics_get_leased (m) == 0 &&
+          pgqrs_queue_metrics_get_delayed (m) == delayed)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * 1000);
+    }
+}
+
 /* Runs the main context until the run's trigger message waits, unleased,
  * for a time @at_least seconds after the clock (f->skew): the consumer has put it
  * off rather than spinning on it. */
@@ -836,22 +991,11 @@ static void
 wait_until_put_off (Fixture *f,
                     double   at_least)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsQueue) queue = NULL;
   g_autoptr(GPtrArray) none = NULL;
 
-  for (;;)
-    {
-      g_autoptr(PgqrsQueueMetrics) m = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
-
-      g_assert_no_error (error);
-      if (pgqrs_queue_metrics_get_delayed (m) == 1 && pgqrs_queue_metrics_get_leased (m) == 0)
-        break;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5 * 1000);
-    }
+  wait_until_settled (f, 1);
 
   /* delayed by the whole retry or pause time, not a poll interval */
   queue = pgqrs_store_get_queue (f->store, "pipelines", NULL, &error);
@@ -870,20 +1014,13 @@ test_triggered_retry_and_pause (Fixture       *f,
   g_autoptr(PgqrsQueue) queue = NULL;
   g_autoptr(PgqrsWorkflow) run = NULL;
   g_autoptr(PgqrsConsumer) consumer = NULL;
-  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonNode) output = NULL;
   gboolean stopped = FALSE;
 
   f->fail_times = 1;
-  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
-  pgqrs_store_define_workflow (f->store, "sleepy", "pipelines", NULL, &error);
-  run = pgqrs_store_trigger_workflow (f->store, "sleepy", input, NULL, &error);
-  g_assert_no_error (error);
-
-  consumer = pgqrs_consumer_new (queue, "sleepy-runner");
-  pgqrs_consumer_set_workflow (consumer, sleepy_flaky_workflow, f, NULL);
-  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+  queue = pipeline_queue (f, "sleepy");
+  run = trigger (f, "sleepy");
+  consumer = start_consumer (queue, "sleepy-runner", sleepy_flaky_workflow, f, &stopped, NULL);
 
   /* fetch fails once: the trigger comes back in a minute */
   wait_until_put_off (f, 60);
@@ -898,19 +1035,190 @@ test_triggered_retry_and_pause (Fixture       *f,
   f->skew += 3601;
   pgqrs_test_set_clock (f->store, f->skew);
 
-  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  output = pgqrs_workflow_wait_finish (run, result, &error);
+  output = wait_for_run (run, &error);
   g_assert_no_error (error);
   assert_json (output, "\"recovered\"");
 
   g_assert_cmpuint (calls (f, "fetch"), ==, 2);
   g_assert_cmpuint (calls (f, "slept"), ==, 1);
 
-  pgqrs_consumer_stop (consumer);
-  while (!stopped)
-    g_main_context_iteration (NULL, TRUE);
+  stop_consumer (consumer, &stopped);
+}
+
+/* The name under which calls of the workflow function for @run count. */
+static char *
+run_key (PgqrsWorkflow *run)
+{
+  return g_strdup_printf ("run:%" G_GINT64_FORMAT, pgqrs_workflow_get_id (run));
+}
+
+static guint
+run_calls (Fixture       *f,
+           PgqrsWorkflow *run)
+{
+  g_autofree char *key = run_key (run);
+
+  return calls (f, key);
+}
+
+/* Counts its calls per run and pauses the run for an hour. */
+static JsonNode *
+pausing_workflow (PgqrsWorkflow *run,
+                  gpointer       user_data)
+{
+  Fixture *f = user_data;
+  g_autofree char *key = run_key (run);
+  g_autoptr(GError) error = NULL;
+
+  count_call (f, key);
+  pgqrs_workflow_pause (run, "sleeping", 3600, NULL, &error);
+  g_assert_no_error (error);
+  return NULL;
+}
+
+static void
+assert_triggers (Fixture *f,
+                 gint64   total,
+                 gint64   archived)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueueMetrics) m = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_total (m), ==, total);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, archived);
+  g_assert_cmpint (pgqrs_queue_metrics_get_dead_lettered (m), ==, 0);
+}
+
+/* Rule 21 for triggered runs: one cancelled while QUEUED and one while
+ * PAUSED end CANCELLED when a consumer next gets their trigger, without a
+ * call of the workflow function, and their triggers are done with. */
+static void
+test_triggered_cancel_before_delivery (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsWorkflow) queued = NULL;
+  g_autoptr(PgqrsWorkflow) paused = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean stopped = FALSE;
+
+  queue = pipeline_queue (f, "sleeper");
+  queued = trigger (f, "sleeper");
+  paused = trigger (f, "sleeper");
+
+  g_assert_true (pgqrs_workflow_cancel (queued, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (queued), ==, PGQRS_RUN_STATUS_CANCELLING);
+
+  consumer = start_consumer (queue, "sleeper-runner", pausing_workflow, f, &stopped, NULL);
+
+  /* the cancelled run ends on delivery; the other one runs and pauses */
+  output = wait_for_run (queued, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+  g_assert_null (output);
+  g_clear_error (&error);
+  wait_until_put_off (f, 3600);
+  g_assert_cmpuint (run_calls (f, queued), ==, 0);
+  g_assert_cmpuint (run_calls (f, paused), ==, 1);
+  assert_triggers (f, 2, 1);
+
+  g_assert_true (pgqrs_workflow_refresh (paused, NULL, &error));
+  g_assert_cmpint (pgqrs_workflow_get_status (paused), ==, PGQRS_RUN_STATUS_PAUSED);
+  g_assert_true (pgqrs_workflow_cancel (paused, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (paused), ==, PGQRS_RUN_STATUS_CANCELLING);
+
+  /* the pause is over: its trigger comes back and only finalises it */
+  f->skew += 3601;
+  pgqrs_test_set_clock (f->store, f->skew);
+  output = wait_for_run (paused, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+  g_assert_null (output);
+  wait_until_settled (f, 0);
+  g_assert_cmpuint (run_calls (f, paused), ==, 1);
+  g_assert_cmpuint (run_calls (f, queued), ==, 0);
+  assert_triggers (f, 2, 2);
+
+  stop_consumer (consumer, &stopped);
+}
+
+/* A step body that cancels its own run through another object, as another
+ * process would while the step is in flight, and then finishes. */
+static JsonNode *
+cancelling_step (PgqrsStep *step,
+                 gpointer   user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsWorkflow) other =
+    pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (pgqrs_step_get_workflow (step)),
+                                  NULL, &error);
+
+  g_assert_no_error (error);
+  g_set_object (&f->last_step, step);
+  count_call (f, pgqrs_step_get_name (step));
+  g_assert_true (pgqrs_workflow_cancel (other, NULL, &error));
+  g_assert_no_error (error);
+
+  return pgqrs_test_json ("\"finished anyway\"");
+}
+
+static JsonNode *
+cancelled_mid_step_workflow (PgqrsWorkflow *run,
+                             gpointer       user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+
+  count_call (f, "workflow");
+  first = pgqrs_workflow_run_step (run, "in-flight", cancelling_step, f, NULL, &error);
+  g_assert_no_error (error);
+  assert_json (first, "\"finished anyway\"");
+
+  second = pgqrs_workflow_run_step (run, "json:2", json_step, f, NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+  g_assert_null (second);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_CANCELLED);
+
+  return NULL;
+}
+
+/* Rule 21 mid-step: the step in flight when the run is cancelled finishes
+ * and its output is recorded; the run ends CANCELLED at the next step
+ * boundary, whose body does not run, and is not run again. */
+static void
+test_triggered_cancel_mid_step (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean stopped = FALSE;
+
+  queue = pipeline_queue (f, "doomed");
+  run = trigger (f, "doomed");
+  consumer = start_consumer (queue, "doomed-runner", cancelled_mid_step_workflow, f, &stopped, NULL);
+
+  output = wait_for_run (run, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED);
+  g_assert_null (output);
+  wait_until_settled (f, 0);
+  assert_triggers (f, 1, 1);
+
+  g_assert_cmpuint (calls (f, "workflow"), ==, 1);
+  g_assert_cmpuint (calls (f, "in-flight"), ==, 1);
+  g_assert_cmpuint (calls (f, "json:2"), ==, 0);
+  g_assert_cmpint (pgqrs_step_get_status (f->last_step), ==, PGQRS_STEP_STATUS_SUCCESS);
+  assert_json (pgqrs_step_get_output (f->last_step), "\"finished anyway\"");
+
+  stop_consumer (consumer, &stopped);
 }
 
 /* The crash test's child: runs the workflow's consumer, and blocks for
@@ -1011,17 +1319,13 @@ test_sigkill_recovery (Fixture       *f,
   g_autoptr(PgqrsQueue) queue = NULL;
   g_autoptr(PgqrsWorkflow) run = NULL;
   g_autoptr(PgqrsConsumer) consumer = NULL;
-  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonNode) output = NULL;
   Crash crash = { NULL, FALSE };
   gboolean stopped = FALSE;
 
   crash.log = log;
-  queue = pgqrs_store_create_queue (f->store, "pipelines", NULL, &error);
-  pgqrs_store_define_workflow (f->store, "crashy", "pipelines", NULL, &error);
-  run = pgqrs_store_trigger_workflow (f->store, "crashy", input, NULL, &error);
-  g_assert_no_error (error);
+  queue = pipeline_queue (f, "crashy");
+  run = trigger (f, "crashy");
 
   g_object_get (pgqrs_store_get_config (f->store), "dsn", &dsn, NULL);
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
@@ -1037,24 +1341,17 @@ test_sigkill_recovery (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (child));
 
-  consumer = pgqrs_consumer_new (queue, "survivor");
-  g_object_set (consumer, "poll-interval", 0.1, NULL);
-  pgqrs_consumer_set_workflow (consumer, crash_workflow, &crash, NULL);
-  pgqrs_consumer_run_async (consumer, NULL, consumer_done_cb, &stopped);
+  consumer = start_consumer (queue, "survivor", crash_workflow, &crash, &stopped,
+                             "poll-interval", 0.1, NULL);
 
-  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  output = pgqrs_workflow_wait_finish (run, result, &error);
+  output = wait_for_run (run, &error);
   g_assert_no_error (error);
   assert_json (output, "[1,2,3]");
 
   g_assert_true (g_file_get_contents (log, &steps, NULL, &error));
   g_assert_cmpstr (steps, ==, "step-1\nstep-2\nstep-2\nstep-3\n");
 
-  pgqrs_consumer_stop (consumer);
-  while (!stopped)
-    g_main_context_iteration (NULL, TRUE);
+  stop_consumer (consumer, &stopped);
 
   g_unlink (log);
   g_rmdir (dir);
@@ -1084,8 +1381,11 @@ main (int   argc,
   ADD ("pause-then-resume", test_pause_then_resume);
   ADD ("cancel-in-each-state", test_cancel_in_each_state);
   ADD ("triggered-run", test_triggered_run);
+  ADD ("triggered-run-delete-on-success", test_triggered_run_delete_on_success);
   ADD ("triggered-run-in-context", test_triggered_run_in_context);
   ADD ("triggered-retry-and-pause", test_triggered_retry_and_pause);
+  ADD ("triggered-cancel-before-delivery", test_triggered_cancel_before_delivery);
+  ADD ("triggered-cancel-mid-step", test_triggered_cancel_mid_step);
   ADD ("sigkill-recovery", test_sigkill_recovery);
 
   return g_test_run ();

@@ -130,9 +130,12 @@ static const Statement statements[PG_N_STMTS] = {
     "         WHERE queue_id = $1::bigint AND status <> 'stopped'), "
     "       (SELECT count (*) FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint)", 1 },
 
+  /* The runs of the workflows bound to the queue, and the runs its
+   * messages triggered. */
   [PG_STMT_QUEUE_DELETE_RUNS] = {
     "DELETE FROM " S "pgqrs_workflow_runs "
-    " WHERE workflow_id IN (SELECT id FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint)", 1 },
+    " WHERE workflow_id IN (SELECT id FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint) "
+    "    OR message_id IN (SELECT id FROM " S "pgqrs_messages WHERE queue_id = $1::bigint)", 1 },
 
   [PG_STMT_QUEUE_DELETE_WORKFLOWS] = {
     "DELETE FROM " S "pgqrs_workflows WHERE queue_id = $1::bigint", 1 },
@@ -150,6 +153,8 @@ static const Statement statements[PG_N_STMTS] = {
    * runs they triggered go with them (ON DELETE CASCADE). */
   [PG_STMT_QUEUE_PURGE] = {
     "WITH q AS (SELECT id FROM " S "pgqrs_queues WHERE queue_name = $1::text), "
+    "     runs AS (DELETE FROM " S "pgqrs_workflow_runs WHERE message_id IN "
+    "                (SELECT id FROM " S "pgqrs_messages WHERE queue_id = (SELECT id FROM q))), "
     "     gone AS (DELETE FROM " S "pgqrs_messages WHERE queue_id = (SELECT id FROM q) "
     "              RETURNING 1) "
     "SELECT (SELECT id FROM q), (SELECT count (*) FROM gone)", 1 },

@@ -289,6 +289,7 @@ op_queue_purge (PgqrsSqliteConnection  *conn,
   gint64 queue_id;
 
   if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)) ||
+      !run_for_queue (conn, SQLITE_STMT_QUEUE_PURGE_RUNS, queue_id, error) ||
       !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
     return FALSE;
 

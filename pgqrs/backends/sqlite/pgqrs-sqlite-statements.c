@@ -72,9 +72,17 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "       (SELECT count(*) FROM pgqrs_workers WHERE queue_id = ?1 AND status <> 'stopped'), "
     "       (SELECT count(*) FROM pgqrs_workflows WHERE queue_id = ?1)",
 
+  /* The runs of the workflows bound to the queue, and the runs its
+   * messages triggered. */
   [SQLITE_STMT_QUEUE_DELETE_RUNS] =
     "DELETE FROM pgqrs_workflow_runs "
-    " WHERE workflow_id IN (SELECT id FROM pgqrs_workflows WHERE queue_id = ?1)",
+    " WHERE workflow_id IN (SELECT id FROM pgqrs_workflows WHERE queue_id = ?1) "
+    "    OR message_id IN (SELECT id FROM pgqrs_messages WHERE queue_id = ?1)",
+
+  /* Purge: the runs the queue's messages triggered go with them. */
+  [SQLITE_STMT_QUEUE_PURGE_RUNS] =
+    "DELETE FROM pgqrs_workflow_runs "
+    " WHERE message_id IN (SELECT id FROM pgqrs_messages WHERE queue_id = ?1)",
 
   [SQLITE_STMT_QUEUE_DELETE_WORKFLOWS] =
     "DELETE FROM pgqrs_workflows WHERE queue_id = ?1",

@@ -69,8 +69,10 @@ CREATE TABLE @SCHEMA@.pgqrs_workflows (
 CREATE TABLE @SCHEMA@.pgqrs_workflow_runs (
   id            BIGSERIAL   PRIMARY KEY,
   workflow_id   BIGINT      NOT NULL REFERENCES @SCHEMA@.pgqrs_workflows (id) ON DELETE CASCADE,
-  -- a run started by a trigger message goes with it when it is purged
-  message_id    BIGINT      UNIQUE REFERENCES @SCHEMA@.pgqrs_messages (id) ON DELETE CASCADE,
+  -- a run outlives its trigger message: a consumer with delete-on-success
+  -- deletes the message once the run has ended, and the output must stay;
+  -- purging the queue deletes the runs explicitly
+  message_id    BIGINT      UNIQUE REFERENCES @SCHEMA@.pgqrs_messages (id) ON DELETE SET NULL,
   status        TEXT        NOT NULL DEFAULT 'QUEUED'
                 CHECK (status IN ('QUEUED', 'RUNNING', 'PAUSED', 'SUCCESS', 'ERROR',
                                   'CANCELLING', 'CANCELLED')),
