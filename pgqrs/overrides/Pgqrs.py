@@ -37,12 +37,27 @@ def to_json_node(value):
     bool or None. NaN and infinities are refused, as JSON has no spelling for
     them.
 
-    Raises TypeError or ValueError for a value that is not JSON.
+    Raises TypeError or ValueError for a value that is not JSON, and
+    ValueError for a string holding U+0000, which json-glib would silently
+    cut short there.
     """
     if isinstance(value, Json.Node):
         return value
-    return Json.from_string(json.dumps(value, allow_nan=False,
-                                       ensure_ascii=False))
+    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    if _holds_nul(value):
+        raise ValueError('a payload string holds U+0000, which json-glib '
+                         'cannot keep (its strings end there)')
+    return Json.from_string(text)
+
+
+def _holds_nul(value):
+    if isinstance(value, str):
+        return '\0' in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def from_json_node(node):

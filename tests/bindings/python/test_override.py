@@ -49,6 +49,16 @@ def test_no_json_spelling(value):
         Pgqrs.to_json_node(value)
 
 
+@pytest.mark.parametrize('value', ['a\0b', {'k\0': 1}, [{'deep': ['\0']}]])
+def test_nul_refused(value, queue):
+    # json-glib would cut the string at U+0000 and store less than given
+    with pytest.raises(ValueError, match='U\\+0000'):
+        Pgqrs.to_json_node(value)
+    with pytest.raises(ValueError):
+        queue.enqueue(value)
+    assert len(queue.dequeue(10, 30)) == 0
+
+
 @pytest.mark.parametrize('value', [object(), {1, 2}, b'bytes', {'a': object()}])
 def test_not_json(value):
     with pytest.raises(TypeError):
