@@ -168,13 +168,16 @@ def guide_environment(language, build_dir, source_dir, python_path):
 
   library_dir = os.path.join(build_dir, 'pgqrs')
   if language.setup in ('exports', 'devenv'):
-    prepend('GI_TYPELIB_PATH', library_dir)
+    prepend('GI_TYPELIB_PATH', os.path.join(library_dir, 'introspection'))
     prepend('LD_LIBRARY_PATH', library_dir)
   if language.setup == 'devenv':
     prepend('PKG_CONFIG_PATH', os.path.join(build_dir, 'meson-uninstalled'))
   if language.setup == 'B and S':
     env['B'] = build_dir
     env['S'] = source_dir
+    # As inside `meson devenv`, where pkg-config finds pgqrs-1 and valac
+    # then holds the vapi's "since" versions against the package's.
+    prepend('PKG_CONFIG_PATH', os.path.join(build_dir, 'meson-uninstalled'))
   if python_path:
     prepend('PYTHONPATH', python_path)
   # The outputs shown are untranslated, and debug messages are not part of them.
