@@ -1064,6 +1064,44 @@ test_repeated_tokens (Fixture       *f,
     }
 }
 
+/* Rule 2, all or nothing, when the database itself refuses one payload of
+ * a batch (here a trigger; in life a full disk or a lost connection): the
+ * error says why and none of the batch is stored. */
+static void
+test_batch_atomic_on_database_error (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) payloads = numbered_payloads (5);
+  g_autoptr(GArray) ids = NULL;
+
+  pgqrs_test_exec_sql (f->store,
+    "CREATE TRIGGER refuse_seq_3 BEFORE INSERT ON pgqrs_messages "
+    " WHEN json_extract (NEW.payload, '$.seq') = 3 "
+    "BEGIN SELECT RAISE (ABORT, 'seq 3 refused'); END",
+    "CREATE FUNCTION @SCHEMA@.refuse_seq_3 () RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN IF NEW.payload::jsonb -> 'seq' = '3' THEN RAISE EXCEPTION 'seq 3 refused'; END IF; "
+    "RETURN NEW; END $$; "
+    "CREATE TRIGGER refuse_seq_3 BEFORE INSERT ON @SCHEMA@.pgqrs_messages "
+    " FOR EACH ROW EXECUTE FUNCTION @SCHEMA@.refuse_seq_3 ()");
+
+  ids = enqueue_batch_full (f, payloads, 0, &error);
+  g_assert_null (ids);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_true (error->domain == PGQRS_ERROR);
+  g_assert_nonnull (strstr (error->message, "seq 3 refused"));
+  assert_metrics (f, (Counts) { 0 });
+
+  /* the store goes on; the other payloads go in without the refused one */
+  g_clear_error (&error);
+  g_ptr_array_remove_index (payloads, 3);
+  ids = enqueue_batch_full (f, payloads, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 4);
+  assert_metrics (f, (Counts) { .total = 4, .pending = 4 });
+}
+
 /* Payloads come back exactly as they went in, whatever they hold. */
 static void
 test_payload_round_trip (Fixture       *f,
@@ -1390,6 +1428,7 @@ main (int   argc,
   ADD ("fencing-after-replay", test_fencing_after_replay);
   ADD ("fencing-until-next-lease", test_fencing_until_next_lease);
   ADD ("repeated-tokens", test_repeated_tokens);
+  ADD ("batch-atomic-on-database-error", test_batch_atomic_on_database_error);
   ADD ("payload-round-trip", test_payload_round_trip);
   ADD ("cancelled", test_cancelled);
 

@@ -10,9 +10,14 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+#include <string.h>
+
 #include "test-util.h"
+#include "pgqrs-config-private.h"
 #include "pgqrs-store-private.h"
 #ifdef HAVE_POSTGRES
+# include <libpq-fe.h>
 # include "test-cluster.h"
 #endif
 
@@ -170,6 +175,55 @@ pgqrs_test_set_clock (PgqrsStore *store,
 
   g_assert_true (_pgqrs_store_set_clock_skew (store, seconds, &error));
   g_assert_no_error (error);
+}
+
+void
+pgqrs_test_exec_sql (PgqrsStore *store,
+                     const char *sqlite_sql,
+                     const char *postgres_sql)
+{
+  PgqrsConfig *config = pgqrs_store_get_config (store);
+
+  if (pgqrs_config_get_backend_kind (config) == PGQRS_BACKEND_KIND_SQLITE)
+    {
+      sqlite3 *db = NULL;
+      char *message = NULL;
+
+      g_assert_false (_pgqrs_config_get_sqlite_in_memory (config));
+      g_assert_cmpint (sqlite3_open (_pgqrs_config_get_sqlite_path (config), &db), ==, SQLITE_OK);
+      if (sqlite3_exec (db, sqlite_sql, NULL, NULL, &message) != SQLITE_OK)
+        g_error ("%s: %s", sqlite_sql, message);
+      sqlite3_close (db);
+      return;
+    }
+
+#ifdef HAVE_POSTGRES
+  {
+    /* directly to the server: DDL has no business in the pooler */
+    PGconn *conn = PQconnectdb (pgqrs_test_cluster_dsn (FALSE));
+    const char *schema = pgqrs_config_get_schema (config);
+    g_autofree char *quoted = NULL;
+    g_auto(GStrv) parts = NULL;
+    g_autofree char *sql = NULL;
+    PGresult *result;
+    char *escaped;
+
+    g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+    escaped = PQescapeIdentifier (conn, schema, strlen (schema));
+    quoted = g_strdup (escaped);
+    PQfreemem (escaped);
+    parts = g_strsplit (postgres_sql, "@SCHEMA@", -1);
+    sql = g_strjoinv (quoted, parts);
+
+    result = PQexec (conn, sql);
+    if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+      g_error ("%s: %s", sql, PQerrorMessage (conn));
+    PQclear (result);
+    PQfinish (conn);
+  }
+#else
+  g_assert_not_reached ();
+#endif
 }
 
 void

@@ -46,6 +46,14 @@ GAsyncResult *pgqrs_test_await        (GAsyncResult **slot);
 void        pgqrs_test_set_clock     (PgqrsStore *store,
                                       double      seconds);
 
+/* Runs SQL on @store's database behind the library's back, on a connection
+ * of its own: @sqlite_sql on SQLite, @postgres_sql on PostgreSQL with every
+ * "@SCHEMA@" replaced by the store's quoted schema. For making the database
+ * itself refuse a write (a trigger) to see that nothing is half done. */
+void        pgqrs_test_exec_sql      (PgqrsStore *store,
+                                      const char *sqlite_sql,
+                                      const char *postgres_sql);
+
 /* pgqrs-test-worker (tests/pgqrs-test-worker.c) as a child process; its
  * output is collected while it runs, so a full pipe never stalls it. */
 typedef struct

@@ -245,6 +245,14 @@ _pgqrs_sqlite_connection_changes (PgqrsSqliteConnection *self)
   return sqlite3_changes (self->db);
 }
 
+/* The extended result code of the last failed call, such as
+ * SQLITE_CONSTRAINT_FOREIGNKEY. */
+int
+_pgqrs_sqlite_connection_errcode (PgqrsSqliteConnection *self)
+{
+  return sqlite3_extended_errcode (self->db);
+}
+
 static int
 migration_version (const char *name)
 {

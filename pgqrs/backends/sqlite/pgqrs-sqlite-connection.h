@@ -42,6 +42,7 @@ int                    _pgqrs_sqlite_connection_step     (PgqrsSqliteConnection 
                                                           sqlite3_stmt            *stmt,
                                                           GError                 **error);
 int                    _pgqrs_sqlite_connection_changes  (PgqrsSqliteConnection   *self);
+int                    _pgqrs_sqlite_connection_errcode  (PgqrsSqliteConnection   *self);
 
 /* Turns the handle's last error into a GError naming @what failed. */
 void                   _pgqrs_sqlite_connection_set_error (PgqrsSqliteConnection  *self,

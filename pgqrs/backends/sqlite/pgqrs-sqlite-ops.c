@@ -319,8 +319,10 @@ op_enqueue (PgqrsSqliteConnection  *conn,
 
       if (_pgqrs_sqlite_connection_step (conn, stmt, &local_error) != SQLITE_ROW)
         {
-          /* The only foreign key of a new message is its queue. */
-          if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
+          /* The only foreign key of a new message that can go away is its
+           * queue; other constraints (a trigger's, say) speak for
+           * themselves. */
+          if (_pgqrs_sqlite_connection_errcode (conn) == SQLITE_CONSTRAINT_FOREIGNKEY)
             g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
                          _("Queue “%s” no longer exists"), request->queue_name);
           else
