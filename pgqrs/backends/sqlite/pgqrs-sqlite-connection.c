@@ -21,6 +21,7 @@ struct _PgqrsSqliteConnection
   sqlite3      *db;
   sqlite3_stmt *stmts[SQLITE_N_STMTS];
   char         *location;      /* for error messages */
+  const char   *operation;     /* what a failed statement was for, or NULL */
 };
 
 void
@@ -233,7 +234,9 @@ _pgqrs_sqlite_connection_step (PgqrsSqliteConnection  *self,
   if (rc == SQLITE_ROW || rc == SQLITE_DONE)
     return rc;
 
-  _pgqrs_sqlite_connection_set_error (self, rc, _("run a statement"), error);
+  _pgqrs_sqlite_connection_set_error (self, rc,
+                                      self->operation ? self->operation : _("run a statement"),
+                                      error);
   sqlite3_reset (stmt);
 
   return 0;
@@ -243,6 +246,15 @@ int
 _pgqrs_sqlite_connection_changes (PgqrsSqliteConnection *self)
 {
   return sqlite3_changes (self->db);
+}
+
+/* Names what the statements that follow are for, in their errors ("Cannot
+ * enqueue in …"); NULL for a plain "run a statement". */
+void
+_pgqrs_sqlite_connection_set_operation (PgqrsSqliteConnection *self,
+                                        const char            *operation)
+{
+  self->operation = operation;
 }
 
 /* The extended result code of the last failed call, such as

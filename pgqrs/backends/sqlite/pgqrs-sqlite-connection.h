@@ -43,6 +43,8 @@ int                    _pgqrs_sqlite_connection_step     (PgqrsSqliteConnection 
                                                           GError                 **error);
 int                    _pgqrs_sqlite_connection_changes  (PgqrsSqliteConnection   *self);
 int                    _pgqrs_sqlite_connection_errcode  (PgqrsSqliteConnection   *self);
+void                   _pgqrs_sqlite_connection_set_operation (PgqrsSqliteConnection *self,
+                                                               const char            *operation);
 
 /* Turns the handle's last error into a GError naming @what failed. */
 void                   _pgqrs_sqlite_connection_set_error (PgqrsSqliteConnection  *self,

@@ -960,11 +960,11 @@ static const struct {
   [PGQRS_OP_CLOCK_SET]         = { op_clock_set,                     TRUE },
 };
 
-gboolean
-_pgqrs_sqlite_execute (PgqrsSqliteConnection  *conn,
-                       PgqrsRequest           *request,
-                       PgqrsReply             *reply,
-                       GError                **error)
+static gboolean
+execute (PgqrsSqliteConnection  *conn,
+         PgqrsRequest           *request,
+         PgqrsReply             *reply,
+         GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -1002,4 +1002,19 @@ _pgqrs_sqlite_execute (PgqrsSqliteConnection  *conn,
 failed:
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+gboolean
+_pgqrs_sqlite_execute (PgqrsSqliteConnection  *conn,
+                       PgqrsRequest           *request,
+                       PgqrsReply             *reply,
+                       GError                **error)
+{
+  gboolean ok;
+
+  _pgqrs_sqlite_connection_set_operation (conn, _pgqrs_op_to_string (request->op));
+  ok = execute (conn, request, reply, error);
+  _pgqrs_sqlite_connection_set_operation (conn, NULL);
+
+  return ok;
 }
