@@ -1296,12 +1296,13 @@ pgqrs_store_purge_queue_finish (PgqrsStore    *self,
   return reply->count;
 }
 
-static PgqrsQueueMetrics *
-reply_to_one_metrics (PgqrsReply *reply)
+/* The one object of a reply about a single queue. */
+static gpointer
+only_object (GPtrArray *objects)
 {
-  g_assert (reply->metrics != NULL && reply->metrics->len == 1);
+  g_assert (objects != NULL && objects->len == 1);
 
-  return g_object_ref (g_ptr_array_index (reply->metrics, 0));
+  return g_object_ref (g_ptr_array_index (objects, 0));
 }
 
 /**
@@ -1333,7 +1334,7 @@ pgqrs_store_get_metrics (PgqrsStore    *self,
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return NULL;
 
-  return reply_to_one_metrics (reply);
+  return only_object (reply->metrics);
 }
 
 /**
@@ -1389,7 +1390,7 @@ pgqrs_store_get_metrics_finish (PgqrsStore    *self,
   if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_store_get_metrics_async, error)))
     return NULL;
 
-  return reply_to_one_metrics (reply);
+  return only_object (reply->metrics);
 }
 
 /**
@@ -1955,14 +1956,6 @@ worker_stats_request (PgqrsStore  *self,
   return request;
 }
 
-static PgqrsWorkerStats *
-reply_to_one_worker_stats (PgqrsReply *reply)
-{
-  g_assert (reply->worker_stats != NULL && reply->worker_stats->len == 1);
-
-  return g_object_ref (g_ptr_array_index (reply->worker_stats, 0));
-}
-
 /**
  * pgqrs_store_get_worker_stats:
  * @self: a #PgqrsStore
@@ -1994,7 +1987,7 @@ pgqrs_store_get_worker_stats (PgqrsStore    *self,
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return NULL;
 
-  return reply_to_one_worker_stats (reply);
+  return only_object (reply->worker_stats);
 }
 
 /**
@@ -2052,7 +2045,7 @@ pgqrs_store_get_worker_stats_finish (PgqrsStore    *self,
                                              error)))
     return NULL;
 
-  return reply_to_one_worker_stats (reply);
+  return only_object (reply->worker_stats);
 }
 
 /**
