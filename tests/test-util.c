@@ -177,24 +177,41 @@ pgqrs_test_set_clock (PgqrsStore *store,
   g_assert_no_error (error);
 }
 
-void
+static int
+first_value_cb (void  *data,
+                int    n_columns,
+                char **values,
+                char **names)
+{
+  gint64 *value = data;
+
+  if (n_columns > 0 && values[0] != NULL)
+    *value = g_ascii_strtoll (values[0], NULL, 10);
+  return 1;   /* the first row is enough */
+}
+
+gint64
 pgqrs_test_exec_sql (PgqrsStore *store,
                      const char *sqlite_sql,
                      const char *postgres_sql)
 {
   PgqrsConfig *config = pgqrs_store_get_config (store);
+  gint64 value = 0;
 
   if (pgqrs_config_get_backend_kind (config) == PGQRS_BACKEND_KIND_SQLITE)
     {
       sqlite3 *db = NULL;
       char *message = NULL;
+      int rc;
 
       g_assert_false (_pgqrs_config_get_sqlite_in_memory (config));
       g_assert_cmpint (sqlite3_open (_pgqrs_config_get_sqlite_path (config), &db), ==, SQLITE_OK);
-      if (sqlite3_exec (db, sqlite_sql, NULL, NULL, &message) != SQLITE_OK)
+      rc = sqlite3_exec (db, sqlite_sql, first_value_cb, &value, &message);
+      if (rc != SQLITE_OK && rc != SQLITE_ABORT)
         g_error ("%s: %s", sqlite_sql, message);
+      sqlite3_free (message);
       sqlite3_close (db);
-      return;
+      return value;
     }
 
 #ifdef HAVE_POSTGRES
@@ -218,12 +235,17 @@ pgqrs_test_exec_sql (PgqrsStore *store,
     result = PQexec (conn, sql);
     if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
       g_error ("%s: %s", sql, PQerrorMessage (conn));
+    if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) > 0 &&
+        PQnfields (result) > 0 && !PQgetisnull (result, 0, 0))
+      value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
     PQclear (result);
     PQfinish (conn);
   }
 #else
   g_assert_not_reached ();
 #endif
+
+  return value;
 }
 
 void

@@ -48,9 +48,10 @@ void        pgqrs_test_set_clock     (PgqrsStore *store,
 
 /* Runs SQL on @store's database behind the library's back, on a connection
  * of its own: @sqlite_sql on SQLite, @postgres_sql on PostgreSQL with every
- * "@SCHEMA@" replaced by the store's quoted schema. For making the database
- * itself refuse a write (a trigger) to see that nothing is half done. */
-void        pgqrs_test_exec_sql      (PgqrsStore *store,
+ * "@SCHEMA@" replaced by the store's quoted schema — to make the database
+ * itself refuse a write, or to look at a column the API does not show.
+ * Returns the first column of the first row as an integer, or 0. */
+gint64      pgqrs_test_exec_sql      (PgqrsStore *store,
                                       const char *sqlite_sql,
                                       const char *postgres_sql);
 

@@ -236,6 +236,17 @@ test_heartbeat (Fixture       *f,
   g_assert_true (pgqrs_worker_is_healthy (worker, 0.2));
 }
 
+/* Messages that name a consumer, read behind the library's back. */
+static gint64
+count_consumed (Fixture *f)
+{
+  return pgqrs_test_exec_sql (f->store,
+                              "SELECT count (*) FROM pgqrs_messages "
+                              " WHERE consumer_worker_id IS NOT NULL",
+                              "SELECT count (*) FROM @SCHEMA@.pgqrs_messages "
+                              " WHERE consumer_worker_id IS NOT NULL");
+}
+
 static void
 test_shutdown_refused_with_leases (Fixture       *f,
                                    gconstpointer  data)
@@ -262,9 +273,13 @@ test_shutdown_refused_with_leases (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "lease"));
   g_clear_error (&error);
 
+  /* rule 6: release clears the consumer */
+  g_assert_cmpint (count_consumed (f), ==, 1);
   flags = pgqrs_queue_release_batch (f->queue, leased, 0, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_array_index (flags, gboolean, 0));
+  g_assert_cmpint (count_consumed (f), ==, 0);
+
   g_assert_true (pgqrs_worker_transition (worker, PGQRS_WORKER_STATUS_STOPPED, NULL, &error));
   g_assert_no_error (error);
 }
