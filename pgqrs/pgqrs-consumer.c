@@ -91,6 +91,8 @@ struct _PgqrsConsumer
   gpointer              workflow_data;
   GDestroyNotify        workflow_destroy;
   GThreadPool          *workflow_pool;
+  GMutex                workflow_lock;
+  GPtrArray            *workflow_calls;   /* WorkflowCall, functions in flight */
 
   /* while running */
   Phase                 phase;
@@ -680,6 +682,8 @@ maybe_finish_stop (PgqrsConsumer *self)
   end_run (self);
 }
 
+static void abandon_workflow_calls (PgqrsConsumer *self);
+
 static gboolean
 deadline_cb (gpointer data)
 {
@@ -698,6 +702,7 @@ deadline_cb (gpointer data)
       release_messages (self, pgqrs_job_get_messages (job), 0);
       g_hash_table_iter_remove (&iter);
     }
+  abandon_workflow_calls (self);
 
   maybe_finish_stop (self);
 
@@ -1048,25 +1053,92 @@ pgqrs_consumer_resume (PgqrsConsumer  *self,
 /* One call of the workflow function, from a pool thread: there, or in the
  * consumer's context (workflow-in-thread off); and if the function deferred
  * the run, until it is resolved. */
+/* One call of the workflow function, which a pool thread waits for. The
+ * function may finish later (a deferred run), or never: when the consumer
+ * stops waiting (the stop deadline, or its disposal) the call is abandoned,
+ * the waiting thread goes free, and a late resolution changes nothing.
+ * Shared by the waiter, a pending call in the consumer's context and a
+ * pending resolution, hence the reference count. */
 typedef struct
 {
-  PgqrsConsumer *self;
-  PgqrsWorkflow *run;
-  GMutex         lock;
-  GCond          cond;
-  gboolean       done;
-  JsonNode      *output;
+  gatomicrefcount  ref;
+  PgqrsConsumer   *self;
+  PgqrsWorkflow   *run;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         done;
+  gboolean         abandoned;
+  JsonNode        *output;
 } WorkflowCall;
+
+static WorkflowCall *
+workflow_call_ref (WorkflowCall *call)
+{
+  g_atomic_ref_count_inc (&call->ref);
+  return call;
+}
+
+static void
+workflow_call_unref (gpointer data)
+{
+  WorkflowCall *call = data;
+
+  if (!g_atomic_ref_count_dec (&call->ref))
+    return;
+
+  g_clear_object (&call->run);
+  g_clear_pointer (&call->output, json_node_unref);
+  g_mutex_clear (&call->lock);
+  g_cond_clear (&call->cond);
+  g_free (call);
+}
 
 static void
 workflow_call_done (WorkflowCall *call,
                     JsonNode     *output)
 {
   g_mutex_lock (&call->lock);
-  call->output = output;
-  call->done = TRUE;
+  if (!call->done && !call->abandoned)
+    {
+      call->output = g_steal_pointer (&output);
+      call->done = TRUE;
+      g_cond_signal (&call->cond);
+    }
+  g_mutex_unlock (&call->lock);
+
+  g_clear_pointer (&output, json_node_unref);
+}
+
+static void
+workflow_call_abandon (gpointer data)
+{
+  WorkflowCall *call = data;
+
+  g_mutex_lock (&call->lock);
+  call->abandoned = TRUE;
   g_cond_signal (&call->cond);
   g_mutex_unlock (&call->lock);
+}
+
+static gboolean
+workflow_call_is_abandoned (WorkflowCall *call)
+{
+  gboolean abandoned;
+
+  g_mutex_lock (&call->lock);
+  abandoned = call->abandoned;
+  g_mutex_unlock (&call->lock);
+
+  return abandoned;
+}
+
+/* Frees the pool threads that wait for workflow functions. */
+static void
+abandon_workflow_calls (PgqrsConsumer *self)
+{
+  g_mutex_lock (&self->workflow_lock);
+  g_ptr_array_foreach (self->workflow_calls, (GFunc)workflow_call_abandon, NULL);
+  g_mutex_unlock (&self->workflow_lock);
 }
 
 static void
@@ -1074,17 +1146,23 @@ workflow_resolved (JsonNode *output,
                    gpointer  data)
 {
   workflow_call_done (data, output ? json_node_copy (output) : NULL);
+  workflow_call_unref (data);
 }
 
 static void
 workflow_call_run (WorkflowCall *call)
 {
-  JsonNode *output = call->self->workflow_func (call->run, call->self->workflow_data);
+  JsonNode *output;
+
+  if (workflow_call_is_abandoned (call))
+    return;
+
+  output = call->self->workflow_func (call->run, call->self->workflow_data);
 
   if (_pgqrs_workflow_is_deferred (call->run))
     {
       g_clear_pointer (&output, json_node_unref);
-      _pgqrs_workflow_on_resolved (call->run, workflow_resolved, call);
+      _pgqrs_workflow_on_resolved (call->run, workflow_resolved, workflow_call_ref (call));
       return;
     }
 
@@ -1098,29 +1176,50 @@ workflow_call_in_context (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static JsonNode *
-call_workflow_func (PgqrsConsumer *self,
-                    PgqrsWorkflow *run)
+/* The function's output (NULL for a failure) in *output; FALSE if the
+ * consumer stopped waiting for it. */
+static gboolean
+call_workflow_func (PgqrsConsumer  *self,
+                    PgqrsWorkflow  *run,
+                    JsonNode      **output)
 {
-  WorkflowCall call = { self, run, };
+  WorkflowCall *call = g_new0 (WorkflowCall, 1);
+  gboolean done;
+  gpointer pending;
 
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
+  g_atomic_ref_count_init (&call->ref);
+  call->self = self;
+  call->run = g_object_ref (run);
+  g_mutex_init (&call->lock);
+  g_cond_init (&call->cond);
+
+  g_mutex_lock (&self->workflow_lock);
+  g_ptr_array_add (self->workflow_calls, call);
+  g_mutex_unlock (&self->workflow_lock);
 
   if (self->workflow_in_thread)
-    workflow_call_run (&call);
+    workflow_call_run (call);
   else
-    g_main_context_invoke (self->context, workflow_call_in_context, &call);
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, workflow_call_in_context,
+                                workflow_call_ref (call), workflow_call_unref);
 
-  g_mutex_lock (&call.lock);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.lock);
-  g_mutex_unlock (&call.lock);
+  g_mutex_lock (&call->lock);
+  while (!call->done && !call->abandoned)
+    g_cond_wait (&call->cond, &call->lock);
+  done = call->done;
+  *output = g_steal_pointer (&call->output);
+  g_mutex_unlock (&call->lock);
 
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
+  g_mutex_lock (&self->workflow_lock);
+  g_ptr_array_remove_fast (self->workflow_calls, call);
+  g_mutex_unlock (&self->workflow_lock);
 
-  return call.output;
+  /* a resolution still to come has nobody to tell */
+  if ((pending = _pgqrs_workflow_forget_resolved (run)) != NULL)
+    workflow_call_unref (pending);
+  workflow_call_unref (call);
+
+  return done;
 }
 
 /* Workflow mode.  Runs in a pool thread: every call here blocks. */
@@ -1164,7 +1263,10 @@ run_workflow (PgqrsJob      *job,
       return;
     }
 
-  output = call_workflow_func (self, run);
+  /* abandoned at the stop deadline: the run stays RUNNING, as after a
+   * crash, and its trigger is back in the queue for the next delivery */
+  if (!call_workflow_func (self, run, &output))
+    return;
 
   if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
     {
@@ -1290,6 +1392,8 @@ pgqrs_consumer_dispose (GObject *object)
 {
   PgqrsConsumer *self = (PgqrsConsumer *)object;
 
+  /* a deferred run that never resolves must not keep us waiting */
+  abandon_workflow_calls (self);
   if (self->workflow_pool != NULL)
     g_thread_pool_free (g_steal_pointer (&self->workflow_pool), FALSE, TRUE);
   if (self->workflow_destroy != NULL)
@@ -1315,6 +1419,8 @@ pgqrs_consumer_finalize (GObject *object)
   g_clear_object (&self->retry_policy);
   g_clear_pointer (&self->worker_name, g_free);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_clear_pointer (&self->workflow_calls, g_ptr_array_unref);
+  g_mutex_clear (&self->workflow_lock);
   g_queue_clear (&self->transitions);
   g_clear_error (&self->failure);
 
@@ -1673,6 +1779,8 @@ pgqrs_consumer_init (PgqrsConsumer *self)
   self->workflow_in_thread = TRUE;
   self->stop_timeout = 30;
   self->jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_mutex_init (&self->workflow_lock);
+  self->workflow_calls = g_ptr_array_new ();
   g_queue_init (&self->transitions);
 }
 

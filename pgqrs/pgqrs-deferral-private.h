@@ -38,5 +38,8 @@ gboolean _pgqrs_deferral_resolve     (PgqrsDeferral     *self,
 void     _pgqrs_deferral_on_resolved (PgqrsDeferral     *self,
                                       PgqrsResolvedFunc  func,
                                       gpointer           data);
+/* Takes the callback back unless it has been called (or is being called):
+ * its data, or NULL. For a waiter that gives up. */
+gpointer _pgqrs_deferral_forget      (PgqrsDeferral     *self);
 
 G_END_DECLS

@@ -85,3 +85,16 @@ _pgqrs_deferral_on_resolved (PgqrsDeferral     *self,
   if (resolved)
     func (self->result, data);
 }
+
+gpointer
+_pgqrs_deferral_forget (PgqrsDeferral *self)
+{
+  gpointer data;
+
+  g_mutex_lock (&self->lock);
+  self->on_resolved = NULL;
+  data = g_steal_pointer (&self->on_resolved_data);
+  g_mutex_unlock (&self->lock);
+
+  return data;
+}

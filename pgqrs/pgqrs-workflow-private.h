@@ -23,6 +23,7 @@ int            _pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self);
 /* A deferred workflow function (pgqrs_workflow_defer()) ends with
  * pgqrs_workflow_resolve(): see pgqrs-deferral-private.h. */
 gboolean       _pgqrs_workflow_is_deferred (PgqrsWorkflow     *self);
+gpointer       _pgqrs_workflow_forget_resolved (PgqrsWorkflow *self);
 void           _pgqrs_workflow_on_resolved (PgqrsWorkflow     *self,
                                             PgqrsResolvedFunc  func,
                                             gpointer           data);

@@ -276,6 +276,12 @@ _pgqrs_workflow_on_resolved (PgqrsWorkflow     *self,
   _pgqrs_deferral_on_resolved (&self->deferral, func, data);
 }
 
+gpointer
+_pgqrs_workflow_forget_resolved (PgqrsWorkflow *self)
+{
+  return _pgqrs_deferral_forget (&self->deferral);
+}
+
 static void
 set_json (JsonNode   **field,
           const char  *text)

@@ -932,6 +932,59 @@ test_triggered_run_in_context (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A deferred run that never resolves (a promise that never settles). */
+static JsonNode *
+never_resolves (PgqrsWorkflow *run,
+                gpointer       user_data)
+{
+  Fixture *f = user_data;
+
+  count_call (f, "never");
+  pgqrs_workflow_defer (run);
+  return NULL;
+}
+
+/* Rule 16 with a deferred run: stop still ends at the stop timeout, and
+ * the trigger goes back to the queue for the next consumer. */
+static void
+test_stop_with_unresolved_run (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "hanging");
+  g_autoptr(PgqrsWorkflow) run = trigger (f, "hanging");
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean stopped = FALSE;
+  gint64 stop_us;
+
+  consumer = start_consumer (queue, "hanging-runner", never_resolves, f, &stopped,
+                             "workflow-in-thread", FALSE, "stop-timeout", 0.3, NULL);
+  while (calls (f, "never") == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  stop_us = g_get_monotonic_time ();
+  stop_consumer (consumer, &stopped);
+  g_assert_cmpint (g_get_monotonic_time () - stop_us, <, 2 * G_USEC_PER_SEC);
+
+  metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_pending (metrics), ==, 1);
+  g_assert_cmpint (pgqrs_queue_metrics_get_leased (metrics), ==, 0);
+
+  /* not failed: RUNNING, as after a crash, and the next consumer runs it */
+  g_assert_true (pgqrs_workflow_refresh (run, NULL, &error));
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
+  g_clear_object (&consumer);
+  stopped = FALSE;
+  consumer = start_consumer (queue, "next-runner", three_steps, f, &stopped, NULL);
+  output = wait_for_run (run, &error);
+  g_assert_no_error (error);
+  assert_json (output, "{\"sum\":6}");
+  stop_consumer (consumer, &stopped);
+}
+
 /* Through a consumer: a step that fails once is retried when its trigger
  * comes back at the retry time, and a pause is a durable sleep. */
 static JsonNode *
@@ -1383,6 +1436,7 @@ main (int   argc,
   ADD ("triggered-run", test_triggered_run);
   ADD ("triggered-run-delete-on-success", test_triggered_run_delete_on_success);
   ADD ("triggered-run-in-context", test_triggered_run_in_context);
+  ADD ("stop-with-unresolved-run", test_stop_with_unresolved_run);
   ADD ("triggered-retry-and-pause", test_triggered_retry_and_pause);
   ADD ("triggered-cancel-before-delivery", test_triggered_cancel_before_delivery);
   ADD ("triggered-cancel-mid-step", test_triggered_cancel_mid_step);
