@@ -411,7 +411,9 @@ op_fenced (PgqrsSqliteConnection  *conn,
            PgqrsReply             *reply,
            GError                **error)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (token_hash, token_equal);
+  /* only a batch can repeat a token; a single one needs no table */
+  g_autoptr(GHashTable) seen = request->tokens->len > 1
+                               ? g_hash_table_new (token_hash, token_equal) : NULL;
   PgqrsSqliteStmt which;
 
   switch (request->op)
@@ -432,7 +434,7 @@ op_fenced (PgqrsSqliteConnection  *conn,
       /* A repeated token counts once, at its first place, as on
        * PostgreSQL: extend does not move the lease count on, so without
        * this a repeat would extend twice and answer TRUE twice. */
-      if (!g_hash_table_add (seen, (gpointer)token))
+      if (seen != NULL && !g_hash_table_add (seen, (gpointer)token))
         {
           _pgqrs_reply_add_flag (reply, FALSE);
           continue;
