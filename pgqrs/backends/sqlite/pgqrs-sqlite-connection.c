@@ -64,12 +64,24 @@ _pgqrs_sqlite_connection_set_error (PgqrsSqliteConnection  *self,
                  what, self->location, message, extended);
 }
 
+/* Runs in the owner thread, which may wait. Switching a new file to WAL
+ * takes a lock for which SQLite does not always call the busy handler (it
+ * would risk a deadlock between two connections upgrading at once), so
+ * processes opening one fresh file together can get SQLITE_BUSY here:
+ * retry it for as long as the busy timeout allows. */
 static gboolean
 exec_pragma (PgqrsSqliteConnection  *self,
              const char             *sql,
+             guint                   busy_timeout_ms,
              GError                **error)
 {
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64)busy_timeout_ms * 1000;
+  int rc;
+
+  while ((rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL)) != SQLITE_OK &&
+         ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
+         g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
 
   if (rc != SQLITE_OK)
     {
@@ -117,7 +129,7 @@ _pgqrs_sqlite_connection_open (PgqrsConfig  *config,
                              "%s"
                              "PRAGMA synchronous = NORMAL;",
                              in_memory ? "" : "PRAGMA journal_mode = WAL;");
-  if (!exec_pragma (self, pragmas, error))
+  if (!exec_pragma (self, pragmas, pgqrs_config_get_busy_timeout (config), error))
     {
       _pgqrs_sqlite_connection_close (self);
       return NULL;
