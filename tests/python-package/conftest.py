@@ -1,0 +1,113 @@
+# conftest.py — fixtures of the pgqrs package's tests
+#
+# SPDX-License-Identifier: MIT
+#
+# meson runs these through pgqrs-test-env once per backend: it exports
+# PGQRS_TEST_BACKEND and, for PostgreSQL and PgBouncer, PGQRS_TEST_DSN, a
+# fresh database. Each test gets a database of its own: an SQLite file in
+# its temporary folder, or a schema of its own next to the one that DSN
+# names. PYTHONPATH holds the package's source folder, GI_TYPELIB_PATH the
+# built typelib.
+
+import asyncio
+import itertools
+import os
+import re
+import time
+import urllib.parse
+
+import pytest
+
+import pgqrs
+
+_serial = itertools.count(1)
+
+
+def backend_name():
+    return os.environ.get('PGQRS_TEST_BACKEND') or 'sqlite'
+
+
+def is_postgres():
+    return backend_name() in ('postgres', 'pgbouncer')
+
+
+def new_dsn(tmp_path, options=None):
+    serial = next(_serial)
+    if backend_name() == 'sqlite':
+        dsn = 'sqlite://{}'.format(tmp_path / 'test-{}.db'.format(serial))
+        return dsn + ('?' + options if options else '')
+
+    base = os.environ.get('PGQRS_TEST_DSN')
+    if not base:
+        pytest.fail('PGQRS_TEST_BACKEND={} needs PGQRS_TEST_DSN'.format(backend_name()))
+    schema = 'pkg{}_{}'.format(os.getpid(), serial)
+    if re.search(r'[?&]schema=', base):
+        dsn = re.sub(r'([?&]schema=)[^&]*', r'\g<1>' + schema, base)
+    else:
+        dsn = '{}{}schema={}'.format(base, '&' if '?' in base else '?', schema)
+    return dsn + ('&' + options if options else '')
+
+
+def schema_of(dsn):
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(dsn).query)['schema'][0]
+
+
+def libpq_dsn(dsn):
+    """The DSN without pgqrs' own options, for psql."""
+    parts = urllib.parse.urlsplit(dsn)
+    return urllib.parse.urlunsplit(parts._replace(query=''))
+
+
+@pytest.fixture
+def dsn(tmp_path):
+    return new_dsn(tmp_path)
+
+
+@pytest.fixture
+def make_dsn(tmp_path):
+    return lambda options=None: new_dsn(tmp_path, options)
+
+
+@pytest.fixture
+async def store(dsn):
+    store = await pgqrs.connect(dsn)
+    await pgqrs.admin(store).install()
+    return store
+
+
+async def eventually(predicate, timeout=10.0, interval=0.02):
+    """Await predicate() (a coroutine function) until it is true."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('not true within {} s'.format(timeout))
+        await asyncio.sleep(interval)
+
+
+class Ticker:
+    """A 1 ms asyncio ticker that records the longest gap between ticks."""
+
+    def __init__(self, period=0.001):
+        self.period = period
+        self.longest = 0.0
+        self.ticks = 0
+        self._task = None
+
+    async def _run(self):
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(self.period)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last)
+            self.ticks += 1
+            last = now
+
+    def __enter__(self):
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *exc):
+        self._task.cancel()
