@@ -88,21 +88,31 @@ async def eventually(predicate, timeout=10.0, interval=0.02):
 
 
 class Ticker:
-    """A 1 ms asyncio ticker that records the longest gap between ticks."""
+    """A 1 ms asyncio ticker that records the gaps between its ticks."""
 
     def __init__(self, period=0.001):
         self.period = period
-        self.longest = 0.0
-        self.ticks = 0
+        self.gaps = []
         self._task = None
+
+    @property
+    def ticks(self):
+        return len(self.gaps)
+
+    @property
+    def longest(self):
+        return max(self.gaps, default=0.0)
+
+    def percentile(self, fraction):
+        gaps = sorted(self.gaps)
+        return gaps[min(len(gaps) - 1, int(len(gaps) * fraction))] if gaps else 0.0
 
     async def _run(self):
         last = time.perf_counter()
         while True:
             await asyncio.sleep(self.period)
             now = time.perf_counter()
-            self.longest = max(self.longest, now - last)
-            self.ticks += 1
+            self.gaps.append(now - last)
             last = now
 
     def __enter__(self):
