@@ -178,6 +178,9 @@ def guide_environment(language, build_dir, source_dir, python_path):
     # As inside `meson devenv`, where pkg-config finds pgqrs-1 and valac
     # then holds the vapi's "since" versions against the package's.
     prepend('PKG_CONFIG_PATH', os.path.join(build_dir, 'meson-uninstalled'))
+  if language.fence == 'python':
+    # the pgqrs package, uninstalled: its source folder, as `meson devenv` has it
+    prepend('PYTHONPATH', os.path.join(source_dir, 'python'))
   if python_path:
     prepend('PYTHONPATH', python_path)
   # The outputs shown are untranslated, and debug messages are not part of them.
