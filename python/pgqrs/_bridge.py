@@ -79,6 +79,20 @@ def settle_threadsafe(loop, future, ok, value):
         pass
 
 
+def _exception(error):
+    return _errors.from_gerror(error) if isinstance(error, GLib.Error) else error
+
+
+def _deliver(loop, future, func, *args):
+    """Settle @future with func(*args), or with what it raised."""
+    try:
+        value = func(*args)
+    except BaseException as error:  # noqa: BLE001 — handed to the caller
+        settle_threadsafe(loop, future, False, _exception(error))
+    else:
+        settle_threadsafe(loop, future, True, value)
+
+
 async def call(begin, finish, *args, cancellable=None):
     """Await begin(*args, cancellable, callback) on the GLib thread and
     return finish(result).
@@ -92,22 +106,13 @@ async def call(begin, finish, *args, cancellable=None):
         cancellable = Gio.Cancellable()
 
     def ready(_source, result, *_user_data):
-        try:
-            value = finish(result)
-        except GLib.Error as error:
-            settle_threadsafe(loop, future, False, _errors.from_gerror(error))
-        except BaseException as error:  # noqa: BLE001 — handed to the caller
-            settle_threadsafe(loop, future, False, error)
-        else:
-            settle_threadsafe(loop, future, True, value)
+        _deliver(loop, future, finish, result)
 
     def start():
         try:
             begin(*args, cancellable, ready)
-        except GLib.Error as error:
-            settle_threadsafe(loop, future, False, _errors.from_gerror(error))
         except BaseException as error:  # noqa: BLE001 — handed to the caller
-            settle_threadsafe(loop, future, False, error)
+            settle_threadsafe(loop, future, False, _exception(error))
 
     glib().invoke(start)
     try:
@@ -122,18 +127,7 @@ async def run_on_glib(func, *args):
     library's objects that belong to its main context are touched there."""
     loop = asyncio.get_running_loop()
     future = loop.create_future()
-
-    def start():
-        try:
-            value = func(*args)
-        except GLib.Error as error:
-            settle_threadsafe(loop, future, False, _errors.from_gerror(error))
-        except BaseException as error:  # noqa: BLE001 — handed to the caller
-            settle_threadsafe(loop, future, False, error)
-        else:
-            settle_threadsafe(loop, future, True, value)
-
-    glib().invoke(start)
+    glib().invoke(_deliver, loop, future, func, *args)
     return await future
 
 

@@ -36,12 +36,17 @@ gi.require_version('Pgqrs', '1')
 
 import gi.overrides  # noqa: E402
 
-# An override folder that is not on sys.path: the install's, or one of
-# PYTHONPATH (which must win over an installed Pgqrs.py in PyGObject's own
-# folder, as the binding tests do it).
+# An override folder that is not on sys.path: the install's or the source
+# tree's, or one of PYTHONPATH (which must win over an installed Pgqrs.py in
+# PyGObject's own folder, as the binding tests do it).
 _override_dirs = []
 if _config is not None:
     _override_dirs.append(_config.OVERRIDES_DIR)
+else:
+    # uninstalled, in the source tree: the override next to the library
+    _override_dirs.append(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                       os.pardir, os.pardir, 'pgqrs', 'overrides',
+                                       'gi', 'overrides'))
 for _path in os.environ.get('PYTHONPATH', '').split(os.pathsep):
     if _path:
         _override_dirs.insert(0, os.path.join(_path, 'gi', 'overrides'))
@@ -49,7 +54,7 @@ for _dir in reversed(_override_dirs):
     if os.path.exists(os.path.join(_dir, 'Pgqrs.py')) and _dir not in gi.overrides.__path__:
         gi.overrides.__path__.insert(0, _dir)
 
-from gi.repository import GLib, Gio, Json, Pgqrs  # noqa: E402,F401
+from gi.repository import GLib, Gio, Pgqrs  # noqa: E402,F401
 
 if not hasattr(Pgqrs, 'to_json_node'):
     raise ImportError('pgqrs needs the PyGObject override Pgqrs.py of the '

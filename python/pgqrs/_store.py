@@ -9,8 +9,7 @@ import uuid
 from ._gi import Pgqrs
 from . import _bridge, _payload
 from ._errors import (MessageNotFoundError, QueueAlreadyExistsError,
-                      QueueNotFoundError, StateTransitionError,
-                      WorkerNotFoundError)
+                      QueueNotFoundError, WorkerNotFoundError)
 from ._types import (QueueInfo, QueueMessage, WorkerInfo, metrics_dict,
                      worker_stats_dict, worker_status)
 
@@ -61,19 +60,19 @@ class Store:
         """The queue @name, created if there is none."""
         return QueueInfo(await self._queue(name, create=True))
 
-    async def producer(self, queue):
-        """A producer for @queue, registered as a worker."""
+    async def _register(self, cls, queue):
         q = await self._queue(queue)
         worker = await _bridge.method(self._store, 'register_worker',
                                       worker_name(), queue)
-        return Producer(self, q, worker)
+        return cls(self, q, worker)
+
+    async def producer(self, queue):
+        """A producer for @queue, registered as a worker."""
+        return await self._register(Producer, queue)
 
     async def consumer(self, queue):
         """A consumer of @queue, registered as a worker."""
-        q = await self._queue(queue)
-        worker = await _bridge.method(self._store, 'register_worker',
-                                      worker_name(), queue)
-        return Consumer(self, q, worker)
+        return await self._register(Consumer, queue)
 
     async def bootstrap(self):
         """Create or upgrade the tables (as Admin.install())."""
@@ -98,8 +97,8 @@ class Store:
             self.config.get_backend_kind().value_nick)
 
 
-class Producer:
-    """Enqueues on one queue, as a registered worker."""
+class _QueueWorker:
+    """A registered worker of one queue."""
 
     def __init__(self, store, queue, worker):
         self._store = store
@@ -113,6 +112,10 @@ class Producer:
     @property
     def queue(self):
         return self._queue.get_name()
+
+
+class Producer(_QueueWorker):
+    """Enqueues on one queue, as a registered worker."""
 
     async def enqueue(self, payload):
         return await _payload.enqueue(self._queue, payload)
@@ -124,7 +127,7 @@ class Producer:
         return await _payload.enqueue_batch(self._queue, payloads)
 
 
-class Consumer:
+class Consumer(_QueueWorker):
     """Leases messages of one queue, as a registered worker.
 
     dequeue() leases by hand; pgqrs.dequeue().worker(consumer)…poll(store)
@@ -133,20 +136,10 @@ class Consumer:
     leased."""
 
     def __init__(self, store, queue, worker):
-        self._store = store
-        self._queue = queue
-        self._worker = worker
+        super().__init__(store, queue, worker)
         self._leased = {}
         self._runner = None        # the Pgqrs.Consumer of poll()
         self._poll = None          # the poll running now
-
-    @property
-    def worker_id(self):
-        return self._worker.get_id()
-
-    @property
-    def queue(self):
-        return self._queue.get_name()
 
     async def status(self):
         """The worker's status, as stored."""
@@ -215,42 +208,38 @@ class Consumer:
         return await _bridge.method(self._queue, 'extend_visibility',
                                     self._message(message_id), float(seconds))
 
+    async def _settle(self, name, message_id, *args):
+        done = await _bridge.method(self._queue, name,
+                                    self._message(message_id), *args)
+        self._leased.pop(message_id, None)
+        return done
+
+    async def _settle_many(self, name, message_ids, *args):
+        messages = [self._message(i) for i in message_ids]
+        done = await _bridge.method(self._queue, name, messages, *args)
+        for i in message_ids:
+            self._leased.pop(i, None)
+        return [bool(d) for d in done]
+
     async def archive(self, message_id):
         """Mark the message done; False if the lease ran out meanwhile."""
-        done = await _bridge.method(self._queue, 'archive',
-                                    self._message(message_id))
-        self._leased.pop(message_id, None)
-        return done
+        return await self._settle('archive', message_id)
 
     async def archive_many(self, message_ids):
-        messages = [self._message(i) for i in message_ids]
-        done = await _bridge.method(self._queue, 'archive_batch', messages)
-        for i in message_ids:
-            self._leased.pop(i, None)
-        return [bool(d) for d in done]
+        return await self._settle_many('archive_batch', message_ids)
 
     async def delete(self, message_id):
-        done = await _bridge.method(self._queue, 'delete_message',
-                                    self._message(message_id))
-        self._leased.pop(message_id, None)
-        return done
+        return await self._settle('delete_message', message_id)
 
     async def delete_many(self, message_ids):
-        messages = [self._message(i) for i in message_ids]
-        done = await _bridge.method(self._queue, 'delete_batch', messages)
-        for i in message_ids:
-            self._leased.pop(i, None)
-        return [bool(d) for d in done]
+        return await self._settle_many('delete_batch', message_ids)
 
     async def release_messages(self, message_ids, delay_seconds=0):
         """Give leased messages back to the queue (after @delay_seconds);
         returns how many were still leased."""
-        messages = [self._message(i) for i in message_ids]
-        done = await _bridge.method(self._queue, 'release_batch', messages,
-                                    float(delay_seconds))
-        for i in message_ids:
-            self._leased.pop(i, None)
-        return sum(1 for d in done if d)
+        done = await self._settle_many('release_batch', message_ids,
+                                       float(delay_seconds))
+        return sum(done)
 
 
 class Workers:
@@ -396,8 +385,3 @@ class Admin:
         run = await _bridge.method(self._store._store, 'create_workflow', name,
                                    node)
         return Run(self._store, run)
-
-
-def check_not_polling(consumer):
-    if consumer._poll is not None:
-        raise StateTransitionError('the consumer is polling already')
