@@ -30,7 +30,8 @@ from ._types import (BackoffStrategy, Config, QueueInfo, QueueMessage,
                      WorkerInfo, WorkerStatus, WorkflowRecord, WorkflowStatus)
 from ._store import (Admin, Consumer, Messages, Producer, Queues, Store,
                      Workers)
-from ._dequeue import DequeueBuilder, consume, consume_batch, dequeue
+from ._dequeue import (ConsumerIterator, DequeueBuilder, consume, consume_batch,
+                       dequeue)
 from ._workflow import (Run, RunBuilder, StepBuilder, StepGuard, StepResult,
                         WorkflowBuilder, WorkflowTriggerBuilder, run)
 from ._workflow import step as _step_builder
@@ -118,6 +119,7 @@ __all__ = [
     'Config', 'Store', 'Admin', 'Producer', 'Consumer', 'Workers', 'Queues',
     'Messages', 'QueueMessage', 'QueueInfo', 'WorkerInfo', 'TriggerMessage',
     'WorkflowRecord', 'Run', 'StepResult', 'StepGuard', 'DequeueBuilder',
+    'ConsumerIterator',
     'WorkflowBuilder', 'WorkflowTriggerBuilder', 'RunBuilder', 'StepBuilder',
     'WorkflowDef', 'WorkerStatus', 'WorkflowStatus', 'StepResultStatus',
     'BackoffStrategy', 'StepRetryPolicy',

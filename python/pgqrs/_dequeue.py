@@ -299,6 +299,54 @@ class DequeueBuilder:
                 await asyncio.shield(stop_runner(runner))
 
 
+class ConsumerIterator:
+    """store.consume_iter(queue): the messages of a queue, one at a time,
+    as they come (looking every poll_interval_ms while it is empty).
+    Archive or delete each by id; close() (or leaving `async with`) stops
+    its worker."""
+
+    def __init__(self, store, queue, poll_interval_ms=50):
+        self._store = store
+        self._queue = queue
+        self._interval = poll_interval_ms / 1000
+        self._consumer = None
+        self._closed = False
+
+    async def _get_consumer(self):
+        if self._consumer is None:
+            self._consumer = await self._store.consumer(self._queue)
+        return self._consumer
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        consumer = await self._get_consumer()
+        while not self._closed:
+            messages = await consumer.dequeue()
+            if messages:
+                return messages[0]
+            await asyncio.sleep(self._interval)
+        raise StopAsyncIteration
+
+    async def archive(self, message_id):
+        return await (await self._get_consumer()).archive(message_id)
+
+    async def delete(self, message_id):
+        return await (await self._get_consumer()).delete(message_id)
+
+    async def close(self):
+        self._closed = True
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info):
+        await self.close()
+
+
 def dequeue(*args, **kwargs):
     """dequeue() is a DequeueBuilder; dequeue(consumer, batch_size) leases
     up to batch_size messages with the consumer."""
@@ -313,4 +361,5 @@ async def _dequeue_with(consumer, batch_size):
     return await consumer.dequeue(batch_size)
 
 
-__all__ = ['consume', 'consume_batch', 'dequeue', 'DequeueBuilder']
+__all__ = ['consume', 'consume_batch', 'dequeue', 'DequeueBuilder',
+           'ConsumerIterator']

@@ -74,6 +74,13 @@ class Store:
         """A consumer of @queue, registered as a worker."""
         return await self._register(Consumer, queue)
 
+    def consume_iter(self, queue, poll_interval_ms=None):
+        """An async iterator over the messages of @queue (see
+        ConsumerIterator)."""
+        from ._dequeue import ConsumerIterator
+        return ConsumerIterator(self, queue, 50 if poll_interval_ms is None
+                                else poll_interval_ms)
+
     async def bootstrap(self):
         """Create or upgrade the tables (as Admin.install())."""
         await _bridge.method(self._store, 'install')

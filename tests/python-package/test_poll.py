@@ -211,3 +211,27 @@ async def test_keyboard_interrupt_stops_consumer(store, dsn, tmp_path):
     assert await archived_ids(store, 'tasks') == [msg_id]
     info = await (await store.get_workers()).get(worker_id)
     assert info.status == pgqrs.WorkerStatus.Stopped
+
+
+async def test_consume_iter(store):
+    await store.queue('tasks')
+    ids = await pgqrs.produce_batch(store, 'tasks', [{'n': i} for i in range(3)])
+    seen = []
+    async with store.consume_iter('tasks', poll_interval_ms=10) as messages:
+        async for msg in messages:
+            seen.append(msg.payload['n'])
+            if msg.payload['n'] == 1:
+                assert await messages.delete(msg.id)
+            else:
+                assert await messages.archive(msg.id)
+            if len(seen) == 2:
+                # one more, enqueued while the iterator waits
+                ids.append(await pgqrs.produce(store, 'tasks', {'n': 3}))
+            if len(seen) == 4:
+                break
+    assert seen == [0, 1, 2, 3]
+    assert await archived_ids(store, 'tasks') == [ids[0], ids[2], ids[3]]
+    [worker] = await (await store.get_workers()).list()
+    assert worker.status == pgqrs.WorkerStatus.Stopped
+    with pytest.raises(StopAsyncIteration):
+        await messages.__anext__()
