@@ -14,7 +14,8 @@ import traceback
 
 from ._gi import GLib, Pgqrs
 from . import _bridge, _payload
-from ._errors import StateTransitionError, ValidationError, from_gerror
+from ._errors import (MessageNotFoundError, StateTransitionError,
+                      ValidationError, from_gerror)
 from ._store import Consumer
 from ._types import QueueMessage
 
@@ -112,11 +113,13 @@ class _Poll:
                 await call_handler(self.handler, messages[0])
             else:
                 await call_handler(self.handler, messages)
-        except asyncio.CancelledError:
-            job.fail('the handler was cancelled')
-            raise
         except Exception as exception:  # noqa: BLE001 — fails the job
             job.fail(reason(exception))
+        except BaseException as exception:
+            # cancelled, or the process is going down: the message comes
+            # back (a workflow run goes on from its first step not done)
+            job.fail(reason(exception))
+            raise
         else:
             job.complete()
 
@@ -126,8 +129,12 @@ class _Poll:
         if not isinstance(payload, dict) or 'run_id' not in payload:
             job.fail('the message is not a workflow trigger')
             return
-        gobject = await _bridge.method(self.store._store, 'get_workflow_run',
-                                       payload['run_id'])
+        try:
+            gobject = await _bridge.method(self.store._store, 'get_workflow_run',
+                                           payload['run_id'])
+        except MessageNotFoundError:
+            job.complete()             # the run is gone: nothing left to do
+            return
         run = Run(self.store, gobject)
         try:
             await _bridge.method(gobject, 'start')

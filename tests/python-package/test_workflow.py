@@ -278,3 +278,44 @@ def test_enums():
     assert [s.name for s in pgqrs.WorkerStatus] == [
         'Ready', 'Polling', 'Interrupted', 'Suspended', 'Stopped']
     assert [s.name for s in pgqrs.StepResultStatus] == ['Execute', 'Skipped']
+
+
+class Crash(BaseException):
+    """Stands for the process dying in the middle of a run."""
+
+
+async def test_crashed_run_goes_on_from_its_first_step_not_done(store):
+    crashed = []
+    ran = []
+
+    @step
+    async def step1(ctx):
+        ran.append('step1')
+        return {'data': 'from step 1'}
+
+    @step
+    async def step2(ctx):
+        ran.append('step2')
+        return 'step2_done'
+
+    @workflow(name='crash_recovery_wf')
+    async def crash_recovery_wf(ctx, input_data):
+        await step1(ctx)
+        if not crashed:
+            crashed.append(True)
+            raise Crash('the process dies here')
+        await step2(ctx)
+        return {'done': True}
+
+    await pgqrs.workflow().name('crash_recovery_wf').store(store).create()
+    consumer = await store.consumer('crash_recovery_wf')
+    task = asyncio.create_task(
+        pgqrs.dequeue().worker(consumer).handle_workflow(crash_recovery_wf).poll(store))
+    msg = await pgqrs.workflow().name('crash_recovery_wf').store(store).trigger(
+        {'test': True}).execute()
+    result = await asyncio.wait_for(pgqrs.run().message(msg).store(store).result(), 30)
+    assert result == {'done': True}
+    assert crashed and ran == ['step1', 'step2']
+    await consumer.interrupt()
+    with pytest.raises(pgqrs.StateTransitionError):
+        await asyncio.wait_for(task, 10)
