@@ -22,25 +22,22 @@ from conftest import Ticker, backend_name, is_postgres, libpq_dsn, schema_of
 HOLD_SECONDS = 1.5
 
 
-async def idle_stall():
-    """The longest gap of the ticker on this machine right now, with
-    nothing else on the loop: its own scheduling noise (a shared, loaded
-    machine is late by several milliseconds now and then)."""
-    with Ticker() as ticker:
-        await asyncio.sleep(HOLD_SECONDS)
-    return ticker.longest
+# What the loop may stall beyond the tick's own millisecond and the waits
+# for a CPU (see conftest.Ticker): typically 1 to 2 ms (the sleep's timer
+# rounds up to the next millisecond), now and then several on a machine
+# whose CPUs are shared. A loop that waited for the database would stall
+# as long as the wait, HOLD_SECONDS.
+MAX_STALL_SECONDS = 0.010
 
 
-def assert_no_stall(ticker, idle, what):
-    """The loop stalled no more than a few milliseconds beyond the
-    machine's own noise; a loop that waited for the database would show a
-    gap as long as the wait."""
-    allowed = 3 * idle + 0.005
-    print('{} on {}: {} ticks, longest gap {:.2f} ms, 99th percentile '
-          '{:.2f} ms (idle: {:.2f} ms; allowed {:.2f} ms)'.format(
+def assert_no_stall(ticker, what):
+    """The loop never stalled more than a few milliseconds, apart from the
+    time the machine gave its CPUs to other processes."""
+    print('{} on {}: {} ticks, longest gap {:.2f} ms, longest stall {:.2f} ms '
+          'once the waits for a CPU are taken out'.format(
               what, backend_name(), ticker.ticks, ticker.longest * 1000,
-              ticker.percentile(0.99) * 1000, idle * 1000, allowed * 1000))
-    assert ticker.longest < allowed
+              ticker.longest_stall * 1000))
+    assert ticker.longest_stall < MAX_STALL_SECONDS
     assert ticker.ticks > HOLD_SECONDS / 0.005
 
 
@@ -79,7 +76,6 @@ async def hold_lock(dsn, seconds):
 
 async def test_loop_runs_through_a_locked_statement(store, dsn):
     await store.queue('tasks')
-    idle = await idle_stall()
     holder = await hold_lock(dsn, HOLD_SECONDS)
     with Ticker() as ticker:
         start = time.monotonic()
@@ -87,7 +83,7 @@ async def test_loop_runs_through_a_locked_statement(store, dsn):
         waited = time.monotonic() - start
     await holder.wait()
     assert waited > HOLD_SECONDS / 2          # it really was held up
-    assert_no_stall(ticker, idle, 'a statement waiting {:.2f} s for a lock'.format(waited))
+    assert_no_stall(ticker, 'a statement waiting {:.2f} s for a lock'.format(waited))
 
 
 async def test_loop_runs_through_a_lease_wait(store):
@@ -98,7 +94,6 @@ async def test_loop_runs_through_a_lease_wait(store):
     async def handler(msg):
         handled.set()
 
-    idle = await idle_stall()
     with Ticker() as ticker:
         task = asyncio.create_task(
             pgqrs.dequeue().worker(consumer).handle(handler).poll(store))
@@ -111,7 +106,7 @@ async def test_loop_runs_through_a_lease_wait(store):
         await consumer.interrupt()
         with pytest.raises(pgqrs.StateTransitionError):
             await task
-    assert_no_stall(ticker, idle, 'a lease wait of {} s'.format(HOLD_SECONDS))
+    assert_no_stall(ticker, 'a lease wait of {} s'.format(HOLD_SECONDS))
 
 
 async def test_cancelling_the_task_cancels_the_call(store, dsn):
