@@ -94,7 +94,10 @@ class _Poll:
     # on the GLib thread
     def on_job(self, job, *_user_data):
         job.defer()
-        self.loop.call_soon_threadsafe(self._start_job, job)
+        try:
+            self.loop.call_soon_threadsafe(self._start_job, job)
+        except RuntimeError:
+            job.fail('the event loop of the handler is closed')
         return True
 
     def _start_job(self, job):
