@@ -97,7 +97,9 @@ class _Poll:
         try:
             self.loop.call_soon_threadsafe(self._start_job, job)
         except RuntimeError:
+            # nobody is left to handle it, nor anything after it
             job.fail('the event loop of the handler is closed')
+            self.runner.stop()
         return True
 
     def _start_job(self, job):

@@ -235,3 +235,39 @@ async def test_consume_iter(store):
     assert worker.status == pgqrs.WorkerStatus.Stopped
     with pytest.raises(StopAsyncIteration):
         await messages.__anext__()
+
+
+def test_event_loop_closed_under_a_poll(dsn):
+    """A program that closes its event loop without stopping a poll: the
+    consumer gives the next message back and stops."""
+    first = asyncio.new_event_loop()
+
+    async def start():
+        store = await pgqrs.connect(dsn)
+        await pgqrs.admin(store).install()
+        await store.queue('tasks')
+        consumer = await store.consumer('tasks')
+        task = asyncio.create_task(
+            pgqrs.dequeue().worker(consumer).handle(lambda msg: None).poll(store))
+
+        async def polling():
+            return await consumer.status() == pgqrs.WorkerStatus.Polling
+        await eventually(polling)
+        return consumer, task
+
+    consumer, task = first.run_until_complete(start())
+    first.close()
+
+    async def afterwards():
+        store = await pgqrs.connect(dsn)
+        msg_id = await pgqrs.produce(store, 'tasks', {})
+
+        async def stopped():
+            info = await (await store.get_workers()).get(consumer.worker_id)
+            return info.status == pgqrs.WorkerStatus.Stopped
+        await eventually(stopped)
+        assert await archived_ids(store, 'tasks') == []
+        [back] = await (await store.consumer('tasks')).dequeue()
+        assert back.id == msg_id and back.read_ct >= 2     # given back, not lost
+
+    asyncio.run(afterwards())
