@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import pgqrs
-from conftest import is_postgres
+from conftest import is_postgres, libpq_dsn, schema_of
 
 
 async def test_connect_with_config(make_dsn):
@@ -304,3 +304,14 @@ async def test_connection_error():
     with pytest.raises(pgqrs.PgqrsConnectionError):
         store = await pgqrs.connect('postgresql://nobody@127.0.0.1:1/none')
         await pgqrs.admin(store).install()
+
+
+@pytest.mark.skipif(not is_postgres(), reason='schemas are PostgreSQL\'s')
+async def test_config_schema(dsn):
+    config = pgqrs.Config(libpq_dsn(dsn), schema=schema_of(dsn))
+    assert config.schema == schema_of(dsn)
+    store = await pgqrs.connect_with(config)
+    await pgqrs.admin(store).install()
+    await store.queue('in_schema')
+    same = await pgqrs.connect(dsn)
+    assert [q.queue_name for q in await (await same.get_queues()).list()] == ['in_schema']
