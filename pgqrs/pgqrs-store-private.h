@@ -39,9 +39,4 @@ gboolean    _pgqrs_store_take_enqueue_tokens (PgqrsStore           *self,
                                               guint                 n_messages,
                                               GError              **error);
 
-/* Reply conversions shared by the store and its queues; each returns a new
- * array (empty rather than NULL). */
-GPtrArray  *_pgqrs_reply_steal_messages      (PgqrsReply           *reply);
-GArray     *_pgqrs_reply_steal_flags         (PgqrsReply           *reply);
-
 G_END_DECLS

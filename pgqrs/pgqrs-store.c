@@ -11,6 +11,7 @@
 #include "pgqrs-error-private.h"
 #include "pgqrs-queue-private.h"
 #include "pgqrs-rate-limiter-private.h"
+#include "pgqrs-backends-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-validation-private.h"
 #include "pgqrs-worker-private.h"
@@ -577,10 +578,9 @@ _pgqrs_store_set_clock_skew (PgqrsStore  *self,
                              double       seconds,
                              GError     **error)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_CLOCK_SET);
+  PgqrsRequest *request = _pgqrs_request_new_clock_set (seconds);
   g_autoptr(PgqrsReply) reply = NULL;
 
-  request->seconds = seconds;
   if (!(reply = _pgqrs_store_execute (self, request, NULL, error)))
     return FALSE;
 
@@ -616,40 +616,17 @@ _pgqrs_store_execute (PgqrsStore    *self,
   return reply;
 }
 
-GPtrArray *
-_pgqrs_reply_steal_messages (PgqrsReply *reply)
-{
-  if (reply->messages == NULL)
-    return g_ptr_array_new_with_free_func (g_object_unref);
-
-  return g_steal_pointer (&reply->messages);
-}
-
-GArray *
-_pgqrs_reply_steal_flags (PgqrsReply *reply)
-{
-  if (reply->flags == NULL)
-    return g_array_new (FALSE, FALSE, sizeof (gboolean));
-
-  return g_steal_pointer (&reply->flags);
-}
-
 /* Requests that name a queue validate the name first, so that a bad name
  * never reaches the database. */
 static PgqrsRequest *
-queue_request (PgqrsOp      op,
-               const char  *name,
-               GError     **error)
+queue_request (PgqrsRequest *(*request_new) (const char *queue_name),
+               const char    *name,
+               GError       **error)
 {
-  PgqrsRequest *request;
-
   if (!_pgqrs_validate_name (_("queue name"), name, error))
     return NULL;
 
-  request = _pgqrs_request_new (op);
-  request->queue_name = g_strdup (name);
-
-  return request;
+  return request_new (name);
 }
 
 static void
@@ -717,7 +694,7 @@ pgqrs_store_install (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), FALSE);
 
-  reply = _pgqrs_store_execute (self, _pgqrs_request_new (PGQRS_OP_INSTALL), cancellable, error);
+  reply = _pgqrs_store_execute (self, _pgqrs_request_new_install (), cancellable, error);
 
   return reply != NULL;
 }
@@ -741,7 +718,7 @@ pgqrs_store_install_async (PgqrsStore          *self,
 {
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  _pgqrs_store_execute_async (self, self, _pgqrs_request_new (PGQRS_OP_INSTALL),
+  _pgqrs_store_execute_async (self, self, _pgqrs_request_new_install (),
                               pgqrs_store_install_async, cancellable, callback, user_data);
 }
 
@@ -791,7 +768,7 @@ pgqrs_store_verify (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), FALSE);
 
-  reply = _pgqrs_store_execute (self, _pgqrs_request_new (PGQRS_OP_VERIFY), cancellable, error);
+  reply = _pgqrs_store_execute (self, _pgqrs_request_new_verify (), cancellable, error);
 
   return reply != NULL;
 }
@@ -815,7 +792,7 @@ pgqrs_store_verify_async (PgqrsStore          *self,
 {
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  _pgqrs_store_execute_async (self, self, _pgqrs_request_new (PGQRS_OP_VERIFY),
+  _pgqrs_store_execute_async (self, self, _pgqrs_request_new_verify (),
                               pgqrs_store_verify_async, cancellable, callback, user_data);
 }
 
@@ -870,7 +847,7 @@ pgqrs_store_create_queue (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(request = queue_request (PGQRS_OP_QUEUE_CREATE, name, error)) ||
+  if (!(request = queue_request (_pgqrs_request_new_queue_create, name, error)) ||
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return NULL;
 
@@ -901,7 +878,7 @@ pgqrs_store_create_queue_async (PgqrsStore          *self,
 
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  if (!(request = queue_request (PGQRS_OP_QUEUE_CREATE, name, &error)))
+  if (!(request = queue_request (_pgqrs_request_new_queue_create, name, &error)))
     return report_error (self, pgqrs_store_create_queue_async, callback, user_data, error);
 
   _pgqrs_store_execute_async (self, self, request, pgqrs_store_create_queue_async,
@@ -958,7 +935,7 @@ pgqrs_store_get_queue (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(request = queue_request (PGQRS_OP_QUEUE_GET, name, error)) ||
+  if (!(request = queue_request (_pgqrs_request_new_queue_get, name, error)) ||
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return NULL;
 
@@ -989,7 +966,7 @@ pgqrs_store_get_queue_async (PgqrsStore          *self,
 
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  if (!(request = queue_request (PGQRS_OP_QUEUE_GET, name, &error)))
+  if (!(request = queue_request (_pgqrs_request_new_queue_get, name, &error)))
     return report_error (self, pgqrs_store_get_queue_async, callback, user_data, error);
 
   _pgqrs_store_execute_async (self, self, request, pgqrs_store_get_queue_async,
@@ -1043,7 +1020,7 @@ pgqrs_store_list_queues (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(reply = _pgqrs_store_execute (self, _pgqrs_request_new (PGQRS_OP_QUEUE_LIST),
+  if (!(reply = _pgqrs_store_execute (self, _pgqrs_request_new_queue_list (),
                                       cancellable, error)))
     return NULL;
 
@@ -1069,7 +1046,7 @@ pgqrs_store_list_queues_async (PgqrsStore          *self,
 {
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  _pgqrs_store_execute_async (self, self, _pgqrs_request_new (PGQRS_OP_QUEUE_LIST),
+  _pgqrs_store_execute_async (self, self, _pgqrs_request_new_queue_list (),
                               pgqrs_store_list_queues_async, cancellable, callback, user_data);
 }
 
@@ -1104,12 +1081,10 @@ delete_queue_request (const char  *name,
                       gboolean     cascade,
                       GError     **error)
 {
-  PgqrsRequest *request = queue_request (PGQRS_OP_QUEUE_DELETE, name, error);
+  if (!_pgqrs_validate_name (_("queue name"), name, error))
+    return NULL;
 
-  if (request != NULL)
-    request->cascade = cascade;
-
-  return request;
+  return _pgqrs_request_new_queue_delete (name, cascade);
 }
 
 /**
@@ -1233,7 +1208,7 @@ pgqrs_store_purge_queue (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), -1);
 
-  if (!(request = queue_request (PGQRS_OP_QUEUE_PURGE, name, error)) ||
+  if (!(request = queue_request (_pgqrs_request_new_queue_purge, name, error)) ||
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return -1;
 
@@ -1264,7 +1239,7 @@ pgqrs_store_purge_queue_async (PgqrsStore          *self,
 
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  if (!(request = queue_request (PGQRS_OP_QUEUE_PURGE, name, &error)))
+  if (!(request = queue_request (_pgqrs_request_new_queue_purge, name, &error)))
     return report_error (self, pgqrs_store_purge_queue_async, callback, user_data, error);
 
   _pgqrs_store_execute_async (self, self, request, pgqrs_store_purge_queue_async,
@@ -1330,7 +1305,7 @@ pgqrs_store_get_metrics (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(request = queue_request (PGQRS_OP_METRICS, queue_name, error)) ||
+  if (!(request = queue_request (_pgqrs_request_new_metrics, queue_name, error)) ||
       !(reply = _pgqrs_store_execute (self, request, cancellable, error)))
     return NULL;
 
@@ -1361,7 +1336,7 @@ pgqrs_store_get_metrics_async (PgqrsStore          *self,
 
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  if (!(request = queue_request (PGQRS_OP_METRICS, queue_name, &error)))
+  if (!(request = queue_request (_pgqrs_request_new_metrics, queue_name, &error)))
     return report_error (self, pgqrs_store_get_metrics_async, callback, user_data, error);
 
   _pgqrs_store_execute_async (self, self, request, pgqrs_store_get_metrics_async,
@@ -1415,7 +1390,7 @@ pgqrs_store_list_metrics (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(reply = _pgqrs_store_execute (self, _pgqrs_request_new (PGQRS_OP_METRICS),
+  if (!(reply = _pgqrs_store_execute (self, _pgqrs_request_new_metrics (NULL),
                                       cancellable, error)))
     return NULL;
 
@@ -1441,7 +1416,7 @@ pgqrs_store_list_metrics_async (PgqrsStore          *self,
 {
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  _pgqrs_store_execute_async (self, self, _pgqrs_request_new (PGQRS_OP_METRICS),
+  _pgqrs_store_execute_async (self, self, _pgqrs_request_new_metrics (NULL),
                               pgqrs_store_list_metrics_async, cancellable, callback, user_data);
 }
 
@@ -1478,21 +1453,11 @@ list_archived_request (const char  *queue_name,
                        guint        offset,
                        GError     **error)
 {
-  PgqrsRequest *request;
+  if (queue_name != NULL && !_pgqrs_validate_name (_("queue name"), queue_name, error))
+    return NULL;
 
-  if (queue_name != NULL)
-    request = queue_request (PGQRS_OP_LIST_ARCHIVED, queue_name, error);
-  else
-    request = _pgqrs_request_new (PGQRS_OP_LIST_ARCHIVED);
-
-  if (request != NULL)
-    {
-      request->dead_letter_only = dead_letters_only;
-      request->limit = limit > 0 ? limit : 100;
-      request->offset = offset;
-    }
-
-  return request;
+  return _pgqrs_request_new_list_archived (queue_name, dead_letters_only,
+                                           limit > 0 ? limit : 100, offset);
 }
 
 /**
@@ -1599,18 +1564,7 @@ pgqrs_store_list_archived_finish (PgqrsStore    *self,
 static PgqrsRequest *
 replay_request (gint64 message_id)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_REPLAY);
-
-  request->message_id = message_id;
-
-  return request;
-}
-
-static gboolean
-reply_to_flag (PgqrsReply *reply)
-{
-  return reply->flags != NULL && reply->flags->len > 0 &&
-         g_array_index (reply->flags, gboolean, 0);
+  return _pgqrs_request_new_replay (message_id);
 }
 
 /**
@@ -1642,7 +1596,7 @@ pgqrs_store_replay (PgqrsStore    *self,
   if (!(reply = _pgqrs_store_execute (self, replay_request (message_id), cancellable, error)))
     return FALSE;
 
-  return reply_to_flag (reply);
+  return _pgqrs_reply_get_flag (reply);
 }
 
 /**
@@ -1692,12 +1646,20 @@ pgqrs_store_replay_finish (PgqrsStore    *self,
   if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_store_replay_async, error)))
     return FALSE;
 
-  return reply_to_flag (reply);
+  return _pgqrs_reply_get_flag (reply);
 }
 
 /* A live worker's name is refused, unless its heartbeat is this many
  * heartbeat intervals old: its process died, and a restart takes it over. */
 #define TAKEOVER_HEARTBEATS 3
+
+/* A live worker that sent no heartbeat this long is taken for dead: its
+ * name may be taken over, and it counts as stale. */
+static double
+takeover_after (PgqrsStore *self)
+{
+  return TAKEOVER_HEARTBEATS * pgqrs_config_get_heartbeat_interval (self->config);
+}
 
 static PgqrsRequest *
 register_worker_request (PgqrsStore  *self,
@@ -1705,18 +1667,11 @@ register_worker_request (PgqrsStore  *self,
                          const char  *queue_name,
                          GError     **error)
 {
-  PgqrsRequest *request;
-
   if (!_pgqrs_validate_name (_("worker name"), name, error) ||
       (queue_name != NULL && !_pgqrs_validate_name (_("queue name"), queue_name, error)))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_WORKER_REGISTER);
-  request->worker_name = g_strdup (name);
-  request->queue_name = g_strdup (queue_name);
-  request->seconds = TAKEOVER_HEARTBEATS * pgqrs_config_get_heartbeat_interval (self->config);
-
-  return request;
+  return _pgqrs_request_new_worker_register (name, queue_name, takeover_after (self));
 }
 
 static PgqrsWorker *
@@ -1843,9 +1798,9 @@ list_workers_request (const char  *queue_name,
                       GError     **error)
 {
   if (queue_name != NULL)
-    return queue_request (PGQRS_OP_WORKER_LIST, queue_name, error);
+    return queue_request (_pgqrs_request_new_worker_list, queue_name, error);
 
-  return _pgqrs_request_new (PGQRS_OP_WORKER_LIST);
+  return _pgqrs_request_new_worker_list (NULL);
 }
 
 /**
@@ -1943,17 +1898,10 @@ worker_stats_request (PgqrsStore  *self,
                       const char  *queue_name,
                       GError     **error)
 {
-  PgqrsRequest *request;
+  if (queue_name != NULL && !_pgqrs_validate_name (_("queue name"), queue_name, error))
+    return NULL;
 
-  if (queue_name != NULL)
-    request = queue_request (PGQRS_OP_WORKER_STATS, queue_name, error);
-  else
-    request = _pgqrs_request_new (PGQRS_OP_WORKER_STATS);
-
-  if (request != NULL)
-    request->seconds = TAKEOVER_HEARTBEATS * pgqrs_config_get_heartbeat_interval (self->config);
-
-  return request;
+  return _pgqrs_request_new_worker_stats (queue_name, takeover_after (self));
 }
 
 /**
@@ -2132,8 +2080,6 @@ static PgqrsRequest *
 reclaim_request (double   older_than_seconds,
                  GError **error)
 {
-  PgqrsRequest *request;
-
   if (!(older_than_seconds > 0))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
@@ -2141,10 +2087,7 @@ reclaim_request (double   older_than_seconds,
       return NULL;
     }
 
-  request = _pgqrs_request_new (PGQRS_OP_WORKER_RECLAIM);
-  request->seconds = older_than_seconds;
-
-  return request;
+  return _pgqrs_request_new_worker_reclaim (older_than_seconds);
 }
 
 /**
@@ -2242,15 +2185,11 @@ define_workflow_request (const char  *name,
                          const char  *queue_name,
                          GError     **error)
 {
-  PgqrsRequest *request;
-
   if (!_pgqrs_validate_name (_("workflow name"), name, error) ||
-      !(request = queue_request (PGQRS_OP_WORKFLOW_DEFINE, queue_name, error)))
+      !_pgqrs_validate_name (_("queue name"), queue_name, error))
     return NULL;
 
-  request->workflow_name = g_strdup (name);
-
-  return request;
+  return _pgqrs_request_new_workflow_define (name, queue_name);
 }
 
 /**
@@ -2352,20 +2291,13 @@ create_run_request (PgqrsStore  *self,
                     gboolean     trigger,
                     GError     **error)
 {
-  PgqrsRequest *request;
-  char *text;
+  g_autofree char *text = NULL;
 
   if (!_pgqrs_validate_name (_("workflow name"), name, error) ||
       !(text = _pgqrs_payload_serialize (self->config, input, -1, error)))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_RUN_CREATE);
-  request->workflow_name = g_strdup (name);
-  request->trigger = trigger;
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, text);
-
-  return request;
+  return _pgqrs_request_new_run_create (name, text, trigger, 0);
 }
 
 static PgqrsWorkflow *
@@ -2567,11 +2499,7 @@ pgqrs_store_trigger_workflow_finish (PgqrsStore    *self,
 static PgqrsRequest *
 get_run_request (gint64 run_id)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_GET);
-
-  request->run_id = run_id;
-
-  return request;
+  return _pgqrs_request_new_run_get (run_id, 0);
 }
 
 /**

@@ -19,32 +19,30 @@ PgqrsPostgresThen _pgqrs_postgres_op_start (PgqrsOp op);
                  PGresult           *result, \
                  GError            **error)
 
-#define PGQRS_POSTGRES_OP(name) PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_##name)
-
 /* Shared by the operations. */
-gboolean _pgqrs_postgres_queue_not_found (PgqrsPostgresCall  *call,
-                                          GError            **error);
+gboolean _pgqrs_postgres_queue_not_found (const char  *queue_name,
+                                          GError     **error);
 
 /* pgqrs-postgres-schema.c */
-PGQRS_POSTGRES_OP (install);
-PGQRS_POSTGRES_OP (verify);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_install);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_verify);
 
 /* pgqrs-postgres-worker-ops.c */
-PGQRS_POSTGRES_OP (worker_register);
-PGQRS_POSTGRES_OP (worker_get);
-PGQRS_POSTGRES_OP (worker_heartbeat);
-PGQRS_POSTGRES_OP (worker_transition);
-PGQRS_POSTGRES_OP (worker_list);
-PGQRS_POSTGRES_OP (worker_stats);
-PGQRS_POSTGRES_OP (worker_reclaim);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_register);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_get);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_heartbeat);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_transition);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_list);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_stats);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_reclaim);
 
 /* pgqrs-postgres-workflow-ops.c */
-PGQRS_POSTGRES_OP (workflow_define);
-PGQRS_POSTGRES_OP (run_create);
-PGQRS_POSTGRES_OP (run_get);
-PGQRS_POSTGRES_OP (run_transition);
-PGQRS_POSTGRES_OP (step_acquire);
-PGQRS_POSTGRES_OP (step_complete);
-PGQRS_POSTGRES_OP (step_fail);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_workflow_define);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_create);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_get);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_transition);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_acquire);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_complete);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail);
 
 G_END_DECLS

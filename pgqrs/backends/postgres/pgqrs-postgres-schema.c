@@ -132,7 +132,7 @@ static PGQRS_POSTGRES_STEP (locked)
  * schema: a second process installing at the same time waits, then finds
  * the version current and nothing to do; a failed migration leaves
  * nothing behind. */
-PGQRS_POSTGRES_OP (install)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_install)
 {
   Install *install = g_new0 (Install, 1);
 
@@ -178,7 +178,7 @@ verify_failed (PgqrsPostgresCall  *call,
     }
 }
 
-PGQRS_POSTGRES_OP (verify)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_verify)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_SCHEMA_VERSION, verified, PG_END);
   _pgqrs_postgres_call_catch (call, verify_failed);

@@ -7,7 +7,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
+#include "pgqrs-types-private.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-queue-metrics-private.h"
 #include "pgqrs-worker-stats-private.h"
@@ -150,13 +152,13 @@ op_queue_create (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_INSERT, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, request->queue_create.queue_name, -1, SQLITE_STATIC);
 
   if (!collect_queues (conn, stmt, reply, &local_error))
     {
       if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
         g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_EXISTS,
-                     _("A queue named “%s” exists already"), request->queue_name);
+                     _("A queue named “%s” exists already"), request->queue_create.queue_name);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -176,14 +178,14 @@ op_queue_get (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, request->queue_get.queue_name, -1, SQLITE_STATIC);
 
   if (!collect_queues (conn, stmt, reply, error))
     return FALSE;
 
   if (reply->queues == NULL)
     {
-      return queue_not_found (request->queue_name, error);
+      return queue_not_found (request->queue_get.queue_name, error);
     }
 
   return TRUE;
@@ -222,7 +224,7 @@ run_for_queue (PgqrsSqliteConnection  *conn,
 
 static gboolean
 check_queue_unused (PgqrsSqliteConnection  *conn,
-                    PgqrsRequest           *request,
+                    const char             *queue_name,
                     gint64                  queue_id,
                     GError                **error)
 {
@@ -247,7 +249,7 @@ check_queue_unused (PgqrsSqliteConnection  *conn,
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE,
                    _("Queue “%s” still has %lld message(s), %lld live worker(s) and "
                      "%lld workflow(s); purge it or delete it with cascade"),
-                   request->queue_name, (long long)messages, (long long)workers,
+                   queue_name, (long long)messages, (long long)workers,
                    (long long)workflows);
       return FALSE;
     }
@@ -263,12 +265,12 @@ op_queue_delete (PgqrsSqliteConnection  *conn,
 {
   gint64 queue_id;
 
-  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_delete.queue_name, error)))
     return FALSE;
 
-  if (!request->cascade)
+  if (!request->queue_delete.cascade)
     {
-      if (!check_queue_unused (conn, request, queue_id, error))
+      if (!check_queue_unused (conn, request->queue_delete.queue_name, queue_id, error))
         return FALSE;
     }
   else if (!run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_RUNS, queue_id, error) ||
@@ -288,7 +290,7 @@ op_queue_purge (PgqrsSqliteConnection  *conn,
 {
   gint64 queue_id;
 
-  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)) ||
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_purge.queue_name, error)) ||
       !run_for_queue (conn, SQLITE_STMT_QUEUE_PURGE_RUNS, queue_id, error) ||
       !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
     return FALSE;
@@ -304,7 +306,7 @@ op_enqueue (PgqrsSqliteConnection  *conn,
             PgqrsReply             *reply,
             GError                **error)
 {
-  for (guint i = 0; i < request->payloads->len; i++)
+  for (guint i = 0; i < request->enqueue.payloads->len; i++)
     {
       g_autoptr(GError) local_error = NULL;
       sqlite3_stmt *stmt;
@@ -312,10 +314,11 @@ op_enqueue (PgqrsSqliteConnection  *conn,
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, request->queue_id);
-      sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, i), -1, SQLITE_STATIC);
-      sqlite3_bind_double (stmt, 3, request->seconds);
-      sqlite3_bind_int64 (stmt, 4, request->worker_id);
+      sqlite3_bind_int64 (stmt, 1, request->enqueue.queue_id);
+      sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->enqueue.payloads, i), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_double (stmt, 3, request->enqueue.delay_seconds);
+      sqlite3_bind_int64 (stmt, 4, request->enqueue.worker_id);
 
       if (_pgqrs_sqlite_connection_step (conn, stmt, &local_error) != SQLITE_ROW)
         {
@@ -324,7 +327,7 @@ op_enqueue (PgqrsSqliteConnection  *conn,
            * themselves. */
           if (_pgqrs_sqlite_connection_errcode (conn) == SQLITE_CONSTRAINT_FOREIGNKEY)
             g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-                         _("Queue “%s” no longer exists"), request->queue_name);
+                         _("Queue “%s” no longer exists"), request->enqueue.queue_name);
           else
             g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -362,9 +365,9 @@ op_lease (PgqrsSqliteConnection  *conn,
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_DEAD_LETTER, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, request->queue_id);
-      sqlite3_bind_int (stmt, 2, request->limit);
-      sqlite3_bind_int (stmt, 3, request->max_read_count);
+      sqlite3_bind_int64 (stmt, 1, request->lease.queue_id);
+      sqlite3_bind_int (stmt, 2, request->lease.limit);
+      sqlite3_bind_int (stmt, 3, request->lease.max_read_count);
 
       if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
         return FALSE;
@@ -374,10 +377,10 @@ op_lease (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_LEASE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->queue_id);
-  sqlite3_bind_int (stmt, 2, request->limit);
-  sqlite3_bind_double (stmt, 3, request->seconds);
-  sqlite3_bind_int64 (stmt, 4, request->worker_id);
+  sqlite3_bind_int64 (stmt, 1, request->lease.queue_id);
+  sqlite3_bind_int (stmt, 2, request->lease.limit);
+  sqlite3_bind_double (stmt, 3, request->lease.visibility_seconds);
+  sqlite3_bind_int64 (stmt, 4, request->lease.worker_id);
 
   if (!collect_messages (conn, stmt, reply, error))
     return FALSE;
@@ -411,8 +414,9 @@ op_fenced (PgqrsSqliteConnection  *conn,
            PgqrsReply             *reply,
            GError                **error)
 {
+  const PgqrsSettleArgs *settle = _pgqrs_request_get_settle (request);
   /* only a batch can repeat a token; a single one needs no table */
-  g_autoptr(GHashTable) seen = request->tokens->len > 1
+  g_autoptr(GHashTable) seen = settle->tokens->len > 1
                                ? g_hash_table_new (token_hash, token_equal) : NULL;
   PgqrsSqliteStmt which;
 
@@ -426,9 +430,9 @@ op_fenced (PgqrsSqliteConnection  *conn,
       g_return_val_if_reached (FALSE);
     }
 
-  for (guint i = 0; i < request->tokens->len; i++)
+  for (guint i = 0; i < settle->tokens->len; i++)
     {
-      const PgqrsLeaseToken *token = &g_array_index (request->tokens, PgqrsLeaseToken, i);
+      const PgqrsLeaseToken *token = &g_array_index (settle->tokens, PgqrsLeaseToken, i);
       sqlite3_stmt *stmt;
 
       /* A repeated token counts once, at its first place, as on
@@ -444,12 +448,14 @@ op_fenced (PgqrsSqliteConnection  *conn,
         return FALSE;
 
       sqlite3_bind_int64 (stmt, 1, token->id);
-      sqlite3_bind_int64 (stmt, 2, request->queue_id);
+      sqlite3_bind_int64 (stmt, 2, settle->queue_id);
       sqlite3_bind_int64 (stmt, 3, token->lease_count);
       if (request->op == PGQRS_OP_ARCHIVE)
-        sqlite3_bind_int (stmt, 4, request->dead_letter);
-      else if (request->op != PGQRS_OP_DELETE)
-        sqlite3_bind_double (stmt, 4, request->seconds);
+        sqlite3_bind_int (stmt, 4, request->archive.dead_letter);
+      else if (request->op == PGQRS_OP_RELEASE)
+        sqlite3_bind_double (stmt, 4, request->release.delay_seconds);
+      else if (request->op == PGQRS_OP_EXTEND)
+        sqlite3_bind_double (stmt, 4, request->extend.extend_seconds);
 
       if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
         return FALSE;
@@ -472,8 +478,8 @@ op_metrics (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_METRICS, error)))
     return FALSE;
 
-  if (request->queue_name != NULL)
-    sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  if (request->metrics.queue_name != NULL)
+    sqlite3_bind_text (stmt, 1, request->metrics.queue_name, -1, SQLITE_STATIC);
 
   reply->metrics = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -496,9 +502,9 @@ op_metrics (PgqrsSqliteConnection  *conn,
   if (rc != SQLITE_DONE)
     return FALSE;
 
-  if (request->queue_name != NULL && reply->metrics->len == 0)
+  if (request->metrics.queue_name != NULL && reply->metrics->len == 0)
     {
-      return queue_not_found (request->queue_name, error);
+      return queue_not_found (request->metrics.queue_name, error);
     }
 
   return TRUE;
@@ -513,8 +519,8 @@ op_list_archived (PgqrsSqliteConnection  *conn,
   sqlite3_stmt *stmt;
   gint64 queue_id = 0;
 
-  if (request->queue_name != NULL &&
-      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (request->list_archived.queue_name != NULL &&
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->list_archived.queue_name, error)))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_LIST_ARCHIVED, error)))
@@ -522,9 +528,9 @@ op_list_archived (PgqrsSqliteConnection  *conn,
 
   if (queue_id != 0)
     sqlite3_bind_int64 (stmt, 1, queue_id);
-  sqlite3_bind_int (stmt, 2, request->dead_letter_only);
-  sqlite3_bind_int64 (stmt, 3, request->limit);
-  sqlite3_bind_int64 (stmt, 4, request->offset);
+  sqlite3_bind_int (stmt, 2, request->list_archived.dead_letter_only);
+  sqlite3_bind_int64 (stmt, 3, request->list_archived.limit);
+  sqlite3_bind_int64 (stmt, 4, request->list_archived.offset);
 
   return collect_messages (conn, stmt, reply, error);
 }
@@ -541,7 +547,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_REPLAY, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->message_id);
+  sqlite3_bind_int64 (stmt, 1, request->replay.message_id);
 
   if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
     return FALSE;
@@ -555,7 +561,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_EXISTS, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->message_id);
+  sqlite3_bind_int64 (stmt, 1, request->replay.message_id);
 
   if (!(rc = _pgqrs_sqlite_connection_step (conn, stmt, error)))
     return FALSE;
@@ -564,7 +570,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-                   _("There is no message with id %lld"), (long long)request->message_id);
+                   _("There is no message with id %lld"), (long long)request->replay.message_id);
       return FALSE;
     }
 
@@ -584,7 +590,7 @@ op_next_visible (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_NEXT_VISIBLE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->queue_id);
+  sqlite3_bind_int64 (stmt, 1, request->next_visible.queue_id);
 
   if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
     return FALSE;
@@ -607,7 +613,7 @@ op_clock_set (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_CLOCK_SET, error)))
     return FALSE;
 
-  sqlite3_bind_double (stmt, 1, request->seconds);
+  sqlite3_bind_double (stmt, 1, request->clock_set.skew_seconds);
 
   return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
 }
@@ -651,10 +657,10 @@ worker_not_found (gint64   worker_id,
   return FALSE;
 }
 
-static gboolean op_worker_reclaim (PgqrsSqliteConnection  *conn,
-                                   PgqrsRequest           *request,
-                                   PgqrsReply             *reply,
-                                   GError                **error);
+static gboolean reclaim_stale (PgqrsSqliteConnection  *conn,
+                               double                  stale_after_seconds,
+                               const char             *worker_name,
+                               GError                **error);
 
 static gboolean
 op_worker_register (PgqrsSqliteConnection  *conn,
@@ -666,31 +672,28 @@ op_worker_register (PgqrsSqliteConnection  *conn,
   sqlite3_stmt *stmt;
   int n;
 
-  if (request->queue_name != NULL &&
-      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (request->worker_register.queue_name != NULL &&
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->worker_register.queue_name, error)))
     return FALSE;
 
   /* A worker of this name that stopped heartbeating (its process died) is
    * reclaimed first; then a stopped worker's name is taken over, and a live
    * one is refused. */
-  if (request->seconds > 0)
-    {
-      g_autoptr(PgqrsReply) reclaimed = _pgqrs_reply_new ();
-
-      if (!op_worker_reclaim (conn, request, reclaimed, error))
-        return FALSE;
-    }
+  if (request->worker_register.takeover_after_seconds > 0 &&
+      !reclaim_stale (conn, request->worker_register.takeover_after_seconds,
+                      request->worker_register.worker_name, error))
+    return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_REUSE, error)))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, request->worker_register.worker_name, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, queue_id);
   if ((n = collect_workers (conn, stmt, reply, error)) != 0)
     return n > 0;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_INSERT, error)))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, request->worker_register.worker_name, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, queue_id);
 
   {
@@ -702,7 +705,8 @@ op_worker_register (PgqrsSqliteConnection  *conn,
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
                        _("A live worker named “%s” is registered already; "
                          "its name is taken over once it has sent no heartbeat for %g s"),
-                       request->worker_name, request->seconds);
+                       request->worker_register.worker_name,
+                       request->worker_register.takeover_after_seconds);
         else
           g_propagate_error (error, g_steal_pointer (&local_error));
         return FALSE;
@@ -716,7 +720,7 @@ op_worker_register (PgqrsSqliteConnection  *conn,
 static gboolean
 worker_statement (PgqrsSqliteConnection  *conn,
                   PgqrsSqliteStmt         which,
-                  PgqrsRequest           *request,
+                  gint64                  worker_id,
                   PgqrsReply             *reply,
                   GError                **error)
 {
@@ -725,12 +729,12 @@ worker_statement (PgqrsSqliteConnection  *conn,
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->worker_id);
+  sqlite3_bind_int64 (stmt, 1, worker_id);
 
   if ((n = collect_workers (conn, stmt, reply, error)) < 0)
     return FALSE;
   if (n == 0)
-    return worker_not_found (request->worker_id, error);
+    return worker_not_found (worker_id, error);
 
   return TRUE;
 }
@@ -741,7 +745,8 @@ op_worker_get (PgqrsSqliteConnection  *conn,
                PgqrsReply             *reply,
                GError                **error)
 {
-  return worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request, reply, error);
+  return worker_statement (conn, SQLITE_STMT_WORKER_SELECT,
+                           request->worker_get.worker_id, reply, error);
 }
 
 static gboolean
@@ -750,7 +755,8 @@ op_worker_heartbeat (PgqrsSqliteConnection  *conn,
                      PgqrsReply             *reply,
                      GError                **error)
 {
-  return worker_statement (conn, SQLITE_STMT_WORKER_HEARTBEAT, request, reply, error);
+  return worker_statement (conn, SQLITE_STMT_WORKER_HEARTBEAT,
+                           request->worker_heartbeat.worker_id, reply, error);
 }
 
 static gint64
@@ -778,14 +784,14 @@ op_worker_transition (PgqrsSqliteConnection  *conn,
                       PgqrsReply             *reply,
                       GError                **error)
 {
-  const char *to = pgqrs_worker_status_to_string (request->status);
+  const char *to = pgqrs_worker_status_to_string (request->worker_transition.to);
   g_autoptr(PgqrsReply) current = NULL;
   sqlite3_stmt *stmt;
   int n;
 
-  if (request->status == PGQRS_WORKER_STATUS_STOPPED)
+  if (request->worker_transition.to == PGQRS_WORKER_STATUS_STOPPED)
     {
-      gint64 leases = count_worker_leases (conn, request->worker_id, error);
+      gint64 leases = count_worker_leases (conn, request->worker_transition.worker_id, error);
 
       if (leases < 0)
         return FALSE;
@@ -794,16 +800,16 @@ op_worker_transition (PgqrsSqliteConnection  *conn,
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                        _("Worker %lld still holds %lld lease(s); release or archive them "
                          "before shutting it down"),
-                       (long long)request->worker_id, (long long)leases);
+                       (long long)request->worker_transition.worker_id, (long long)leases);
           return FALSE;
         }
     }
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_TRANSITION, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->worker_id);
+  sqlite3_bind_int64 (stmt, 1, request->worker_transition.worker_id);
   sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, request->status_mask);
+  sqlite3_bind_int (stmt, 3, request->worker_transition.allowed_from);
 
   if ((n = collect_workers (conn, stmt, reply, error)) < 0)
     return FALSE;
@@ -812,7 +818,8 @@ op_worker_transition (PgqrsSqliteConnection  *conn,
 
   /* Refused: read the status it is in, to name both ends. */
   current = _pgqrs_reply_new ();
-  if (!worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request, current, error))
+  if (!worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request->worker_transition.worker_id,
+                         current, error))
     return FALSE;
 
   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
@@ -833,8 +840,8 @@ op_worker_list (PgqrsSqliteConnection  *conn,
   sqlite3_stmt *stmt;
   gint64 queue_id = 0;
 
-  if (request->queue_name != NULL &&
-      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (request->worker_list.queue_name != NULL &&
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->worker_list.queue_name, error)))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LIST, error)))
@@ -863,8 +870,8 @@ op_worker_stats (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_STATS, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
-  sqlite3_bind_double (stmt, 2, request->seconds);
+  sqlite3_bind_text (stmt, 1, request->worker_stats.queue_name, -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 2, request->worker_stats.stale_after_seconds);
 
   reply->worker_stats = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -886,10 +893,37 @@ op_worker_stats (PgqrsSqliteConnection  *conn,
   if (rc != SQLITE_DONE)
     return FALSE;
 
-  if (request->queue_name != NULL && reply->worker_stats->len == 0)
-    return queue_not_found (request->queue_name, error);
+  if (request->worker_stats.queue_name != NULL && reply->worker_stats->len == 0)
+    return queue_not_found (request->worker_stats.queue_name, error);
 
   return TRUE;
+}
+
+/* Marks the workers (all, or the one named) whose heartbeat is older than
+ * @stale_after_seconds stopped and hands their leases back. */
+static gboolean
+reclaim_stale (PgqrsSqliteConnection  *conn,
+               double                  stale_after_seconds,
+               const char             *worker_name,
+               GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* Leases first: the stale set is defined by status, which the second
+   * statement changes. */
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, stale_after_seconds);
+  sqlite3_bind_text (stmt, 2, worker_name, -1, SQLITE_STATIC);
+  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+    return FALSE;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, stale_after_seconds);
+  sqlite3_bind_text (stmt, 2, worker_name, -1, SQLITE_STATIC);
+
+  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
 }
 
 static gboolean
@@ -898,22 +932,7 @@ op_worker_reclaim (PgqrsSqliteConnection  *conn,
                    PgqrsReply             *reply,
                    GError                **error)
 {
-  sqlite3_stmt *stmt;
-
-  /* Leases first: the stale set is defined by status, which the second
-   * statement changes. */
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
-    return FALSE;
-  sqlite3_bind_double (stmt, 1, request->seconds);
-  sqlite3_bind_text (stmt, 2, request->worker_name, -1, SQLITE_STATIC);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
-    return FALSE;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
-    return FALSE;
-  sqlite3_bind_double (stmt, 1, request->seconds);
-  sqlite3_bind_text (stmt, 2, request->worker_name, -1, SQLITE_STATIC);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+  if (!reclaim_stale (conn, request->worker_reclaim.stale_after_seconds, NULL, error))
     return FALSE;
 
   reply->count = _pgqrs_sqlite_connection_changes (conn);

@@ -23,19 +23,36 @@ gint64      _pgqrs_sqlite_find_queue  (PgqrsSqliteConnection  *conn,
                                        const char             *name,
                                        GError                **error);
 
-#define PGQRS_SQLITE_OP(name) \
-  gboolean _pgqrs_sqlite_op_##name (PgqrsSqliteConnection  *conn, \
-                                    PgqrsRequest           *request, \
-                                    PgqrsReply             *reply, \
-                                    GError                **error)
+/* The operations of the other files, in the op table of pgqrs-sqlite-ops.c. */
 
 /* pgqrs-sqlite-workflow-ops.c */
-PGQRS_SQLITE_OP (workflow_define);
-PGQRS_SQLITE_OP (run_create);
-PGQRS_SQLITE_OP (run_get);
-PGQRS_SQLITE_OP (run_transition);
-PGQRS_SQLITE_OP (step_acquire);
-PGQRS_SQLITE_OP (step_complete);
-PGQRS_SQLITE_OP (step_fail);
+gboolean _pgqrs_sqlite_op_workflow_define (PgqrsSqliteConnection  *conn,
+                                           PgqrsRequest           *request,
+                                           PgqrsReply             *reply,
+                                           GError                **error);
+gboolean _pgqrs_sqlite_op_run_create (PgqrsSqliteConnection  *conn,
+                                      PgqrsRequest           *request,
+                                      PgqrsReply             *reply,
+                                      GError                **error);
+gboolean _pgqrs_sqlite_op_run_get (PgqrsSqliteConnection  *conn,
+                                   PgqrsRequest           *request,
+                                   PgqrsReply             *reply,
+                                   GError                **error);
+gboolean _pgqrs_sqlite_op_run_transition (PgqrsSqliteConnection  *conn,
+                                          PgqrsRequest           *request,
+                                          PgqrsReply             *reply,
+                                          GError                **error);
+gboolean _pgqrs_sqlite_op_step_acquire (PgqrsSqliteConnection  *conn,
+                                        PgqrsRequest           *request,
+                                        PgqrsReply             *reply,
+                                        GError                **error);
+gboolean _pgqrs_sqlite_op_step_complete (PgqrsSqliteConnection  *conn,
+                                         PgqrsRequest           *request,
+                                         PgqrsReply             *reply,
+                                         GError                **error);
+gboolean _pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
+                                     PgqrsRequest           *request,
+                                     PgqrsReply             *reply,
+                                     GError                **error);
 
 G_END_DECLS
