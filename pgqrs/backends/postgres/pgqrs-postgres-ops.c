@@ -9,7 +9,7 @@
 
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-ops-private.h"
 #include "pgqrs-queue-metrics-private.h"
 
 /* The hot paths (enqueue, lease, archive, delete, release, extend) are one
@@ -156,7 +156,8 @@ queue_create_failed (PgqrsPostgresCall  *call,
     {
       g_clear_error (error);
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_EXISTS,
-                   _("A queue named “%s” exists already"), call->request->queue_create.queue_name);
+                   _("A queue named “%s” exists already"),
+                   call->request->queue_create.queue_name);
     }
 }
 
@@ -543,7 +544,8 @@ static PGQRS_POSTGRES_STEP (replayed)
   if (!_pgqrs_postgres_bool (result, 0, 1))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-                   _("There is no message with id %lld"), (long long)call->request->replay.message_id);
+                   _("There is no message with id %lld"),
+                   (long long)call->request->replay.message_id);
       return FALSE;
     }
 

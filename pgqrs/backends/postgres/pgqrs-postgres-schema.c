@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-ops-private.h"
 
 #define MIGRATIONS_PATH "/org/pgqrs/postgres/sql"
 

@@ -9,7 +9,7 @@
 
 #include "pgqrs-error.h"
 #include "pgqrs-types-private.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-ops-private.h"
 #include "pgqrs-worker-stats-private.h"
 
 /* Each of these is one statement at a time, without a transaction: the
@@ -330,6 +330,7 @@ static PGQRS_POSTGRES_STEP (reclaimed)
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_reclaim)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_RECLAIM, reclaimed,
-                              PG_DOUBLE (call->request->worker_reclaim.stale_after_seconds), PG_TEXT (NULL), PG_END);
+                              PG_DOUBLE (call->request->worker_reclaim.stale_after_seconds),
+                              PG_TEXT (NULL), PG_END);
   return TRUE;
 }

@@ -10,7 +10,7 @@
 #include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-types-private.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-ops-private.h"
 
 /* A run's transitions and its steps each take one transaction that starts
  * by locking the run's row: a read followed by a write is then one atomic

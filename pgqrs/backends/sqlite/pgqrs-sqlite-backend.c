@@ -17,8 +17,8 @@
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-sqlite-backend-private.h"
-#include "pgqrs-sqlite-connection.h"
-#include "pgqrs-sqlite-ops.h"
+#include "pgqrs-sqlite-connection-private.h"
+#include "pgqrs-sqlite-ops-private.h"
 
 /*
  * One thread owns the database handle: it opens it, runs every request in

@@ -12,7 +12,7 @@
 
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
-#include "pgqrs-sqlite-connection.h"
+#include "pgqrs-sqlite-connection-private.h"
 
 #define MIGRATIONS_PATH "/org/pgqrs/sqlite/sql"
 

@@ -10,7 +10,7 @@
 #include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-types-private.h"
-#include "pgqrs-sqlite-ops.h"
+#include "pgqrs-sqlite-ops-private.h"
 
 /* Like the queue operations, these run on the owner thread inside one
  * BEGIN IMMEDIATE transaction each, so a read followed by a write is one

@@ -1,11 +1,11 @@
-/* pgqrs-postgres-ops.h
+/* pgqrs-postgres-ops-private.h
  *
  * SPDX-License-Identifier: MIT
  */
 
 #pragma once
 
-#include "pgqrs-postgres-call.h"
+#include "pgqrs-postgres-call-private.h"
 
 G_BEGIN_DECLS
 
