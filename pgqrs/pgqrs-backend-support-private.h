@@ -28,4 +28,11 @@ gboolean       _pgqrs_run_check_running (gint64                      run_id,
                                          PgqrsRunStatus              status,
                                          GError                    **error);
 
+/* The migration scripts under @resource_path ("/org/pgqrs/<backend>/sql"),
+ * sorted by the version their name starts with ("001_…"), and the newest
+ * version among them. */
+int            _pgqrs_migration_version  (const char                 *name);
+GStrv          _pgqrs_migrations_list    (const char                 *resource_path);
+int            _pgqrs_migrations_latest  (const char                 *resource_path);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdlib.h>
 
 #include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
@@ -58,4 +59,42 @@ _pgqrs_run_check_running (gint64           run_id,
                _("Workflow run %lld is %s; steps run only while it is RUNNING"),
                (long long)run_id, pgqrs_run_status_to_string (status));
   return FALSE;
+}
+
+/* The versioned migrations, the same scheme on every backend: the scripts
+ * under a resource path, named by version ("001_init.sql", …). */
+
+int
+_pgqrs_migration_version (const char *name)
+{
+  return (int)g_ascii_strtoll (name, NULL, 10);
+}
+
+static int
+compare_migrations (gconstpointer a,
+                    gconstpointer b)
+{
+  return _pgqrs_migration_version (*(const char **)a) -
+         _pgqrs_migration_version (*(const char **)b);
+}
+
+GStrv
+_pgqrs_migrations_list (const char *resource_path)
+{
+  g_auto(GStrv) names = g_resources_enumerate_children (resource_path,
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_assert (names != NULL);
+
+  qsort (names, g_strv_length (names), sizeof (char *), compare_migrations);
+
+  return g_steal_pointer (&names);
+}
+
+int
+_pgqrs_migrations_latest (const char *resource_path)
+{
+  g_auto(GStrv) names = _pgqrs_migrations_list (resource_path);
+  guint n = g_strv_length (names);
+
+  return n > 0 ? _pgqrs_migration_version (names[n - 1]) : 0;
 }
