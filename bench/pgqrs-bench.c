@@ -61,7 +61,7 @@
 #include <pgqrs.h>
 #include "pgqrs-store-private.h"
 #ifdef HAVE_LIBPQ
-#include "backends/postgres/pgqrs-postgres-statements.h"
+#include "backends/postgres/pgqrs-postgres-statements-private.h"
 #endif
 
 /* ----------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include "pgqrs-error.h"
 #include "pgqrs-job-private.h"
 #include "pgqrs-message-private.h"
+#include "pgqrs-queue-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-worker-private.h"
 #include "pgqrs-workflow-private.h"
@@ -312,20 +313,20 @@ next_visible_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(PgqrsConsumer) self = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
   g_autoptr(GError) error = NULL;
   double wait = self->poll_interval;
+  double next;
 
   self->calls--;
   maybe_finish_stop (self);
 
-  if (!(reply = _pgqrs_store_execute_finish (self, result, next_visible_cb, &error)))
+  if (!_pgqrs_queue_next_visible_finish (self->queue, result, &next, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, error);
     }
-  else if (reply->seconds >= 0)
-    wait = MIN (wait, reply->seconds);
+  else if (next >= 0)
+    wait = MIN (wait, next);
 
   if (self->phase != PHASE_POLLING || self->wait_source != NULL || self->leasing)
     return;
@@ -338,12 +339,9 @@ next_visible_cb (GObject      *object,
 static void
 wait_for_work (PgqrsConsumer *self)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_NEXT_VISIBLE);
-
-  request->queue_id = pgqrs_queue_get_id (self->queue);
   self->calls++;
-  _pgqrs_store_execute_async (self->store, self, request, next_visible_cb,
-                              self->cancellable, next_visible_cb, g_object_ref (self));
+  _pgqrs_queue_next_visible_async (self->queue, self->cancellable,
+                                   next_visible_cb, g_object_ref (self));
 }
 
 static void
@@ -352,42 +350,27 @@ settle_cb (GObject      *object,
            gpointer      user_data)
 {
   g_autoptr(PgqrsConsumer) self = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(GArray) flags = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!(reply = _pgqrs_store_execute_finish (self, result, settle_cb, &error)))
+  if (!(flags = _pgqrs_queue_settle_finish (PGQRS_QUEUE (object), result, &error)))
     report (self, error);
 
   self->calls--;
   maybe_finish_stop (self);
 }
 
-static PgqrsRequest *
-lease_op_request (PgqrsConsumer *self,
-                  PgqrsOp        op,
-                  GPtrArray     *messages)
-{
-  PgqrsRequest *request = _pgqrs_request_new (op);
-
-  request->queue_id = pgqrs_queue_get_id (self->queue);
-  request->queue_name = g_strdup (pgqrs_queue_get_name (self->queue));
-  request->worker_id = self->worker ? pgqrs_worker_get_id (self->worker) : 0;
-
-  for (guint i = 0; i < messages->len; i++)
-    _pgqrs_request_add_token (request,
-                              pgqrs_message_get_id (g_ptr_array_index (messages, i)),
-                              _pgqrs_message_get_lease_count (g_ptr_array_index (messages, i)));
-
-  return request;
-}
-
+/* Settles are not cancelled with the consumer: a stopping consumer still
+ * hands back or archives what it leased. */
 static void
 settle (PgqrsConsumer *self,
-        PgqrsRequest  *request)
+        PgqrsSettle    how,
+        GPtrArray     *messages,
+        double         seconds)
 {
   self->calls++;
-  _pgqrs_store_execute_async (self->store, self, request, settle_cb,
-                              NULL, settle_cb, g_object_ref (self));
+  _pgqrs_queue_settle_async (self->queue, how, messages, seconds, NULL,
+                             settle_cb, g_object_ref (self));
 }
 
 static void
@@ -395,10 +378,7 @@ release_messages (PgqrsConsumer *self,
                   GPtrArray     *messages,
                   double         delay)
 {
-  PgqrsRequest *request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
-
-  request->seconds = delay;
-  settle (self, request);
+  settle (self, PGQRS_SETTLE_RELEASE, messages, delay);
 }
 
 static void
@@ -408,7 +388,8 @@ job_done (PgqrsJob     *job,
 {
   PgqrsConsumer *self = user_data;
   GPtrArray *messages = pgqrs_job_get_messages (job);
-  PgqrsRequest *request;
+  PgqrsSettle how;
+  double delay = 0;
 
   /* A workflow that scheduled a retry or paused has moved its trigger
    * message to the time it goes on: leave it there. */
@@ -425,9 +406,7 @@ job_done (PgqrsJob     *job,
   if (error == NULL)
     {
       self->processed++;
-      request = lease_op_request (self, self->delete_on_success ? PGQRS_OP_DELETE
-                                                                : PGQRS_OP_ARCHIVE,
-                                  messages);
+      how = self->delete_on_success ? PGQRS_SETTLE_DELETE : PGQRS_SETTLE_ARCHIVE;
     }
   else
     {
@@ -440,21 +419,20 @@ job_done (PgqrsJob     *job,
 
       if (self->retry_policy == NULL)
         {
-          request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
+          how = PGQRS_SETTLE_RELEASE;
         }
       else if (pgqrs_retry_policy_should_retry (self->retry_policy, attempt))
         {
-          request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
-          request->seconds = pgqrs_retry_policy_get_delay (self->retry_policy, attempt);
+          how = PGQRS_SETTLE_RELEASE;
+          delay = pgqrs_retry_policy_get_delay (self->retry_policy, attempt);
         }
       else
         {
-          request = lease_op_request (self, PGQRS_OP_ARCHIVE, messages);
-          request->dead_letter = TRUE;
+          how = PGQRS_SETTLE_DEAD_LETTER;
         }
     }
 
-  settle (self, request);
+  settle (self, how, messages, delay);
   g_hash_table_remove (self->jobs, job);
   pump (self);
   maybe_finish_stop (self);
@@ -479,7 +457,6 @@ lease_cb (GObject      *object,
           gpointer      user_data)
 {
   g_autoptr(PgqrsConsumer) self = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   guint requested;
@@ -490,7 +467,7 @@ lease_cb (GObject      *object,
   woken = self->woken;
   self->woken = FALSE;
 
-  if (!(reply = _pgqrs_store_execute_finish (self, result, lease_cb, &error)))
+  if (!(messages = _pgqrs_queue_lease_finish (self->queue, result, &error)))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, error);
@@ -500,7 +477,6 @@ lease_cb (GObject      *object,
       return;
     }
 
-  messages = _pgqrs_reply_steal_messages (reply);
   requested = self->lease_limit;
 
   /* Stopped or paused while the lease was in flight: hand them back. */
@@ -539,7 +515,6 @@ lease_cb (GObject      *object,
 static void
 pump (PgqrsConsumer *self)
 {
-  PgqrsRequest *request;
   guint capacity;
 
   if (self->phase != PHASE_POLLING || self->leasing)
@@ -551,20 +526,12 @@ pump (PgqrsConsumer *self)
 
   clear_source (&self->wait_source);
 
-  request = _pgqrs_request_new (PGQRS_OP_LEASE);
-  request->queue_id = pgqrs_queue_get_id (self->queue);
-  request->queue_name = g_strdup (pgqrs_queue_get_name (self->queue));
-  request->worker_id = pgqrs_worker_get_id (self->worker);
-  request->limit = self->batch_size > 1 ? self->batch_size : capacity;
-  request->seconds = self->visibility_timeout;
-  request->max_read_count =
-    pgqrs_config_get_max_read_count (pgqrs_store_get_config (self->store));
-
-  self->lease_limit = request->limit;
+  self->lease_limit = self->batch_size > 1 ? self->batch_size : capacity;
   self->leasing = TRUE;
   self->calls++;
-  _pgqrs_store_execute_async (self->store, self, request, lease_cb,
-                              self->cancellable, lease_cb, g_object_ref (self));
+  _pgqrs_queue_lease_async (self->queue, pgqrs_worker_get_id (self->worker),
+                            self->lease_limit, self->visibility_timeout,
+                            self->cancellable, lease_cb, g_object_ref (self));
 }
 
 static void
@@ -608,10 +575,8 @@ heartbeat_tick (gpointer data)
 
   if (held->len > 0)
     {
-      PgqrsRequest *request = lease_op_request (self, PGQRS_OP_EXTEND, held);
-
-      request->seconds = MIN (self->heartbeat_interval, self->visibility_timeout / 2);
-      settle (self, request);
+      settle (self, PGQRS_SETTLE_EXTEND, held,
+              MIN (self->heartbeat_interval, self->visibility_timeout / 2));
     }
 
   return G_SOURCE_CONTINUE;

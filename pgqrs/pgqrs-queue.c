@@ -267,7 +267,7 @@ enqueue_request (PgqrsQueue  *self,
                  double       delay_seconds,
                  GError     **error)
 {
-  g_autoptr(PgqrsRequest) request = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
   PgqrsConfig *config = pgqrs_store_get_config (self->store);
 
   if (n_payloads == 0)
@@ -280,11 +280,7 @@ enqueue_request (PgqrsQueue  *self,
   if (!check_seconds (_("delay"), delay_seconds, error))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_ENQUEUE);
-  request->queue_id = self->id;
-  request->queue_name = g_strdup (self->name);
-  request->seconds = delay_seconds;
-  request->payloads = g_ptr_array_new_full (n_payloads, g_free);
+  texts = g_ptr_array_new_full (n_payloads, g_free);
 
   for (guint i = 0; i < n_payloads; i++)
     {
@@ -292,13 +288,14 @@ enqueue_request (PgqrsQueue  *self,
 
       if (text == NULL)
         return NULL;
-      g_ptr_array_add (request->payloads, text);
+      g_ptr_array_add (texts, text);
     }
 
   if (!_pgqrs_store_take_enqueue_tokens (self->store, self->name, n_payloads, error))
     return NULL;
 
-  return g_steal_pointer (&request);
+  return _pgqrs_request_new_enqueue (self->id, self->name, 0, g_steal_pointer (&texts),
+                                     delay_seconds);
 }
 
 static gint64
@@ -307,23 +304,6 @@ reply_to_id (PgqrsReply *reply)
   g_assert (reply->ids != NULL && reply->ids->len == 1);
 
   return g_array_index (reply->ids, gint64, 0);
-}
-
-static GArray *
-reply_to_ids (PgqrsReply *reply)
-{
-  if (reply->ids == NULL)
-    return g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  return g_steal_pointer (&reply->ids);
-}
-
-static gboolean
-reply_to_flag (PgqrsReply *reply)
-{
-  g_assert (reply->flags != NULL && reply->flags->len == 1);
-
-  return g_array_index (reply->flags, gboolean, 0);
 }
 
 /**
@@ -541,7 +521,7 @@ pgqrs_queue_enqueue_batch (PgqrsQueue    *self,
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return NULL;
 
-  return reply_to_ids (reply);
+  return _pgqrs_reply_steal_ids (reply);
 }
 
 /**
@@ -607,7 +587,7 @@ pgqrs_queue_enqueue_batch_finish (PgqrsQueue    *self,
   if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_batch_async, error)))
     return NULL;
 
-  return reply_to_ids (reply);
+  return _pgqrs_reply_steal_ids (reply);
 }
 
 #define MAX_DEQUEUE 10000
@@ -619,7 +599,6 @@ dequeue_request (PgqrsQueue  *self,
                  GError     **error)
 {
   PgqrsConfig *config = pgqrs_store_get_config (self->store);
-  PgqrsRequest *request;
 
   if (max_messages == 0 || max_messages > MAX_DEQUEUE)
     {
@@ -634,14 +613,8 @@ dequeue_request (PgqrsQueue  *self,
   else if (!check_seconds (_("visibility timeout"), visibility_timeout, error))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_LEASE);
-  request->queue_id = self->id;
-  request->queue_name = g_strdup (self->name);
-  request->limit = max_messages;
-  request->seconds = visibility_timeout;
-  request->max_read_count = pgqrs_config_get_max_read_count (config);
-
-  return request;
+  return _pgqrs_request_new_lease (self->id, 0, max_messages, visibility_timeout,
+                                   pgqrs_config_get_max_read_count (config));
 }
 
 /**
@@ -747,10 +720,10 @@ pgqrs_queue_dequeue_finish (PgqrsQueue    *self,
 }
 
 /* Archive, delete, release and extend all act on leases: the request
- * carries each message's (id, read count) token. */
+ * carries each message's (id, lease count) token. */
 static PgqrsRequest *
 lease_request (PgqrsQueue    *self,
-               PgqrsOp        op,
+               PgqrsSettle    how,
                PgqrsMessage **messages,
                guint          n_messages,
                double         seconds,
@@ -765,15 +738,28 @@ lease_request (PgqrsQueue    *self,
       return NULL;
     }
 
-  if (op == PGQRS_OP_RELEASE && !check_seconds (_("delay"), seconds, error))
-    return NULL;
-  if (op == PGQRS_OP_EXTEND && !check_seconds (_("extension"), seconds, error))
-    return NULL;
-
-  request = _pgqrs_request_new (op);
-  request->queue_id = self->id;
-  request->queue_name = g_strdup (self->name);
-  request->seconds = seconds;
+  switch (how)
+    {
+    case PGQRS_SETTLE_ARCHIVE:
+    case PGQRS_SETTLE_DEAD_LETTER:
+      request = _pgqrs_request_new_archive (self->id, how == PGQRS_SETTLE_DEAD_LETTER);
+      break;
+    case PGQRS_SETTLE_DELETE:
+      request = _pgqrs_request_new_delete (self->id);
+      break;
+    case PGQRS_SETTLE_RELEASE:
+      if (!check_seconds (_("delay"), seconds, error))
+        return NULL;
+      request = _pgqrs_request_new_release (self->id, seconds);
+      break;
+    case PGQRS_SETTLE_EXTEND:
+      if (!check_seconds (_("extension"), seconds, error))
+        return NULL;
+      request = _pgqrs_request_new_extend (self->id, seconds);
+      break;
+    default:
+      g_return_val_if_reached (NULL);
+    }
 
   for (guint i = 0; i < n_messages; i++)
     {
@@ -805,7 +791,7 @@ lease_request (PgqrsQueue    *self,
 
 static gboolean
 lease_op_one (PgqrsQueue    *self,
-              PgqrsOp        op,
+              PgqrsSettle    how,
               PgqrsMessage  *message,
               double         seconds,
               GCancellable  *cancellable,
@@ -817,16 +803,16 @@ lease_op_one (PgqrsQueue    *self,
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), FALSE);
   g_return_val_if_fail (PGQRS_IS_MESSAGE (message), FALSE);
 
-  if (!(request = lease_request (self, op, &message, 1, seconds, error)) ||
+  if (!(request = lease_request (self, how, &message, 1, seconds, error)) ||
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return FALSE;
 
-  return reply_to_flag (reply);
+  return _pgqrs_reply_get_flag (reply);
 }
 
 static GArray *
 lease_op_batch (PgqrsQueue    *self,
-                PgqrsOp        op,
+                PgqrsSettle    how,
                 GPtrArray     *messages,
                 double         seconds,
                 GCancellable  *cancellable,
@@ -838,7 +824,7 @@ lease_op_batch (PgqrsQueue    *self,
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
   g_return_val_if_fail (messages != NULL, NULL);
 
-  if (!(request = lease_request (self, op, (PgqrsMessage **)messages->pdata, messages->len,
+  if (!(request = lease_request (self, how, (PgqrsMessage **)messages->pdata, messages->len,
                                  seconds, error)) ||
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return NULL;
@@ -848,7 +834,7 @@ lease_op_batch (PgqrsQueue    *self,
 
 static void
 lease_op_async (PgqrsQueue          *self,
-                PgqrsOp              op,
+                PgqrsSettle          how,
                 PgqrsMessage       **messages,
                 guint                n_messages,
                 double               seconds,
@@ -862,7 +848,7 @@ lease_op_async (PgqrsQueue          *self,
 
   g_return_if_fail (PGQRS_IS_QUEUE (self));
 
-  if (!(request = lease_request (self, op, messages, n_messages, seconds, &error)))
+  if (!(request = lease_request (self, how, messages, n_messages, seconds, &error)))
     {
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
@@ -883,7 +869,7 @@ lease_op_one_finish (PgqrsQueue    *self,
   if (!(reply = _pgqrs_store_execute_finish (self, result, source_tag, error)))
     return FALSE;
 
-  return reply_to_flag (reply);
+  return _pgqrs_reply_get_flag (reply);
 }
 
 static GArray *
@@ -922,7 +908,7 @@ pgqrs_queue_archive (PgqrsQueue    *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_ARCHIVE, message, 0, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_ARCHIVE, message, 0, cancellable, error);
 }
 
 /**
@@ -944,7 +930,7 @@ pgqrs_queue_archive_async (PgqrsQueue          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_ARCHIVE, &message, 1, 0, pgqrs_queue_archive_async,
+  lease_op_async (self, PGQRS_SETTLE_ARCHIVE, &message, 1, 0, pgqrs_queue_archive_async,
                   cancellable, callback, user_data);
 }
 
@@ -989,7 +975,7 @@ pgqrs_queue_archive_batch (PgqrsQueue    *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_ARCHIVE, messages, 0, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_ARCHIVE, messages, 0, cancellable, error);
 }
 
 /**
@@ -1013,7 +999,7 @@ pgqrs_queue_archive_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_ARCHIVE, (PgqrsMessage **)messages->pdata, messages->len, 0,
+  lease_op_async (self, PGQRS_SETTLE_ARCHIVE, (PgqrsMessage **)messages->pdata, messages->len, 0,
                   pgqrs_queue_archive_batch_async, cancellable, callback, user_data);
 }
 
@@ -1058,7 +1044,7 @@ pgqrs_queue_delete_message (PgqrsQueue    *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_DELETE, message, 0, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_DELETE, message, 0, cancellable, error);
 }
 
 /**
@@ -1080,7 +1066,7 @@ pgqrs_queue_delete_message_async (PgqrsQueue          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_DELETE, &message, 1, 0, pgqrs_queue_delete_message_async,
+  lease_op_async (self, PGQRS_SETTLE_DELETE, &message, 1, 0, pgqrs_queue_delete_message_async,
                   cancellable, callback, user_data);
 }
 
@@ -1124,7 +1110,7 @@ pgqrs_queue_delete_batch (PgqrsQueue    *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_DELETE, messages, 0, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_DELETE, messages, 0, cancellable, error);
 }
 
 /**
@@ -1148,7 +1134,7 @@ pgqrs_queue_delete_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_DELETE, (PgqrsMessage **)messages->pdata, messages->len, 0,
+  lease_op_async (self, PGQRS_SETTLE_DELETE, (PgqrsMessage **)messages->pdata, messages->len, 0,
                   pgqrs_queue_delete_batch_async, cancellable, callback, user_data);
 }
 
@@ -1196,7 +1182,7 @@ pgqrs_queue_release (PgqrsQueue    *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_RELEASE, message, delay_seconds, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_RELEASE, message, delay_seconds, cancellable, error);
 }
 
 /**
@@ -1220,7 +1206,7 @@ pgqrs_queue_release_async (PgqrsQueue          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_RELEASE, &message, 1, delay_seconds,
+  lease_op_async (self, PGQRS_SETTLE_RELEASE, &message, 1, delay_seconds,
                   pgqrs_queue_release_async, cancellable, callback, user_data);
 }
 
@@ -1266,7 +1252,7 @@ pgqrs_queue_release_batch (PgqrsQueue    *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_RELEASE, messages, delay_seconds, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_RELEASE, messages, delay_seconds, cancellable, error);
 }
 
 /**
@@ -1292,7 +1278,7 @@ pgqrs_queue_release_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_RELEASE, (PgqrsMessage **)messages->pdata, messages->len,
+  lease_op_async (self, PGQRS_SETTLE_RELEASE, (PgqrsMessage **)messages->pdata, messages->len,
                   delay_seconds, pgqrs_queue_release_batch_async, cancellable, callback, user_data);
 }
 
@@ -1339,7 +1325,7 @@ pgqrs_queue_extend_visibility (PgqrsQueue    *self,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_EXTEND, message, seconds, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_EXTEND, message, seconds, cancellable, error);
 }
 
 /**
@@ -1363,7 +1349,7 @@ pgqrs_queue_extend_visibility_async (PgqrsQueue          *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_EXTEND, &message, 1, seconds,
+  lease_op_async (self, PGQRS_SETTLE_EXTEND, &message, 1, seconds,
                   pgqrs_queue_extend_visibility_async, cancellable, callback, user_data);
 }
 
@@ -1409,7 +1395,7 @@ pgqrs_queue_extend_visibility_batch (PgqrsQueue    *self,
                                      GCancellable  *cancellable,
                                      GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_EXTEND, messages, seconds, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_EXTEND, messages, seconds, cancellable, error);
 }
 
 /**
@@ -1435,7 +1421,7 @@ pgqrs_queue_extend_visibility_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_EXTEND, (PgqrsMessage **)messages->pdata, messages->len,
+  lease_op_async (self, PGQRS_SETTLE_EXTEND, (PgqrsMessage **)messages->pdata, messages->len,
                   seconds, pgqrs_queue_extend_visibility_batch_async,
                   cancellable, callback, user_data);
 }
@@ -1459,4 +1445,89 @@ pgqrs_queue_extend_visibility_batch_finish (PgqrsQueue    *self,
                                             GError       **error)
 {
   return lease_op_batch_finish (self, result, pgqrs_queue_extend_visibility_batch_async, error);
+}
+
+/* The consumer's way to the leases of its queue: the same requests as the
+ * public calls build, with the consumer's worker as the lease holder. */
+void
+_pgqrs_queue_lease_async (PgqrsQueue          *self,
+                          gint64               worker_id,
+                          guint                limit,
+                          double               visibility_seconds,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  PgqrsConfig *config;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  config = pgqrs_store_get_config (self->store);
+  _pgqrs_store_execute_async (self->store, self,
+                              _pgqrs_request_new_lease (self->id, worker_id, limit,
+                                                        visibility_seconds,
+                                                        pgqrs_config_get_max_read_count (config)),
+                              _pgqrs_queue_lease_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+_pgqrs_queue_lease_finish (PgqrsQueue    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, _pgqrs_queue_lease_async, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_messages (reply);
+}
+
+void
+_pgqrs_queue_settle_async (PgqrsQueue          *self,
+                           PgqrsSettle          how,
+                           GPtrArray           *messages,
+                           double               seconds,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  lease_op_async (self, how, (PgqrsMessage **)messages->pdata, messages->len, seconds,
+                  _pgqrs_queue_settle_async, cancellable, callback, user_data);
+}
+
+GArray *
+_pgqrs_queue_settle_finish (PgqrsQueue    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return lease_op_batch_finish (self, result, _pgqrs_queue_settle_async, error);
+}
+
+void
+_pgqrs_queue_next_visible_async (PgqrsQueue          *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  _pgqrs_store_execute_async (self->store, self, _pgqrs_request_new_next_visible (self->id),
+                              _pgqrs_queue_next_visible_async, cancellable, callback, user_data);
+}
+
+gboolean
+_pgqrs_queue_next_visible_finish (PgqrsQueue    *self,
+                                  GAsyncResult  *result,
+                                  double        *seconds,
+                                  GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, _pgqrs_queue_next_visible_async, error)))
+    return FALSE;
+
+  *seconds = reply->seconds;
+
+  return TRUE;
 }

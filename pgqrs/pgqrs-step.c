@@ -238,19 +238,12 @@ complete_request (PgqrsStep  *self,
                   GError    **error)
 {
   PgqrsStore *store = pgqrs_workflow_get_store (self->workflow);
-  PgqrsRequest *request;
-  char *text;
+  g_autofree char *text = NULL;
 
   if (!(text = _pgqrs_payload_serialize (pgqrs_store_get_config (store), output, -1, error)))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_STEP_COMPLETE);
-  request->step_id = self->id;
-  request->run_id = pgqrs_workflow_get_id (self->workflow);
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, text);
-
-  return request;
+  return _pgqrs_request_new_step_complete (self->id, text);
 }
 
 /**
@@ -383,15 +376,12 @@ fail_request (PgqrsStep  *self,
   PgqrsRetryPolicy *policy = pgqrs_workflow_get_retry_policy (self->workflow);
   gboolean retry = transient && pgqrs_retry_policy_should_retry (policy, self->retry_count + 1);
   gboolean exhausted = transient && !retry;
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_STEP_FAIL);
+  g_autofree char *failure = failure_json (self, message, transient, exhausted);
 
-  request->step_id = self->id;
-  request->run_id = pgqrs_workflow_get_id (self->workflow);
-  request->seconds = retry ? pgqrs_retry_policy_get_delay (policy, self->retry_count + 1) : -1;
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, failure_json (self, message, transient, exhausted));
-
-  return request;
+  return _pgqrs_request_new_step_fail (self->id, pgqrs_workflow_get_id (self->workflow), failure,
+                                       retry ? pgqrs_retry_policy_get_delay (policy,
+                                                                             self->retry_count + 1)
+                                             : -1);
 }
 
 /**

@@ -364,16 +364,9 @@ transition_request (PgqrsWorkflow  *self,
                     char           *text,
                     double          seconds)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_TRANSITION);
+  g_autofree char *detail = text;
 
-  request->run_id = self->id;
-  request->run_status = to;
-  request->status_mask = allowed_from;
-  request->seconds = seconds;
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, text);
-
-  return request;
+  return _pgqrs_request_new_run_transition (self->id, to, allowed_from, detail, seconds, 0);
 }
 
 typedef gboolean (*ReplyCheck) (PgqrsWorkflow *self, GError **error);
@@ -429,11 +422,7 @@ run_finish (PgqrsWorkflow  *self,
 static PgqrsRequest *
 refresh_request (PgqrsWorkflow *self)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_GET);
-
-  request->run_id = self->id;
-
-  return request;
+  return _pgqrs_request_new_run_get (self->id, 0);
 }
 
 /**
@@ -920,8 +909,6 @@ acquire_request (PgqrsWorkflow  *self,
                  const char     *name,
                  GError        **error)
 {
-  PgqrsRequest *request;
-
   if (name == NULL || name[0] == '\0' || strlen (name) > 255)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
@@ -929,11 +916,7 @@ acquire_request (PgqrsWorkflow  *self,
       return NULL;
     }
 
-  request = _pgqrs_request_new (PGQRS_OP_STEP_ACQUIRE);
-  request->run_id = self->id;
-  request->step_name = g_strdup (name);
-
-  return request;
+  return _pgqrs_request_new_step_acquire (self->id, name);
 }
 
 static PgqrsStep *

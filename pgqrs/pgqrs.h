@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 # include "pgqrs-retry-policy.h"
 # include "pgqrs-job.h"
 # include "pgqrs-consumer.h"
-# include "pgqrs-workflow-types.h"
+# include "pgqrs-types.h"
 # include "pgqrs-step.h"
 # include "pgqrs-workflow.h"
 # include "pgqrs-store.h"

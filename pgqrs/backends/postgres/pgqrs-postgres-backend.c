@@ -11,9 +11,9 @@
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-postgres-backend-private.h"
-#include "pgqrs-postgres-call.h"
-#include "pgqrs-postgres-listener.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-call-private.h"
+#include "pgqrs-postgres-listener-private.h"
+#include "pgqrs-postgres-ops-private.h"
 
 /*
  * Nothing here blocks: every request runs on connections from a pool, on

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-connection.h"
-#include "pgqrs-postgres-source.h"
+#include "pgqrs-postgres-connection-private.h"
+#include "pgqrs-postgres-source-private.h"
 
 /* libpq enforces connect_timeout only in its blocking calls, so the
  * nonblocking connect keeps its own, and a default: a host that drops

@@ -17,8 +17,8 @@
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-sqlite-backend-private.h"
-#include "pgqrs-sqlite-connection.h"
-#include "pgqrs-sqlite-ops.h"
+#include "pgqrs-sqlite-connection-private.h"
+#include "pgqrs-sqlite-ops-private.h"
 
 /*
  * One thread owns the database handle: it opens it, runs every request in
@@ -100,9 +100,10 @@ run_execute (PgqrsSqliteConnection *conn,
 
   /* In-process wakeup: consumers of this store hear of the new messages
    * before the enqueue's caller does. */
-  if (job->request->op == PGQRS_OP_ENQUEUE ||
-      (job->request->op == PGQRS_OP_RUN_CREATE && job->request->trigger))
-    _pgqrs_backend_emit_message_available (job->backend, job->request->queue_id);
+  if (job->request->op == PGQRS_OP_ENQUEUE)
+    _pgqrs_backend_emit_message_available (job->backend, job->request->enqueue.queue_id);
+  else if (job->request->op == PGQRS_OP_RUN_CREATE && job->request->run_create.trigger)
+    _pgqrs_backend_emit_message_available (job->backend, reply->woken_queue_id);
 
   g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);
 }
