@@ -17,6 +17,7 @@
 #include "pgqrs-store-private.h"
 #include "pgqrs-worker-private.h"
 #include "pgqrs-workflow-private.h"
+#include "pgqrs-workflow-runner-private.h"
 
 /**
  * PgqrsConsumer:
@@ -85,14 +86,8 @@ struct _PgqrsConsumer
   gpointer              handler_data;
   GDestroyNotify        handler_destroy;
 
-  /* workflow mode: the function runs on threads of our own, so that it may
-   * block in its steps while heartbeats and leases go on here */
-  PgqrsWorkflowFunc     workflow_func;
-  gpointer              workflow_data;
-  GDestroyNotify        workflow_destroy;
-  GThreadPool          *workflow_pool;
-  GMutex                workflow_lock;
-  GPtrArray            *workflow_calls;   /* WorkflowCall, functions in flight */
+  /* workflow mode: the runner calls the workflow function for each trigger */
+  PgqrsWorkflowRunner  *workflow_runner;
 
   /* while running */
   Phase                 phase;
@@ -682,8 +677,6 @@ maybe_finish_stop (PgqrsConsumer *self)
   end_run (self);
 }
 
-static void abandon_workflow_calls (PgqrsConsumer *self);
-
 static gboolean
 deadline_cb (gpointer data)
 {
@@ -702,7 +695,8 @@ deadline_cb (gpointer data)
       release_messages (self, pgqrs_job_get_messages (job), 0);
       g_hash_table_iter_remove (&iter);
     }
-  abandon_workflow_calls (self);
+  if (self->workflow_runner != NULL)
+    _pgqrs_workflow_runner_abandon (self->workflow_runner);
 
   maybe_finish_stop (self);
 
@@ -1050,285 +1044,6 @@ pgqrs_consumer_resume (PgqrsConsumer  *self,
   return TRUE;
 }
 
-/* One call of the workflow function, from a pool thread: there, or in the
- * consumer's context (workflow-in-thread off); and if the function deferred
- * the run, until it is resolved. */
-/* One call of the workflow function, which a pool thread waits for. The
- * function may finish later (a deferred run), or never: when the consumer
- * stops waiting (the stop deadline, or its disposal) the call is abandoned,
- * the waiting thread goes free, and a late resolution changes nothing.
- * Shared by the waiter, a pending call in the consumer's context and a
- * pending resolution, hence the reference count. */
-typedef struct
-{
-  gatomicrefcount  ref;
-  PgqrsConsumer   *self;
-  PgqrsWorkflow   *run;
-  GMutex           lock;
-  GCond            cond;
-  gboolean         done;
-  gboolean         abandoned;
-  JsonNode        *output;
-} WorkflowCall;
-
-static WorkflowCall *
-workflow_call_ref (WorkflowCall *call)
-{
-  g_atomic_ref_count_inc (&call->ref);
-  return call;
-}
-
-static void
-workflow_call_unref (gpointer data)
-{
-  WorkflowCall *call = data;
-
-  if (!g_atomic_ref_count_dec (&call->ref))
-    return;
-
-  g_clear_object (&call->run);
-  g_clear_pointer (&call->output, json_node_unref);
-  g_mutex_clear (&call->lock);
-  g_cond_clear (&call->cond);
-  g_free (call);
-}
-
-static void
-workflow_call_done (WorkflowCall *call,
-                    JsonNode     *output)
-{
-  g_mutex_lock (&call->lock);
-  if (!call->done && !call->abandoned)
-    {
-      call->output = g_steal_pointer (&output);
-      call->done = TRUE;
-      g_cond_signal (&call->cond);
-    }
-  g_mutex_unlock (&call->lock);
-
-  g_clear_pointer (&output, json_node_unref);
-}
-
-static void
-workflow_call_abandon (gpointer data)
-{
-  WorkflowCall *call = data;
-
-  g_mutex_lock (&call->lock);
-  call->abandoned = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-}
-
-static gboolean
-workflow_call_is_abandoned (WorkflowCall *call)
-{
-  gboolean abandoned;
-
-  g_mutex_lock (&call->lock);
-  abandoned = call->abandoned;
-  g_mutex_unlock (&call->lock);
-
-  return abandoned;
-}
-
-/* Frees the pool threads that wait for workflow functions. */
-static void
-abandon_workflow_calls (PgqrsConsumer *self)
-{
-  g_mutex_lock (&self->workflow_lock);
-  g_ptr_array_foreach (self->workflow_calls, (GFunc)workflow_call_abandon, NULL);
-  g_mutex_unlock (&self->workflow_lock);
-}
-
-static void
-workflow_resolved (JsonNode *output,
-                   gpointer  data)
-{
-  workflow_call_done (data, output ? json_node_copy (output) : NULL);
-  workflow_call_unref (data);
-}
-
-static void
-workflow_call_run (WorkflowCall *call)
-{
-  JsonNode *output;
-
-  if (workflow_call_is_abandoned (call))
-    return;
-
-  output = call->self->workflow_func (call->run, call->self->workflow_data);
-
-  if (_pgqrs_workflow_is_deferred (call->run))
-    {
-      g_clear_pointer (&output, json_node_unref);
-      _pgqrs_workflow_on_resolved (call->run, workflow_resolved, workflow_call_ref (call));
-      return;
-    }
-
-  workflow_call_done (call, output);
-}
-
-static gboolean
-workflow_call_in_context (gpointer data)
-{
-  workflow_call_run (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* The function's output (NULL for a failure) in *output; FALSE if the
- * consumer stopped waiting for it. */
-static gboolean
-call_workflow_func (PgqrsConsumer  *self,
-                    PgqrsWorkflow  *run,
-                    JsonNode      **output)
-{
-  WorkflowCall *call = g_new0 (WorkflowCall, 1);
-  gboolean done;
-  gpointer pending;
-
-  g_atomic_ref_count_init (&call->ref);
-  call->self = self;
-  call->run = g_object_ref (run);
-  g_mutex_init (&call->lock);
-  g_cond_init (&call->cond);
-
-  g_mutex_lock (&self->workflow_lock);
-  g_ptr_array_add (self->workflow_calls, call);
-  g_mutex_unlock (&self->workflow_lock);
-
-  if (self->workflow_in_thread)
-    workflow_call_run (call);
-  else
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, workflow_call_in_context,
-                                workflow_call_ref (call), workflow_call_unref);
-
-  g_mutex_lock (&call->lock);
-  while (!call->done && !call->abandoned)
-    g_cond_wait (&call->cond, &call->lock);
-  done = call->done;
-  *output = g_steal_pointer (&call->output);
-  g_mutex_unlock (&call->lock);
-
-  g_mutex_lock (&self->workflow_lock);
-  g_ptr_array_remove_fast (self->workflow_calls, call);
-  g_mutex_unlock (&self->workflow_lock);
-
-  /* a resolution still to come has nobody to tell */
-  if ((pending = _pgqrs_workflow_forget_resolved (run)) != NULL)
-    workflow_call_unref (pending);
-  workflow_call_unref (call);
-
-  return done;
-}
-
-/* Workflow mode.  Runs in a pool thread: every call here blocks. */
-static void
-run_workflow (PgqrsJob      *job,
-              PgqrsConsumer *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgqrsWorkflow) run = NULL;
-  g_autoptr(JsonNode) output = NULL;
-  PgqrsMessage *message = pgqrs_job_get_message (job);
-  JsonNode *payload = pgqrs_message_get_payload (message);
-  JsonObject *trigger = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
-
-  if (trigger == NULL || !json_object_has_member (trigger, "run_id"))
-    {
-      pgqrs_job_fail (job, _("The message is not a workflow trigger"));
-      return;
-    }
-
-  if (!(run = pgqrs_store_get_workflow_run (self->store,
-                                            json_object_get_int_member (trigger, "run_id"),
-                                            NULL, &error)))
-    {
-      /* a trigger whose run is gone has nothing left to do */
-      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND))
-        pgqrs_job_complete (job);
-      else
-        pgqrs_job_fail_with_error (job, error);
-      return;
-    }
-
-  if (!pgqrs_workflow_start (run, NULL, &error))
-    {
-      /* cancelled (now final) or already finished: done with the trigger */
-      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
-          g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
-        pgqrs_job_complete (job);
-      else
-        pgqrs_job_fail_with_error (job, error);
-      return;
-    }
-
-  /* abandoned at the stop deadline: the run stays RUNNING, as after a
-   * crash, and its trigger is back in the queue for the next delivery */
-  if (!call_workflow_func (self, run, &output))
-    return;
-
-  if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
-    {
-      pgqrs_job_complete (job);
-      return;
-    }
-  g_clear_error (&error);
-
-  if (!pgqrs_workflow_refresh (run, NULL, &error))
-    {
-      pgqrs_job_fail_with_error (job, error);
-      return;
-    }
-
-  switch (pgqrs_workflow_get_status (run))
-    {
-    case PGQRS_RUN_STATUS_PAUSED:
-      pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_PAUSED, (char *)"paused" });
-      return;
-
-    case PGQRS_RUN_STATUS_CANCELLING:
-      /* finalise now rather than on the next delivery */
-      pgqrs_workflow_start (run, NULL, NULL);
-      pgqrs_job_complete (job);
-      return;
-
-    case PGQRS_RUN_STATUS_RUNNING:
-      if (_pgqrs_workflow_get_last_step_error (run) == PGQRS_ERROR_STEP_NOT_READY)
-        {
-          pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
-                                                      (char *)"retry scheduled" });
-          return;
-        }
-      else
-        {
-          g_autoptr(JsonNode) failure = json_from_string (
-            "{\"message\":\"The workflow function returned no output\"}", NULL);
-
-          pgqrs_workflow_fail (run, failure, NULL, NULL);
-          pgqrs_job_complete (job);
-        }
-      return;
-
-    case PGQRS_RUN_STATUS_QUEUED:
-    case PGQRS_RUN_STATUS_SUCCESS:
-    case PGQRS_RUN_STATUS_ERROR:
-    case PGQRS_RUN_STATUS_CANCELLED:
-    default:
-      pgqrs_job_complete (job);
-      return;
-    }
-}
-
-static void
-workflow_thread (gpointer data,
-                 gpointer user_data)
-{
-  g_autoptr(PgqrsJob) job = data;
-
-  run_workflow (job, user_data);
-}
-
 static gboolean
 workflow_handler (PgqrsJob *job,
                   gpointer  user_data)
@@ -1336,7 +1051,8 @@ workflow_handler (PgqrsJob *job,
   PgqrsConsumer *self = user_data;
 
   pgqrs_job_defer (job);
-  g_thread_pool_push (self->workflow_pool, g_object_ref (job), NULL);
+  _pgqrs_workflow_runner_push (self->workflow_runner, job,
+                               self->workflow_in_thread ? NULL : self->context);
 
   return TRUE;
 }
@@ -1374,15 +1090,9 @@ pgqrs_consumer_set_workflow (PgqrsConsumer     *self,
   g_return_if_fail (func != NULL);
   g_return_if_fail (self->phase == PHASE_IDLE);
 
-  if (self->workflow_destroy != NULL)
-    self->workflow_destroy (self->workflow_data);
-
-  self->workflow_func = func;
-  self->workflow_data = user_data;
-  self->workflow_destroy = destroy;
-
-  if (self->workflow_pool == NULL)
-    self->workflow_pool = g_thread_pool_new (workflow_thread, self, self->concurrency, FALSE, NULL);
+  g_clear_pointer (&self->workflow_runner, _pgqrs_workflow_runner_free);
+  self->workflow_runner = _pgqrs_workflow_runner_new (self->store, func, user_data, destroy,
+                                                      self->concurrency);
 
   pgqrs_consumer_set_handler (self, workflow_handler, self, NULL);
 }
@@ -1392,12 +1102,7 @@ pgqrs_consumer_dispose (GObject *object)
 {
   PgqrsConsumer *self = (PgqrsConsumer *)object;
 
-  /* a deferred run that never resolves must not keep us waiting */
-  abandon_workflow_calls (self);
-  if (self->workflow_pool != NULL)
-    g_thread_pool_free (g_steal_pointer (&self->workflow_pool), FALSE, TRUE);
-  if (self->workflow_destroy != NULL)
-    g_clear_pointer (&self->workflow_data, self->workflow_destroy);
+  g_clear_pointer (&self->workflow_runner, _pgqrs_workflow_runner_free);
 
   if (self->handler_destroy != NULL)
     g_clear_pointer (&self->handler_data, self->handler_destroy);
@@ -1419,8 +1124,6 @@ pgqrs_consumer_finalize (GObject *object)
   g_clear_object (&self->retry_policy);
   g_clear_pointer (&self->worker_name, g_free);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
-  g_clear_pointer (&self->workflow_calls, g_ptr_array_unref);
-  g_mutex_clear (&self->workflow_lock);
   g_queue_clear (&self->transitions);
   g_clear_error (&self->failure);
 
@@ -1524,8 +1227,8 @@ pgqrs_consumer_set_property (GObject      *object,
       if (self->concurrency != g_value_get_uint (value))
         {
           self->concurrency = g_value_get_uint (value);
-          if (self->workflow_pool != NULL)
-            g_thread_pool_set_max_threads (self->workflow_pool, self->concurrency, NULL);
+          if (self->workflow_runner != NULL)
+            _pgqrs_workflow_runner_set_max_threads (self->workflow_runner, self->concurrency);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1779,8 +1482,6 @@ pgqrs_consumer_init (PgqrsConsumer *self)
   self->workflow_in_thread = TRUE;
   self->stop_timeout = 30;
   self->jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  g_mutex_init (&self->workflow_lock);
-  self->workflow_calls = g_ptr_array_new ();
   g_queue_init (&self->transitions);
 }
 
