@@ -96,8 +96,7 @@ struct _PgqrsConsumer
   GCancellable         *cancellable;      /* cancels our own database calls at the end */
   gulong                run_cancelled_id;
   PgqrsWorker          *worker;
-  gulong                wakeup_id;
-  gboolean              watching;
+  guint                 watch_id;         /* with the backend, for wakeups */
   gboolean              leasing;
   gboolean              woken;            /* a wakeup came while leasing */
   guint                 lease_limit;      /* how many the lease in flight asked for */
@@ -224,70 +223,21 @@ goto_status (PgqrsConsumer     *self,
   apply_next_transition (self);
 }
 
-/* Wakeups may arrive in any thread, even while the consumer is being
- * disposed in its own; the waker is what the signal handler holds, and it
- * reaches the consumer only through a weak reference, in the consumer's
- * main context. */
-typedef struct
-{
-  GWeakRef      consumer;
-  GMainContext *context;
-  gint64        queue_id;
-} Waker;
-
+/* Called by the backend's watch list in our own context, and never after
+ * end_run() unwatched. */
 static void
-waker_free (gpointer data,
-            GClosure *closure)
+wakeup_cb (gint64   queue_id,
+           gpointer user_data)
 {
-  Waker *waker = data;
+  PgqrsConsumer *self = user_data;
 
-  g_weak_ref_clear (&waker->consumer);
-  g_main_context_unref (waker->context);
-  g_free (waker);
-}
-
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-static gboolean
-wake_in_context (gpointer data)
-{
-  g_autoptr(PgqrsConsumer) self = g_weak_ref_get (data);
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
+  if (queue_id != 0 && queue_id != pgqrs_queue_get_id (self->queue))
+    return;
 
   if (self->leasing)
     self->woken = TRUE;
   else
     pump (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-message_available_cb (PgqrsBackend *backend,
-                      gint64        queue_id,
-                      gpointer      user_data)
-{
-  Waker *waker = user_data;
-  g_autoptr(PgqrsConsumer) self = NULL;
-  GWeakRef *ref;
-
-  if (queue_id != 0 && queue_id != waker->queue_id)
-    return;
-
-  if (!(self = g_weak_ref_get (&waker->consumer)))
-    return;
-
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
-  g_main_context_invoke_full (waker->context, G_PRIORITY_DEFAULT, wake_in_context,
-                              ref, weak_ref_free);
 }
 
 static gboolean
@@ -621,17 +571,10 @@ end_run (PgqrsConsumer *self)
   clear_source (&self->heartbeat_source);
   clear_source (&self->deadline_source);
 
-  if (self->wakeup_id != 0)
+  if (self->watch_id != 0)
     {
-      PgqrsBackend *backend = _pgqrs_store_get_backend (self->store);
-
-      g_signal_handler_disconnect (backend, self->wakeup_id);
-      self->wakeup_id = 0;
-    }
-  if (self->watching)
-    {
-      _pgqrs_backend_set_watching (_pgqrs_store_get_backend (self->store), FALSE);
-      self->watching = FALSE;
+      _pgqrs_backend_unwatch (_pgqrs_store_get_backend (self->store), self->watch_id);
+      self->watch_id = 0;
     }
   if (self->run_cancelled_id != 0)
     {
@@ -768,18 +711,11 @@ start_polling_cb (GObject      *object,
     }
 
   self->last_status = PGQRS_WORKER_STATUS_POLLING;
-  {
-    Waker *waker = g_new0 (Waker, 1);
-
-    g_weak_ref_init (&waker->consumer, self);
-    waker->context = g_main_context_ref (self->context);
-    waker->queue_id = pgqrs_queue_get_id (self->queue);
-    self->wakeup_id = g_signal_connect_data (backend, "message-available",
-                                             G_CALLBACK (message_available_cb), waker,
-                                             waker_free, 0);
-  }
-  _pgqrs_backend_set_watching (backend, TRUE);
-  self->watching = TRUE;
+  /* the watch list calls us in the thread-default context of the caller:
+   * make sure that is ours */
+  g_main_context_push_thread_default (self->context);
+  self->watch_id = _pgqrs_backend_watch (backend, wakeup_cb, self, NULL);
+  g_main_context_pop_thread_default (self->context);
   self->heartbeat_source = add_timeout (self, MIN (self->heartbeat_interval,
                                                    self->visibility_timeout / 2),
                                         heartbeat_tick);

@@ -581,12 +581,8 @@ _pgqrs_store_set_clock_skew (PgqrsStore  *self,
   g_autoptr(PgqrsReply) reply = NULL;
 
   request->seconds = seconds;
-  if (!(reply = _pgqrs_store_execute (self, request, NULL, error)))
-    return FALSE;
-
-  _pgqrs_backend_emit_message_available (self->backend, 0);
-
-  return TRUE;
+  /* the backend wakes the watchers */
+  return (reply = _pgqrs_store_execute (self, request, NULL, error)) != NULL;
 }
 
 PgqrsReply *

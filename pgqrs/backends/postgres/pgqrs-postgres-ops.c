@@ -562,6 +562,8 @@ static PGQRS_POSTGRES_OP (next_visible)
 
 static PGQRS_POSTGRES_STEP (clock_set)
 {
+  /* messages may have become visible */
+  _pgqrs_postgres_call_wake (call, 0);
   return TRUE;
 }
 
