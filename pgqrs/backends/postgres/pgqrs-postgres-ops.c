@@ -418,32 +418,23 @@ static PGQRS_POSTGRES_OP (fenced)
 
   token_arrays (request->tokens, &ids, &lease_counts);
 
-  switch (request->op)
-    {
-    case PGQRS_OP_ARCHIVE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
-                                  PG_BOOL (request->dead_letter), PG_END);
-      break;
-
-    case PGQRS_OP_DELETE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
-                                  PG_END);
-      break;
-
-    case PGQRS_OP_RELEASE:
-    case PGQRS_OP_EXTEND:
-      _pgqrs_postgres_call_query (call, request->op == PGQRS_OP_RELEASE ? PG_STMT_MESSAGE_RELEASE
-                                                                        : PG_STMT_MESSAGE_EXTEND,
-                                  fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
-                                  PG_DOUBLE (request->seconds), PG_END);
-      break;
-
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  /* four of the ops: if rather than a switch that would list them all */
+  if (request->op == PGQRS_OP_ARCHIVE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
+                                PG_BOOL (request->dead_letter), PG_END);
+  else if (request->op == PGQRS_OP_DELETE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
+                                PG_END);
+  else if (request->op == PGQRS_OP_RELEASE || request->op == PGQRS_OP_EXTEND)
+    _pgqrs_postgres_call_query (call, request->op == PGQRS_OP_RELEASE ? PG_STMT_MESSAGE_RELEASE
+                                                                      : PG_STMT_MESSAGE_EXTEND,
+                                fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
+                                PG_DOUBLE (request->seconds), PG_END);
+  else
+    g_return_val_if_reached (FALSE);
 
   return TRUE;
 }
