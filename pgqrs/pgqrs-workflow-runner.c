@@ -43,11 +43,7 @@ typedef struct
   gatomicrefcount      ref;
   PgqrsWorkflowRunner *runner;
   PgqrsWorkflow       *run;
-  GMutex               lock;
-  GCond                cond;
-  gboolean             done;
-  gboolean             abandoned;
-  JsonNode            *output;
+  PgqrsDeferral        output;   /* the function's: a JsonNode, NULL for a failure */
 } WorkflowCall;
 
 static WorkflowCall *
@@ -66,26 +62,8 @@ workflow_call_unref (gpointer data)
     return;
 
   g_clear_object (&call->run);
-  g_clear_pointer (&call->output, json_node_unref);
-  g_mutex_clear (&call->lock);
-  g_cond_clear (&call->cond);
+  _pgqrs_deferral_clear (&call->output);
   g_free (call);
-}
-
-static void
-workflow_call_done (WorkflowCall *call,
-                    JsonNode     *output)
-{
-  g_mutex_lock (&call->lock);
-  if (!call->done && !call->abandoned)
-    {
-      call->output = g_steal_pointer (&output);
-      call->done = TRUE;
-      g_cond_signal (&call->cond);
-    }
-  g_mutex_unlock (&call->lock);
-
-  g_clear_pointer (&output, json_node_unref);
 }
 
 static void
@@ -93,22 +71,7 @@ workflow_call_abandon (gpointer data)
 {
   WorkflowCall *call = data;
 
-  g_mutex_lock (&call->lock);
-  call->abandoned = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-}
-
-static gboolean
-workflow_call_is_abandoned (WorkflowCall *call)
-{
-  gboolean abandoned;
-
-  g_mutex_lock (&call->lock);
-  abandoned = call->abandoned;
-  g_mutex_unlock (&call->lock);
-
-  return abandoned;
+  _pgqrs_deferral_abandon (&call->output);
 }
 
 /* Frees the pool threads that wait for workflow functions. */
@@ -120,12 +83,15 @@ _pgqrs_workflow_runner_abandon (PgqrsWorkflowRunner *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* In the thread that resolved the run. */
 static void
-workflow_resolved (JsonNode *output,
-                   gpointer  data)
+workflow_resolved (gpointer output,
+                   gpointer data)
 {
-  workflow_call_done (data, output ? json_node_copy (output) : NULL);
-  workflow_call_unref (data);
+  WorkflowCall *call = data;
+
+  _pgqrs_deferral_resolve (&call->output, output ? json_node_copy (output) : NULL);
+  workflow_call_unref (call);
 }
 
 static void
@@ -133,7 +99,7 @@ workflow_call_run (WorkflowCall *call)
 {
   JsonNode *output;
 
-  if (workflow_call_is_abandoned (call))
+  if (_pgqrs_deferral_is_abandoned (&call->output))
     return;
 
   output = call->runner->func (call->run, call->runner->func_data);
@@ -145,7 +111,7 @@ workflow_call_run (WorkflowCall *call)
       return;
     }
 
-  workflow_call_done (call, output);
+  _pgqrs_deferral_resolve (&call->output, output);
 }
 
 static gboolean
@@ -170,8 +136,7 @@ call_workflow_func (PgqrsWorkflowRunner  *self,
   g_atomic_ref_count_init (&call->ref);
   call->runner = self;
   call->run = g_object_ref (run);
-  g_mutex_init (&call->lock);
-  g_cond_init (&call->cond);
+  _pgqrs_deferral_init (&call->output, NULL, (GDestroyNotify)json_node_unref);
 
   g_mutex_lock (&self->lock);
   g_ptr_array_add (self->calls, call);
@@ -183,12 +148,7 @@ call_workflow_func (PgqrsWorkflowRunner  *self,
     g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, workflow_call_in_context,
                                 workflow_call_ref (call), workflow_call_unref);
 
-  g_mutex_lock (&call->lock);
-  while (!call->done && !call->abandoned)
-    g_cond_wait (&call->cond, &call->lock);
-  done = call->done;
-  *output = g_steal_pointer (&call->output);
-  g_mutex_unlock (&call->lock);
+  done = _pgqrs_deferral_wait (&call->output, (gpointer *)output);
 
   g_mutex_lock (&self->lock);
   g_ptr_array_remove_fast (self->calls, call);
