@@ -16,7 +16,6 @@
 #include "pgqrs-message-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-worker-private.h"
-#include "pgqrs-workflow-private.h"
 #include "pgqrs-workflow-runner-private.h"
 
 /**
