@@ -9,7 +9,7 @@
 #include <math.h>
 
 #include "pgqrs-config.h"
-#include "pgqrs-consumer.h"
+#include "pgqrs-consumer-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
 #include "pgqrs-job-private.h"
@@ -96,6 +96,7 @@ struct _PgqrsConsumer
   gulong                run_cancelled_id;
   PgqrsWorker          *worker;
   guint                 watch_id;         /* with the backend, for wakeups */
+  gboolean              no_wakeups;       /* polling only */
   gboolean              leasing;
   gboolean              woken;            /* a wakeup came while leasing */
   guint                 lease_limit;      /* how many the lease in flight asked for */
@@ -712,9 +713,12 @@ start_polling_cb (GObject      *object,
   self->last_status = PGQRS_WORKER_STATUS_POLLING;
   /* the watch list calls us in the thread-default context of the caller:
    * make sure that is ours */
-  g_main_context_push_thread_default (self->context);
-  self->watch_id = _pgqrs_backend_watch (backend, wakeup_cb, self, NULL);
-  g_main_context_pop_thread_default (self->context);
+  if (!self->no_wakeups)
+    {
+      g_main_context_push_thread_default (self->context);
+      self->watch_id = _pgqrs_backend_watch (backend, wakeup_cb, self, NULL);
+      g_main_context_pop_thread_default (self->context);
+    }
   self->heartbeat_source = add_timeout (self, MIN (self->heartbeat_interval,
                                                    self->visibility_timeout / 2),
                                         heartbeat_tick);
@@ -990,6 +994,16 @@ workflow_handler (PgqrsJob *job,
                                self->workflow_in_thread ? NULL : self->context);
 
   return TRUE;
+}
+
+void
+_pgqrs_consumer_set_wakeups (PgqrsConsumer *self,
+                             gboolean       wakeups)
+{
+  g_return_if_fail (PGQRS_IS_CONSUMER (self));
+  g_return_if_fail (self->phase == PHASE_IDLE);
+
+  self->no_wakeups = !wakeups;
 }
 
 /**
