@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pgqrs-request-private.h"
+#include "pgqrs-watch-list-private.h"
 
 G_BEGIN_DECLS
 
@@ -51,20 +52,35 @@ struct _PgqrsBackendInterface
                                  GAsyncResult         *result,
                                  GError              **error);
 
-  /* Optional.  While the count of watchers is above zero, the backend
-   * emits ::message-available when messages may have been enqueued by
-   * another process (PostgreSQL: LISTEN/NOTIFY; SQLite: a change of the
-   * database file).  Enqueues through this backend always emit it. */
-  void        (*set_watching)   (PgqrsBackend         *self,
-                                 gboolean              watching);
+  /* Wakeups.  While it has watchers, the backend calls each of them in
+   * its @context (a PgqrsWatchList; NULL: in the thread that hears of
+   * them) when messages may have become available: enqueued or made
+   * visible through this backend, or enqueued by another process where
+   * the backend can hear of it (PostgreSQL: LISTEN/NOTIFY; SQLite: a
+   * change of the database file).  watch() returns the id for unwatch(). */
+  guint       (*watch)          (PgqrsBackend         *self,
+                                 GMainContext         *context,
+                                 PgqrsWakeupFunc       func,
+                                 gpointer              user_data,
+                                 GDestroyNotify        destroy);
+  void        (*unwatch)        (PgqrsBackend         *self,
+                                 guint                 watch_id);
 };
 
-/* ::message-available (gint64 queue_id) — queue_id 0 when unknown.  May be
- * emitted in any thread; handlers must hop to their own main context. */
+/* @func is called in the thread-default main context of the caller. */
+guint       _pgqrs_backend_watch          (PgqrsBackend         *self,
+                                           PgqrsWakeupFunc       func,
+                                           gpointer              user_data,
+                                           GDestroyNotify        destroy);
+void        _pgqrs_backend_unwatch        (PgqrsBackend         *self,
+                                           guint                 watch_id);
+
+/* The former interface, for the tests that listen without a main context:
+ * while set, ::message-available (gint64 queue_id, 0 when unknown) is
+ * emitted in the thread that hears of messages.  The library itself does
+ * not use it. */
 void        _pgqrs_backend_set_watching   (PgqrsBackend         *self,
                                            gboolean              watching);
-void        _pgqrs_backend_emit_message_available (PgqrsBackend *self,
-                                                   gint64        queue_id);
 
 void        _pgqrs_backend_open_async     (PgqrsBackend         *self,
                                            GCancellable         *cancellable,

@@ -27,21 +27,59 @@ pgqrs_backend_default_init (PgqrsBackendInterface *iface)
                   G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
+guint
+_pgqrs_backend_watch (PgqrsBackend    *self,
+                      PgqrsWakeupFunc  func,
+                      gpointer         user_data,
+                      GDestroyNotify   destroy)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  return PGQRS_BACKEND_GET_IFACE (self)->watch (self, context, func, user_data, destroy);
+}
+
+static void
+emit_message_available (gint64   queue_id,
+                        gpointer user_data)
+{
+  g_signal_emit (user_data, signals[MESSAGE_AVAILABLE], 0, queue_id);
+}
+
 void
 _pgqrs_backend_set_watching (PgqrsBackend *self,
                              gboolean      watching)
 {
-  PgqrsBackendInterface *iface = PGQRS_BACKEND_GET_IFACE (self);
+  static GMutex lock;
+  GArray *ids;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
 
-  if (iface->set_watching != NULL)
-    iface->set_watching (self, watching);
+  /* the watches made here, innermost last */
+  if (!(ids = g_object_get_data (G_OBJECT (self), "pgqrs-set-watching")))
+    {
+      ids = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_object_set_data_full (G_OBJECT (self), "pgqrs-set-watching", ids,
+                              (GDestroyNotify)g_array_unref);
+    }
+
+  if (watching)
+    {
+      guint id = PGQRS_BACKEND_GET_IFACE (self)->watch (self, NULL, emit_message_available,
+                                                        self, NULL);
+
+      g_array_append_val (ids, id);
+    }
+  else if (ids->len > 0)
+    {
+      _pgqrs_backend_unwatch (self, g_array_index (ids, guint, ids->len - 1));
+      g_array_set_size (ids, ids->len - 1);
+    }
 }
 
 void
-_pgqrs_backend_emit_message_available (PgqrsBackend *self,
-                                       gint64        queue_id)
+_pgqrs_backend_unwatch (PgqrsBackend *self,
+                        guint         watch_id)
 {
-  g_signal_emit (self, signals[MESSAGE_AVAILABLE], 0, queue_id);
+  PGQRS_BACKEND_GET_IFACE (self)->unwatch (self, watch_id);
 }
 
 void

@@ -118,7 +118,7 @@ pgqrs_queue_class_init (PgqrsQueueClass *klass)
    * Since: 1.0
    */
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, G_TYPE_OBJECT, ro);
+    g_param_spec_object ("store", NULL, NULL, PGQRS_TYPE_STORE, ro);
 
   /**
    * PgqrsQueue:name:

@@ -118,14 +118,16 @@ _pgqrs_request_new_lease (gint64 queue_id,
 static PgqrsSettleArgs *
 settle_args (PgqrsRequest *request)
 {
-  switch (request->op)
-    {
-    case PGQRS_OP_ARCHIVE: return &request->archive.settle;
-    case PGQRS_OP_DELETE:  return &request->delete.settle;
-    case PGQRS_OP_RELEASE: return &request->release.settle;
-    case PGQRS_OP_EXTEND:  return &request->extend.settle;
-    default:               return NULL;
-    }
+  /* four of the ops: if rather than a switch that would list them all */
+  if (request->op == PGQRS_OP_ARCHIVE)
+    return &request->archive.settle;
+  if (request->op == PGQRS_OP_DELETE)
+    return &request->delete.settle;
+  if (request->op == PGQRS_OP_RELEASE)
+    return &request->release.settle;
+  if (request->op == PGQRS_OP_EXTEND)
+    return &request->extend.settle;
+  return NULL;
 }
 
 static PgqrsRequest *

@@ -87,7 +87,7 @@ static void
 pgqrs_step_init (PgqrsStep *self)
 {
   self->failure_transient = TRUE;
-  _pgqrs_deferral_init (&self->deferral);
+  _pgqrs_deferral_init (&self->deferral, self, (GDestroyNotify)json_node_unref);
 }
 
 static JsonNode *
@@ -174,7 +174,8 @@ pgqrs_step_resolve (PgqrsStep *self,
 {
   g_return_if_fail (PGQRS_IS_STEP (self));
 
-  if (!_pgqrs_deferral_resolve (&self->deferral, output))
+  if (!_pgqrs_deferral_is_deferred (&self->deferral) ||
+      !_pgqrs_deferral_resolve (&self->deferral, output ? json_node_copy (output) : NULL))
     g_critical ("pgqrs_step_resolve: step “%s” was not deferred, or was resolved already",
                 self->name);
 }
@@ -187,10 +188,11 @@ _pgqrs_step_is_deferred (PgqrsStep *self)
 
 void
 _pgqrs_step_on_resolved (PgqrsStep         *self,
+                         GMainContext      *context,
                          PgqrsResolvedFunc  func,
                          gpointer           data)
 {
-  _pgqrs_deferral_on_resolved (&self->deferral, func, data);
+  _pgqrs_deferral_on_resolved (&self->deferral, context, func, data);
 }
 
 /**

@@ -578,12 +578,8 @@ _pgqrs_store_set_clock_skew (PgqrsStore  *self,
   PgqrsRequest *request = _pgqrs_request_new_clock_set (seconds);
   g_autoptr(PgqrsReply) reply = NULL;
 
-  if (!(reply = _pgqrs_store_execute (self, request, NULL, error)))
-    return FALSE;
-
-  _pgqrs_backend_emit_message_available (self->backend, 0);
-
-  return TRUE;
+  /* the backend wakes the watchers */
+  return (reply = _pgqrs_store_execute (self, request, NULL, error)) != NULL;
 }
 
 PgqrsReply *

@@ -157,7 +157,7 @@ pgqrs_workflow_class_init (PgqrsWorkflowClass *klass)
    * Since: 1.0
    */
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, G_TYPE_OBJECT, ro);
+    g_param_spec_object ("store", NULL, NULL, PGQRS_TYPE_STORE, ro);
 
   /**
    * PgqrsWorkflow:id:
@@ -209,7 +209,7 @@ pgqrs_workflow_init (PgqrsWorkflow *self)
 {
   self->retry_policy = pgqrs_retry_policy_new ();
   self->last_step_error = -1;
-  _pgqrs_deferral_init (&self->deferral);
+  _pgqrs_deferral_init (&self->deferral, self, (GDestroyNotify)json_node_unref);
 }
 
 int
@@ -257,7 +257,8 @@ pgqrs_workflow_resolve (PgqrsWorkflow *self,
 {
   g_return_if_fail (PGQRS_IS_WORKFLOW (self));
 
-  if (!_pgqrs_deferral_resolve (&self->deferral, output))
+  if (!_pgqrs_deferral_is_deferred (&self->deferral) ||
+      !_pgqrs_deferral_resolve (&self->deferral, output ? json_node_copy (output) : NULL))
     g_critical ("pgqrs_workflow_resolve: run %" G_GINT64_FORMAT " was not deferred, "
                 "or was resolved already", self->id);
 }
@@ -273,7 +274,7 @@ _pgqrs_workflow_on_resolved (PgqrsWorkflow     *self,
                              PgqrsResolvedFunc  func,
                              gpointer           data)
 {
-  _pgqrs_deferral_on_resolved (&self->deferral, func, data);
+  _pgqrs_deferral_on_resolved (&self->deferral, NULL, func, data);
 }
 
 gpointer
@@ -1214,23 +1215,16 @@ run_step_body_done (GTask *task)
                          run_step_failed_cb, task);
 }
 
-static gboolean
-run_step_resolved_in_context (gpointer user_data)
-{
-  run_step_body_done (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* pgqrs_step_resolve() may come from any thread: go on in the task's. */
+/* In the task's context, whichever thread called pgqrs_step_resolve(). */
 static void
-run_step_resolved (JsonNode *output,
-                   gpointer  user_data)
+run_step_resolved (gpointer output,
+                   gpointer user_data)
 {
   GTask *task = user_data;
   RunStep *data = g_task_get_task_data (task);
 
   data->output = output ? json_node_copy (output) : NULL;
-  g_main_context_invoke (g_task_get_context (task), run_step_resolved_in_context, task);
+  run_step_body_done (task);
 }
 
 static void
@@ -1263,7 +1257,7 @@ run_step_acquired_cb (GObject      *source,
   if (_pgqrs_step_is_deferred (data->step))
     {
       g_clear_pointer (&data->output, json_node_unref);
-      _pgqrs_step_on_resolved (data->step, run_step_resolved, task);
+      _pgqrs_step_on_resolved (data->step, g_task_get_context (task), run_step_resolved, task);
       return;
     }
 

@@ -429,35 +429,25 @@ static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_fenced)
 
   token_arrays (settle->tokens, &ids, &lease_counts);
 
-  switch (request->op)
-    {
-    case PGQRS_OP_ARCHIVE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
-                                  PG_BOOL (request->archive.dead_letter), PG_END);
-      break;
-
-    case PGQRS_OP_DELETE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
-                                  PG_END);
-      break;
-
-    case PGQRS_OP_RELEASE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_RELEASE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
-                                  PG_DOUBLE (request->release.delay_seconds), PG_END);
-      break;
-
-    case PGQRS_OP_EXTEND:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_EXTEND, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
-                                  PG_DOUBLE (request->extend.extend_seconds), PG_END);
-      break;
-
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  /* four of the ops: if rather than a switch that would list them all */
+  if (request->op == PGQRS_OP_ARCHIVE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_BOOL (request->archive.dead_letter), PG_END);
+  else if (request->op == PGQRS_OP_DELETE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_END);
+  else if (request->op == PGQRS_OP_RELEASE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_RELEASE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_DOUBLE (request->release.delay_seconds), PG_END);
+  else if (request->op == PGQRS_OP_EXTEND)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_EXTEND, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_DOUBLE (request->extend.extend_seconds), PG_END);
+  else
+    g_return_val_if_reached (FALSE);
 
   return TRUE;
 }
@@ -577,6 +567,8 @@ static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_next_visible)
 
 static PGQRS_POSTGRES_STEP (clock_set)
 {
+  /* messages may have become visible */
+  _pgqrs_postgres_call_wake (call, 0);
   return TRUE;
 }
 

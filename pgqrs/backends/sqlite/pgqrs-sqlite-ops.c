@@ -419,15 +419,17 @@ op_fenced (PgqrsSqliteConnection  *conn,
                                ? g_hash_table_new (token_hash, token_equal) : NULL;
   PgqrsSqliteStmt which;
 
-  switch (request->op)
-    {
-    case PGQRS_OP_ARCHIVE: which = SQLITE_STMT_MESSAGE_ARCHIVE; break;
-    case PGQRS_OP_DELETE:  which = SQLITE_STMT_MESSAGE_DELETE;  break;
-    case PGQRS_OP_RELEASE: which = SQLITE_STMT_MESSAGE_RELEASE; break;
-    case PGQRS_OP_EXTEND:  which = SQLITE_STMT_MESSAGE_EXTEND;  break;
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  /* four of the ops: if rather than a switch that would list them all */
+  if (request->op == PGQRS_OP_ARCHIVE)
+    which = SQLITE_STMT_MESSAGE_ARCHIVE;
+  else if (request->op == PGQRS_OP_DELETE)
+    which = SQLITE_STMT_MESSAGE_DELETE;
+  else if (request->op == PGQRS_OP_RELEASE)
+    which = SQLITE_STMT_MESSAGE_RELEASE;
+  else if (request->op == PGQRS_OP_EXTEND)
+    which = SQLITE_STMT_MESSAGE_EXTEND;
+  else
+    g_return_val_if_reached (FALSE);
 
   for (guint i = 0; i < settle->tokens->len; i++)
     {
@@ -666,17 +668,11 @@ execute (PgqrsSqliteConnection  *conn,
 {
   g_autoptr(GError) local_error = NULL;
 
-  switch (request->op)
-    {
-    case PGQRS_OP_INSTALL:
-      return _pgqrs_sqlite_connection_migrate (conn, error);
-
-    case PGQRS_OP_VERIFY:
-      return _pgqrs_sqlite_connection_verify (conn, error);
-
-    default:
-      break;
-    }
+  /* the two ops outside the table */
+  if (request->op == PGQRS_OP_INSTALL)
+    return _pgqrs_sqlite_connection_migrate (conn, error);
+  if (request->op == PGQRS_OP_VERIFY)
+    return _pgqrs_sqlite_connection_verify (conn, error);
 
   g_return_val_if_fail ((guint)request->op < G_N_ELEMENTS (ops) && ops[request->op].func, FALSE);
 
