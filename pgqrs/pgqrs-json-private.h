@@ -19,7 +19,7 @@ typedef struct
   gsize max_key;
 } PgqrsJsonLimits;
 
-#define PGQRS_JSON_MAX_NESTING 1000
+#define PGQRS_JSON_MAX_NESTING 1024
 
 /* Writes @node as compact JSON that is always valid JSON: a double in the
  * shortest form that reads back as the same double (and never without a

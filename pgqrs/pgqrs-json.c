@@ -551,7 +551,13 @@ read_number (Reader    *r,
   if (*p == '-')
     p++;
   if (p < r->end && *p == '0')
-    p++;
+    {
+      if (++p < r->end && g_ascii_isdigit (*p))
+        {
+          r->p = p;
+          return unexpected (r);   /* JSON has no leading zero */
+        }
+    }
   else if (p < r->end && *p >= '1' && *p <= '9')
     while (p < r->end && g_ascii_isdigit (*p))
       p++;
