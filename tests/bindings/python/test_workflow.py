@@ -260,3 +260,42 @@ def test_wait_times_out(store):
     with pytest.raises(GLib.Error) as excinfo:
         call_async(run, 'wait', 0.2)
     assert excinfo.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT)
+
+
+def test_workflow_exception_text_is_the_run_error(store):
+    queue = store.create_queue('pipelines')
+    store.define_workflow('pipeline', 'pipelines')
+    run = store.trigger_workflow('pipeline', {'n': 1})
+    consumer = Pgqrs.Consumer.new(queue, 'failing-runner')
+    consumer.props.poll_interval = 0.2
+
+    def workflow(run):
+        raise ValueError('the input has no rows (n=1)')
+
+    consumer.set_workflow(workflow)
+    loop = GLib.MainLoop()
+    errors = []
+
+    def waited(source, result):
+        try:
+            source.wait_finish(result)
+        except GLib.Error as error:
+            errors.append(error.message)
+        consumer.stop()
+
+    def timed_out():
+        errors.append('timed out')
+        consumer.stop()
+        return GLib.SOURCE_REMOVE
+
+    run.wait_async(20, None, waited)
+    consumer.run_async(None, lambda source, result: loop.quit())
+    timeout = GLib.timeout_add_seconds(30, timed_out)
+    loop.run()
+    GLib.source_remove(timeout)
+
+    final = store.get_workflow_run(run.get_id())
+    assert final.get_status() == Pgqrs.RunStatus.ERROR
+    assert 'ValueError: the input has no rows (n=1)' in \
+        Pgqrs.from_json_node(final.get_error())['message']
+    assert 'ValueError: the input has no rows (n=1)' in errors[0]
