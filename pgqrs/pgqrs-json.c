@@ -670,6 +670,22 @@ static gboolean read_value (Reader    *r,
                             guint      depth,
                             JsonNode **out);
 
+/* After a member or an element: "," and more, or @close and the end. */
+static gboolean
+read_separator (Reader   *r,
+                char      close,
+                gboolean *closed)
+{
+  skip_space (r);
+  if (r->p < r->end && (*r->p == ',' || *r->p == close))
+    {
+      *closed = *r->p++ == close;
+      skip_space (r);
+      return TRUE;
+    }
+  return unexpected (r);
+}
+
 /* The key whose string starts at @at, for the path of an error. */
 static void
 failure_add_key_at (Reader     *r,
@@ -690,6 +706,7 @@ read_array (Reader    *r,
             JsonNode **out)
 {
   g_autoptr(JsonArray) array = NULL;
+  gboolean closed = FALSE;
   guint index = 0;
 
   if (depth + 1 > r->max_depth)
@@ -715,19 +732,10 @@ read_array (Reader    *r,
         if (out != NULL)
           json_array_add_element (array, element);
 
-        skip_space (r);
-        if (r->p < r->end && *r->p == ',')
-          {
-            r->p++;
-            skip_space (r);
-          }
-        else if (r->p < r->end && *r->p == ']')
-          {
-            r->p++;
-            break;
-          }
-        else
-          return unexpected (r);
+        if (!read_separator (r, ']', &closed))
+          return FALSE;
+        if (closed)
+          break;
       }
 
   if (out != NULL)
@@ -742,6 +750,7 @@ read_object (Reader    *r,
 {
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GString) key = NULL;
+  gboolean closed = FALSE;
 
   if (depth + 1 > r->max_depth)
     return failure_too_deep (&r->failure, r->limits);
@@ -789,19 +798,10 @@ read_object (Reader    *r,
         if (out != NULL)
           json_object_set_member (object, key->str, member);
 
-        skip_space (r);
-        if (r->p < r->end && *r->p == ',')
-          {
-            r->p++;
-            skip_space (r);
-          }
-        else if (r->p < r->end && *r->p == '}')
-          {
-            r->p++;
-            break;
-          }
-        else
-          return unexpected (r);
+        if (!read_separator (r, '}', &closed))
+          return FALSE;
+        if (closed)
+          break;
       }
 
   if (out != NULL)
