@@ -152,7 +152,8 @@ function withTimeout(promise, name) {
     return Promise.race([promise, timeout]).finally(() => GLib.Source.remove(id));
 }
 
-function removeSqliteDir() {
+// The SQLite files of the tests; run() calls it at the end.
+export function removeSqliteDir() {
     if (!sqliteDir)
         return;
     const dir = Gio.File.new_for_path(sqliteDir);
