@@ -208,6 +208,25 @@ pgqrs_job_get_payload (PgqrsJob *self)
 }
 
 /**
+ * pgqrs_job_get_payload_text:
+ * @self: a #PgqrsJob
+ *
+ * Gets the payload of the job's (first) message as JSON text, for a
+ * handler that reads it with its own JSON library; see
+ * [method@Message.get_payload_text].
+ *
+ * Returns: the payload of [method@Job.get_message] as JSON text
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_job_get_payload_text (PgqrsJob *self)
+{
+  g_return_val_if_fail (PGQRS_IS_JOB (self), NULL);
+  return pgqrs_message_get_payload_text (pgqrs_job_get_message (self));
+}
+
+/**
  * pgqrs_job_get_attempt:
  * @self: a #PgqrsJob
  *

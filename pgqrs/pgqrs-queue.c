@@ -257,17 +257,19 @@ check_seconds (const char  *what,
   return TRUE;
 }
 
-/* Validates and serializes every payload before anything is written, so a
- * bad payload anywhere in a batch writes nothing. */
+/* Validates and serializes every payload — @payloads, or @texts when it is
+ * NULL — before anything is written, so a bad payload anywhere in a batch
+ * writes nothing. */
 static PgqrsRequest *
-enqueue_request (PgqrsQueue  *self,
-                 JsonNode   **payloads,
-                 guint        n_payloads,
-                 gboolean     is_batch,
-                 double       delay_seconds,
-                 GError     **error)
+enqueue_request_full (PgqrsQueue          *self,
+                      JsonNode           **payloads,
+                      const char * const  *texts,
+                      guint                n_payloads,
+                      gboolean             is_batch,
+                      double               delay_seconds,
+                      GError             **error)
 {
-  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(GPtrArray) checked = NULL;
   PgqrsConfig *config = pgqrs_store_get_config (self->store);
 
   if (n_payloads == 0)
@@ -280,22 +282,35 @@ enqueue_request (PgqrsQueue  *self,
   if (!check_seconds (_("delay"), delay_seconds, error))
     return NULL;
 
-  texts = g_ptr_array_new_full (n_payloads, g_free);
+  checked = g_ptr_array_new_full (n_payloads, g_free);
 
   for (guint i = 0; i < n_payloads; i++)
     {
-      char *text = _pgqrs_payload_serialize (config, payloads[i], is_batch ? (int)i : -1, error);
+      int index = is_batch ? (int)i : -1;
+      char *text = payloads ? _pgqrs_payload_serialize (config, payloads[i], index, error)
+                            : _pgqrs_payload_check_text (config, texts[i], index, error);
 
       if (text == NULL)
         return NULL;
-      g_ptr_array_add (texts, text);
+      g_ptr_array_add (checked, text);
     }
 
   if (!_pgqrs_store_take_enqueue_tokens (self->store, self->name, n_payloads, error))
     return NULL;
 
-  return _pgqrs_request_new_enqueue (self->id, self->name, 0, g_steal_pointer (&texts),
+  return _pgqrs_request_new_enqueue (self->id, self->name, 0, g_steal_pointer (&checked),
                                      delay_seconds);
+}
+
+static PgqrsRequest *
+enqueue_request (PgqrsQueue  *self,
+                 JsonNode   **payloads,
+                 guint        n_payloads,
+                 gboolean     is_batch,
+                 double       delay_seconds,
+                 GError     **error)
+{
+  return enqueue_request_full (self, payloads, NULL, n_payloads, is_batch, delay_seconds, error);
 }
 
 static gint64
@@ -1530,4 +1545,213 @@ _pgqrs_queue_next_visible_finish (PgqrsQueue    *self,
   *seconds = reply->seconds;
 
   return TRUE;
+}
+
+/**
+ * pgqrs_queue_enqueue_text:
+ * @self: a #PgqrsQueue
+ * @payload: the payload as JSON text (any JSON value), in UTF-8
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds a message given as JSON text, visible to consumers at once: for a
+ * program, or a binding, that has its own JSON library (Python's
+ * `json.dumps()`, `JSON.stringify()` in gjs).
+ *
+ * The text must be JSON that pgqrs can read back — valid UTF-8, no U+0000,
+ * no lone surrogate, no number beyond the range of a double — and obey the
+ * limits of the store's [class@Config], as a payload given as a
+ * [struct@Json.Node] does. It is stored as given, less its insignificant
+ * whitespace, so that a number keeps its exact spelling (on SQLite; see
+ * [method@Message.get_payload_text] for what PostgreSQL changes).
+ *
+ * Returns: the new message's id, or 0 with @error set:
+ *   %PGQRS_ERROR_VALIDATION for text that is not JSON (the message names
+ *   the path and the byte), %PGQRS_ERROR_PAYLOAD_TOO_LARGE, … as
+ *   [method@Queue.enqueue]
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_queue_enqueue_text (PgqrsQueue    *self,
+                          const char    *payload,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), 0);
+
+  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, error)) ||
+      !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
+    return 0;
+
+  return reply_to_id (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_text_async:
+ * @self: a #PgqrsQueue
+ * @payload: the payload as JSON text (any JSON value), in UTF-8
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.enqueue_text] without blocking. The text is checked
+ * and copied before this returns.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_enqueue_text_async (PgqrsQueue          *self,
+                                const char          *payload,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, &error)))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_text_async, error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request, pgqrs_queue_enqueue_text_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_enqueue_text_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.enqueue_text_async].
+ *
+ * Returns: the new message's id, or 0 with @error set
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_queue_enqueue_text_finish (PgqrsQueue    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_text_async, error)))
+    return 0;
+
+  return reply_to_id (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_text:
+ * @self: a #PgqrsQueue
+ * @payloads: (array zero-terminated=1): the payloads as JSON text
+ * @delay_seconds: how long the messages stay invisible, in seconds; 0 for none
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds several messages given as JSON text in one transaction: all of them
+ * or, on error, none; each text is checked as by
+ * [method@Queue.enqueue_text], and one that is refused is named by its
+ * index in the error. With one payload, this is the delayed enqueue of a
+ * text.
+ *
+ * Returns: (transfer full) (element-type gint64): the new ids, in the order
+ *   of @payloads, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GArray *
+pgqrs_queue_enqueue_batch_text (PgqrsQueue          *self,
+                                const char * const  *payloads,
+                                double               delay_seconds,
+                                GCancellable        *cancellable,
+                                GError             **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (payloads != NULL, NULL);
+
+  if (!(request = enqueue_request_full (self, NULL, payloads, g_strv_length ((char **)payloads),
+                                        TRUE, delay_seconds, error)) ||
+      !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_ids (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_text_async:
+ * @self: a #PgqrsQueue
+ * @payloads: (array zero-terminated=1): the payloads as JSON text
+ * @delay_seconds: how long the messages stay invisible, in seconds; 0 for none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.enqueue_batch_text] without blocking. The texts are
+ * checked and copied before this returns.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_enqueue_batch_text_async (PgqrsQueue          *self,
+                                      const char * const  *payloads,
+                                      double               delay_seconds,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+  g_return_if_fail (payloads != NULL);
+
+  if (!(request = enqueue_request_full (self, NULL, payloads, g_strv_length ((char **)payloads),
+                                        TRUE, delay_seconds, &error)))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_batch_text_async, error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request, pgqrs_queue_enqueue_batch_text_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_text_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.enqueue_batch_text_async].
+ *
+ * Returns: (transfer full) (element-type gint64): the new ids, in input
+ *   order, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GArray *
+pgqrs_queue_enqueue_batch_text_finish (PgqrsQueue    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_batch_text_async,
+                                             error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_ids (reply);
 }

@@ -10,6 +10,7 @@
 #include "pgqrs-deferral-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
+#include "pgqrs-json-private.h"
 #include "pgqrs-step-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-validation-private.h"
@@ -93,7 +94,7 @@ pgqrs_step_init (PgqrsStep *self)
 static JsonNode *
 parse_json (const char *text)
 {
-  return text ? json_from_string (text, NULL) : NULL;
+  return _pgqrs_stored_json_parse (text);
 }
 
 void
@@ -350,12 +351,14 @@ failure_json (PgqrsStep  *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
+  /* a C caller's message may be in another encoding: stored, it is UTF-8 */
+  g_autofree char *valid_message = g_utf8_make_valid (message ? message : _("The step failed"), -1);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "step");
   json_builder_add_string_value (builder, self->name);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message ? message : _("The step failed"));
+  json_builder_add_string_value (builder, valid_message);
   json_builder_set_member_name (builder, "transient");
   json_builder_add_boolean_value (builder, transient);
   json_builder_set_member_name (builder, "retries_exhausted");
@@ -365,7 +368,7 @@ failure_json (PgqrsStep  *self,
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  return json_to_string (node, FALSE);
+  return _pgqrs_json_write (node, NULL, NULL, NULL, NULL);
 }
 
 /* Rule 19: a transient failure is retried per the run's policy; a permanent

@@ -10,6 +10,7 @@
 
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
+#include "pgqrs-json-private.h"
 #include "pgqrs-step-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-validation-private.h"
@@ -288,8 +289,7 @@ set_json (JsonNode   **field,
           const char  *text)
 {
   g_clear_pointer (field, json_node_unref);
-  if (text != NULL)
-    *field = json_from_string (text, NULL);
+  *field = _pgqrs_stored_json_parse (text);
 }
 
 void
@@ -1401,7 +1401,8 @@ wait_refresh_cb (GObject      *object,
 
     case PGQRS_RUN_STATUS_ERROR:
       {
-        g_autofree char *text = self->error ? json_to_string (self->error, FALSE) : g_strdup ("null");
+        g_autofree char *text = self->error ? _pgqrs_json_write (self->error, NULL, NULL, NULL, NULL)
+                                           : g_strdup ("null");
 
         g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_FAILED,
                                  _("Workflow run %lld failed: %s"), (long long)self->id, text);

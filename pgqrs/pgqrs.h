@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 # include "pgqrs-enums.h"
 # include "pgqrs-error.h"
 # include "pgqrs-config.h"
+# include "pgqrs-json.h"
 # include "pgqrs-message.h"
 # include "pgqrs-queue-metrics.h"
 # include "pgqrs-queue.h"
