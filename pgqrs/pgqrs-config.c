@@ -881,8 +881,8 @@ apply_environment (PgqrsConfig  *self,
  * percent-decoded before it is compared ("pass%77ord" is "password").
  * Where libpq and a reader could disagree — two '@' (libpq takes the
  * first as the end of the password, the rest as the host name), or an '@'
- * after a '?' in a DSN without a path (libpq takes the query for user
- * information) — the DSN is ambiguous: it is refused, and shown as no
+ * after a "?key=" in a DSN without a path (libpq takes that query for
+ * user information) — the DSN is ambiguous: it is refused, and shown as no
  * more than its scheme.
  */
 
@@ -944,7 +944,9 @@ find_userinfo_end (const char *dsn,
         n_at++;
       }
 
-  *ambiguous = n_at > 1 || (n_at == 1 && query < end);
+  /* A '?' then a '=' before the '@' reads as a query to a person */
+  *ambiguous = n_at > 1 ||
+               (n_at == 1 && query < end && memchr (dsn + query, '=', end - query) != NULL);
 
   return end;
 }
@@ -953,35 +955,59 @@ find_userinfo_end (const char *dsn,
  * @dsn has no scheme; then nothing in it can be told apart.  A SQLite
  * DSN is never ambiguous: its "authority" is a file path, where '@'
  * means nothing. */
+/* Where the query of @dsn (with a scheme) starts: its '?', or the end.
+ * Sets *@password to the span of the user information's password, if
+ * any. */
+static gsize
+find_query (const char *dsn,
+            SecretSpan *password,
+            gboolean   *ambiguous)
+{
+  gsize start = strcspn (dsn, ":") + 1;
+  gboolean authority = g_str_has_prefix (dsn + start, "//");
+  gsize userinfo_end = 0;
+
+  *password = (SecretSpan) { 0, 0 };
+  *ambiguous = FALSE;
+  if (authority)
+    start += 2;
+
+  if (g_ascii_strncasecmp (dsn, "sqlite:", strlen ("sqlite:")) != 0)
+    userinfo_end = find_userinfo_end (dsn, start, ambiguous);
+
+  if (userinfo_end > 0)
+    {
+      const char *colon = memchr (dsn + start, ':', userinfo_end - start);
+
+      /* Without "//" the "scheme" may well be the user name
+       * ("app:secret@host"): all of the user information goes. */
+      if (!authority)
+        *password = (SecretSpan) { start, userinfo_end };
+      else if (colon != NULL && (gsize)(colon - dsn) + 1 < userinfo_end)
+        *password = (SecretSpan) { colon - dsn + 1, userinfo_end };
+      start = userinfo_end + 1;
+    }
+
+  return start + strcspn (dsn + start, "?");
+}
+
 static gboolean
 find_secrets (const char *dsn,
               GArray     *spans,
               gboolean   *ambiguous)
 {
   gsize scheme_len = strcspn (dsn, ":");
-  gsize start, userinfo_end, query;
+  SecretSpan password;
+  gsize query;
 
   *ambiguous = FALSE;
   if (dsn[scheme_len] != ':' || !is_scheme (dsn, scheme_len))
     return FALSE;
 
-  start = scheme_len + 1;
-  if (g_str_has_prefix (dsn + start, "//"))
-    start += 2;
+  query = find_query (dsn, &password, ambiguous);
+  if (password.end > password.start)
+    g_array_append_val (spans, password);
 
-  userinfo_end = find_userinfo_end (dsn, start, ambiguous);
-  if (g_ascii_strncasecmp (dsn, "sqlite:", strlen ("sqlite:")) == 0)
-    *ambiguous = FALSE;
-  if (userinfo_end > 0)
-    {
-      const char *colon = memchr (dsn + start, ':', userinfo_end - start);
-
-      if (colon != NULL && (gsize)(colon - dsn) + 1 < userinfo_end)
-        g_array_append_val (spans, ((SecretSpan) { colon - dsn + 1, userinfo_end }));
-      start = userinfo_end + 1;
-    }
-
-  query = start + strcspn (dsn + start, "?");
   while (dsn[query] != '\0')
     {
       gsize param = query + 1;
@@ -1292,6 +1318,10 @@ check_secrets (PgqrsConfig  *self,
       SecretSpan *span = &g_array_index (spans, SecretSpan, i);
       g_autofree char *decoded = g_uri_unescape_segment (dsn + span->start, dsn + span->end, NULL);
 
+      /* a whole parameter, whose key did not decode: apply_query() says so */
+      if (strchr ("?&", dsn[span->start - 1]) != NULL)
+        continue;
+
       if (decoded == NULL)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
@@ -1357,7 +1387,7 @@ parse_dsn (PgqrsConfig  *self,
   g_autofree char *body = NULL;
   const char *colon;
   gboolean has_secrets;
-  char *query;
+  const char *query;
 
   if (dsn == NULL || dsn[0] == '\0')
     {
@@ -1378,13 +1408,19 @@ parse_dsn (PgqrsConfig  *self,
     }
 
   scheme = g_ascii_strdown (dsn, colon - dsn);
-  body = g_strdup (colon + 1);
 
   if (!check_secrets (self, dsn, &has_secrets, error))
     return FALSE;
 
-  if ((query = strchr (body, '?')))
-    *query++ = '\0';
+  /* The query starts after the user information, which may hold a '?'. */
+  {
+    SecretSpan password;
+    gboolean ambiguous;
+    gsize query_at = find_query (dsn, &password, &ambiguous);
+
+    body = g_strndup (colon + 1, dsn + query_at - (colon + 1));
+    query = dsn[query_at] == '?' ? dsn + query_at + 1 : NULL;
+  }
 
   if (g_str_equal (scheme, "sqlite"))
     {
