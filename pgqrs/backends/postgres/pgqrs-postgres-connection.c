@@ -144,16 +144,6 @@ find_option (PgqrsPostgresConnectInfo *info,
   return NULL;
 }
 
-static int
-compare_longest_first (gconstpointer a,
-                       gconstpointer b)
-{
-  gsize len_a = strlen (*(const char * const *)a);
-  gsize len_b = strlen (*(const char * const *)b);
-
-  return len_a < len_b ? 1 : len_a > len_b ? -1 : 0;
-}
-
 PgqrsPostgresConnectInfo *
 _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
                                   const char  *dsn,
@@ -176,7 +166,8 @@ _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
 
   conninfo = take_call_timeout (bounded_conninfo, &info->call_timeout_ms);
 
-  /* The same secrets the configuration hides in the DSN it shows. */
+  /* The same secrets the configuration hides in the DSN it shows, libpq's
+   * reading of them included, longest first. */
   secrets = _pgqrs_config_dsn_secrets (conninfo);
   for (guint i = 0; secrets[i] != NULL; i++)
     add_secret (info->secrets, secrets[i], strlen (secrets[i]));
@@ -196,9 +187,6 @@ _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
     {
       if (option->val == NULL)
         continue;
-
-      if (g_str_equal (option->keyword, "password") || g_str_equal (option->keyword, "sslpassword"))
-        add_secret (info->secrets, option->val, strlen (option->val));
 
       /* Payloads and names are UTF-8 whatever the server's encoding. */
       if (g_str_equal (option->keyword, "client_encoding"))
@@ -220,9 +208,6 @@ _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
   if (find_option (info, "fallback_application_name") == NULL)
     add_option (info, "fallback_application_name", "pgqrs");
   add_keepalive_options (info);
-
-  /* Longest first, so that a secret that holds another goes whole. */
-  g_ptr_array_sort (info->secrets, compare_longest_first);
 
   return g_steal_pointer (&info);
 }
