@@ -86,6 +86,19 @@ test_call_bound (void)
   g_assert_cmpint (elapsed, <, 4 * G_USEC_PER_SEC);
   g_clear_error (&error);
 
+  /* Connecting through the silent network is bounded too. */
+  pgqrs_test_proxy_set_silent (proxy, TRUE);
+  started = g_get_monotonic_time ();
+  id = pgqrs_queue_enqueue (queue, lost, NULL, &error);
+  elapsed = g_get_monotonic_time () - started;
+  g_test_message ("silent connect: %s after %.2f s", error ? error->message : "(no error)",
+                  elapsed / (double)G_USEC_PER_SEC);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, "call-timeout"));
+  g_assert_cmpint (elapsed, <, 4 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+  pgqrs_test_proxy_set_silent (proxy, FALSE);
+
   /* The pool has one place: only a new connection can serve this. */
   pgqrs_queue_enqueue (queue, again, NULL, &error);
   g_assert_no_error (error);
@@ -97,6 +110,137 @@ test_call_bound (void)
   g_clear_pointer (&messages, g_ptr_array_unref);
   g_clear_object (&queue);
   g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+typedef struct
+{
+  GMutex     lock;
+  GPtrArray *handled;    /* element-type int: the "n" of each payload */
+  GPtrArray *errors;     /* element-type utf8: the consumer's error signals */
+} Seen;
+
+static gboolean
+record_job (PgqrsJob *job,
+            gpointer  user_data)
+{
+  Seen *seen = user_data;
+  JsonObject *payload = json_node_get_object (pgqrs_job_get_payload (job));
+
+  g_ptr_array_add (seen->handled, GINT_TO_POINTER (json_object_get_int_member (payload, "n")));
+  return TRUE;
+}
+
+static void
+record_error (PgqrsConsumer *consumer,
+              const GError  *error,
+              gpointer       user_data)
+{
+  Seen *seen = user_data;
+
+  g_test_message ("consumer error: %s", error->message);
+  g_ptr_array_add (seen->errors, g_strdup (error->message));
+}
+
+static void
+run_until (gboolean (*done) (Seen *seen),
+           Seen     *seen,
+           double    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (seen))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+handled_one (Seen *seen)
+{
+  return seen->handled->len >= 1;
+}
+
+static gboolean
+handled_two (Seen *seen)
+{
+  return seen->handled->len >= 2;
+}
+
+static void
+stopped_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(gboolean *)user_data = TRUE;
+}
+
+/* A consumer whose connections all go silent at once (its pooled one,
+ * which its leases, settles and heartbeats share, and its LISTEN
+ * connection) says why in an error signal, connects again and handles
+ * what comes next, within the bound. */
+static void
+test_consumer_resumes (void)
+{
+  g_autoptr(PgqrsTestProxy) proxy = pgqrs_test_proxy_new (cluster_port ());
+  g_autofree char *dsn = proxied_dsn (proxy, "consumer",
+                                      "call_timeout=1&heartbeat_interval=0.3&poll_interval=0.2"
+                                      "&max_connections=1");
+  g_autofree char *direct_dsn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsStore) direct = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsQueue) direct_queue = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) first = payload (1);
+  g_autoptr(JsonNode) second = payload (2);
+  Seen seen = { .handled = g_ptr_array_new (), .errors = g_ptr_array_new_with_free_func (g_free) };
+  gboolean stopped = FALSE, said_why = FALSE;
+  gint64 stalled_at, elapsed;
+
+  g_assert_no_error (error);
+  pgqrs_store_install (store, NULL, &error);
+  g_assert_no_error (error);
+  queue = pgqrs_store_create_queue (store, "work", NULL, &error);
+  g_assert_no_error (error);
+
+  /* the producer reaches the server directly */
+  direct_dsn = g_strdup_printf ("%s?schema=t%d_consumer", pgqrs_test_cluster_dsn (FALSE), (int)getpid ());
+  direct = pgqrs_store_new (direct_dsn, NULL, &error);
+  g_assert_no_error (error);
+  direct_queue = pgqrs_store_get_queue (direct, "work", NULL, &error);
+  g_assert_no_error (error);
+
+  consumer = pgqrs_consumer_new (queue, "through-the-proxy");
+  pgqrs_consumer_set_handler (consumer, record_job, &seen, NULL);
+  g_signal_connect (consumer, "error", G_CALLBACK (record_error), &seen);
+  pgqrs_consumer_run_async (consumer, NULL, stopped_cb, &stopped);
+
+  pgqrs_queue_enqueue (direct_queue, first, NULL, &error);
+  g_assert_no_error (error);
+  run_until (handled_one, &seen, 10);
+
+  g_assert_cmpuint (pgqrs_test_proxy_stall (proxy), >=, 1);
+  stalled_at = g_get_monotonic_time ();
+  pgqrs_queue_enqueue (direct_queue, second, NULL, &error);
+  g_assert_no_error (error);
+  run_until (handled_two, &seen, 15);
+  elapsed = g_get_monotonic_time () - stalled_at;
+  g_test_message ("handled again %.2f s after the network went silent", elapsed / (double)G_USEC_PER_SEC);
+
+  /* within a few bounds: one for the call in flight, one for the next */
+  g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
+  for (guint i = 0; i < seen.errors->len; i++)
+    said_why |= strstr (g_ptr_array_index (seen.errors, i), "call-timeout") != NULL;
+  g_assert_true (said_why);
+
+  pgqrs_consumer_stop (consumer);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+  g_ptr_array_unref (seen.handled);
+  g_ptr_array_unref (seen.errors);
 }
 
 static int
@@ -185,6 +329,7 @@ main (int   argc,
 
   g_test_add_func ("/pgqrs/postgres/half-open/call-bound", test_call_bound);
   g_test_add_func ("/pgqrs/postgres/half-open/keepalives", test_keepalives);
+  g_test_add_func ("/pgqrs/postgres/half-open/consumer-resumes", test_consumer_resumes);
 
   return g_test_run ();
 }

@@ -28,6 +28,7 @@ struct _PgqrsTestProxy
   guint      port;
   guint      target_port;
   gint       stop;           /* atomic */
+  gint       silent;         /* atomic: new links start stalled */
   GThread   *accept_thread;
   GMutex     mutex;
   GPtrArray *links;          /* Link */
@@ -117,6 +118,7 @@ accept_thread (gpointer user_data)
 
       link = g_new0 (Link, 1);
       link->proxy = self;
+      link->stalled = g_atomic_int_get (&self->silent);
       link->client = g_steal_pointer (&client);
       link->server = g_steal_pointer (&server);
       link->thread = g_thread_new ("pgqrs-test-proxy-link", link_thread, link);
@@ -192,6 +194,13 @@ pgqrs_test_proxy_stall (PgqrsTestProxy *self)
   g_mutex_unlock (&self->mutex);
 
   return n;
+}
+
+void
+pgqrs_test_proxy_set_silent (PgqrsTestProxy *self,
+                             gboolean        silent)
+{
+  g_atomic_int_set (&self->silent, silent);
 }
 
 void

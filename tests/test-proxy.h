@@ -21,6 +21,10 @@ PgqrsTestProxy *pgqrs_test_proxy_new      (guint           target_port);
 guint           pgqrs_test_proxy_get_port (PgqrsTestProxy *self);
 /* Returns how many connections went silent. */
 guint           pgqrs_test_proxy_stall    (PgqrsTestProxy *self);
+/* Whether connections made from now on are silent from the start: the
+ * TCP handshake completes, nothing else does. */
+void            pgqrs_test_proxy_set_silent (PgqrsTestProxy *self,
+                                             gboolean        silent);
 void            pgqrs_test_proxy_free     (PgqrsTestProxy *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsTestProxy, pgqrs_test_proxy_free)

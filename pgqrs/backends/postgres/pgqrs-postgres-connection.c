@@ -39,6 +39,7 @@ struct _PgqrsPostgresConnectInfo
   GPtrArray *values;
   GPtrArray *secrets;          /* what must never be shown: the password, raw and decoded */
   guint      connect_timeout;  /* seconds */
+  gboolean   connect_bounded;  /* connect_timeout is the call bound's */
   guint      call_timeout_ms;  /* a query unanswered this long loses its connection */
 };
 
@@ -165,6 +166,11 @@ _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
   g_ptr_array_add (info->values, NULL);
 
   conninfo = take_call_timeout (bounded_conninfo, &info->call_timeout_ms);
+  /* A connection made for a call is part of it: a server that accepts
+   * the socket and never answers must not hold the call longer than the
+   * bound.  libpq's own minimum is 2 s. */
+  info->connect_timeout = CLAMP ((info->call_timeout_ms + 999) / 1000, 2, DEFAULT_CONNECT_TIMEOUT);
+  info->connect_bounded = TRUE;
 
   /* The same secrets the configuration hides in the DSN it shows, libpq's
    * reading of them included, longest first. */
@@ -197,7 +203,10 @@ _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
           guint64 seconds;
 
           if (g_ascii_string_to_unsigned (option->val, 10, 0, G_MAXINT, &seconds, NULL))
-            info->connect_timeout = seconds == 0 ? DEFAULT_CONNECT_TIMEOUT : MAX (seconds, 2);
+            {
+              info->connect_timeout = seconds == 0 ? DEFAULT_CONNECT_TIMEOUT : MAX (seconds, 2);
+              info->connect_bounded = FALSE;
+            }
         }
 
       add_option (info, option->keyword, option->val);
@@ -433,8 +442,9 @@ connect_timeout_cb (gpointer user_data)
 {
   GTask *task = user_data;
   ConnectData *data = g_task_get_task_data (task);
-  g_autofree char *message = g_strdup_printf (_("timed out after %u seconds"),
-                                              data->info->connect_timeout);
+  g_autofree char *message = data->info->connect_bounded
+    ? g_strdup_printf (_("no answer within %u seconds (the call-timeout)"), data->info->connect_timeout)
+    : g_strdup_printf (_("timed out after %u seconds (connect_timeout)"), data->info->connect_timeout);
 
   g_clear_pointer (&data->timeout_source, g_source_unref);
   connect_failed (task, message);
