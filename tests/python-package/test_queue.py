@@ -3,11 +3,12 @@
 # SPDX-License-Identifier: MIT
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 
 import pgqrs
-from conftest import is_postgres, libpq_dsn, schema_of
+from conftest import backend_name, is_postgres, libpq_dsn, schema_of
 
 
 async def test_connect_with_config(make_dsn):
@@ -315,3 +316,68 @@ async def test_config_schema(dsn):
     await store.queue('in_schema')
     same = await pgqrs.connect(dsn)
     assert [q.queue_name for q in await (await same.get_queues()).list()] == ['in_schema']
+
+
+EXACT_VALUES = [
+    2 ** 63 - 1, -2 ** 63, 2 ** 64 + 1, 10 ** 18, 1e18, 0.1, -0.0, 1.7976931348623157e308,
+    5e-324, 'é✓😀', 'quote " backslash \\ tab \t newline \n', '\u2028',
+    {'nested': [{'deep': [1, [2, [3]]]}], '': 'empty key'},
+]
+
+
+def assert_same_value(got, sent):
+    """SQLite gives back the very value; PostgreSQL's jsonb the same value
+    spelled its way (docs/concepts.md): 1e18 as the int 10**18, -0.0 as
+    0.0."""
+    if backend_name() == 'sqlite':
+        assert repr(got) == repr(sent)
+    elif isinstance(sent, dict):
+        assert sorted(got) == sorted(sent)
+        for key in sent:
+            assert_same_value(got[key], sent[key])
+    elif isinstance(sent, list):
+        assert len(got) == len(sent)
+        for g, s in zip(got, sent):
+            assert_same_value(g, s)
+    elif isinstance(sent, (int, float)) and not isinstance(sent, bool):
+        def exact(number):
+            return Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
+        assert not isinstance(got, bool) and exact(got) == exact(sent)
+    else:
+        assert got == sent and type(got) is type(sent)
+
+
+async def test_exact_payloads(store):
+    await store.queue('tasks')
+    ids = await pgqrs.produce_batch(store, 'tasks', EXACT_VALUES)
+    consumer = await store.consumer('tasks')
+    messages = await consumer.dequeue(len(EXACT_VALUES))
+    assert [m.id for m in messages] == ids
+    for message, value in zip(messages, EXACT_VALUES):
+        assert_same_value(message.payload, value)
+
+
+async def test_exact_workflow_values(store):
+    # The library holds workflow values as Json.Nodes: an int beyond 64 bits
+    # becomes the nearest double there (docs/concepts.md)
+    held = [float(v) if isinstance(v, int) and not -2 ** 63 <= v < 2 ** 63 else v
+            for v in EXACT_VALUES]
+    run = await pgqrs.admin(store).create_workflow('exact', EXACT_VALUES)
+    assert_same_value(run.input, held)
+    await run.start()
+    await run.complete_step('one', EXACT_VALUES)
+    assert_same_value((await run.acquire_step('one')).value, held)
+    await run.success(EXACT_VALUES)
+    assert_same_value(await run.result(), held)
+
+
+async def test_nul_in_a_string(store):
+    await store.queue('tasks')
+    with pytest.raises(pgqrs.SerializationError):
+        await pgqrs.produce(store, 'tasks', {'a': 'x\0y'})
+    with pytest.raises(pgqrs.SerializationError):
+        await pgqrs.produce(store, 'tasks', {'key\0': 1})
+    # the six characters \u0000 are just text
+    await pgqrs.produce(store, 'tasks', {'a': '\\u0000', 'b': '\\\\u0000'})
+    [message] = await (await store.consumer('tasks')).dequeue()
+    assert message.payload == {'a': '\\u0000', 'b': '\\\\u0000'}
