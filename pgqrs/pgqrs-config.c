@@ -56,7 +56,6 @@ struct _PgqrsConfig
   char             *sqlite_path;
   gboolean          sqlite_in_memory;
   char             *conninfo;       /* what the backend connects with */
-  char             *bounded_conninfo;
 
   char             *schema;
   guint             max_connections;
@@ -129,7 +128,6 @@ pgqrs_config_finalize (GObject *object)
   g_clear_pointer (&self->dsn, g_free);
   g_clear_pointer (&self->sqlite_path, g_free);
   g_clear_pointer (&self->conninfo, g_free);
-  g_clear_pointer (&self->bounded_conninfo, g_free);
   g_clear_pointer (&self->schema, g_free);
   g_clear_pointer (&self->required_keys, g_strfreev);
   g_clear_pointer (&self->forbidden_keys, g_strfreev);
@@ -1575,22 +1573,10 @@ _pgqrs_config_get_sqlite_path (PgqrsConfig *self)
   return self->sqlite_path;
 }
 
-/* What the PostgreSQL backend connects with: the DSN's libpq part, and the
- * call bound as a parameter of pgqrs's own, last, which the backend takes
- * out before libpq reads the rest (it sets keepalives from it too). */
 const char *
 _pgqrs_config_get_conninfo (PgqrsConfig *self)
 {
-  if (self->conninfo == NULL || self->backend_kind != PGQRS_BACKEND_KIND_POSTGRES)
-    return self->conninfo;
-
-  g_free (self->bounded_conninfo);
-  self->bounded_conninfo =
-    g_strdup_printf ("%s%cpgqrs_call_timeout_ms=%.0f", self->conninfo,
-                     strchr (self->conninfo, '?') ? '&' : '?',
-                     _pgqrs_config_get_call_bound (self) * 1000);
-
-  return self->bounded_conninfo;
+  return self->conninfo;
 }
 
 #define DEFINE_GETTER(type, name, fallback) \

@@ -289,20 +289,77 @@ wait_for_work (PgqrsConsumer *self)
                                    next_visible_cb, g_object_ref (self));
 }
 
+/* A settle that failed (a lost connection, a server that went away) is
+ * tried again a few times before the lease is left to expire, which would
+ * run the job again.  A settle is fenced by the lease, so a repeat of one
+ * that did apply changes nothing. */
+#define SETTLE_ATTEMPTS      4
+#define SETTLE_FIRST_BACKOFF 0.2   /* seconds, doubled each time */
+
+typedef struct
+{
+  PgqrsConsumer *self;
+  PgqrsSettle    how;
+  GPtrArray     *messages;
+  double         seconds;
+  guint          attempt;
+} Settle;
+
+static void
+settle_free (Settle *settle)
+{
+  g_object_unref (settle->self);
+  g_ptr_array_unref (settle->messages);
+  g_free (settle);
+}
+
+static void settle_send (Settle *settle);
+
+static gboolean
+settle_again_cb (gpointer data)
+{
+  settle_send (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 settle_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(PgqrsConsumer) self = user_data;
+  Settle *settle = user_data;
+  PgqrsConsumer *self = settle->self;
   g_autoptr(GArray) flags = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!(flags = _pgqrs_queue_settle_finish (PGQRS_QUEUE (object), result, &error)))
-    report (self, error);
+    {
+      report (self, error);
+      if (++settle->attempt < SETTLE_ATTEMPTS && settle->how != PGQRS_SETTLE_EXTEND &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          double backoff = SETTLE_FIRST_BACKOFF * (1u << (settle->attempt - 1));
+          GSource *retry = g_timeout_source_new ((guint)(backoff * 1000));
+
+          /* still one call in flight, for maybe_finish_stop() */
+          g_source_set_static_name (retry, "[pgqrs] consumer: settle again");
+          g_source_set_callback (retry, settle_again_cb, settle, NULL);
+          g_source_attach (retry, self->context);
+          g_source_unref (retry);
+          return;
+        }
+    }
 
   self->calls--;
   maybe_finish_stop (self);
+  settle_free (settle);
+}
+
+static void
+settle_send (Settle *settle)
+{
+  _pgqrs_queue_settle_async (settle->self->queue, settle->how, settle->messages,
+                             settle->seconds, NULL, settle_cb, settle);
 }
 
 /* Settles are not cancelled with the consumer: a stopping consumer still
@@ -313,9 +370,14 @@ settle (PgqrsConsumer *self,
         GPtrArray     *messages,
         double         seconds)
 {
+  Settle *settle = g_new0 (Settle, 1);
+
+  settle->self = g_object_ref (self);
+  settle->how = how;
+  settle->messages = g_ptr_array_ref (messages);
+  settle->seconds = seconds;
   self->calls++;
-  _pgqrs_queue_settle_async (self->queue, how, messages, seconds, NULL,
-                             settle_cb, g_object_ref (self));
+  settle_send (settle);
 }
 
 static void
@@ -335,6 +397,16 @@ job_done (PgqrsJob     *job,
   GPtrArray *messages = pgqrs_job_get_messages (job);
   PgqrsSettle how;
   double delay = 0;
+
+  /* A workflow executor whose lease was taken over: the message is the
+   * new holder's to settle. */
+  if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED))
+    {
+      g_hash_table_remove (self->jobs, job);
+      pump (self);
+      maybe_finish_stop (self);
+      return;
+    }
 
   /* A workflow that scheduled a retry or paused has moved its trigger
    * message to the time it goes on: leave it there. */

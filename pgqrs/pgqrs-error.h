@@ -49,7 +49,7 @@ G_BEGIN_DECLS
  * @PGQRS_ERROR_SUPERSEDED: the caller no longer holds the lease it acted
  *   under: it expired and another worker took the message or workflow run
  *   over. Nothing was changed; the caller should stop working on it quietly,
- * *   since the new holder carries on
+ *   since the new holder carries on
  *
  * The errors of the %PGQRS_ERROR domain. The list only grows: values are
  * never renumbered.

@@ -267,10 +267,16 @@ enqueue_request_full (PgqrsQueue          *self,
                       guint                n_payloads,
                       gboolean             is_batch,
                       double               delay_seconds,
+                      const char * const  *keys,
                       GError             **error)
 {
   g_autoptr(GPtrArray) checked = NULL;
+  g_autoptr(GPtrArray) key_array = NULL;
   PgqrsConfig *config = pgqrs_store_get_config (self->store);
+  PgqrsRequest *request;
+
+  if (keys != NULL && !(key_array = _pgqrs_idempotency_keys (keys, n_payloads, error)))
+    return NULL;
 
   if (n_payloads == 0)
     {
@@ -298,8 +304,12 @@ enqueue_request_full (PgqrsQueue          *self,
   if (!_pgqrs_store_take_enqueue_tokens (self->store, self->name, n_payloads, error))
     return NULL;
 
-  return _pgqrs_request_new_enqueue (self->id, self->name, 0, g_steal_pointer (&checked),
-                                     delay_seconds);
+  request = _pgqrs_request_new_enqueue (self->id, self->name, 0, g_steal_pointer (&checked),
+                                        delay_seconds);
+  if (key_array != NULL)
+    _pgqrs_request_set_idempotency_keys (request, g_steal_pointer (&key_array));
+
+  return request;
 }
 
 static PgqrsRequest *
@@ -310,7 +320,19 @@ enqueue_request (PgqrsQueue  *self,
                  double       delay_seconds,
                  GError     **error)
 {
-  return enqueue_request_full (self, payloads, NULL, n_payloads, is_batch, delay_seconds, error);
+  return enqueue_request_full (self, payloads, NULL, n_payloads, is_batch, delay_seconds, NULL,
+                               error);
+}
+
+static PgqrsRequest *
+enqueue_keyed_request (PgqrsQueue          *self,
+                       JsonNode           **payloads,
+                       guint                n_payloads,
+                       gboolean             is_batch,
+                       const char * const  *keys,
+                       GError             **error)
+{
+  return enqueue_request_full (self, payloads, NULL, n_payloads, is_batch, 0, keys, error);
 }
 
 static gint64
@@ -600,6 +622,227 @@ pgqrs_queue_enqueue_batch_finish (PgqrsQueue    *self,
   g_autoptr(PgqrsReply) reply = NULL;
 
   if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_batch_async, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_ids (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_with_key:
+ * @self: a #PgqrsQueue
+ * @payload: any JSON value
+ * @idempotency_key: 1–255 bytes that name this message for the producer,
+ *   such as an order number
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds a message, unless a message of this queue already has the key
+ * @idempotency_key; then nothing is stored, and that message's id is
+ * returned. A key stays taken for as long as its message exists — pending,
+ * leased or archived — until a purge deletes it.
+ *
+ * This is how a producer retries safely: an enqueue that failed with
+ * %PGQRS_ERROR_CONNECTION may have been stored all the same, and repeating
+ * it with the same key cannot store it twice.
+ *
+ * Returns: the id of the message with @idempotency_key, new or not, or 0
+ *   with @error set; %PGQRS_ERROR_VALIDATION for a bad key
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_queue_enqueue_with_key (PgqrsQueue    *self,
+                              JsonNode      *payload,
+                              const char    *idempotency_key,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  const char *keys[] = { idempotency_key, NULL };
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), 0);
+  g_return_val_if_fail (idempotency_key != NULL, 0);
+
+  if (!(request = enqueue_keyed_request (self, &payload, 1, FALSE, keys, error)) ||
+      !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
+    return 0;
+
+  return reply_to_id (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_with_key_async:
+ * @self: a #PgqrsQueue
+ * @payload: any JSON value
+ * @idempotency_key: 1–255 bytes that name this message for the producer
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.enqueue_with_key] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_enqueue_with_key_async (PgqrsQueue          *self,
+                                    JsonNode            *payload,
+                                    const char          *idempotency_key,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  const char *keys[] = { idempotency_key, NULL };
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+  g_return_if_fail (idempotency_key != NULL);
+
+  if (!(request = enqueue_keyed_request (self, &payload, 1, FALSE, keys, &error)))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_with_key_async, error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request, pgqrs_queue_enqueue_with_key_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_enqueue_with_key_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.enqueue_with_key_async].
+ *
+ * Returns: the id of the message with the key, new or not, or 0 with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_queue_enqueue_with_key_finish (PgqrsQueue    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_with_key_async,
+                                             error)))
+    return 0;
+
+  return reply_to_id (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_with_keys:
+ * @self: a #PgqrsQueue
+ * @payloads: (element-type Json.Node): the payloads
+ * @idempotency_keys: (array zero-terminated=1): one key per payload, in the
+ *   same order
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds several messages in one transaction, as [method@Queue.enqueue_batch]
+ * does, each under its idempotency key (see
+ * [method@Queue.enqueue_with_key]): a payload whose key a message of this
+ * queue has, or an earlier payload of the batch has, is not stored, and
+ * that message's id stands in its place.
+ *
+ * Returns: (transfer full) (element-type gint64): the ids of the messages
+ *   with the keys, in the order of @payloads, or %NULL with @error set;
+ *   %PGQRS_ERROR_VALIDATION when a key is bad or the numbers of keys and
+ *   payloads differ
+ *
+ * Since: 1.0
+ */
+GArray *
+pgqrs_queue_enqueue_batch_with_keys (PgqrsQueue          *self,
+                                     GPtrArray           *payloads,
+                                     const char * const  *idempotency_keys,
+                                     GCancellable        *cancellable,
+                                     GError             **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (payloads != NULL, NULL);
+  g_return_val_if_fail (idempotency_keys != NULL, NULL);
+
+  if (!(request = enqueue_keyed_request (self, (JsonNode **)payloads->pdata, payloads->len, TRUE,
+                                         idempotency_keys, error)) ||
+      !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_ids (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_with_keys_async:
+ * @self: a #PgqrsQueue
+ * @payloads: (element-type Json.Node): the payloads
+ * @idempotency_keys: (array zero-terminated=1): one key per payload
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.enqueue_batch_with_keys] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_enqueue_batch_with_keys_async (PgqrsQueue          *self,
+                                           GPtrArray           *payloads,
+                                           const char * const  *idempotency_keys,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+  g_return_if_fail (payloads != NULL);
+  g_return_if_fail (idempotency_keys != NULL);
+
+  if (!(request = enqueue_keyed_request (self, (JsonNode **)payloads->pdata, payloads->len, TRUE,
+                                         idempotency_keys, &error)))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_batch_with_keys_async,
+                           error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request,
+                              pgqrs_queue_enqueue_batch_with_keys_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_with_keys_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.enqueue_batch_with_keys_async].
+ *
+ * Returns: (transfer full) (element-type gint64): the ids, in input order,
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GArray *
+pgqrs_queue_enqueue_batch_with_keys_finish (PgqrsQueue    *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result,
+                                             pgqrs_queue_enqueue_batch_with_keys_async, error)))
     return NULL;
 
   return _pgqrs_reply_steal_ids (reply);
@@ -1583,7 +1826,7 @@ pgqrs_queue_enqueue_text (PgqrsQueue    *self,
 
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), 0);
 
-  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, error)) ||
+  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, NULL, error)) ||
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return 0;
 
@@ -1615,7 +1858,7 @@ pgqrs_queue_enqueue_text_async (PgqrsQueue          *self,
 
   g_return_if_fail (PGQRS_IS_QUEUE (self));
 
-  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, &error)))
+  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, NULL, &error)))
     {
       g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_text_async, error);
       return;
@@ -1683,7 +1926,7 @@ pgqrs_queue_enqueue_batch_text (PgqrsQueue          *self,
   g_return_val_if_fail (payloads != NULL, NULL);
 
   if (!(request = enqueue_request_full (self, NULL, payloads, g_strv_length ((char **)payloads),
-                                        TRUE, delay_seconds, error)) ||
+                                        TRUE, delay_seconds, NULL, error)) ||
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return NULL;
 
@@ -1719,7 +1962,7 @@ pgqrs_queue_enqueue_batch_text_async (PgqrsQueue          *self,
   g_return_if_fail (payloads != NULL);
 
   if (!(request = enqueue_request_full (self, NULL, payloads, g_strv_length ((char **)payloads),
-                                        TRUE, delay_seconds, &error)))
+                                        TRUE, delay_seconds, NULL, &error)))
     {
       g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_batch_text_async, error);
       return;

@@ -86,6 +86,40 @@ PGQRS_AVAILABLE_IN_1_0
 GArray     *pgqrs_queue_enqueue_batch_finish   (PgqrsQueue           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+gint64      pgqrs_queue_enqueue_with_key       (PgqrsQueue           *self,
+                                                JsonNode             *payload,
+                                                const char           *idempotency_key,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+void        pgqrs_queue_enqueue_with_key_async (PgqrsQueue           *self,
+                                                JsonNode             *payload,
+                                                const char           *idempotency_key,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+PGQRS_AVAILABLE_IN_1_0
+gint64      pgqrs_queue_enqueue_with_key_finish (PgqrsQueue          *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+PGQRS_AVAILABLE_IN_1_0
+GArray     *pgqrs_queue_enqueue_batch_with_keys (PgqrsQueue          *self,
+                                                 GPtrArray           *payloads,
+                                                 const char * const  *idempotency_keys,
+                                                 GCancellable        *cancellable,
+                                                 GError             **error);
+PGQRS_AVAILABLE_IN_1_0
+void        pgqrs_queue_enqueue_batch_with_keys_async (PgqrsQueue          *self,
+                                                       GPtrArray           *payloads,
+                                                       const char * const  *idempotency_keys,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+PGQRS_AVAILABLE_IN_1_0
+GArray     *pgqrs_queue_enqueue_batch_with_keys_finish (PgqrsQueue    *self,
+                                                        GAsyncResult  *result,
+                                                        GError       **error);
 
 /* dequeue */
 PGQRS_AVAILABLE_IN_1_0

@@ -117,6 +117,10 @@ typedef struct
   gint64     worker_id;         /* 0: a one-off call that names no worker */
   GPtrArray *payloads;          /* element-type utf8: validated compact JSON */
   double     delay_seconds;     /* visible this long after now */
+  GPtrArray *idempotency_keys;  /* element-type utf8, one per payload, or NULL:
+                                   a payload whose key a message of the queue
+                                   has gets that message's id, and is not
+                                   stored */
 } PgqrsEnqueueArgs;
 
 typedef struct
@@ -232,6 +236,9 @@ typedef struct
   char     *input;              /* validated compact JSON, or NULL */
   gboolean  trigger;            /* also enqueue the trigger message */
   gint64    worker_id;          /* 0: names no worker */
+  char     *idempotency_key;    /* or NULL: with a key a run of the workflow
+                                   has, that run is the reply, and nothing is
+                                   created */
 } PgqrsRunCreateArgs;
 
 typedef struct
@@ -279,6 +286,11 @@ typedef struct
 typedef struct
 {
   PgqrsOp op;
+  /* The lease a workflow executor holds on its run's trigger message
+   * (issue 14): a run transition or a step operation with a fence applies
+   * only while the message still has this lease count and is not archived,
+   * else it fails with SUPERSEDED and changes nothing.  id 0: unfenced. */
+  PgqrsLeaseToken fence;
   union {
     PgqrsQueueNameArgs        queue_create;
     PgqrsQueueNameArgs        queue_get;
@@ -387,6 +399,14 @@ void          _pgqrs_request_free                 (PgqrsRequest      *request);
 void          _pgqrs_request_add_token            (PgqrsRequest      *request,
                                                    gint64             id,
                                                    gint64             lease_count);
+/* Only for ENQUEUE (@keys: one per payload, taken) and RUN_CREATE. */
+void          _pgqrs_request_set_idempotency_keys (PgqrsRequest  *request,
+                                                   GPtrArray     *keys);
+void          _pgqrs_request_set_idempotency_key  (PgqrsRequest  *request,
+                                                   const char    *key);
+/* Only for RUN_TRANSITION and the STEP_ operations; @fence may be NULL. */
+void          _pgqrs_request_set_fence            (PgqrsRequest      *request,
+                                                   const PgqrsLeaseToken *fence);
 /* The leases a settle acts on, or NULL when @request is no settle. */
 const PgqrsSettleArgs *_pgqrs_request_get_settle  (const PgqrsRequest *request);
 const char   *_pgqrs_op_to_string                 (PgqrsOp            op);

@@ -195,6 +195,39 @@ _pgqrs_request_add_token (PgqrsRequest *request,
   g_array_append_val (settle->tokens, token);
 }
 
+void
+_pgqrs_request_set_idempotency_keys (PgqrsRequest *request,
+                                     GPtrArray    *keys)
+{
+  g_return_if_fail (request->op == PGQRS_OP_ENQUEUE);
+  g_return_if_fail (keys == NULL || keys->len == request->enqueue.payloads->len);
+
+  g_clear_pointer (&request->enqueue.idempotency_keys, g_ptr_array_unref);
+  request->enqueue.idempotency_keys = keys;
+}
+
+void
+_pgqrs_request_set_idempotency_key (PgqrsRequest *request,
+                                    const char   *key)
+{
+  g_return_if_fail (request->op == PGQRS_OP_RUN_CREATE);
+
+  g_free (request->run_create.idempotency_key);
+  request->run_create.idempotency_key = g_strdup (key);
+}
+
+void
+_pgqrs_request_set_fence (PgqrsRequest          *request,
+                          const PgqrsLeaseToken *fence)
+{
+  g_return_if_fail (request->op == PGQRS_OP_RUN_TRANSITION ||
+                    request->op == PGQRS_OP_STEP_ACQUIRE ||
+                    request->op == PGQRS_OP_STEP_COMPLETE ||
+                    request->op == PGQRS_OP_STEP_FAIL);
+
+  request->fence = fence ? *fence : (PgqrsLeaseToken) { 0, 0 };
+}
+
 const PgqrsSettleArgs *
 _pgqrs_request_get_settle (const PgqrsRequest *request)
 {
@@ -462,6 +495,7 @@ _pgqrs_request_free (PgqrsRequest *request)
     case PGQRS_OP_ENQUEUE:
       g_free (request->enqueue.queue_name);
       g_clear_pointer (&request->enqueue.payloads, g_ptr_array_unref);
+      g_clear_pointer (&request->enqueue.idempotency_keys, g_ptr_array_unref);
       break;
     case PGQRS_OP_ARCHIVE:
     case PGQRS_OP_DELETE:
@@ -493,6 +527,7 @@ _pgqrs_request_free (PgqrsRequest *request)
     case PGQRS_OP_RUN_CREATE:
       g_free (request->run_create.workflow_name);
       g_free (request->run_create.input);
+      g_free (request->run_create.idempotency_key);
       break;
     case PGQRS_OP_RUN_TRANSITION:
       g_free (request->run_transition.detail);

@@ -279,7 +279,7 @@ pgqrs_step_complete (PgqrsStep     *self,
   if (!(request = complete_request (self, output, error)))
     return FALSE;
 
-  reply = _pgqrs_store_execute (pgqrs_workflow_get_store (self->workflow), request, cancellable, error);
+  reply = _pgqrs_workflow_execute (self->workflow, request, cancellable, error);
 
   return apply_reply (self, reply);
 }
@@ -315,8 +315,8 @@ pgqrs_step_complete_async (PgqrsStep           *self,
       return;
     }
 
-  _pgqrs_store_execute_async (pgqrs_workflow_get_store (self->workflow), self, request,
-                              pgqrs_step_complete_async, cancellable, callback, user_data);
+  _pgqrs_workflow_execute_async (self->workflow, self, request,
+                                 pgqrs_step_complete_async, cancellable, callback, user_data);
 }
 
 /**
@@ -337,7 +337,7 @@ pgqrs_step_complete_finish (PgqrsStep     *self,
                             GError       **error)
 {
   g_autoptr(PgqrsReply) reply =
-    _pgqrs_store_execute_finish (self, result, pgqrs_step_complete_async, error);
+    _pgqrs_workflow_execute_finish (self->workflow, self, result, pgqrs_step_complete_async, error);
 
   return apply_reply (self, reply);
 }
@@ -417,8 +417,8 @@ pgqrs_step_fail (PgqrsStep     *self,
 
   g_return_val_if_fail (PGQRS_IS_STEP (self), FALSE);
 
-  reply = _pgqrs_store_execute (pgqrs_workflow_get_store (self->workflow),
-                                fail_request (self, message, transient), cancellable, error);
+  reply = _pgqrs_workflow_execute (self->workflow,
+                                   fail_request (self, message, transient), cancellable, error);
 
   return apply_reply (self, reply);
 }
@@ -446,9 +446,9 @@ pgqrs_step_fail_async (PgqrsStep           *self,
 {
   g_return_if_fail (PGQRS_IS_STEP (self));
 
-  _pgqrs_store_execute_async (pgqrs_workflow_get_store (self->workflow), self,
-                              fail_request (self, message, transient),
-                              pgqrs_step_fail_async, cancellable, callback, user_data);
+  _pgqrs_workflow_execute_async (self->workflow, self,
+                                 fail_request (self, message, transient),
+                                 pgqrs_step_fail_async, cancellable, callback, user_data);
 }
 
 /**
@@ -469,7 +469,7 @@ pgqrs_step_fail_finish (PgqrsStep     *self,
                         GError       **error)
 {
   g_autoptr(PgqrsReply) reply =
-    _pgqrs_store_execute_finish (self, result, pgqrs_step_fail_async, error);
+    _pgqrs_workflow_execute_finish (self->workflow, self, result, pgqrs_step_fail_async, error);
 
   return apply_reply (self, reply);
 }

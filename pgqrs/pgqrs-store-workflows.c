@@ -122,15 +122,24 @@ create_run_request (PgqrsStore  *self,
                     const char  *name,
                     JsonNode    *input,
                     gboolean     trigger,
+                    const char  *idempotency_key,
                     GError     **error)
 {
   g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) key = NULL;
+  PgqrsRequest *request;
+  const char *keys[] = { idempotency_key, NULL };
 
   if (!_pgqrs_validate_name (_("workflow name"), name, error) ||
+      (idempotency_key != NULL && !(key = _pgqrs_idempotency_keys (keys, 1, error))) ||
       !(text = _pgqrs_payload_serialize (pgqrs_store_get_config (self), input, -1, error)))
     return NULL;
 
-  return _pgqrs_request_new_run_create (name, text, trigger, 0);
+  request = _pgqrs_request_new_run_create (name, text, trigger, 0);
+  if (idempotency_key != NULL)
+    _pgqrs_request_set_idempotency_key (request, idempotency_key);
+
+  return request;
 }
 
 static PgqrsWorkflow *
@@ -152,6 +161,7 @@ run_create (PgqrsStore    *self,
             const char    *name,
             JsonNode      *input,
             gboolean       trigger,
+            const char    *idempotency_key,
             GCancellable  *cancellable,
             GError       **error)
 {
@@ -160,7 +170,7 @@ run_create (PgqrsStore    *self,
 
   g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
 
-  if (!(request = create_run_request (self, name, input, trigger, error)))
+  if (!(request = create_run_request (self, name, input, trigger, idempotency_key, error)))
     return NULL;
 
   reply = _pgqrs_store_execute (self, request, cancellable, error);
@@ -173,6 +183,7 @@ run_create_async (PgqrsStore          *self,
                   const char          *name,
                   JsonNode            *input,
                   gboolean             trigger,
+                  const char          *idempotency_key,
                   gpointer             source_tag,
                   GCancellable        *cancellable,
                   GAsyncReadyCallback  callback,
@@ -183,7 +194,7 @@ run_create_async (PgqrsStore          *self,
 
   g_return_if_fail (PGQRS_IS_STORE (self));
 
-  if (!(request = create_run_request (self, name, input, trigger, &error)))
+  if (!(request = create_run_request (self, name, input, trigger, idempotency_key, &error)))
     return _pgqrs_store_report_error (self, source_tag, callback, user_data, error);
 
   _pgqrs_store_execute_async (self, self, request, source_tag, cancellable, callback, user_data);
@@ -222,7 +233,7 @@ pgqrs_store_create_workflow (PgqrsStore    *self,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  return run_create (self, name, input, FALSE, cancellable, error);
+  return run_create (self, name, input, FALSE, NULL, cancellable, error);
 }
 
 /**
@@ -246,7 +257,7 @@ pgqrs_store_create_workflow_async (PgqrsStore          *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  run_create_async (self, name, input, FALSE, pgqrs_store_create_workflow_async,
+  run_create_async (self, name, input, FALSE, NULL, pgqrs_store_create_workflow_async,
                     cancellable, callback, user_data);
 }
 
@@ -294,7 +305,7 @@ pgqrs_store_trigger_workflow (PgqrsStore    *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  return run_create (self, name, input, TRUE, cancellable, error);
+  return run_create (self, name, input, TRUE, NULL, cancellable, error);
 }
 
 /**
@@ -318,7 +329,7 @@ pgqrs_store_trigger_workflow_async (PgqrsStore          *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  run_create_async (self, name, input, TRUE, pgqrs_store_trigger_workflow_async,
+  run_create_async (self, name, input, TRUE, NULL, pgqrs_store_trigger_workflow_async,
                     cancellable, callback, user_data);
 }
 
@@ -423,4 +434,166 @@ pgqrs_store_get_workflow_run_finish (PgqrsStore    *self,
     _pgqrs_store_execute_finish (self, result, pgqrs_store_get_workflow_run_async, error);
 
   return reply_to_run (self, reply);
+}
+
+/**
+ * pgqrs_store_create_workflow_with_key:
+ * @self: a #PgqrsStore
+ * @name: the workflow's name
+ * @input: the run's input, any JSON value
+ * @idempotency_key: 1–255 bytes that name this run for its creator
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates a run as [method@Store.create_workflow] does, unless a run of the
+ * workflow already has the key @idempotency_key; then that run is returned and
+ * nothing is created. A caller that lost its connection while creating a
+ * run calls this again with the same key.
+ *
+ * Returns: (transfer full): the run with @idempotency_key, new or not, or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsWorkflow *
+pgqrs_store_create_workflow_with_key (PgqrsStore    *self,
+                                      const char    *name,
+                                      JsonNode      *input,
+                                      const char    *idempotency_key,
+                                      GCancellable  *cancellable,
+                                      GError       **error)
+{
+  g_return_val_if_fail (idempotency_key != NULL, NULL);
+
+  return run_create (self, name, input, FALSE, idempotency_key, cancellable, error);
+}
+
+/**
+ * pgqrs_store_create_workflow_with_key_async:
+ * @self: a #PgqrsStore
+ * @name: the workflow's name
+ * @input: the run's input
+ * @idempotency_key: 1–255 bytes that name this run for its creator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Store.create_workflow_with_key] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_store_create_workflow_with_key_async (PgqrsStore          *self,
+                                            const char          *name,
+                                            JsonNode            *input,
+                                            const char          *idempotency_key,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_return_if_fail (idempotency_key != NULL);
+
+  run_create_async (self, name, input, FALSE, idempotency_key,
+                    pgqrs_store_create_workflow_with_key_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_store_create_workflow_with_key_finish:
+ * @self: a #PgqrsStore
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Store.create_workflow_with_key_async].
+ *
+ * Returns: (transfer full): the run, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsWorkflow *
+pgqrs_store_create_workflow_with_key_finish (PgqrsStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  return run_create_finish (self, result, pgqrs_store_create_workflow_with_key_async, error);
+}
+
+/**
+ * pgqrs_store_trigger_workflow_with_key:
+ * @self: a #PgqrsStore
+ * @name: the name of a workflow bound to a queue with
+ *   [method@Store.define_workflow]
+ * @input: the run's input, any JSON value
+ * @idempotency_key: 1–255 bytes that name this run for its creator
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates a run and enqueues its trigger as [method@Store.trigger_workflow]
+ * does, unless a run of the workflow already has the key @idempotency_key; then
+ * that run is returned, and neither a run nor a trigger is added.
+ *
+ * Returns: (transfer full): the run with @idempotency_key, new or not, or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsWorkflow *
+pgqrs_store_trigger_workflow_with_key (PgqrsStore    *self,
+                                       const char    *name,
+                                       JsonNode      *input,
+                                       const char    *idempotency_key,
+                                       GCancellable  *cancellable,
+                                       GError       **error)
+{
+  g_return_val_if_fail (idempotency_key != NULL, NULL);
+
+  return run_create (self, name, input, TRUE, idempotency_key, cancellable, error);
+}
+
+/**
+ * pgqrs_store_trigger_workflow_with_key_async:
+ * @self: a #PgqrsStore
+ * @name: the name of a workflow bound to a queue
+ * @input: the run's input
+ * @idempotency_key: 1–255 bytes that name this run for its creator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Store.trigger_workflow_with_key] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_store_trigger_workflow_with_key_async (PgqrsStore          *self,
+                                             const char          *name,
+                                             JsonNode            *input,
+                                             const char          *idempotency_key,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  g_return_if_fail (idempotency_key != NULL);
+
+  run_create_async (self, name, input, TRUE, idempotency_key,
+                    pgqrs_store_trigger_workflow_with_key_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_store_trigger_workflow_with_key_finish:
+ * @self: a #PgqrsStore
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Store.trigger_workflow_with_key_async].
+ *
+ * Returns: (transfer full): the run, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsWorkflow *
+pgqrs_store_trigger_workflow_with_key_finish (PgqrsStore    *self,
+                                              GAsyncResult  *result,
+                                              GError       **error)
+{
+  return run_create_finish (self, result, pgqrs_store_trigger_workflow_with_key_async, error);
 }

@@ -363,6 +363,44 @@ PGQRS_AVAILABLE_IN_1_0
 PgqrsWorkflow     *pgqrs_store_trigger_workflow_finish (PgqrsStore      *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_create_workflow_with_key (PgqrsStore      *self,
+                                                         const char      *name,
+                                                         JsonNode        *input,
+                                                         const char      *idempotency_key,
+                                                         GCancellable    *cancellable,
+                                                         GError         **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_create_workflow_with_key_async (PgqrsStore          *self,
+                                                               const char          *name,
+                                                               JsonNode            *input,
+                                                               const char          *idempotency_key,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_create_workflow_with_key_finish (PgqrsStore     *self,
+                                                                GAsyncResult   *result,
+                                                                GError        **error);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_trigger_workflow_with_key (PgqrsStore     *self,
+                                                          const char     *name,
+                                                          JsonNode       *input,
+                                                          const char     *idempotency_key,
+                                                          GCancellable   *cancellable,
+                                                          GError        **error);
+PGQRS_AVAILABLE_IN_1_0
+void               pgqrs_store_trigger_workflow_with_key_async (PgqrsStore          *self,
+                                                                const char          *name,
+                                                                JsonNode            *input,
+                                                                const char          *idempotency_key,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+PGQRS_AVAILABLE_IN_1_0
+PgqrsWorkflow     *pgqrs_store_trigger_workflow_with_key_finish (PgqrsStore     *self,
+                                                                 GAsyncResult   *result,
+                                                                 GError        **error);
 
 PGQRS_AVAILABLE_IN_1_0
 PgqrsWorkflow     *pgqrs_store_get_workflow_run   (PgqrsStore           *self,

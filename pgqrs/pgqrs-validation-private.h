@@ -48,4 +48,11 @@ gboolean  _pgqrs_payload_check     (const char   *text,
  * NULL, and for text pgqrs cannot read, with a warning that says why. */
 JsonNode *_pgqrs_stored_json_parse (const char   *text);
 
+/* Idempotency keys: 1–255 bytes of UTF-8 each, @n_expected of them (one
+ * per payload).  Returns a copy, or NULL with PGQRS_ERROR_VALIDATION. */
+#define PGQRS_IDEMPOTENCY_KEY_MAX_BYTES 255
+GPtrArray *_pgqrs_idempotency_keys  (const char * const *keys,
+                                     guint               n_expected,
+                                     GError            **error);
+
 G_END_DECLS

@@ -241,3 +241,36 @@ _pgqrs_stored_json_parse (const char *text)
 
   return node;
 }
+
+GPtrArray *
+_pgqrs_idempotency_keys (const char * const  *keys,
+                         guint                n_expected,
+                         GError             **error)
+{
+  g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func (g_free);
+  guint n = g_strv_length ((char **)keys);
+
+  if (n != n_expected)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                   _("%u idempotency keys for %u payloads; give one per payload"),
+                   n, n_expected);
+      return NULL;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len = strlen (keys[i]);
+
+      if (len == 0 || len > PGQRS_IDEMPOTENCY_KEY_MAX_BYTES || !g_utf8_validate (keys[i], len, NULL))
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                       _("Idempotency key %u is %zu bytes long; a key is 1 to %d bytes of UTF-8"),
+                       i, len, PGQRS_IDEMPOTENCY_KEY_MAX_BYTES);
+          return NULL;
+        }
+      g_ptr_array_add (copy, g_strdup (keys[i]));
+    }
+
+  return g_steal_pointer (&copy);
+}

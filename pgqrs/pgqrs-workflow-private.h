@@ -20,6 +20,36 @@ void           _pgqrs_workflow_update (PgqrsWorkflow     *self,
  * -1: tells a consumer whether a retry was scheduled. */
 int            _pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self);
 
+/* The lease on the run's trigger message under which it is executed: every
+ * run transition and step operation then applies only while that lease is
+ * the message's current one (issue 14).  A consumer sets it before it
+ * starts the run. */
+void           _pgqrs_workflow_set_fence (PgqrsWorkflow     *self,
+                                          gint64             message_id,
+                                          gint64             lease_count);
+/* Whether an operation of this object failed with SUPERSEDED: the fence's
+ * lease was taken over, and the executor must let the run be. */
+gboolean       _pgqrs_workflow_is_superseded (PgqrsWorkflow *self);
+
+/* Every request of the run and its steps goes through these: they carry
+ * the fence, and a SUPERSEDED answer is remembered. */
+PgqrsReply    *_pgqrs_workflow_execute   (PgqrsWorkflow     *self,
+                                          PgqrsRequest      *request,
+                                          GCancellable      *cancellable,
+                                          GError           **error);
+void           _pgqrs_workflow_execute_async (PgqrsWorkflow       *self,
+                                              gpointer             source_object,
+                                              PgqrsRequest        *request,
+                                              gpointer             source_tag,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+PgqrsReply    *_pgqrs_workflow_execute_finish (PgqrsWorkflow     *self,
+                                               gpointer           source_object,
+                                               GAsyncResult      *result,
+                                               gpointer           source_tag,
+                                               GError           **error);
+
 /* A deferred workflow function (pgqrs_workflow_defer()) ends with
  * pgqrs_workflow_resolve(): see pgqrs-deferral-private.h. */
 gboolean       _pgqrs_workflow_is_deferred (PgqrsWorkflow     *self);

@@ -8,7 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-message.h"
+#include "pgqrs-message-private.h"
 #include "pgqrs-workflow-private.h"
 #include "pgqrs-workflow-runner-private.h"
 
@@ -162,6 +162,20 @@ call_workflow_func (PgqrsWorkflowRunner  *self,
   return done;
 }
 
+/* Another consumer leased the trigger while this one executed the run
+ * (it stalled past the lease): the run is theirs, and nothing here
+ * changed it.  Not an error of this consumer's: the trigger is left to
+ * the new holder, unsettled. */
+static void
+let_run_be (PgqrsJob      *job,
+            PgqrsWorkflow *run)
+{
+  g_debug ("Workflow run %" G_GINT64_FORMAT ": superseded by another executor",
+           pgqrs_workflow_get_id (run));
+  pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
+                                              (char *)"superseded" });
+}
+
 /* Runs in a pool thread: every call here blocks. */
 static void
 run_workflow (PgqrsWorkflowRunner *self,
@@ -193,8 +207,17 @@ run_workflow (PgqrsWorkflowRunner *self,
       return;
     }
 
+  /* Everything the run does from here on is fenced by this lease. */
+  _pgqrs_workflow_set_fence (run, pgqrs_message_get_id (message),
+                             _pgqrs_message_get_lease_count (message));
+
   if (!pgqrs_workflow_start (run, NULL, &error))
     {
+      if (_pgqrs_workflow_is_superseded (run))
+        {
+          let_run_be (job, run);
+          return;
+        }
       /* cancelled (now final) or already finished: done with the trigger */
       if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
           g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
@@ -215,6 +238,12 @@ run_workflow (PgqrsWorkflowRunner *self,
       return;
     }
   g_clear_error (&error);
+
+  if (_pgqrs_workflow_is_superseded (run))
+    {
+      let_run_be (job, run);
+      return;
+    }
 
   if (!pgqrs_workflow_refresh (run, NULL, &error))
     {
@@ -246,8 +275,10 @@ run_workflow (PgqrsWorkflowRunner *self,
           g_autoptr(JsonNode) failure = json_from_string (
             "{\"message\":\"The workflow function returned no output\"}", NULL);
 
-          pgqrs_workflow_fail (run, failure, NULL, NULL);
-          pgqrs_job_complete (job);
+          if (!pgqrs_workflow_fail (run, failure, NULL, NULL) && _pgqrs_workflow_is_superseded (run))
+            let_run_be (job, run);
+          else
+            pgqrs_job_complete (job);
         }
       return;
 

@@ -55,6 +55,8 @@ struct _PgqrsWorkflow
   GDateTime        *resume_at;
   PgqrsRetryPolicy *retry_policy;
   int               last_step_error;  /* PgqrsError of the last failed run_step, or -1 */
+  PgqrsLeaseToken   fence;            /* on the trigger message; id 0: none */
+  gint              superseded;       /* atomic: the fence's lease was taken over */
 
   /* a workflow function that finishes later: defer(), resolve() */
   PgqrsDeferral     deferral;
@@ -217,6 +219,90 @@ int
 _pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self)
 {
   return self->last_step_error;
+}
+
+void
+_pgqrs_workflow_set_fence (PgqrsWorkflow *self,
+                           gint64         message_id,
+                           gint64         lease_count)
+{
+  self->fence = (PgqrsLeaseToken) { message_id, lease_count };
+}
+
+gboolean
+_pgqrs_workflow_is_superseded (PgqrsWorkflow *self)
+{
+  return g_atomic_int_get (&self->superseded);
+}
+
+static void
+fence_request (PgqrsWorkflow *self,
+               PgqrsRequest  *request)
+{
+  if (self->fence.id != 0 &&
+      (request->op == PGQRS_OP_RUN_TRANSITION || request->op == PGQRS_OP_STEP_ACQUIRE ||
+       request->op == PGQRS_OP_STEP_COMPLETE || request->op == PGQRS_OP_STEP_FAIL))
+    _pgqrs_request_set_fence (request, &self->fence);
+}
+
+static void
+note_failure (PgqrsWorkflow *self,
+              const GError  *error)
+{
+  if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED))
+    g_atomic_int_set (&self->superseded, TRUE);
+}
+
+PgqrsReply *
+_pgqrs_workflow_execute (PgqrsWorkflow  *self,
+                         PgqrsRequest   *request,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PgqrsReply *reply;
+
+  fence_request (self, request);
+  if (!(reply = _pgqrs_store_execute (self->store, request, cancellable, &local_error)))
+    {
+      note_failure (self, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+
+  return reply;
+}
+
+void
+_pgqrs_workflow_execute_async (PgqrsWorkflow       *self,
+                               gpointer             source_object,
+                               PgqrsRequest        *request,
+                               gpointer             source_tag,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  fence_request (self, request);
+  _pgqrs_store_execute_async (self->store, source_object, request, source_tag,
+                              cancellable, callback, user_data);
+}
+
+PgqrsReply *
+_pgqrs_workflow_execute_finish (PgqrsWorkflow  *self,
+                                gpointer        source_object,
+                                GAsyncResult   *result,
+                                gpointer        source_tag,
+                                GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PgqrsReply *reply;
+
+  if (!(reply = _pgqrs_store_execute_finish (source_object, result, source_tag, &local_error)))
+    {
+      note_failure (self, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+
+  return reply;
 }
 
 /**
@@ -384,7 +470,7 @@ run_sync (PgqrsWorkflow  *self,
   if (request == NULL)
     return FALSE;
 
-  reply = _pgqrs_store_execute (self->store, request, cancellable, error);
+  reply = _pgqrs_workflow_execute (self, request, cancellable, error);
 
   return apply_run (self, reply) && (check == NULL || check (self, error));
 }
@@ -404,8 +490,8 @@ run_async (PgqrsWorkflow       *self,
       return;
     }
 
-  _pgqrs_store_execute_async (self->store, self, request, source_tag,
-                              cancellable, callback, user_data);
+  _pgqrs_workflow_execute_async (self, self, request, source_tag,
+                                 cancellable, callback, user_data);
 }
 
 static gboolean
@@ -415,7 +501,7 @@ run_finish (PgqrsWorkflow  *self,
             ReplyCheck      check,
             GError        **error)
 {
-  g_autoptr(PgqrsReply) reply = _pgqrs_store_execute_finish (self, result, source_tag, error);
+  g_autoptr(PgqrsReply) reply = _pgqrs_workflow_execute_finish (self, self, result, source_tag, error);
 
   return apply_run (self, reply) && (check == NULL || check (self, error));
 }
@@ -970,7 +1056,7 @@ pgqrs_workflow_acquire_step (PgqrsWorkflow  *self,
   if (!(request = acquire_request (self, name, error)))
     return NULL;
 
-  reply = _pgqrs_store_execute (self->store, request, cancellable, error);
+  reply = _pgqrs_workflow_execute (self, request, cancellable, error);
 
   return reply_to_step (self, reply, error);
 }
@@ -1020,7 +1106,7 @@ pgqrs_workflow_acquire_step_finish (PgqrsWorkflow  *self,
                                     GError        **error)
 {
   g_autoptr(PgqrsReply) reply =
-    _pgqrs_store_execute_finish (self, result, pgqrs_workflow_acquire_step_async, error);
+    _pgqrs_workflow_execute_finish (self, self, result, pgqrs_workflow_acquire_step_async, error);
 
   return reply_to_step (self, reply, error);
 }

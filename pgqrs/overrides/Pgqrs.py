@@ -126,6 +126,21 @@ class Queue(Pgqrs.Queue):
     def enqueue_batch_finish(self, result):
         return super().enqueue_batch_text_finish(result)
 
+    def enqueue_with_key(self, payload, *args, **kwargs):
+        return super().enqueue_with_key(to_json_node(payload), *args, **kwargs)
+
+    def enqueue_with_key_async(self, payload, *args, **kwargs):
+        return super().enqueue_with_key_async(to_json_node(payload),
+                                              *args, **kwargs)
+
+    def enqueue_batch_with_keys(self, payloads, *args, **kwargs):
+        return super().enqueue_batch_with_keys(
+            [to_json_node(p) for p in payloads], *args, **kwargs)
+
+    def enqueue_batch_with_keys_async(self, payloads, *args, **kwargs):
+        return super().enqueue_batch_with_keys_async(
+            [to_json_node(p) for p in payloads], *args, **kwargs)
+
     def __repr__(self):
         return '<Pgqrs.Queue {!r} id={}>'.format(self.get_name(),
                                                  self.get_id())
@@ -277,6 +292,22 @@ class Store(Pgqrs.Store):
     def trigger_workflow_async(self, name, input, *args, **kwargs):
         return super().trigger_workflow_async(name, to_json_node(input),
                                               *args, **kwargs)
+
+    def create_workflow_with_key(self, name, input, *args, **kwargs):
+        return super().create_workflow_with_key(name, to_json_node(input),
+                                                *args, **kwargs)
+
+    def create_workflow_with_key_async(self, name, input, *args, **kwargs):
+        return super().create_workflow_with_key_async(
+            name, to_json_node(input), *args, **kwargs)
+
+    def trigger_workflow_with_key(self, name, input, *args, **kwargs):
+        return super().trigger_workflow_with_key(name, to_json_node(input),
+                                                 *args, **kwargs)
+
+    def trigger_workflow_with_key_async(self, name, input, *args, **kwargs):
+        return super().trigger_workflow_with_key_async(
+            name, to_json_node(input), *args, **kwargs)
 
 
 Store = override(Store)

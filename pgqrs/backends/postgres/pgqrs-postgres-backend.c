@@ -211,7 +211,9 @@ pgqrs_postgres_backend_open_async (PgqrsBackend        *backend,
     }
 
   if (!(self->info = _pgqrs_postgres_connect_info_new (_pgqrs_config_get_conninfo (self->config),
-                                                       self->dsn, &error)))
+                                                       self->dsn,
+                                                       _pgqrs_config_get_call_bound (self->config),
+                                                       &error)))
     {
       g_task_return_error (task, error);
       return;

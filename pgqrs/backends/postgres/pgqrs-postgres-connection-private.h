@@ -14,8 +14,11 @@ G_BEGIN_DECLS
  * DSN, parsed once, and what must never be shown of them. */
 typedef struct _PgqrsPostgresConnectInfo PgqrsPostgresConnectInfo;
 
+/* @call_timeout: how long one query may go unanswered, in seconds; it
+ * bounds connecting too, and sets the keepalives the DSN does not. */
 PgqrsPostgresConnectInfo *_pgqrs_postgres_connect_info_new    (const char                *conninfo,
                                                                const char                *dsn,
+                                                               double                     call_timeout,
                                                                GError                   **error);
 PgqrsPostgresConnectInfo *_pgqrs_postgres_connect_info_ref    (PgqrsPostgresConnectInfo  *info);
 void                      _pgqrs_postgres_connect_info_unref  (PgqrsPostgresConnectInfo  *info);

@@ -22,13 +22,6 @@
 /* Addresses tried per host name; libpq tries every one of them in order. */
 #define MAX_ADDRESSES_PER_HOST 8
 
-/* The parameter of pgqrs's own that the configuration puts last in the
- * conninfo (see _pgqrs_config_get_conninfo()): the call bound. */
-#define CALL_TIMEOUT_PARAM "pgqrs_call_timeout_ms="
-
-/* A query without a bound, when the conninfo has none. */
-#define DEFAULT_CALL_TIMEOUT_MS 15000
-
 /* Keepalive probes sent before the kernel gives up on a peer. */
 #define KEEPALIVE_PROBES 3
 
@@ -68,25 +61,6 @@ static void        add_option  (PgqrsPostgresConnectInfo *info,
                                 const char               *value);
 static const char *find_option (PgqrsPostgresConnectInfo *info,
                                 const char               *keyword);
-
-/* Takes the call bound out of @conninfo, where the configuration put it
- * last; the rest is for libpq. */
-static char *
-take_call_timeout (const char *conninfo,
-                   guint      *call_timeout_ms)
-{
-  const char *param = g_strrstr (conninfo, CALL_TIMEOUT_PARAM);
-  guint64 ms;
-
-  if (param == NULL || (param[-1] != '?' && param[-1] != '&') ||
-      !g_ascii_string_to_unsigned (param + strlen (CALL_TIMEOUT_PARAM), 10, 1, G_MAXINT,
-                                   &ms, NULL))
-    return g_strdup (conninfo);
-
-  *call_timeout_ms = ms;
-  /* without the '?' or '&' before it */
-  return g_strndup (conninfo, param - 1 - conninfo);
-}
 
 /* Dead peers are found by the kernel too, unless the DSN says otherwise:
  * keepalives on an idle connection, and tcp_user_timeout for data the
@@ -146,12 +120,12 @@ find_option (PgqrsPostgresConnectInfo *info,
 }
 
 PgqrsPostgresConnectInfo *
-_pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
+_pgqrs_postgres_connect_info_new (const char  *conninfo,
                                   const char  *dsn,
+                                  double       call_timeout,
                                   GError     **error)
 {
   g_autoptr(PgqrsPostgresConnectInfo) info = g_atomic_rc_box_new0 (PgqrsPostgresConnectInfo);
-  g_autofree char *conninfo = NULL;
   g_auto(GStrv) secrets = NULL;
   PQconninfoOption *options;
   char *errmsg = NULL;
@@ -161,11 +135,10 @@ _pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
   info->values = g_ptr_array_new_with_free_func (g_free);
   info->secrets = g_ptr_array_new_with_free_func (g_free);
   info->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
-  info->call_timeout_ms = DEFAULT_CALL_TIMEOUT_MS;
+  info->call_timeout_ms = MAX (1, (guint)(call_timeout * 1000));
   g_ptr_array_add (info->keywords, NULL);
   g_ptr_array_add (info->values, NULL);
 
-  conninfo = take_call_timeout (bounded_conninfo, &info->call_timeout_ms);
   /* A connection made for a call is part of it: a server that accepts
    * the socket and never answers must not hold the call longer than the
    * bound.  libpq's own minimum is 2 s. */

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
@@ -26,22 +27,27 @@ _pgqrs_postgres_queue_not_found (const char  *queue_name,
   return FALSE;
 }
 
-/* A PostgreSQL array literal of JSON texts, each element quoted. */
+/* A PostgreSQL array literal of @items, each element quoted; with @json,
+ * each element made acceptable to jsonb first. */
 static char *
-json_array (GPtrArray *items)
+quoted_array (GPtrArray *items,
+              gboolean   json)
 {
-  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GString) item = g_string_new (NULL);
   GString *out = g_string_new ("{");
 
   for (guint i = 0; i < items->len; i++)
     {
-      g_string_truncate (json, 0);
-      _pgqrs_postgres_append_json (json, g_ptr_array_index (items, i));
+      g_string_truncate (item, 0);
+      if (json)
+        _pgqrs_postgres_append_json (item, g_ptr_array_index (items, i));
+      else
+        g_string_append (item, g_ptr_array_index (items, i));
 
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append_c (out, '"');
-      for (const char *p = json->str; *p != '\0'; p++)
+      for (const char *p = item->str; *p != '\0'; p++)
         {
           if (*p == '"' || *p == '\\')
             g_string_append_c (out, '\\');
@@ -52,6 +58,12 @@ json_array (GPtrArray *items)
   g_string_append_c (out, '}');
 
   return g_string_free (out, FALSE);
+}
+
+static char *
+json_array (GPtrArray *items)
+{
+  return quoted_array (items, TRUE);
 }
 
 /* The ids and lease counts of lease tokens, as two array literals. */
@@ -329,11 +341,60 @@ enqueue_failed (PgqrsPostgresCall  *call,
     }
 }
 
-static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_enqueue)
+#define KEYED_ENQUEUE_ATTEMPTS 3
+
+static void enqueue_keyed (PgqrsPostgresCall *call);
+
+static PGQRS_POSTGRES_STEP (enqueued_keyed)
+{
+  const char *ids = _pgqrs_postgres_text (result, 0, 0);
+  guint *attempts = call->data;
+
+  /* a key stored meanwhile by another transaction: look again */
+  if (ids != NULL && strstr (ids, "NULL") != NULL)
+    {
+      if (++*attempts >= KEYED_ENQUEUE_ATTEMPTS)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT,
+                       _("Messages of queue “%s” with one idempotency key are being "
+                         "enqueued and purged concurrently"), call->request->enqueue.queue_name);
+          return FALSE;
+        }
+      enqueue_keyed (call);
+      return TRUE;
+    }
+
+  return enqueued (call, result, error);
+}
+
+static void
+enqueue_keyed (PgqrsPostgresCall *call)
 {
   const PgqrsEnqueueArgs *args = &call->request->enqueue;
   g_autofree char *payloads = json_array (args->payloads);
+  g_autofree char *keys = quoted_array (args->idempotency_keys, FALSE);
 
+  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ENQUEUE_KEYED, enqueued_keyed,
+                              PG_INT (args->queue_id), PG_TEXT (payloads),
+                              PG_DOUBLE (args->delay_seconds), PG_INT (args->worker_id),
+                              PG_TEXT (call->env->channel), PG_TEXT (keys), PG_END);
+  _pgqrs_postgres_call_catch (call, enqueue_failed);
+}
+
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_enqueue)
+{
+  const PgqrsEnqueueArgs *args = &call->request->enqueue;
+  g_autofree char *payloads = NULL;
+
+  if (args->idempotency_keys != NULL)
+    {
+      call->data = g_new0 (guint, 1);
+      call->data_free = g_free;
+      enqueue_keyed (call);
+      return TRUE;
+    }
+
+  payloads = json_array (args->payloads);
   _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ENQUEUE, enqueued,
                               PG_INT (args->queue_id), PG_TEXT (payloads),
                               PG_DOUBLE (args->delay_seconds), PG_INT (args->worker_id),
@@ -614,10 +675,47 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_CLOCK_SET]         = _pgqrs_postgres_op_clock_set,
 };
 
+/* A fenced request (a workflow executor's) applies only while its lease
+ * on the run's trigger message is current: checked first, in the
+ * operation's transaction. */
+static PGQRS_POSTGRES_STEP (fence_checked)
+{
+  PgqrsRequest *request = call->request;
+
+  if (PQntuples (result) == 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
+                   _("Cannot %s: the lease on trigger message %lld was taken over; "
+                     "another worker executes the run now"),
+                   _pgqrs_op_to_string (request->op), (long long)request->fence.id);
+      return FALSE;
+    }
+
+  return starts[request->op] (call, NULL, error);
+}
+
+static PGQRS_POSTGRES_STEP (fenced_start)
+{
+  PgqrsRequest *request = call->request;
+
+  if (request->fence.id == 0)
+    return starts[request->op] (call, NULL, error);
+
+  _pgqrs_postgres_call_begin (call);
+  _pgqrs_postgres_call_query (call, PG_STMT_FENCE_CHECK, fence_checked,
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
 PgqrsPostgresThen
 _pgqrs_postgres_op_start (PgqrsOp op)
 {
   g_return_val_if_fail ((guint)op < G_N_ELEMENTS (starts) && starts[op] != NULL, NULL);
+
+  if (op == PGQRS_OP_RUN_TRANSITION || op == PGQRS_OP_STEP_ACQUIRE ||
+      op == PGQRS_OP_STEP_COMPLETE || op == PGQRS_OP_STEP_FAIL)
+    return fenced_start;
 
   return starts[op];
 }

@@ -171,6 +171,35 @@ static const Statement statements[PG_N_STMTS] = {
     "  RETURNING id) "
     "SELECT array_agg (id ORDER BY id)::text, pg_notify ($5::text, $1::bigint::text) FROM ins", 5 },
 
+  /* The same with an idempotency key per payload ($6): a key that a
+   * message of the queue has (archived too), or that an earlier payload of
+   * the batch has, gets that message's id, in input order.  A key that
+   * another transaction stored after this statement began comes back as
+   * NULL (ON CONFLICT does not show the row): the caller runs the
+   * statement again, and sees it then. */
+  [PG_STMT_MESSAGE_ENQUEUE_KEYED] = {
+    "WITH input AS ("
+    "  SELECT p.payload, k.key, p.ord "
+    "    FROM unnest ($2::jsonb[]) WITH ORDINALITY AS p (payload, ord) "
+    "    JOIN unnest ($6::text[]) WITH ORDINALITY AS k (key, ord) USING (ord)), "
+    "firsts AS (SELECT DISTINCT ON (key) key, payload, ord FROM input ORDER BY key, ord), "
+    "ins AS ("
+    "  INSERT INTO " S "pgqrs_messages "
+    "         (queue_id, payload, vt, enqueued_at, producer_worker_id, idempotency_key) "
+    "  SELECT $1::bigint, f.payload, " NOW " + " SECONDS ("$3") ", " NOW ", nullif ($4::bigint, 0), "
+    "         f.key "
+    "    FROM firsts f "
+    "   WHERE NOT EXISTS (SELECT 1 FROM " S "pgqrs_messages m "
+    "                      WHERE m.queue_id = $1::bigint AND m.idempotency_key = f.key) "
+    "   ORDER BY f.ord "
+    "  ON CONFLICT (queue_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+    "  RETURNING id, idempotency_key) "
+    "SELECT array_agg (coalesce (ins.id, m.id) ORDER BY i.ord)::text, "
+    "       (SELECT pg_notify ($5::text, $1::bigint::text) FROM ins LIMIT 1) "
+    "  FROM input i "
+    "  LEFT JOIN ins ON ins.idempotency_key = i.key "
+    "  LEFT JOIN " S "pgqrs_messages m ON m.queue_id = $1::bigint AND m.idempotency_key = i.key", 6 },
+
   /* Semantics rules 4 and 7: the window of the first $2 visible messages
    * (rows other consumers hold locked are skipped, not waited for) is
    * leased, except those that used up their reads: they are archived as
@@ -262,6 +291,14 @@ static const Statement statements[PG_N_STMTS] = {
 
   [PG_STMT_CLOCK_SET] = {
     "UPDATE " S "pgqrs_clock SET skew_s = $1::float8", 1 },
+
+  /* A workflow executor's lease on its trigger ($1, lease count $2) is
+   * still the message's current one.  The row stays locked to the end of
+   * the transaction, so that no lease comes between the check and the
+   * write it guards (a lease skips locked rows). */
+  [PG_STMT_FENCE_CHECK] = {
+    "SELECT 1 FROM " S "pgqrs_messages "
+    " WHERE id = $1::bigint AND lease_ct = $2::bigint AND archived_at IS NULL FOR SHARE", 2 },
 
   [PG_STMT_NEXT_VISIBLE] = {
     "SELECT extract (epoch FROM min (vt) - " NOW ")::float8 FROM " S "pgqrs_messages "
@@ -357,9 +394,19 @@ static const Statement statements[PG_N_STMTS] = {
     "SELECT id, queue_id FROM ins "
     "UNION ALL SELECT id, queue_id FROM " S "pgqrs_workflows WHERE name = $1::text", 1 },
 
+  /* The new run and TRUE; or with a key ($4) that a run of the workflow
+   * has, that run and FALSE; no row when a transaction that committed
+   * after this statement began made it (run it again). */
   [PG_STMT_RUN_INSERT] = {
-    "INSERT INTO " S "pgqrs_workflow_runs (workflow_id, input, worker_id) "
-    "VALUES ($1::bigint, $2::jsonb, nullif ($3::bigint, 0)) RETURNING id", 3 },
+    "WITH ins AS ("
+    "  INSERT INTO " S "pgqrs_workflow_runs (workflow_id, input, worker_id, idempotency_key) "
+    "  VALUES ($1::bigint, $2::jsonb, nullif ($3::bigint, 0), $4::text) "
+    "  ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+    "  RETURNING id) "
+    "SELECT id, TRUE FROM ins "
+    "UNION ALL "
+    "SELECT id, FALSE FROM " S "pgqrs_workflow_runs "
+    " WHERE workflow_id = $1::bigint AND idempotency_key = $4::text", 4 },
 
   /* Run $1's trigger message on queue $2, and the wakeup for it. */
   [PG_STMT_RUN_TRIGGER] = {

@@ -205,14 +205,35 @@ static PGQRS_POSTGRES_STEP (triggered)
   return TRUE;
 }
 
+#define ENSURE_ATTEMPTS 3
+
 static PGQRS_POSTGRES_STEP (run_inserted)
 {
   Flow *flow = call->data;
   const PgqrsRunCreateArgs *args = &call->request->run_create;
 
+  /* Its key was taken by a transaction that committed after this
+   * statement began: the next statement sees that run. */
+  if (PQntuples (result) == 0)
+    {
+      if (++flow->attempts >= ENSURE_ATTEMPTS)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT,
+                       _("Runs of workflow “%s” with one idempotency key are being created "
+                         "and purged concurrently"), args->workflow_name);
+          return FALSE;
+        }
+      _pgqrs_postgres_call_query (call, PG_STMT_RUN_INSERT, run_inserted,
+                                  PG_INT (flow->workflow_id), PG_JSON (args->input),
+                                  PG_INT (args->worker_id), PG_TEXT (args->idempotency_key),
+                                  PG_END);
+      return TRUE;
+    }
+
   flow->run_id = _pgqrs_postgres_int (result, 0, 0);
 
-  if (args->trigger)
+  /* made before, with this key: its trigger is there already */
+  if (args->trigger && _pgqrs_postgres_bool (result, 0, 1))
     _pgqrs_postgres_call_query (call, PG_STMT_RUN_TRIGGER, triggered,
                                 PG_INT (flow->run_id), PG_INT (flow->queue_id),
                                 PG_TEXT (args->workflow_name), PG_INT (args->worker_id),
@@ -222,8 +243,6 @@ static PGQRS_POSTGRES_STEP (run_inserted)
                                 PG_INT (flow->run_id), PG_END);
   return TRUE;
 }
-
-#define ENSURE_ATTEMPTS 3
 
 static PGQRS_POSTGRES_STEP (workflow_ensured)
 {
@@ -258,9 +277,11 @@ static PGQRS_POSTGRES_STEP (workflow_ensured)
       return FALSE;
     }
 
+  flow->attempts = 0;
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_INSERT, run_inserted,
                               PG_INT (flow->workflow_id),
-                              PG_JSON (args->input), PG_INT (args->worker_id), PG_END);
+                              PG_JSON (args->input), PG_INT (args->worker_id),
+                              PG_TEXT (args->idempotency_key), PG_END);
   return TRUE;
 }
 

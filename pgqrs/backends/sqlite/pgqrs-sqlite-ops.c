@@ -305,10 +305,33 @@ op_enqueue (PgqrsSqliteConnection  *conn,
             PgqrsReply             *reply,
             GError                **error)
 {
+  GPtrArray *keys = request->enqueue.idempotency_keys;
+
   for (guint i = 0; i < request->enqueue.payloads->len; i++)
     {
       g_autoptr(GError) local_error = NULL;
+      const char *key = keys ? g_ptr_array_index (keys, i) : NULL;
       sqlite3_stmt *stmt;
+      int rc;
+
+      /* A key already held, by an earlier call or earlier in this batch:
+       * that message is the answer.  One transaction: no other writer
+       * comes between the look and the insert. */
+      if (key != NULL)
+        {
+          if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_BY_KEY, error)))
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, request->enqueue.queue_id);
+          sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
+          if ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == 0)
+            return FALSE;
+          if (rc == SQLITE_ROW)
+            {
+              _pgqrs_reply_add_id (reply, sqlite3_column_int64 (stmt, 0));
+              sqlite3_reset (stmt);
+              continue;
+            }
+        }
 
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
         return FALSE;
@@ -318,6 +341,8 @@ op_enqueue (PgqrsSqliteConnection  *conn,
                          SQLITE_STATIC);
       sqlite3_bind_double (stmt, 3, request->enqueue.delay_seconds);
       sqlite3_bind_int64 (stmt, 4, request->enqueue.worker_id);
+      if (key != NULL)
+        sqlite3_bind_text (stmt, 5, key, -1, SQLITE_STATIC);
 
       if (_pgqrs_sqlite_connection_step (conn, stmt, &local_error) != SQLITE_ROW)
         {
@@ -619,6 +644,36 @@ op_clock_set (PgqrsSqliteConnection  *conn,
   return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
 }
 
+/* A fenced request (a workflow executor's) applies only while its lease
+ * on the run's trigger message is current; in the op's transaction, so
+ * that no lease can come between. */
+static gboolean
+check_fence (PgqrsSqliteConnection  *conn,
+             PgqrsRequest           *request,
+             GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_FENCE_CHECK, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->fence.id);
+  sqlite3_bind_int64 (stmt, 2, request->fence.lease_count);
+  if ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == 0)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
+                   _("Cannot %s: the lease on trigger message %lld was taken over; "
+                     "another worker executes the run now"),
+                   _pgqrs_op_to_string (request->op), (long long)request->fence.id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 typedef gboolean (*OpFunc) (PgqrsSqliteConnection  *conn,
                             PgqrsRequest           *request,
                             PgqrsReply             *reply,
@@ -682,7 +737,8 @@ execute (PgqrsSqliteConnection  *conn,
   if (!_pgqrs_sqlite_connection_begin (conn, &local_error))
     goto failed;
 
-  if (!ops[request->op].func (conn, request, reply, &local_error))
+  if ((request->fence.id != 0 && !check_fence (conn, request, &local_error)) ||
+      !ops[request->op].func (conn, request, reply, &local_error))
     {
       _pgqrs_sqlite_connection_rollback (conn);
       goto failed;

@@ -97,8 +97,13 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "DELETE FROM pgqrs_queues WHERE id = ?1",
 
   [SQLITE_STMT_MESSAGE_INSERT] =
-    "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id) "
-    "VALUES (?1, ?2, " NOW_PLUS ("?3") ", " NOW ", nullif (?4, 0)) RETURNING id",
+    "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id, "
+    "                            idempotency_key) "
+    "VALUES (?1, ?2, " NOW_PLUS ("?3") ", " NOW ", nullif (?4, 0), ?5) RETURNING id",
+
+  /* The message of queue ?1 with idempotency key ?2, archived or not. */
+  [SQLITE_STMT_MESSAGE_BY_KEY] =
+    "SELECT id FROM pgqrs_messages WHERE queue_id = ?1 AND idempotency_key = ?2",
 
   [SQLITE_STMT_MESSAGE_DEAD_LETTER] =
     "UPDATE pgqrs_messages "
@@ -168,6 +173,11 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_CLOCK_SET] =
     "UPDATE pgqrs_clock SET skew_s = ?1",
+
+  /* A workflow executor's lease on its trigger (?1, lease count ?2) is
+   * still the message's current one. */
+  [SQLITE_STMT_FENCE_CHECK] =
+    "SELECT 1 FROM pgqrs_messages WHERE id = ?1 AND lease_ct = ?2 AND archived_at IS NULL",
 
   [SQLITE_STMT_NEXT_VISIBLE] =
     "SELECT (julianday (min (vt)) - julianday (" NOW ")) * 86400.0 FROM pgqrs_messages "
@@ -255,8 +265,12 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "SELECT id, queue_id FROM pgqrs_workflows WHERE name = ?1",
 
   [SQLITE_STMT_RUN_INSERT] =
-    "INSERT INTO pgqrs_workflow_runs (workflow_id, input, worker_id) "
-    "VALUES (?1, ?2, nullif (?3, 0)) RETURNING id",
+    "INSERT INTO pgqrs_workflow_runs (workflow_id, input, worker_id, idempotency_key) "
+    "VALUES (?1, ?2, nullif (?3, 0), ?4) RETURNING id",
+
+  /* The run of workflow ?1 with idempotency key ?2. */
+  [SQLITE_STMT_RUN_BY_KEY] =
+    "SELECT id FROM pgqrs_workflow_runs WHERE workflow_id = ?1 AND idempotency_key = ?2",
 
   [SQLITE_STMT_RUN_SET_MESSAGE] =
     "UPDATE pgqrs_workflow_runs SET message_id = ?2 WHERE id = ?1",

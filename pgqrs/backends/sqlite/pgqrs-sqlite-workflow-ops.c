@@ -247,11 +247,32 @@ _pgqrs_sqlite_op_run_create (PgqrsSqliteConnection  *conn,
       return FALSE;
     }
 
+  /* A run made before with this key is the answer; nothing is made. */
+  if (request->run_create.idempotency_key != NULL)
+    {
+      int rc;
+
+      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_BY_KEY, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, workflow_id);
+      sqlite3_bind_text (stmt, 2, request->run_create.idempotency_key, -1, SQLITE_STATIC);
+      if ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == 0)
+        return FALSE;
+      if (rc == SQLITE_ROW)
+        {
+          run_id = sqlite3_column_int64 (stmt, 0);
+          sqlite3_reset (stmt);
+          return load_run (conn, run_id, reply, NULL, error);
+        }
+    }
+
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_INSERT, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, workflow_id);
   sqlite3_bind_text (stmt, 2, request->run_create.input, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, request->run_create.worker_id);
+  if (request->run_create.idempotency_key != NULL)
+    sqlite3_bind_text (stmt, 4, request->run_create.idempotency_key, -1, SQLITE_STATIC);
   if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
     return FALSE;
   run_id = sqlite3_column_int64 (stmt, 0);

@@ -219,4 +219,25 @@ run({
                 `expected CANCELLED, got ${error}`);
         }
     },
+
+    'idempotency keys'() {
+        const [store, queue] = openQueue();
+        const first = queue.enqueue_with_key(json('{"order": 1}'), 'order-1', null);
+        assertEqual(queue.enqueue_with_key(json('{"order": 1}'), 'order-1', null), first);
+
+        const ids = queue.enqueue_batch_with_keys([json('{}'), json('{}'), json('{}')],
+            ['order-1', 'order-2', 'order-2'], null);
+        assertEqual(ids[0], first);
+        assertEqual(ids[1], ids[2]);
+        assert(ids[1] !== first, 'a new key is a new message');
+        assertEqual(store.get_metrics('tasks', null).get_total(), 2);
+
+        assertThrowsPgqrs(Pgqrs.Error.VALIDATION, () => queue.enqueue_with_key(json('{}'), '', null));
+
+        store.define_workflow('import', 'tasks', null);
+        const run = store.trigger_workflow_with_key('import', json('{}'), 'import-a', null);
+        const again = store.trigger_workflow_with_key('import', json('{}'), 'import-a', null);
+        assertEqual(again.get_id(), run.get_id());
+        assertEqual(store.get_metrics('tasks', null).get_total(), 3);
+    },
 });

@@ -205,3 +205,24 @@ def test_bad_arguments_raise(queue):
     with pytest.raises(Exception) as excinfo:
         call_async(queue, 'enqueue_delayed', node('1'), -5)
     assert_pgqrs_error(excinfo, Pgqrs.Error.VALIDATION)
+
+
+def test_idempotency_keys(store, queue):
+    # a retry with the key returns the first message, and stores nothing
+    first = queue.enqueue_with_key({'order': 1}, 'order-1')
+    assert queue.enqueue_with_key({'order': 1}, 'order-1') == first
+
+    ids = queue.enqueue_batch_with_keys([{'order': 1}, {'order': 2}, {'order': 2}],
+                                        ['order-1', 'order-2', 'order-2'])
+    assert list(ids) == [first, ids[1], ids[1]] and ids[1] != first
+    assert store.get_metrics(queue.get_name()).get_total() == 2
+
+    with pytest.raises(Exception) as raised:
+        queue.enqueue_with_key({}, '')
+    assert_pgqrs_error(raised, Pgqrs.Error.VALIDATION)
+
+    store.define_workflow('import', queue.get_name())
+    run = store.trigger_workflow_with_key('import', {'file': 'a.csv'}, 'import-a')
+    again = store.trigger_workflow_with_key('import', {'file': 'a.csv'}, 'import-a')
+    assert again.get_id() == run.get_id()
+    assert store.get_metrics(queue.get_name()).get_total() == 3

@@ -182,6 +182,31 @@ static void test_queue_errors () {
 
 /* queues */
 
+static void test_idempotency_keys () {
+    var store = open_store ();
+    try {
+        var queue = store.create_queue ("orders");
+        var first = queue.enqueue_with_key (json ("{\"order\": 1}"), "order-1");
+        assert (queue.enqueue_with_key (json ("{\"order\": 1}"), "order-1") == first);
+
+        var payloads = new GenericArray<Json.Node> ();
+        payloads.add (json ("1"));
+        payloads.add (json ("2"));
+        var ids = queue.enqueue_batch_with_keys (payloads, { "order-1", "order-2" });
+        assert (ids.length == 2);
+        assert (ids.index (0) == first && ids.index (1) != first);
+        assert (store.get_metrics ("orders").get_total () == 2);
+
+        store.define_workflow ("import", "orders");
+        var run = store.trigger_workflow_with_key ("import", json ("{}"), "import-a");
+        var again = store.trigger_workflow_with_key ("import", json ("{}"), "import-a");
+        assert (again.get_id () == run.get_id ());
+        assert (store.get_metrics ("orders").get_total () == 3);
+    } catch (GLib.Error e) {
+        error ("%s", e.message);
+    }
+}
+
 static void test_queue () {
     var store = open_store ();
     try {
@@ -526,6 +551,7 @@ int main (string[] args) {
     Test.add_func ("/vala/store/connect-and-install", test_connect_and_install);
     Test.add_func ("/vala/store/connect-and-install-async", test_connect_and_install_async);
     Test.add_func ("/vala/store/bad-dsn", test_bad_dsn);
+    Test.add_func ("/vala/queue/idempotency-keys", test_idempotency_keys);
     Test.add_func ("/vala/store/queue-errors", test_queue_errors);
     Test.add_func ("/vala/queue/sync", test_queue);
     Test.add_func ("/vala/queue/async", test_queue_async);
