@@ -1,0 +1,174 @@
+/* pgqrs-cli-queue.c — `pgqrs queue create|list|delete|purge|metrics`
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "pgqrs-cli-private.h"
+
+static gboolean
+cmd_create (PgqrsCli  *cli,
+            int        argc,
+            char     **argv,
+            GError   **error)
+{
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  PgqrsStore *store;
+
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "NAME",
+                        "Creates a queue. NAME is 1 to 63 letters, digits, “_” or “-”, "
+                        "starting with a letter or “_”.",
+                        NULL, 1, 1, error) ||
+      !(store = pgqrs_cli_open_store (cli, error)) ||
+      !(queue = pgqrs_store_create_queue (store, argv[1], NULL, error)))
+    return FALSE;
+
+  document = pgqrs_cli_queue_to_json (queue);
+  pgqrs_cli_print (cli, document, NULL);
+  return TRUE;
+}
+
+static gboolean
+cmd_list (PgqrsCli  *cli,
+          int        argc,
+          char     **argv,
+          GError   **error)
+{
+  g_autoptr(GPtrArray) queues = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  JsonArray *rows;
+  PgqrsStore *store;
+
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "", "Lists the queues.", NULL, 0, 0, error) ||
+      !(store = pgqrs_cli_open_store (cli, error)) ||
+      !(queues = pgqrs_store_list_queues (store, NULL, error)))
+    return FALSE;
+
+  document = pgqrs_cli_new_array (&rows);
+  for (guint i = 0; i < queues->len; i++)
+    json_array_add_element (rows, pgqrs_cli_queue_to_json (g_ptr_array_index (queues, i)));
+
+  pgqrs_cli_print (cli, document, NULL);
+  return TRUE;
+}
+
+static gboolean
+cmd_delete (PgqrsCli  *cli,
+            int        argc,
+            char     **argv,
+            GError   **error)
+{
+  gboolean cascade = FALSE;
+  const GOptionEntry entries[] = {
+    { "cascade", 0, 0, G_OPTION_ARG_NONE, &cascade,
+      "Delete its messages, its workflows and their runs too", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  PgqrsStore *store;
+
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "NAME",
+                        "Deletes a queue. Without --cascade, a queue that still has messages "
+                        "(archived ones too), live workers or a workflow is kept.",
+                        entries, 1, 1, error) ||
+      !(store = pgqrs_cli_open_store (cli, error)) ||
+      !pgqrs_store_delete_queue (store, argv[1], cascade, NULL, error))
+    return FALSE;
+
+  if (cli->json)
+    {
+      JsonObject *object;
+      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
+
+      json_object_set_string_member (object, "queue", argv[1]);
+      json_object_set_boolean_member (object, "deleted", TRUE);
+      pgqrs_cli_print (cli, document, NULL);
+    }
+  else
+    g_print ("Deleted queue %s.\n", argv[1]);
+
+  return TRUE;
+}
+
+static gboolean
+cmd_purge (PgqrsCli  *cli,
+           int        argc,
+           char     **argv,
+           GError   **error)
+{
+  PgqrsStore *store;
+  gint64 purged;
+
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "NAME",
+                        "Deletes every message of a queue, archived ones included, and the "
+                        "workflow runs they triggered.",
+                        NULL, 1, 1, error) ||
+      !(store = pgqrs_cli_open_store (cli, error)) ||
+      (purged = pgqrs_store_purge_queue (store, argv[1], NULL, error)) < 0)
+    return FALSE;
+
+  if (cli->json)
+    {
+      JsonObject *object;
+      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
+
+      json_object_set_string_member (object, "queue", argv[1]);
+      json_object_set_int_member (object, "purged", purged);
+      pgqrs_cli_print (cli, document, NULL);
+    }
+  else
+    g_print ("Purged %" G_GINT64_FORMAT " messages from queue %s.\n", purged, argv[1]);
+
+  return TRUE;
+}
+
+static gboolean
+cmd_metrics (PgqrsCli  *cli,
+             int        argc,
+             char     **argv,
+             GError   **error)
+{
+  g_autoptr(JsonNode) document = NULL;
+  PgqrsStore *store;
+
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "[NAME]",
+                        "Counts a queue’s messages: pending (visible now), delayed, leased, "
+                        "archived, dead-lettered, and the age in seconds of the oldest pending "
+                        "one. Without NAME, a table of every queue.",
+                        NULL, 0, 1, error) ||
+      !(store = pgqrs_cli_open_store (cli, error)))
+    return FALSE;
+
+  if (argc == 2)
+    {
+      g_autoptr(PgqrsQueueMetrics) metrics = pgqrs_store_get_metrics (store, argv[1], NULL, error);
+
+      if (metrics == NULL)
+        return FALSE;
+      document = pgqrs_cli_metrics_to_json (metrics);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) all = pgqrs_store_list_metrics (store, NULL, error);
+      JsonArray *rows;
+
+      if (all == NULL)
+        return FALSE;
+      document = pgqrs_cli_new_array (&rows);
+      for (guint i = 0; i < all->len; i++)
+        json_array_add_element (rows, pgqrs_cli_metrics_to_json (g_ptr_array_index (all, i)));
+    }
+
+  pgqrs_cli_print (cli, document, NULL);
+  return TRUE;
+}
+
+const PgqrsCliCommand pgqrs_cli_queue_commands[] = {
+  { "create", "Create a queue", cmd_create },
+  { "list", "List the queues", cmd_list },
+  { "delete", "Delete a queue", cmd_delete },
+  { "purge", "Delete every message of a queue", cmd_purge },
+  { "metrics", "Count a queue’s messages by state", cmd_metrics },
+  { NULL }
+};
