@@ -68,7 +68,7 @@ cmd_delete (PgqrsCli  *cli,
   };
   PgqrsStore *store;
 
-  if (!pgqrs_cli_parse (cli, &argc, &argv, "NAME",
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE",
                         "Deletes a queue. Without --cascade, a queue that still has messages "
                         "(archived ones too), live workers or a workflow is kept.",
                         entries, 1, 1, error) ||
@@ -100,7 +100,7 @@ cmd_purge (PgqrsCli  *cli,
   PgqrsStore *store;
   gint64 purged;
 
-  if (!pgqrs_cli_parse (cli, &argc, &argv, "NAME",
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE",
                         "Deletes every message of a queue, archived ones included, and the "
                         "workflow runs they triggered.",
                         NULL, 1, 1, error) ||
@@ -132,10 +132,10 @@ cmd_metrics (PgqrsCli  *cli,
   g_autoptr(JsonNode) document = NULL;
   PgqrsStore *store;
 
-  if (!pgqrs_cli_parse (cli, &argc, &argv, "[NAME]",
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
                         "Counts a queue’s messages: pending (visible now), delayed, leased, "
                         "archived, dead-lettered, and the age in seconds of the oldest pending "
-                        "one. Without NAME, a table of every queue.",
+                        "one. Without QUEUE, a table of every queue.",
                         NULL, 0, 1, error) ||
       !(store = pgqrs_cli_open_store (cli, error)))
     return FALSE;
