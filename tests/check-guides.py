@@ -4,7 +4,8 @@
     check-guides.py --build-dir BUILD --source-dir SRC [--python-override DIR] GUIDE.md
 
 A program of a guide is a fenced block whose first line is a comment naming
-its file (`# queue.py`, `// queue.js`, `/* queue.c */`, `// queue.vala`); an
+its file (`# queue.py`, `// queue.js`, `/* queue.c */`, `// queue.vala`,
+`# tour.sh` for a shell script of the command-line guide); an
 untagged fenced block right after it (blank lines between at most) is what
 the program prints. Other blocks are fragments and are left alone.
 
@@ -44,7 +45,9 @@ BUILD_TIMEOUT = 60
 # through /bin/sh, as typed), the tools they need, and the environment it sets:
 #   'exports': GI_TYPELIB_PATH and LD_LIBRARY_PATH, which it exports;
 #   'devenv':  what `meson devenv -C BUILD` sets: those and PKG_CONFIG_PATH;
-#   'B and S': only its shell variables B and S, the build and source folders.
+#   'B and S': only its shell variables B and S, the build and source folders;
+#   'tools':   the build folder's tools on PATH, as in `meson devenv -C BUILD`,
+#              and no PGQRS_DSN: the scripts name their database themselves.
 Language = collections.namedtuple('Language', 'fence quickstart build run tools setup')
 
 LANGUAGES = {
@@ -59,6 +62,7 @@ LANGUAGES = {
                     ('valac --vapidir=$B/pgqrs --pkg pgqrs-1 --pkg gio-2.0 --pkg json-glib-1.0 '
                      '-X -I$B/pgqrs -X -I$S/pgqrs -X -L$B/pgqrs -X -lpgqrs-1 {stem}.vala',),
                     'LD_LIBRARY_PATH=$B/pgqrs ./{stem}', ('valac', 'cc'), 'B and S'),
+  '.sh': Language('sh', 'cli.md', (), 'sh {stem}.sh', ('sh',), 'tools'),
 }
 
 FILE_COMMENT = re.compile(r'^(?:#|//|/\*)\s*([\w.-]+(\.[a-z]+))\s*(?:\*/)?$')
@@ -178,6 +182,9 @@ def guide_environment(language, build_dir, source_dir, python_path):
     # As inside `meson devenv`, where pkg-config finds pgqrs-1 and valac
     # then holds the vapi's "since" versions against the package's.
     prepend('PKG_CONFIG_PATH', os.path.join(build_dir, 'meson-uninstalled'))
+  if language.setup == 'tools':
+    prepend('PATH', os.path.join(build_dir, 'tools'))
+    env.pop('PGQRS_DSN', None)
   if python_path:
     prepend('PYTHONPATH', python_path)
   # The outputs shown are untranslated, and debug messages are not part of them.

@@ -25,8 +25,14 @@ cmd_create (PgqrsCli  *cli,
       !(queue = pgqrs_store_create_queue (store, argv[1], NULL, error)))
     return FALSE;
 
-  document = pgqrs_cli_queue_to_json (queue);
-  pgqrs_cli_print (cli, document, NULL);
+  if (cli->json)
+    {
+      document = pgqrs_cli_queue_to_json (queue);
+      pgqrs_cli_print (cli, document, NULL);
+    }
+  else
+    g_print ("Created queue %s.\n", pgqrs_queue_get_name (queue));
+
   return TRUE;
 }
 
