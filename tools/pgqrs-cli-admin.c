@@ -25,19 +25,13 @@ backend_name (PgqrsBackendKind kind)
 
 static gboolean
 print_done (PgqrsCli   *cli,
-            const char *key,
-            const char *sentence)
+            const char *key)
 {
-  if (cli->json)
-    {
-      JsonObject *object;
-      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
+  JsonObject *object;
+  g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
 
-      json_object_set_boolean_member (object, key, TRUE);
-      pgqrs_cli_print (cli, document, NULL);
-    }
-  else
-    g_print ("%s\n", sentence);
+  json_object_set_boolean_member (object, key, TRUE);
+  pgqrs_cli_print_done (cli, document, "The pgqrs tables are installed and up to date.");
 
   return TRUE;
 }
@@ -58,7 +52,7 @@ cmd_install (PgqrsCli  *cli,
       !pgqrs_store_install (store, NULL, error))
     return FALSE;
 
-  return print_done (cli, "installed", "The pgqrs tables are installed and up to date.");
+  return print_done (cli, "installed");
 }
 
 static gboolean
@@ -77,7 +71,7 @@ cmd_verify (PgqrsCli  *cli,
       !pgqrs_store_verify (store, NULL, error))
     return FALSE;
 
-  return print_done (cli, "verified", "The pgqrs tables are installed and up to date.");
+  return print_done (cli, "verified");
 }
 
 static gboolean

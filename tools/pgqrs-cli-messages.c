@@ -212,6 +212,8 @@ cmd_replay (PgqrsCli  *cli,
             GError   **error)
 {
   g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  JsonObject *object;
   gint64 id;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE ID",
@@ -230,18 +232,12 @@ cmd_replay (PgqrsCli  *cli,
       return FALSE;
     }
 
-  if (cli->json)
-    {
-      JsonObject *object;
-      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
-
-      json_object_set_string_member (object, "queue", argv[1]);
-      json_object_set_int_member (object, "id", id);
-      json_object_set_boolean_member (object, "replayed", TRUE);
-      pgqrs_cli_print (cli, document, NULL);
-    }
-  else
-    g_print ("Message %" G_GINT64_FORMAT " is back in queue %s.\n", id, argv[1]);
+  document = pgqrs_cli_new_object (&object);
+  json_object_set_string_member (object, "queue", argv[1]);
+  json_object_set_int_member (object, "id", id);
+  json_object_set_boolean_member (object, "replayed", TRUE);
+  pgqrs_cli_print_done (cli, document, "Message %" G_GINT64_FORMAT " is back in queue %s.",
+                        id, argv[1]);
 
   return TRUE;
 }

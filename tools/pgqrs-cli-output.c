@@ -34,6 +34,57 @@ pgqrs_cli_new_array (JsonArray **array)
   return node;
 }
 
+/* One row per object, in order. */
+JsonNode *
+pgqrs_cli_list_to_json (GPtrArray      *objects,
+                        PgqrsCliToJson  to_json)
+{
+  JsonArray *rows;
+  JsonNode *node = pgqrs_cli_new_array (&rows);
+
+  for (guint i = 0; i < objects->len; i++)
+    json_array_add_element (rows, to_json (g_ptr_array_index (objects, i)));
+
+  return node;
+}
+
+/* Prints the figures of the queue named, or (@queue_name %NULL) a table of
+ * every queue's. */
+gboolean
+pgqrs_cli_print_one_or_all (PgqrsCli        *cli,
+                            const char      *queue_name,
+                            PgqrsCliGetOne   get_one,
+                            PgqrsCliGetAll   get_all,
+                            PgqrsCliToJson   to_json,
+                            GError         **error)
+{
+  g_autoptr(JsonNode) document = NULL;
+  PgqrsStore *store = pgqrs_cli_open_store (cli, error);
+
+  if (store == NULL)
+    return FALSE;
+
+  if (queue_name != NULL)
+    {
+      g_autoptr(GObject) one = get_one (store, queue_name, NULL, error);
+
+      if (one == NULL)
+        return FALSE;
+      document = to_json (one);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) all = get_all (store, NULL, error);
+
+      if (all == NULL)
+        return FALSE;
+      document = pgqrs_cli_list_to_json (all, to_json);
+    }
+
+  pgqrs_cli_print (cli, document, NULL);
+  return TRUE;
+}
+
 JsonNode *
 pgqrs_cli_time_node (GDateTime *time)
 {
@@ -360,5 +411,27 @@ pgqrs_cli_print (PgqrsCli           *cli,
       g_autofree char *text = pgqrs_cli_format_value (document);
 
       g_print ("%s\n", text);
+    }
+}
+
+/* What a command that changes something prints: with --json the document
+ * saying what it did, otherwise one sentence. */
+void
+pgqrs_cli_print_done (PgqrsCli   *cli,
+                      JsonNode   *document,
+                      const char *format,
+                      ...)
+{
+  if (cli->json)
+    pgqrs_cli_print (cli, document, NULL);
+  else
+    {
+      va_list args;
+      g_autofree char *sentence = NULL;
+
+      va_start (args, format);
+      sentence = g_strdup_vprintf (format, args);
+      va_end (args);
+      g_print ("%s\n", sentence);
     }
 }

@@ -35,6 +35,9 @@ typedef gboolean (*PgqrsCliFunc) (PgqrsCli  *cli,
                                   char     **argv,
                                   GError   **error);
 
+/* One of the pgqrs_cli_*_to_json() functions below, cast. */
+typedef JsonNode *(*PgqrsCliToJson) (gpointer object);
+
 typedef struct
 {
   const char   *name;
@@ -77,12 +80,32 @@ PgqrsCliExit pgqrs_cli_exit_status       (const GError        *error);
 void         pgqrs_cli_print             (PgqrsCli            *cli,
                                           JsonNode            *document,
                                           const char * const  *columns);
+void         pgqrs_cli_print_done        (PgqrsCli            *cli,
+                                          JsonNode            *document,
+                                          const char          *format,
+                                          ...) G_GNUC_PRINTF (3, 4);
 void         pgqrs_cli_print_table       (JsonArray           *rows,
                                           const char * const  *columns);
 char        *pgqrs_cli_format_value      (JsonNode            *value);
 
 JsonNode    *pgqrs_cli_new_object        (JsonObject         **object);
 JsonNode    *pgqrs_cli_new_array         (JsonArray          **array);
+/* For the commands that show one queue's figures, or every queue's. */
+typedef gpointer   (*PgqrsCliGetOne) (PgqrsStore    *store,
+                                      const char    *queue_name,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+typedef GPtrArray *(*PgqrsCliGetAll) (PgqrsStore    *store,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+gboolean     pgqrs_cli_print_one_or_all  (PgqrsCli            *cli,
+                                          const char          *queue_name,
+                                          PgqrsCliGetOne       get_one,
+                                          PgqrsCliGetAll       get_all,
+                                          PgqrsCliToJson       to_json,
+                                          GError             **error);
+JsonNode    *pgqrs_cli_list_to_json      (GPtrArray           *objects,
+                                          PgqrsCliToJson       to_json);
 JsonNode    *pgqrs_cli_time_node         (GDateTime           *time);
 JsonNode    *pgqrs_cli_id_node           (gint64               id);
 JsonNode    *pgqrs_cli_payload_node      (JsonNode            *payload);

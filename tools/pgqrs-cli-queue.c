@@ -25,13 +25,8 @@ cmd_create (PgqrsCli  *cli,
       !(queue = pgqrs_store_create_queue (store, argv[1], NULL, error)))
     return FALSE;
 
-  if (cli->json)
-    {
-      document = pgqrs_cli_queue_to_json (queue);
-      pgqrs_cli_print (cli, document, NULL);
-    }
-  else
-    g_print ("Created queue %s.\n", pgqrs_queue_get_name (queue));
+  document = pgqrs_cli_queue_to_json (queue);
+  pgqrs_cli_print_done (cli, document, "Created queue %s.", pgqrs_queue_get_name (queue));
 
   return TRUE;
 }
@@ -44,7 +39,6 @@ cmd_list (PgqrsCli  *cli,
 {
   g_autoptr(GPtrArray) queues = NULL;
   g_autoptr(JsonNode) document = NULL;
-  JsonArray *rows;
   PgqrsStore *store;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "", "Lists the queues.", NULL, 0, 0, error) ||
@@ -52,9 +46,7 @@ cmd_list (PgqrsCli  *cli,
       !(queues = pgqrs_store_list_queues (store, NULL, error)))
     return FALSE;
 
-  document = pgqrs_cli_new_array (&rows);
-  for (guint i = 0; i < queues->len; i++)
-    json_array_add_element (rows, pgqrs_cli_queue_to_json (g_ptr_array_index (queues, i)));
+  document = pgqrs_cli_list_to_json (queues, (PgqrsCliToJson)pgqrs_cli_queue_to_json);
 
   pgqrs_cli_print (cli, document, NULL);
   return TRUE;
@@ -66,6 +58,8 @@ cmd_delete (PgqrsCli  *cli,
             char     **argv,
             GError   **error)
 {
+  g_autoptr(JsonNode) document = NULL;
+  JsonObject *object;
   gboolean cascade = FALSE;
   const GOptionEntry entries[] = {
     { "cascade", 0, 0, G_OPTION_ARG_NONE, &cascade,
@@ -82,17 +76,10 @@ cmd_delete (PgqrsCli  *cli,
       !pgqrs_store_delete_queue (store, argv[1], cascade, NULL, error))
     return FALSE;
 
-  if (cli->json)
-    {
-      JsonObject *object;
-      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
-
-      json_object_set_string_member (object, "queue", argv[1]);
-      json_object_set_boolean_member (object, "deleted", TRUE);
-      pgqrs_cli_print (cli, document, NULL);
-    }
-  else
-    g_print ("Deleted queue %s.\n", argv[1]);
+  document = pgqrs_cli_new_object (&object);
+  json_object_set_string_member (object, "queue", argv[1]);
+  json_object_set_boolean_member (object, "deleted", TRUE);
+  pgqrs_cli_print_done (cli, document, "Deleted queue %s.", argv[1]);
 
   return TRUE;
 }
@@ -103,6 +90,8 @@ cmd_purge (PgqrsCli  *cli,
            char     **argv,
            GError   **error)
 {
+  g_autoptr(JsonNode) document = NULL;
+  JsonObject *object;
   PgqrsStore *store;
   gint64 purged;
 
@@ -114,17 +103,11 @@ cmd_purge (PgqrsCli  *cli,
       (purged = pgqrs_store_purge_queue (store, argv[1], NULL, error)) < 0)
     return FALSE;
 
-  if (cli->json)
-    {
-      JsonObject *object;
-      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
-
-      json_object_set_string_member (object, "queue", argv[1]);
-      json_object_set_int_member (object, "purged", purged);
-      pgqrs_cli_print (cli, document, NULL);
-    }
-  else
-    g_print ("Purged %" G_GINT64_FORMAT " messages from queue %s.\n", purged, argv[1]);
+  document = pgqrs_cli_new_object (&object);
+  json_object_set_string_member (object, "queue", argv[1]);
+  json_object_set_int_member (object, "purged", purged);
+  pgqrs_cli_print_done (cli, document, "Purged %" G_GINT64_FORMAT " messages from queue %s.",
+                        purged, argv[1]);
 
   return TRUE;
 }
@@ -135,39 +118,15 @@ cmd_metrics (PgqrsCli  *cli,
              char     **argv,
              GError   **error)
 {
-  g_autoptr(JsonNode) document = NULL;
-  PgqrsStore *store;
-
-  if (!pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
-                        "Counts a queue’s messages: pending (visible now), delayed, leased, "
-                        "archived, dead-lettered, and the age in seconds of the oldest pending "
-                        "one. Without QUEUE, a table of every queue.",
-                        NULL, 0, 1, error) ||
-      !(store = pgqrs_cli_open_store (cli, error)))
-    return FALSE;
-
-  if (argc == 2)
-    {
-      g_autoptr(PgqrsQueueMetrics) metrics = pgqrs_store_get_metrics (store, argv[1], NULL, error);
-
-      if (metrics == NULL)
-        return FALSE;
-      document = pgqrs_cli_metrics_to_json (metrics);
-    }
-  else
-    {
-      g_autoptr(GPtrArray) all = pgqrs_store_list_metrics (store, NULL, error);
-      JsonArray *rows;
-
-      if (all == NULL)
-        return FALSE;
-      document = pgqrs_cli_new_array (&rows);
-      for (guint i = 0; i < all->len; i++)
-        json_array_add_element (rows, pgqrs_cli_metrics_to_json (g_ptr_array_index (all, i)));
-    }
-
-  pgqrs_cli_print (cli, document, NULL);
-  return TRUE;
+  return pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
+                          "Counts a queue’s messages: pending (visible now), delayed, leased, "
+                          "archived, dead-lettered, and the age in seconds of the oldest "
+                          "pending one. Without QUEUE, a table of every queue.",
+                          NULL, 0, 1, error) &&
+         pgqrs_cli_print_one_or_all (cli, argc == 2 ? argv[1] : NULL,
+                                     (PgqrsCliGetOne)pgqrs_store_get_metrics,
+                                     (PgqrsCliGetAll)pgqrs_store_list_metrics,
+                                     (PgqrsCliToJson)pgqrs_cli_metrics_to_json, error);
 }
 
 const PgqrsCliCommand pgqrs_cli_queue_commands[] = {

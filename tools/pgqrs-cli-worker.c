@@ -99,39 +99,15 @@ cmd_stats (PgqrsCli  *cli,
            char     **argv,
            GError   **error)
 {
-  g_autoptr(JsonNode) document = NULL;
-  PgqrsStore *store;
-
-  if (!pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
-                        "Counts a queue’s workers by status, the stale ones (live, with a "
-                        "heartbeat older than three heartbeat intervals) and the messages they "
-                        "hold. Without QUEUE, a table of every queue.",
-                        NULL, 0, 1, error) ||
-      !(store = pgqrs_cli_open_store (cli, error)))
-    return FALSE;
-
-  if (argc == 2)
-    {
-      g_autoptr(PgqrsWorkerStats) stats = pgqrs_store_get_worker_stats (store, argv[1], NULL, error);
-
-      if (stats == NULL)
-        return FALSE;
-      document = stats_to_json (stats);
-    }
-  else
-    {
-      g_autoptr(GPtrArray) all = pgqrs_store_list_worker_stats (store, NULL, error);
-      JsonArray *rows;
-
-      if (all == NULL)
-        return FALSE;
-      document = pgqrs_cli_new_array (&rows);
-      for (guint i = 0; i < all->len; i++)
-        json_array_add_element (rows, stats_to_json (g_ptr_array_index (all, i)));
-    }
-
-  pgqrs_cli_print (cli, document, NULL);
-  return TRUE;
+  return pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
+                          "Counts a queue’s workers by status, the stale ones (live, with a "
+                          "heartbeat older than three heartbeat intervals) and the messages "
+                          "they hold. Without QUEUE, a table of every queue.",
+                          NULL, 0, 1, error) &&
+         pgqrs_cli_print_one_or_all (cli, argc == 2 ? argv[1] : NULL,
+                                     (PgqrsCliGetOne)pgqrs_store_get_worker_stats,
+                                     (PgqrsCliGetAll)pgqrs_store_list_worker_stats,
+                                     (PgqrsCliToJson)stats_to_json, error);
 }
 
 static gboolean
@@ -140,6 +116,8 @@ cmd_reclaim (PgqrsCli  *cli,
              char     **argv,
              GError   **error)
 {
+  g_autoptr(JsonNode) document = NULL;
+  JsonObject *object;
   PgqrsStore *store;
   double older_than = 0;
   gint64 reclaimed;
@@ -174,16 +152,9 @@ cmd_reclaim (PgqrsCli  *cli,
   if ((reclaimed = pgqrs_store_reclaim_workers (store, older_than, NULL, error)) < 0)
     return FALSE;
 
-  if (cli->json)
-    {
-      JsonObject *object;
-      g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
-
-      json_object_set_int_member (object, "reclaimed", reclaimed);
-      pgqrs_cli_print (cli, document, NULL);
-    }
-  else
-    g_print ("Reclaimed %" G_GINT64_FORMAT " workers.\n", reclaimed);
+  document = pgqrs_cli_new_object (&object);
+  json_object_set_int_member (object, "reclaimed", reclaimed);
+  pgqrs_cli_print_done (cli, document, "Reclaimed %" G_GINT64_FORMAT " workers.", reclaimed);
 
   return TRUE;
 }
