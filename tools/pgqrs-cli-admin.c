@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 static const char *
@@ -31,7 +33,7 @@ print_done (PgqrsCli   *cli,
   g_autoptr(JsonNode) document = pgqrs_cli_new_object (&object);
 
   json_object_set_boolean_member (object, key, TRUE);
-  pgqrs_cli_print_done (cli, document, "The pgqrs tables are installed and up to date.");
+  pgqrs_cli_print_done (cli, document, _("The pgqrs tables are installed and up to date."));
 
   return TRUE;
 }
@@ -45,8 +47,8 @@ cmd_install (PgqrsCli  *cli,
   PgqrsStore *store;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "",
-                        "Creates the pgqrs tables, or brings them up to date. Running it again "
-                        "changes nothing.",
+                        _("Creates the pgqrs tables, or brings them up to date. Running it again "
+                        "changes nothing."),
                         NULL, 0, 0, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       !pgqrs_store_install (store, NULL, error))
@@ -64,8 +66,8 @@ cmd_verify (PgqrsCli  *cli,
   PgqrsStore *store;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "",
-                        "Checks that the pgqrs tables are installed and up to date; exits with "
-                        "status 5 if `pgqrs install` is needed.",
+                        _("Checks that the pgqrs tables are installed and up to date; exits with "
+                        "status 5 if `pgqrs install` is needed."),
                         NULL, 0, 0, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       !pgqrs_store_verify (store, NULL, error))
@@ -88,8 +90,8 @@ cmd_status (PgqrsCli  *cli,
   const char *schema;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "",
-                        "Shows the backend, whether the pgqrs tables are installed and how "
-                        "many queues there are.",
+                        _("Shows the backend, whether the pgqrs tables are installed and how "
+                        "many queues there are."),
                         NULL, 0, 0, error) ||
       !(store = pgqrs_cli_open_store (cli, error)))
     return FALSE;
@@ -121,8 +123,8 @@ cmd_status (PgqrsCli  *cli,
 }
 
 const PgqrsCliCommand pgqrs_cli_admin_commands[] = {
-  { "install", "Create or upgrade the pgqrs tables", cmd_install },
-  { "verify", "Check that the pgqrs tables are installed", cmd_verify },
-  { "status", "Show the backend and the state of the store", cmd_status },
+  { "install", N_("Create or upgrade the pgqrs tables"), cmd_install },
+  { "verify", N_("Check that the pgqrs tables are installed"), cmd_verify },
+  { "status", N_("Show the backend and the state of the store"), cmd_status },
   { NULL }
 };

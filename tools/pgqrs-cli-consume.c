@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 /* How often --drain asks whether the queue is empty. */
@@ -70,7 +72,7 @@ payload_written (GObject      *object,
    * decides. */
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-    g_printerr ("%s: cannot write the payload to the command: %s\n",
+    g_printerr (_("%s: cannot write the payload to the command: %s\n"),
                 g_get_prgname (), error->message);
 
   g_output_stream_close (G_OUTPUT_STREAM (object), NULL, NULL);
@@ -96,14 +98,15 @@ child_exited (GObject      *object,
       return;
     }
   else if (g_subprocess_get_if_exited (process))
-    reason = g_strdup_printf ("the command exited with status %d",
+    reason = g_strdup_printf (_("the command exited with status %d"),
                               g_subprocess_get_exit_status (process));
   else
-    reason = g_strdup_printf ("the command was killed by signal %d",
+    reason = g_strdup_printf (_("the command was killed by signal %d"),
                               g_subprocess_get_term_sig (process));
 
-  g_printerr ("%s: message %" G_GINT64_FORMAT " (attempt %u) failed: %s\n", g_get_prgname (),
-              child->message_id, pgqrs_job_get_attempt (child->job), reason);
+  /* Translators: the tool's name, the message's id, which delivery, why */
+  g_printerr (_("%s: message %lld (attempt %u) failed: %s\n"), g_get_prgname (),
+              (long long)child->message_id, pgqrs_job_get_attempt (child->job), reason);
   pgqrs_job_fail (child->job, reason);
 }
 
@@ -130,7 +133,7 @@ handle (PgqrsJob *job,
   if (!(process = g_subprocess_launcher_spawnv (launcher, (const char * const *)consume->command,
                                                 &error)))
     {
-      g_printerr ("%s: message %s: %s\n", g_get_prgname (), id, error->message);
+      g_printerr (_("%s: message %s: %s\n"), g_get_prgname (), id, error->message);
       pgqrs_job_fail (job, error->message);
       return FALSE;
     }
@@ -177,7 +180,7 @@ on_signal (gpointer user_data)
     {
       /* A second signal: the user does not want to wait for the commands.
        * The leases they hold run out and their messages come back. */
-      g_printerr ("%s: stopping without waiting for the running commands\n", g_get_prgname ());
+      g_printerr (_("%s: stopping without waiting for the running commands\n"), g_get_prgname ());
       exit (PGQRS_CLI_EXIT_FAILURE);
     }
 
@@ -197,7 +200,7 @@ drain_checked (GObject      *object,
   consume->checking = FALSE;
   if (!(metrics = pgqrs_store_get_metrics_finish (PGQRS_STORE (object), result, &error)))
     {
-      g_printerr ("%s: warning: %s\n", g_get_prgname (), error->message);
+      g_printerr (_("%s: warning: %s\n"), g_get_prgname (), error->message);
       return;
     }
 
@@ -229,7 +232,7 @@ on_consumer_error (PgqrsConsumer *consumer,
                    GError        *error,
                    gpointer       user_data)
 {
-  g_printerr ("%s: warning: %s\n", g_get_prgname (), error->message);
+  g_printerr (_("%s: warning: %s\n"), g_get_prgname (), error->message);
 }
 
 static void
@@ -260,19 +263,19 @@ cmd_consume (PgqrsCli  *cli,
   gboolean drain = FALSE;
   const GOptionEntry entries[] = {
     { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency,
-      "Run up to N commands at once (default 1)", "N" },
+      N_("Run up to N commands at once (default 1)"), "N" },
     { "worker", 'w', 0, G_OPTION_ARG_STRING, &worker_name,
-      "Register as this worker (default: consume-QUEUE-HOST-PID)", "NAME" },
+      N_("Register as this worker (default: consume-QUEUE-HOST-PID)"), "NAME" },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
-      "Retry a failed message N times before dead-lettering it (default 3)", "N" },
+      N_("Retry a failed message N times before dead-lettering it (default 3)"), "N" },
     { "retry-delay", 0, 0, G_OPTION_ARG_DOUBLE, &retry_delay,
-      "Wait about this long before the first retry, doubling each time up to a minute "
-      "(default 1)", "SECONDS" },
+      N_("Wait about this long before the first retry, doubling each time up to a minute "
+      "(default 1)"), "SECONDS" },
     { "visibility-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &visibility,
-      "Lease messages for this long, renewed while the command runs (default: the store’s)",
+      N_("Lease messages for this long, renewed while the command runs (default: the store’s)"),
       "SECONDS" },
     { "drain", 0, 0, G_OPTION_ARG_NONE, &drain,
-      "Stop once no message is pending, delayed or leased", NULL },
+      N_("Stop once no message is pending, delayed or leased"), NULL },
     G_OPTION_ENTRY_NULL
   };
   Consume consume = { NULL, };
@@ -280,13 +283,13 @@ cmd_consume (PgqrsCli  *cli,
   int first;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE -- COMMAND [ARGUMENT…]",
-                        "Runs COMMAND once for each message of QUEUE, with the payload as one "
+                        _("Runs COMMAND once for each message of QUEUE, with the payload as one "
                         "line of JSON on its standard input and PGQRS_MESSAGE_ID, PGQRS_QUEUE "
                         "and PGQRS_ATTEMPT in its environment. Exit status 0 archives the "
                         "message; any other fails it, to be retried after a backoff and "
                         "dead-lettered when the retries are spent. SIGINT or SIGTERM stops "
                         "gracefully: no new messages, running commands finish (a second signal "
-                        "stops at once).",
+                        "stops at once)."),
                         entries, 2, -1, error))
     return FALSE;
 
@@ -294,15 +297,15 @@ cmd_consume (PgqrsCli  *cli,
   if (first >= argc)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "expects QUEUE -- COMMAND [ARGUMENT…] (see --help)");
+                   _("expects QUEUE -- COMMAND [ARGUMENT…] (see --help)"));
       return FALSE;
     }
   if (concurrency < 1 || concurrency > 10000 || retries < 0 ||
       retry_delay < 0 || !isfinite (retry_delay) || visibility < 0 || !isfinite (visibility))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--concurrency must be 1 to 10000, --retries 0 or more, and the times 0 "
-                   "or more seconds");
+                   _("--concurrency must be 1 to 10000, --retries 0 or more, and the times 0 "
+                   "or more seconds"));
       return FALSE;
     }
   /* A missing command is a mistake in the invocation, not a failure of
@@ -310,7 +313,7 @@ cmd_consume (PgqrsCli  *cli,
   if (!(program = g_find_program_in_path (argv[first])))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "the command “%s” is not found", argv[first]);
+                   _("the command “%s” is not found"), argv[first]);
       return FALSE;
     }
 
@@ -379,6 +382,6 @@ cmd_consume (PgqrsCli  *cli,
 }
 
 const PgqrsCliCommand pgqrs_cli_consume_commands[] = {
-  { "consume", "Run a command for each message of a queue", cmd_consume },
+  { "consume", N_("Run a command for each message of a queue"), cmd_consume },
   { NULL }
 };

@@ -8,6 +8,8 @@
 #include <gio/gunixinputstream.h>
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 /* Payloads read from standard input go in batches of this many: one
@@ -37,7 +39,7 @@ read_payloads (GError **error)
       if (read_error != NULL)
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&read_error),
-                                      "standard input, line %u: ", number + 1);
+                                      _("standard input, line %u: "), number + 1);
           return NULL;
         }
       if (line == NULL)
@@ -49,7 +51,7 @@ read_payloads (GError **error)
         continue;
       if (!(payload = json_from_string (line, error)))
         {
-          g_prefix_error (error, "standard input, line %u: ", number);
+          g_prefix_error (error, _("standard input, line %u: "), number);
           return NULL;
         }
       g_ptr_array_add (payloads, payload);
@@ -73,22 +75,22 @@ cmd_send (PgqrsCli  *cli,
   double delay = 0;
   const GOptionEntry entries[] = {
     { "delay", 0, 0, G_OPTION_ARG_DOUBLE, &delay,
-      "Make the messages visible only after this many seconds", "SECONDS" },
+      N_("Make the messages visible only after this many seconds"), "SECONDS" },
     G_OPTION_ENTRY_NULL
   };
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE [JSON]",
-                        "Sends a message with the JSON value given as its payload; without "
+                        _("Sends a message with the JSON value given as its payload; without "
                         "JSON, sends one message per line of standard input (blank lines are "
                         "skipped, and nothing is sent if a line is not JSON). Prints the new "
-                        "messages’ ids, one per line.",
+                        "messages’ ids, one per line."),
                         entries, 1, 2, error))
     return FALSE;
 
   if (delay < 0 || !isfinite (delay))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--delay must be zero or more seconds");
+                   _("--delay must be zero or more seconds"));
       return FALSE;
     }
 
@@ -98,7 +100,7 @@ cmd_send (PgqrsCli  *cli,
 
       if (payload == NULL)
         {
-          g_prefix_error (error, "the payload is not JSON: ");
+          g_prefix_error (error, _("the payload is not JSON: "));
           return FALSE;
         }
       payloads = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
@@ -164,30 +166,30 @@ cmd_messages (PgqrsCli  *cli,
   int limit = 100, offset = 0;
   const GOptionEntry entries[] = {
     { "archived", 0, 0, G_OPTION_ARG_NONE, &archived,
-      "Archived messages, done and dead-lettered, the newest first", NULL },
+      N_("Archived messages, done and dead-lettered, the newest first"), NULL },
     { "dead", 0, 0, G_OPTION_ARG_NONE, &dead,
-      "Dead-lettered messages only, the newest first", NULL },
-    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "List at most N messages (default 100)", "N" },
-    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, "Skip the first N, for paging", "N" },
+      N_("Dead-lettered messages only, the newest first"), NULL },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("List at most N messages (default 100)"), "N" },
+    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Skip the first N, for paging"), "N" },
     G_OPTION_ENTRY_NULL
   };
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE",
-                        "Lists a queue’s archived (--archived) or dead-lettered (--dead) "
-                        "messages.",
+                        _("Lists a queue’s archived (--archived) or dead-lettered (--dead) "
+                        "messages."),
                         entries, 1, 1, error))
     return FALSE;
 
   if (archived + dead != 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "give one of --archived or --dead");
+                   _("give one of --archived or --dead"));
       return FALSE;
     }
   if (limit < 1 || offset < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--limit must be 1 or more and --offset 0 or more");
+                   _("--limit must be 1 or more and --offset 0 or more"));
       return FALSE;
     }
 
@@ -217,10 +219,10 @@ cmd_replay (PgqrsCli  *cli,
   gint64 id;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE ID",
-                        "Puts an archived message — done or dead-lettered — back in its queue, "
-                        "visible now, with a read count of zero.",
+                        _("Puts an archived message — done or dead-lettered — back in its queue, "
+                        "visible now, with a read count of zero."),
                         NULL, 2, 2, error) ||
-      !pgqrs_cli_parse_id (argv[2], "message", &id, error) ||
+      !pgqrs_cli_parse_id (argv[2], &id, error) ||
       !(queue = pgqrs_cli_get_queue (cli, argv[1], error)))
     return FALSE;
 
@@ -228,7 +230,7 @@ cmd_replay (PgqrsCli  *cli,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                     "message %" G_GINT64_FORMAT " is not archived", id);
+                     _("message %lld is not archived"), (long long)id);
       return FALSE;
     }
 
@@ -236,15 +238,15 @@ cmd_replay (PgqrsCli  *cli,
   json_object_set_string_member (object, "queue", argv[1]);
   json_object_set_int_member (object, "id", id);
   json_object_set_boolean_member (object, "replayed", TRUE);
-  pgqrs_cli_print_done (cli, document, "Message %" G_GINT64_FORMAT " is back in queue %s.",
-                        id, argv[1]);
+  pgqrs_cli_print_done (cli, document, _("Message %lld is back in queue %s."),
+                        (long long)id, argv[1]);
 
   return TRUE;
 }
 
 const PgqrsCliCommand pgqrs_cli_message_commands[] = {
-  { "send", "Send messages to a queue", cmd_send },
-  { "messages", "List a queue’s messages", cmd_messages },
-  { "replay", "Put an archived message back in its queue", cmd_replay },
+  { "send", N_("Send messages to a queue"), cmd_send },
+  { "messages", N_("List a queue’s messages"), cmd_messages },
+  { "replay", N_("Put an archived message back in its queue"), cmd_replay },
   { NULL }
 };

@@ -69,7 +69,6 @@ PgqrsQueue  *pgqrs_cli_get_queue         (PgqrsCli            *cli,
                                           const char          *name,
                                           GError             **error);
 gboolean     pgqrs_cli_parse_id          (const char          *text,
-                                          const char          *what,
                                           gint64              *id,
                                           GError             **error);
 PgqrsCliExit pgqrs_cli_exit_status       (const GError        *error);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 static gboolean
@@ -18,15 +20,15 @@ cmd_create (PgqrsCli  *cli,
   PgqrsStore *store;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "NAME",
-                        "Creates a queue. NAME is 1 to 63 letters, digits, “_” or “-”, "
-                        "starting with a letter or “_”.",
+                        _("Creates a queue. NAME is 1 to 63 letters, digits, “_” or “-”, "
+                        "starting with a letter or “_”."),
                         NULL, 1, 1, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       !(queue = pgqrs_store_create_queue (store, argv[1], NULL, error)))
     return FALSE;
 
   document = pgqrs_cli_queue_to_json (queue);
-  pgqrs_cli_print_done (cli, document, "Created queue %s.", pgqrs_queue_get_name (queue));
+  pgqrs_cli_print_done (cli, document, _("Created queue %s."), pgqrs_queue_get_name (queue));
 
   return TRUE;
 }
@@ -41,7 +43,7 @@ cmd_list (PgqrsCli  *cli,
   g_autoptr(JsonNode) document = NULL;
   PgqrsStore *store;
 
-  if (!pgqrs_cli_parse (cli, &argc, &argv, "", "Lists the queues.", NULL, 0, 0, error) ||
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "", _("Lists the queues."), NULL, 0, 0, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       !(queues = pgqrs_store_list_queues (store, NULL, error)))
     return FALSE;
@@ -63,14 +65,14 @@ cmd_delete (PgqrsCli  *cli,
   gboolean cascade = FALSE;
   const GOptionEntry entries[] = {
     { "cascade", 0, 0, G_OPTION_ARG_NONE, &cascade,
-      "Delete its messages, its workflows and their runs too", NULL },
+      N_("Delete its messages, its workflows and their runs too"), NULL },
     G_OPTION_ENTRY_NULL
   };
   PgqrsStore *store;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE",
-                        "Deletes a queue. Without --cascade, a queue that still has messages "
-                        "(archived ones too), live workers or a workflow is kept.",
+                        _("Deletes a queue. Without --cascade, a queue that still has messages "
+                        "(archived ones too), live workers or a workflow is kept."),
                         entries, 1, 1, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       !pgqrs_store_delete_queue (store, argv[1], cascade, NULL, error))
@@ -79,7 +81,7 @@ cmd_delete (PgqrsCli  *cli,
   document = pgqrs_cli_new_object (&object);
   json_object_set_string_member (object, "queue", argv[1]);
   json_object_set_boolean_member (object, "deleted", TRUE);
-  pgqrs_cli_print_done (cli, document, "Deleted queue %s.", argv[1]);
+  pgqrs_cli_print_done (cli, document, _("Deleted queue %s."), argv[1]);
 
   return TRUE;
 }
@@ -96,8 +98,8 @@ cmd_purge (PgqrsCli  *cli,
   gint64 purged;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "QUEUE",
-                        "Deletes every message of a queue, archived ones included, and the "
-                        "workflow runs they triggered.",
+                        _("Deletes every message of a queue, archived ones included, and the "
+                        "workflow runs they triggered."),
                         NULL, 1, 1, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       (purged = pgqrs_store_purge_queue (store, argv[1], NULL, error)) < 0)
@@ -106,8 +108,10 @@ cmd_purge (PgqrsCli  *cli,
   document = pgqrs_cli_new_object (&object);
   json_object_set_string_member (object, "queue", argv[1]);
   json_object_set_int_member (object, "purged", purged);
-  pgqrs_cli_print_done (cli, document, "Purged %" G_GINT64_FORMAT " messages from queue %s.",
-                        purged, argv[1]);
+  pgqrs_cli_print_done (cli, document,
+                        ngettext ("Purged %lld message from queue %s.",
+                                  "Purged %lld messages from queue %s.", purged),
+                        (long long)purged, argv[1]);
 
   return TRUE;
 }
@@ -119,9 +123,9 @@ cmd_metrics (PgqrsCli  *cli,
              GError   **error)
 {
   return pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
-                          "Counts a queue’s messages: pending (visible now), delayed, leased, "
+                          _("Counts a queue’s messages: pending (visible now), delayed, leased, "
                           "archived, dead-lettered, and the age in seconds of the oldest "
-                          "pending one. Without QUEUE, a table of every queue.",
+                          "pending one. Without QUEUE, a table of every queue."),
                           NULL, 0, 1, error) &&
          pgqrs_cli_print_one_or_all (cli, argc == 2 ? argv[1] : NULL,
                                      (PgqrsCliGetOne)pgqrs_store_get_metrics,
@@ -130,10 +134,10 @@ cmd_metrics (PgqrsCli  *cli,
 }
 
 const PgqrsCliCommand pgqrs_cli_queue_commands[] = {
-  { "create", "Create a queue", cmd_create },
-  { "list", "List the queues", cmd_list },
-  { "delete", "Delete a queue", cmd_delete },
-  { "purge", "Delete every message of a queue", cmd_purge },
-  { "metrics", "Count a queue’s messages by state", cmd_metrics },
+  { "create", N_("Create a queue"), cmd_create },
+  { "list", N_("List the queues"), cmd_list },
+  { "delete", N_("Delete a queue"), cmd_delete },
+  { "purge", N_("Delete every message of a queue"), cmd_purge },
+  { "metrics", N_("Count a queue’s messages by state"), cmd_metrics },
   { NULL }
 };

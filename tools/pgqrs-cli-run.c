@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 static PgqrsWorkflow *
@@ -17,7 +19,7 @@ get_run (PgqrsCli    *cli,
   PgqrsStore *store;
   gint64 id;
 
-  if (!pgqrs_cli_parse_id (text, "run", &id, error) ||
+  if (!pgqrs_cli_parse_id (text, &id, error) ||
       !(store = pgqrs_cli_open_store (cli, error)))
     return NULL;
 
@@ -34,8 +36,8 @@ cmd_show (PgqrsCli  *cli,
   g_autoptr(JsonNode) document = NULL;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "ID",
-                        "Shows a workflow run: its workflow, status, input, output or error, "
-                        "and why and until when it is paused.",
+                        _("Shows a workflow run: its workflow, status, input, output or error, "
+                        "and why and until when it is paused."),
                         NULL, 1, 1, error) ||
       !(run = get_run (cli, argv[1], error)))
     return FALSE;
@@ -55,9 +57,9 @@ cmd_cancel (PgqrsCli  *cli,
   g_autoptr(JsonNode) document = NULL;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "ID",
-                        "Cancels a workflow run. A run that has not started is cancelled at "
+                        _("Cancels a workflow run. A run that has not started is cancelled at "
                         "once; a running one ends at its next step boundary (CANCELLING, then "
-                        "CANCELLED).",
+                        "CANCELLED)."),
                         NULL, 1, 1, error) ||
       !(run = get_run (cli, argv[1], error)) ||
       !pgqrs_workflow_cancel (run, NULL, error) ||
@@ -99,21 +101,21 @@ cmd_wait (PgqrsCli  *cli,
   double timeout = 0;
   const GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout,
-      "Give up after this many seconds (default: wait for as long as it takes)", "SECONDS" },
+      N_("Give up after this many seconds (default: wait for as long as it takes)"), "SECONDS" },
     G_OPTION_ENTRY_NULL
   };
   WaitData data = { NULL, };
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "ID",
-                        "Waits for a workflow run to finish and prints its output. Exits with "
-                        "status 1 if the run failed or was cancelled, or time ran out.",
+                        _("Waits for a workflow run to finish and prints its output. Exits with "
+                        "status 1 if the run failed or was cancelled, or time ran out."),
                         entries, 1, 1, error))
     return FALSE;
 
   if (timeout < 0 || !isfinite (timeout))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--timeout must be zero or more seconds");
+                   _("--timeout must be zero or more seconds"));
       return FALSE;
     }
 
@@ -152,8 +154,8 @@ cmd_wait (PgqrsCli  *cli,
 }
 
 const PgqrsCliCommand pgqrs_cli_run_commands[] = {
-  { "show", "Show a workflow run", cmd_show },
-  { "cancel", "Cancel a workflow run", cmd_cancel },
-  { "wait", "Wait for a workflow run to finish", cmd_wait },
+  { "show", N_("Show a workflow run"), cmd_show },
+  { "cancel", N_("Cancel a workflow run"), cmd_cancel },
+  { "wait", N_("Wait for a workflow run to finish"), cmd_wait },
   { NULL }
 };

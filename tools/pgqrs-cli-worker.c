@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 static const char * const worker_columns[] = {
@@ -28,12 +30,12 @@ cmd_list (PgqrsCli  *cli,
   JsonArray *rows;
   PgqrsStore *store;
   const GOptionEntry entries[] = {
-    { "queue", 'q', 0, G_OPTION_ARG_STRING, &queue_name, "Only the workers of this queue", "QUEUE" },
+    { "queue", 'q', 0, G_OPTION_ARG_STRING, &queue_name, N_("Only the workers of this queue"), "QUEUE" },
     G_OPTION_ENTRY_NULL
   };
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "",
-                        "Lists the registered workers, live and stopped.",
+                        _("Lists the registered workers, live and stopped."),
                         entries, 0, 0, error) ||
       !(store = pgqrs_cli_open_store (cli, error)) ||
       (queue_name != NULL && !(queue_filter = pgqrs_cli_get_queue (cli, queue_name, error))) ||
@@ -100,9 +102,9 @@ cmd_stats (PgqrsCli  *cli,
            GError   **error)
 {
   return pgqrs_cli_parse (cli, &argc, &argv, "[QUEUE]",
-                          "Counts a queue’s workers by status, the stale ones (live, with a "
+                          _("Counts a queue’s workers by status, the stale ones (live, with a "
                           "heartbeat older than three heartbeat intervals) and the messages "
-                          "they hold. Without QUEUE, a table of every queue.",
+                          "they hold. Without QUEUE, a table of every queue."),
                           NULL, 0, 1, error) &&
          pgqrs_cli_print_one_or_all (cli, argc == 2 ? argv[1] : NULL,
                                      (PgqrsCliGetOne)pgqrs_store_get_worker_stats,
@@ -123,21 +125,21 @@ cmd_reclaim (PgqrsCli  *cli,
   gint64 reclaimed;
   const GOptionEntry entries[] = {
     { "older-than", 0, 0, G_OPTION_ARG_DOUBLE, &older_than,
-      "Reclaim workers whose last heartbeat is older than this (default: three heartbeat "
-      "intervals)", "SECONDS" },
+      N_("Reclaim workers whose last heartbeat is older than this (default: three heartbeat "
+      "intervals)"), "SECONDS" },
     G_OPTION_ENTRY_NULL
   };
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "",
-                        "Marks the workers whose heartbeat stopped as stopped and puts the "
-                        "messages they held back in their queues at once.",
+                        _("Marks the workers whose heartbeat stopped as stopped and puts the "
+                        "messages they held back in their queues at once."),
                         entries, 0, 0, error))
     return FALSE;
 
   if (older_than < 0 || !isfinite (older_than))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--older-than must be zero or more seconds");
+                   _("--older-than must be zero or more seconds"));
       return FALSE;
     }
 
@@ -154,14 +156,16 @@ cmd_reclaim (PgqrsCli  *cli,
 
   document = pgqrs_cli_new_object (&object);
   json_object_set_int_member (object, "reclaimed", reclaimed);
-  pgqrs_cli_print_done (cli, document, "Reclaimed %" G_GINT64_FORMAT " workers.", reclaimed);
+  pgqrs_cli_print_done (cli, document,
+                        ngettext ("Reclaimed %lld worker.", "Reclaimed %lld workers.", reclaimed),
+                        (long long)reclaimed);
 
   return TRUE;
 }
 
 const PgqrsCliCommand pgqrs_cli_worker_commands[] = {
-  { "list", "List the workers", cmd_list },
-  { "stats", "Count a queue’s workers by status", cmd_stats },
-  { "reclaim", "Stop dead workers and release their messages", cmd_reclaim },
+  { "list", N_("List the workers"), cmd_list },
+  { "stats", N_("Count a queue’s workers by status"), cmd_stats },
+  { "reclaim", N_("Stop dead workers and release their messages"), cmd_reclaim },
   { NULL }
 };

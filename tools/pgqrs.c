@@ -18,6 +18,8 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include <glib/gi18n.h>
+
 #include "pgqrs-cli-private.h"
 
 typedef struct
@@ -29,10 +31,10 @@ typedef struct
 
 static const CommandGroup command_groups[] = {
   { NULL, NULL, pgqrs_cli_admin_commands },
-  { "queue", "Create, list, delete, purge and measure queues", pgqrs_cli_queue_commands },
+  { "queue", N_("Create, list, delete, purge and measure queues"), pgqrs_cli_queue_commands },
   { NULL, NULL, pgqrs_cli_message_commands },
-  { "worker", "List workers, count them, reclaim dead ones", pgqrs_cli_worker_commands },
-  { "run", "Inspect and control workflow runs", pgqrs_cli_run_commands },
+  { "worker", N_("List workers, count them, reclaim dead ones"), pgqrs_cli_worker_commands },
+  { "run", N_("Inspect and control workflow runs"), pgqrs_cli_run_commands },
   { NULL, NULL, pgqrs_cli_consume_commands },
 };
 
@@ -43,9 +45,9 @@ static gboolean global_json;
  * --json` and `pgqrs --json queue list` mean the same. */
 static const GOptionEntry global_entries[] = {
   { "dsn", 'd', 0, G_OPTION_ARG_STRING, &global_dsn,
-    "The database (default: $PGQRS_DSN, else sqlite://$XDG_DATA_HOME/pgqrs/pgqrs.db)", "DSN" },
+    N_("The database (default: $PGQRS_DSN, else sqlite://$XDG_DATA_HOME/pgqrs/pgqrs.db)"), "DSN" },
   { "json", 'j', 0, G_OPTION_ARG_NONE, &global_json,
-    "Print one JSON document instead of a table", NULL },
+    N_("Print one JSON document instead of a table"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -63,6 +65,7 @@ pgqrs_cli_parse (PgqrsCli             *cli,
   g_autoptr(GOptionContext) context = g_option_context_new (parameters);
   int given;
 
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);
@@ -82,9 +85,13 @@ pgqrs_cli_parse (PgqrsCli             *cli,
   given = *argc - 1;
   if (given < min_args || (max_args >= 0 && given > max_args))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "expects %s (see --help)",
-                   parameters && *parameters ? parameters : "no arguments");
+      if (parameters != NULL && *parameters != '\0')
+        /* Translators: %s is what the command takes, such as "QUEUE ID" */
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("expects %s (see --help)"), parameters);
+      else
+        g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                             _("expects no arguments (see --help)"));
       return FALSE;
     }
 
@@ -146,7 +153,6 @@ pgqrs_cli_get_queue (PgqrsCli    *cli,
 
 gboolean
 pgqrs_cli_parse_id (const char  *text,
-                    const char  *what,
                     gint64      *id,
                     GError     **error)
 {
@@ -155,7 +161,8 @@ pgqrs_cli_parse_id (const char  *text,
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” is not a %s id (a positive whole number)", text, what);
+                   /* Translators: %s is what was given */
+                   _("“%s” is not an id: ids are positive whole numbers"), text);
       return FALSE;
     }
 
@@ -224,24 +231,27 @@ append_commands (GString               *text,
       g_autofree char *name = group ? g_strdup_printf ("%s %s", group, command->name)
                                     : g_strdup (command->name);
 
-      g_string_append_printf (text, "  %-17s %s\n", name, command->summary);
+      g_string_append_printf (text, "  %-17s %s\n", name, _(command->summary));
     }
 }
 
 static char *
 commands_description (const CommandGroup *only)
 {
-  GString *text = g_string_new ("Commands:\n");
+  GString *text = g_string_new (_("Commands:"));
+
+  g_string_append_c (text, '\n');
 
   for (guint i = 0; i < G_N_ELEMENTS (command_groups); i++)
     if (only == NULL || only == &command_groups[i])
       append_commands (text, command_groups[i].group, command_groups[i].commands);
 
+  g_string_append_c (text, '\n');
   g_string_append (text,
-                   "\n“pgqrs COMMAND --help” describes a command’s options. Exit status: "
-                   "0 success, 1 failure,\n2 usage error (bad option, argument, JSON or DSN), "
-                   "3 not found, 4 cannot reach\nthe database, 5 pgqrs tables not installed. "
-                   "See pgqrs(1).");
+                   _("“pgqrs COMMAND --help” describes a command’s options. Exit status: "
+                     "0 success, 1 failure,\n2 usage error (bad option, argument, JSON or DSN), "
+                     "3 not found, 4 cannot reach\nthe database, 5 pgqrs tables not installed. "
+                     "See pgqrs(1)."));
 
   return g_string_free (text, FALSE);
 }
@@ -311,12 +321,14 @@ top_level (int                 argc,
   g_autofree char *description = commands_description (group);
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
   context = g_option_context_new (group ? "SUBCOMMAND [OPTION…]" : "COMMAND [OPTION…]");
-  g_option_context_set_summary (context, "Run, administer and inspect a pgqrs store.");
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, group ? _(group->summary)
+                                               : _("Run, administer and inspect a pgqrs store."));
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_main_entries (context, global_entries, NULL);
@@ -333,9 +345,9 @@ top_level (int                 argc,
     }
 
   if (unknown != NULL)
-    g_printerr ("%s: unknown command “%s”\n", g_get_prgname (), unknown);
+    g_printerr (_("%s: unknown command “%s”\n"), g_get_prgname (), unknown);
   else
-    g_printerr ("%s: a %s is needed\n", g_get_prgname (), group ? "subcommand" : "command");
+    g_printerr (group ? _("%s: which subcommand?\n") : _("%s: which command?\n"), g_get_prgname ());
   g_printerr ("%s", description);
   g_printerr ("\n");
 
@@ -355,6 +367,9 @@ main (int   argc,
   int index, words = 0, command_argc, status;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   index = command_index (argc, argv);
   if (index > 0)
