@@ -55,8 +55,9 @@ pgqrs_cli_print_one_or_all (PgqrsCli        *cli,
                             const char      *queue_name,
                             PgqrsCliGetOne   get_one,
                             PgqrsCliGetAll   get_all,
-                            PgqrsCliToJson   to_json,
-                            GError         **error)
+                            PgqrsCliToJson       to_json,
+                            const char * const  *columns,
+                            GError             **error)
 {
   g_autoptr(JsonNode) document = NULL;
   PgqrsStore *store = pgqrs_cli_open_store (cli, error);
@@ -81,7 +82,7 @@ pgqrs_cli_print_one_or_all (PgqrsCli        *cli,
       document = pgqrs_cli_list_to_json (all, to_json);
     }
 
-  pgqrs_cli_print (cli, document, NULL);
+  pgqrs_cli_print (cli, document, columns);
   return TRUE;
 }
 

@@ -102,6 +102,7 @@ gboolean     pgqrs_cli_print_one_or_all  (PgqrsCli            *cli,
                                           PgqrsCliGetOne       get_one,
                                           PgqrsCliGetAll       get_all,
                                           PgqrsCliToJson       to_json,
+                                          const char * const  *columns,
                                           GError             **error);
 JsonNode    *pgqrs_cli_list_to_json      (GPtrArray           *objects,
                                           PgqrsCliToJson       to_json);

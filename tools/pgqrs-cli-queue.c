@@ -9,6 +9,12 @@
 
 #include "pgqrs-cli-private.h"
 
+static const char * const queue_columns[] = { "id", "name", "created_at", NULL };
+static const char * const metrics_columns[] = {
+  "queue", "total", "pending", "delayed", "leased", "archived", "dead_lettered",
+  "oldest_pending_age", NULL
+};
+
 static gboolean
 cmd_create (PgqrsCli  *cli,
             int        argc,
@@ -50,7 +56,7 @@ cmd_list (PgqrsCli  *cli,
 
   document = pgqrs_cli_list_to_json (queues, (PgqrsCliToJson)pgqrs_cli_queue_to_json);
 
-  pgqrs_cli_print (cli, document, NULL);
+  pgqrs_cli_print (cli, document, queue_columns);
   return TRUE;
 }
 
@@ -130,7 +136,8 @@ cmd_metrics (PgqrsCli  *cli,
          pgqrs_cli_print_one_or_all (cli, argc == 2 ? argv[1] : NULL,
                                      (PgqrsCliGetOne)pgqrs_store_get_metrics,
                                      (PgqrsCliGetAll)pgqrs_store_list_metrics,
-                                     (PgqrsCliToJson)pgqrs_cli_metrics_to_json, error);
+                                     (PgqrsCliToJson)pgqrs_cli_metrics_to_json, metrics_columns,
+                                     error);
 }
 
 const PgqrsCliCommand pgqrs_cli_queue_commands[] = {

@@ -15,6 +15,11 @@ static const char * const worker_columns[] = {
   "id", "name", "queue", "status", "started_at", "heartbeat_at", NULL
 };
 
+static const char * const stats_columns[] = {
+  "queue", "total", "ready", "polling", "interrupted", "suspended", "stopped", "stale",
+  "held_messages", "oldest_heartbeat_age", NULL
+};
+
 static gboolean
 cmd_list (PgqrsCli  *cli,
           int        argc,
@@ -109,7 +114,7 @@ cmd_stats (PgqrsCli  *cli,
          pgqrs_cli_print_one_or_all (cli, argc == 2 ? argv[1] : NULL,
                                      (PgqrsCliGetOne)pgqrs_store_get_worker_stats,
                                      (PgqrsCliGetAll)pgqrs_store_list_worker_stats,
-                                     (PgqrsCliToJson)stats_to_json, error);
+                                     (PgqrsCliToJson)stats_to_json, stats_columns, error);
 }
 
 static gboolean

@@ -409,6 +409,9 @@ main (int   argc,
     {
       status = pgqrs_cli_exit_status (error);
       g_printerr ("%s: %s\n", name, error->message);
+      /* The library's message names its own call; say which command. */
+      if (status == PGQRS_CLI_EXIT_SCHEMA)
+        g_printerr (_("%s: “pgqrs install” creates or upgrades the pgqrs tables\n"), name);
     }
 
   g_clear_object (&cli.store);

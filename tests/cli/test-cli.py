@@ -114,7 +114,7 @@ def bad_dsn():
 def install_verify_status():
   fresh = other_dsn('fresh')
   pgqrs('verify', dsn=fresh, status=SCHEMA)
-  pgqrs('queue', 'list', dsn=fresh, status=SCHEMA)
+  assert 'pgqrs install' in pgqrs('queue', 'list', dsn=fresh, status=SCHEMA).stderr
   status = pgqrs_json('status', dsn=fresh)
   assert status == {'backend': 'sqlite' if BACKEND == 'sqlite' else 'postgres',
                     'schema': 'missing', 'queues': None}, status
@@ -123,6 +123,10 @@ def install_verify_status():
   assert 'installed' in pgqrs('verify', dsn=fresh).stdout
   assert pgqrs_json('status', dsn=fresh)['schema'] == 'installed'
   assert re.search(r'^schema +installed$', pgqrs('status', dsn=fresh).stdout, re.M)
+  # An empty list is a table with its header only, or an empty JSON array.
+  assert pgqrs('queue', 'list', dsn=fresh).stdout.split() == ['ID', 'NAME', 'CREATED', 'AT']
+  assert pgqrs_json('queue', 'list', dsn=fresh) == []
+  assert pgqrs('worker', 'stats', dsn=fresh).stdout.startswith('QUEUE  TOTAL  READY')
   pgqrs('install')
 
 
