@@ -85,6 +85,13 @@ typedef enum
   PGQRS_OP_STEP_FAIL,         /* ← steps[1]; a retry also moves the run's
                                    trigger message to retry_at */
   PGQRS_OP_CLOCK_SET,         /* ← -                                    */
+  PGQRS_OP_MESSAGE_LIST,      /* ← messages: the queue's unarchived ones in the
+                                   states asked for, in lease order (vt, id);
+                                   nothing is leased */
+  PGQRS_OP_MESSAGE_GET,       /* ← messages[1], in any state (NOT_FOUND unless
+                                   the queue has it) */
+  PGQRS_OP_RUN_LIST,          /* ← runs, newest first                    */
+  PGQRS_OP_STEP_LIST,         /* ← steps of a run, in acquire order      */
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
@@ -278,6 +285,35 @@ typedef struct
 
 typedef struct
 {
+  gint64    queue_id;
+  guint     states;             /* PgqrsMessageState flags, at least one */
+  guint     limit;
+  guint     offset;
+} PgqrsMessageListArgs;
+
+typedef struct
+{
+  gint64    queue_id;
+  gint64    message_id;
+} PgqrsMessageGetArgs;
+
+typedef struct
+{
+  char     *workflow_name;      /* NULL: every workflow */
+  guint     statuses;           /* bit 1 << PgqrsRunStatus per status; 0: any */
+  char     *created_after;      /* ISO-8601 UTC with milliseconds, or NULL */
+  char     *created_before;     /* the same, or NULL */
+  guint     limit;
+  guint     offset;
+} PgqrsRunListArgs;
+
+typedef struct
+{
+  gint64    run_id;
+} PgqrsStepListArgs;
+
+typedef struct
+{
   PgqrsOp op;
   union {
     PgqrsQueueNameArgs        queue_create;
@@ -309,6 +345,10 @@ typedef struct
     PgqrsStepCompleteArgs     step_complete;
     PgqrsStepFailArgs         step_fail;
     PgqrsClockSetArgs         clock_set;
+    PgqrsMessageListArgs      message_list;
+    PgqrsMessageGetArgs       message_get;
+    PgqrsRunListArgs          run_list;
+    PgqrsStepListArgs         step_list;
   };
 } PgqrsRequest;
 
@@ -381,6 +421,19 @@ PgqrsRequest *_pgqrs_request_new_step_fail        (gint64             step_id,
                                                    const char        *error,
                                                    double             retry_after_seconds);
 PgqrsRequest *_pgqrs_request_new_clock_set        (double             skew_seconds);
+PgqrsRequest *_pgqrs_request_new_message_list     (gint64             queue_id,
+                                                   PgqrsMessageState  states,
+                                                   guint              limit,
+                                                   guint              offset);
+PgqrsRequest *_pgqrs_request_new_message_get      (gint64             queue_id,
+                                                   gint64             message_id);
+PgqrsRequest *_pgqrs_request_new_run_list         (const char        *workflow_name,
+                                                   guint              statuses,
+                                                   const char        *created_after,
+                                                   const char        *created_before,
+                                                   guint              limit,
+                                                   guint              offset);
+PgqrsRequest *_pgqrs_request_new_step_list        (gint64             run_id);
 
 void          _pgqrs_request_free                 (PgqrsRequest      *request);
 /* Only for ARCHIVE, DELETE, RELEASE and EXTEND. */

@@ -380,4 +380,32 @@ PgqrsWorkflow     *pgqrs_store_get_workflow_run_finish (PgqrsStore      *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray         *pgqrs_store_list_workflow_runs (PgqrsStore           *self,
+                                                   const char           *workflow_name,
+                                                   const PgqrsRunStatus *statuses,
+                                                   guint                 n_statuses,
+                                                   GDateTime            *created_after,
+                                                   GDateTime            *created_before,
+                                                   guint                 limit,
+                                                   guint                 offset,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void               pgqrs_store_list_workflow_runs_async (PgqrsStore     *self,
+                                                   const char           *workflow_name,
+                                                   const PgqrsRunStatus *statuses,
+                                                   guint                 n_statuses,
+                                                   GDateTime            *created_after,
+                                                   GDateTime            *created_before,
+                                                   guint                 limit,
+                                                   guint                 offset,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray         *pgqrs_store_list_workflow_runs_finish (PgqrsStore    *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
 G_END_DECLS

@@ -205,6 +205,7 @@ pgqrs_cli_exit_status (const GError *error)
     case PGQRS_ERROR_PAUSED:
     case PGQRS_ERROR_CANCELLED:
     case PGQRS_ERROR_CONFLICT:
+    case PGQRS_ERROR_SUPERSEDED:
     default:
       return PGQRS_CLI_EXIT_FAILURE;
     }
