@@ -238,6 +238,10 @@ pgqrs_cli_run_to_json (PgqrsWorkflow *run)
     json_object_set_null_member (object, "pause_reason");
   json_object_set_member (object, "resume_at",
                           pgqrs_cli_time_node (pgqrs_workflow_get_resume_at (run)));
+  json_object_set_member (object, "created_at",
+                          pgqrs_cli_time_node (pgqrs_workflow_get_created_at (run)));
+  json_object_set_member (object, "updated_at",
+                          pgqrs_cli_time_node (pgqrs_workflow_get_updated_at (run)));
   return node;
 }
 
@@ -313,6 +317,7 @@ pgqrs_cli_print_table (JsonArray          *rows,
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
   g_autofree guint *widths = NULL;
   g_autofree gboolean *right = NULL;
+  g_autofree gboolean *numbers = NULL;
   guint n_rows = json_array_get_length (rows);
 
   if (columns != NULL)
@@ -332,6 +337,7 @@ pgqrs_cli_print_table (JsonArray          *rows,
 
   widths = g_new0 (guint, keys->len);
   right = g_new0 (gboolean, keys->len);
+  numbers = g_new0 (gboolean, keys->len);
 
   /* Row 0 of the cells is the header. */
   for (guint c = 0; c < keys->len; c++)
@@ -340,7 +346,7 @@ pgqrs_cli_print_table (JsonArray          *rows,
 
       widths[c] = g_utf8_strlen (header, -1);
       g_ptr_array_add (cells, header);
-      right[c] = n_rows > 0;
+      right[c] = TRUE;
     }
 
   for (guint r = 0; r < n_rows; r++)
@@ -353,11 +359,17 @@ pgqrs_cli_print_table (JsonArray          *rows,
           char *text = pgqrs_cli_format_value (value);
 
           widths[c] = MAX (widths[c], g_utf8_strlen (text, -1));
-          if (value != NULL && !JSON_NODE_HOLDS_NULL (value) && !is_number (value))
+          /* Numbers go right, and so does a column of numbers with gaps. */
+          if (is_number (value))
+            numbers[c] = TRUE;
+          else if (value != NULL && !JSON_NODE_HOLDS_NULL (value))
             right[c] = FALSE;
           g_ptr_array_add (cells, text);
         }
     }
+
+  for (guint c = 0; c < keys->len; c++)
+    right[c] = right[c] && numbers[c];
 
   for (guint r = 0; r <= n_rows; r++)
     {

@@ -231,14 +231,16 @@ def dead_letters_and_replay():
   assert pgqrs_json('messages', 'cli_dead', '--archived', '--offset', '1') == []
   table = pgqrs('messages', 'cli_dead', '--dead').stdout
   assert 'dead_letter' in table and '{"poison":true}' in table, table
-  pgqrs('messages', 'cli_dead', status=USAGE)
   pgqrs('messages', 'cli_dead', '--dead', '--archived', status=USAGE)
+  pgqrs('messages', 'cli_dead', '--dead', '--pending', status=USAGE)
 
   assert pgqrs_json('replay', 'cli_dead', str(id)) == {'queue': 'cli_dead', 'id': id,
                                                        'replayed': True}
   assert metrics('cli_dead')['pending'] == 1
   pgqrs('replay', 'cli_dead', str(id), status=FAILURE)      # not archived any more
   pgqrs('replay', 'cli_dead', '999999999', status=NOT_FOUND)
+  pgqrs('queue', 'create', 'cli_dead_other')
+  pgqrs('replay', 'cli_dead_other', str(id), status=NOT_FOUND)  # another queue's
 
 
 @test
@@ -264,6 +266,58 @@ def consume_stops_gracefully_on_sigterm():
   assert (m['archived'], m['leased'], m['pending']) == (1, 0, 0), m
   workers = {w['name']: w for w in pgqrs_json('worker', 'list', '--queue', 'cli_signal')}
   assert workers['cli-signal-worker']['status'] == 'stopped', workers
+
+
+@test
+def messages_by_state_and_by_hand():
+  pgqrs('queue', 'create', 'cli_look')
+  [now, later, leased] = pgqrs_json('send', 'cli_look', stdin='{"n": 1}\n')['ids'] + \
+    pgqrs_json('send', 'cli_look', '--delay', '3600', '{"n": 2}')['ids'] + \
+    pgqrs_json('send', 'cli_look', '{"n": 3}')['ids']
+  # A consumer that holds one message while the test looks.
+  held = os.path.join(WORKDIR, 'held')
+  script = write_script('hold.sh', f'#!/bin/sh\necho $PGQRS_MESSAGE_ID > {held}.tmp\n'
+                                   f'mv {held}.tmp {held}\nsleep 30\n')
+  env = dict(os.environ, PGQRS_DSN=DSN)
+  process = subprocess.Popen([PGQRS, 'consume', 'cli_look', '--worker', 'cli-holder', '--',
+                              script], env=env, cwd=WORKDIR,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  try:
+    deadline = time.monotonic() + 30
+    while not os.path.exists(held):
+      assert time.monotonic() < deadline and process.poll() is None
+      time.sleep(0.05)
+    with open(held) as f:
+      assert int(f.read()) == now      # the oldest visible one goes first
+    pending = pgqrs_json('messages', 'cli_look', '--pending')
+    assert [m['id'] for m in pending] == [leased], pending
+    assert [m['id'] for m in pgqrs_json('messages', 'cli_look', '--delayed')] == [later]
+    holders = pgqrs_json('messages', 'cli_look', '--leased')
+    assert [(m['id'], m['holder'], m['read_count']) for m in holders] == \
+      [(now, 'cli-holder', 1)], holders
+    everything = pgqrs_json('messages', 'cli_look')
+    assert sorted(m['id'] for m in everything) == sorted([now, later, leased]), everything
+    assert [m['id'] for m in pgqrs_json('messages', 'cli_look', '--limit', '1', '--offset', '1')] \
+      == [m['id'] for m in everything][1:2]
+    assert 'cli-holder' in pgqrs('messages', 'cli_look', '--leased').stdout
+    assert metrics('cli_look')['leased'] == 1           # looking leased nothing
+
+    # By hand: release the held one, archive and delete others.
+    assert pgqrs_json('release', 'cli_look', str(now)) == {'queue': 'cli_look', 'id': now,
+                                                           'released': True}
+    assert metrics('cli_look')['leased'] == 0
+  finally:
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+  assert 'Archived message' in pgqrs('archive', 'cli_look', str(leased)).stdout
+  pgqrs('archive', 'cli_look', str(leased), status=FAILURE)    # archived already
+  assert pgqrs_json('delete', 'cli_look', str(later))['deleted'] is True
+  pgqrs('delete', 'cli_look', str(later), status=NOT_FOUND)
+  pgqrs('release', 'cli_look', str(now), '--delay', '3600')
+  m = metrics('cli_look')
+  assert (m['total'], m['delayed'], m['archived']) == (2, 1, 1), m
+  pgqrs('archive', 'nope', '1', status=NOT_FOUND)
+  pgqrs('release', 'cli_look', 'x', status=USAGE)
 
 
 @test
@@ -331,7 +385,28 @@ def runs():
   assert cancelled['status'] in ('CANCELLING', 'CANCELLED'), cancelled
   pgqrs('run', 'cancel', str(done.get_id()), status=FAILURE)   # finished already
 
-  for command in ('show', 'cancel', 'wait'):
+  runs = pgqrs_json('run', 'list', '--workflow', 'cli_flow')
+  assert [r['id'] for r in runs] == [queued.get_id(), failed.get_id(), done.get_id()], runs
+  assert [r['id'] for r in pgqrs_json('run', 'list', '--status', 'success',
+                                      '--status', 'ERROR')] == [failed.get_id(), done.get_id()]
+  assert [r['id'] for r in pgqrs_json('run', 'list', '--since', '1h', '--limit', '1')] == \
+    [queued.get_id()]
+  assert pgqrs_json('run', 'list', '--until', '2000-01-01T00:00:00Z') == []
+  assert 'cli_flow' in pgqrs('run', 'list').stdout
+  pgqrs('run', 'list', '--status', 'sleeping', status=USAGE)
+  pgqrs('run', 'list', '--since', 'yesterday-ish', status=USAGE)
+
+  stepped = store.create_workflow('cli_flow', Json.from_string('{}'), None)
+  stepped.start(None)
+  step = stepped.acquire_step('fetch', None)
+  step.complete(Json.from_string('[1, 2]'), None)
+  steps = pgqrs_json('run', 'steps', str(stepped.get_id()))
+  assert [(s['name'], s['status'], s['output']) for s in steps] == \
+    [('fetch', 'SUCCESS', [1, 2])], steps
+  assert 'fetch' in pgqrs('run', 'steps', str(stepped.get_id())).stdout
+  assert pgqrs_json('run', 'steps', str(queued.get_id())) == []
+
+  for command in ('show', 'cancel', 'wait', 'steps'):
     pgqrs('run', command, '999999999', status=NOT_FOUND)
     pgqrs('run', command, 'x', status=USAGE)
 

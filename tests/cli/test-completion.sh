@@ -35,16 +35,18 @@ check()
     fi
 }
 
-echo "1..12"
-check "pgqrs " "consume install messages queue replay run send status verify worker"
+echo "1..14"
+check "pgqrs " "archive consume delete install messages queue release replay run send status verify worker"
 check "pgqrs --json q" "queue"
 check "pgqrs queue " "create delete list metrics purge"
-check "pgqrs run " "cancel show wait"
+check "pgqrs run " "cancel list show steps wait"
 check "pgqrs queue purge " "alpha beta"
 check "pgqrs queue create " ""
 check "pgqrs send a" "alpha"
 check "pgqrs --dsn $PGQRS_DSN worker list --queue b" "beta"
 check "pgqrs queue delete --c" "--cascade"
+check "pgqrs delete " "alpha beta"
+check "pgqrs messages alpha --l" "--leased --limit"
 check "pgqrs consume alpha --dr" "--drain"
 check "pgqrs consume alpha " "--"
 check "pgqrs consume alpha -- pgqr" "pgqrs"
