@@ -840,6 +840,84 @@ pgqrs_workflow_pause_finish (PgqrsWorkflow  *self,
   return run_finish (self, result, pgqrs_workflow_pause_async, NULL, error);
 }
 
+/* Resuming is pausing again until now: the resume time and the trigger
+ * message's visibility move to now, the reason stays. */
+static PgqrsRequest *
+resume_request (PgqrsWorkflow *self)
+{
+  return transition_request (self, PGQRS_RUN_STATUS_PAUSED, BIT (PGQRS_RUN_STATUS_PAUSED),
+                             g_strdup (self->pause_reason), 0);
+}
+
+/**
+ * pgqrs_workflow_resume:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends a paused run's sleep now instead of at its resume time: a triggered
+ * run's message becomes visible at once, so the next consumer goes on with
+ * the run; an in-process run may be started again with
+ * [method@Workflow.start].
+ *
+ * Returns: %TRUE on success; %FALSE with %PGQRS_ERROR_INVALID_STATE if the
+ *   run is not paused
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_resume (PgqrsWorkflow  *self,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, resume_request (self), NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_resume_async:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.resume] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_resume_async (PgqrsWorkflow       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, resume_request (self), NULL, pgqrs_workflow_resume_async, cancellable,
+             callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_resume_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.resume_async].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_resume_finish (PgqrsWorkflow  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_resume_async, NULL, error);
+}
+
 static PgqrsRequest *
 cancel_request (PgqrsWorkflow *self)
 {

@@ -248,4 +248,18 @@ GPtrArray        *pgqrs_workflow_list_steps_finish (PgqrsWorkflow       *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 
+PGQRS_AVAILABLE_IN_ALL
+gboolean          pgqrs_workflow_resume            (PgqrsWorkflow       *self,
+                                                    GCancellable        *cancellable,
+                                                    GError             **error);
+PGQRS_AVAILABLE_IN_ALL
+void              pgqrs_workflow_resume_async      (PgqrsWorkflow       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+PGQRS_AVAILABLE_IN_ALL
+gboolean          pgqrs_workflow_resume_finish     (PgqrsWorkflow       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
 G_END_DECLS

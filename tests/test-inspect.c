@@ -1,7 +1,7 @@
 /* test-inspect.c — what an operator looks at without changing anything:
  * a queue's messages by state (peeked, not leased), one message by id,
- * workflow runs by workflow, status and time, and a run's steps; on the
- * backend PGQRS_TEST_BACKEND names.
+ * workflow runs by workflow, status and time, and a run's steps; and
+ * resuming a paused run early; on the backend PGQRS_TEST_BACKEND names.
  *
  * Each case runs through the blocking calls and through the _async/_finish
  * pairs.
@@ -522,6 +522,67 @@ test_list_steps (Fixture       *f,
   g_assert_cmpuint (steps->len, ==, 0);
 }
 
+static gboolean
+resume (Fixture        *f,
+        PgqrsWorkflow  *run,
+        GError        **error)
+{
+  gboolean ret;
+
+  if (f->mode == MODE_SYNC)
+    return pgqrs_workflow_resume (run, NULL, error);
+  AWAIT (pgqrs_workflow_resume_async (run, NULL, CB, RESULT),
+         pgqrs_workflow_resume_finish (run, result_, error));
+  return ret;
+}
+
+/* A paused run resumes now: its trigger message is visible at once, and an
+ * in-process start is no longer refused. */
+static void
+test_resume (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) input = pgqrs_test_json ("{}");
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  pgqrs_store_define_workflow (f->store, "sleeper", "jobs", NULL, &error);
+  g_assert_no_error (error);
+  run = pgqrs_store_trigger_workflow (f->store, "sleeper", input, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Not paused: nothing to resume. */
+  g_assert_false (resume (f, run, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  pgqrs_workflow_start (run, NULL, &error);
+  g_assert_no_error (error);
+  pgqrs_workflow_pause (run, "waiting for a reply", 3600, NULL, &error);
+  g_assert_no_error (error);
+  list = list_messages (f, PGQRS_MESSAGE_STATE_DELAYED, 0, 0, &error);
+  g_assert_no_error (error);
+  assert_ids (list, pgqrs_workflow_get_message_id (run), (gint64)0);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  g_assert_false (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED);
+  g_clear_error (&error);
+
+  g_assert_true (resume (f, run, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_PAUSED);
+  g_assert_cmpstr (pgqrs_workflow_get_pause_reason (run), ==, "waiting for a reply");
+
+  list = list_messages (f, PGQRS_MESSAGE_STATE_PENDING, 0, 0, &error);
+  g_assert_no_error (error);
+  assert_ids (list, pgqrs_workflow_get_message_id (run), (gint64)0);
+
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -541,6 +602,7 @@ main (int   argc,
   ADD ("get-message", test_get_message);
   ADD ("list-runs", test_list_runs);
   ADD ("list-steps", test_list_steps);
+  ADD ("resume", test_resume);
 
   return g_test_run ();
 }

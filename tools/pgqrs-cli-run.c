@@ -72,6 +72,28 @@ cmd_cancel (PgqrsCli  *cli,
   return TRUE;
 }
 
+static gboolean
+cmd_resume (PgqrsCli  *cli,
+            int        argc,
+            char     **argv,
+            GError   **error)
+{
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(JsonNode) document = NULL;
+
+  if (!pgqrs_cli_parse (cli, &argc, &argv, "ID",
+                        _("Ends a paused run’s sleep now: its trigger message becomes visible, "
+                          "and the next consumer goes on with the run. Prints the run."),
+                        NULL, 1, 1, error) ||
+      !(run = get_run (cli, argv[1], error)) ||
+      !pgqrs_workflow_resume (run, NULL, error))
+    return FALSE;
+
+  document = pgqrs_cli_run_to_json (run);
+  pgqrs_cli_print (cli, document, NULL);
+  return TRUE;
+}
+
 typedef struct
 {
   GMainLoop *loop;
@@ -320,6 +342,7 @@ const PgqrsCliCommand pgqrs_cli_run_commands[] = {
   { "show", N_("Show a workflow run"), cmd_show },
   { "steps", N_("List a workflow run’s steps"), cmd_steps },
   { "cancel", N_("Cancel a workflow run"), cmd_cancel },
+  { "resume", N_("Resume a paused workflow run now"), cmd_resume },
   { "wait", N_("Wait for a workflow run to finish"), cmd_wait },
   { NULL }
 };

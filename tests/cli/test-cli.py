@@ -406,7 +406,15 @@ def runs():
   assert 'fetch' in pgqrs('run', 'steps', str(stepped.get_id())).stdout
   assert pgqrs_json('run', 'steps', str(queued.get_id())) == []
 
-  for command in ('show', 'cancel', 'wait', 'steps'):
+  sleeper = store.create_workflow('cli_flow', Json.from_string('{}'), None)
+  sleeper.start(None)
+  sleeper.pause('until Monday', 3600, None)
+  resumed = pgqrs_json('run', 'resume', str(sleeper.get_id()))
+  assert (resumed['status'], resumed['pause_reason']) == ('PAUSED', 'until Monday'), resumed
+  assert sleeper.start(None)                                   # no longer refused
+  pgqrs('run', 'resume', str(sleeper.get_id()), status=FAILURE)  # running: not paused
+
+  for command in ('show', 'cancel', 'wait', 'steps', 'resume'):
     pgqrs('run', command, '999999999', status=NOT_FOUND)
     pgqrs('run', command, 'x', status=USAGE)
 
