@@ -92,6 +92,9 @@ typedef enum
                                    the queue has it) */
   PGQRS_OP_RUN_LIST,          /* ← runs, newest first                    */
   PGQRS_OP_STEP_LIST,         /* ← steps of a run, in acquire order      */
+  PGQRS_OP_SERVER_INFO,       /* ← count: the schema version; server_version:
+                                   the database's (SCHEMA_MISSING if not
+                                   installed) */
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
@@ -434,6 +437,7 @@ PgqrsRequest *_pgqrs_request_new_run_list         (const char        *workflow_n
                                                    guint              limit,
                                                    guint              offset);
 PgqrsRequest *_pgqrs_request_new_step_list        (gint64             run_id);
+PgqrsRequest *_pgqrs_request_new_server_info      (void);
 
 void          _pgqrs_request_free                 (PgqrsRequest      *request);
 /* Only for ARCHIVE, DELETE, RELEASE and EXTEND. */
@@ -511,6 +515,7 @@ typedef struct
   GPtrArray *runs;             /* element-type PgqrsRunRow */
   GPtrArray *steps;            /* element-type PgqrsStepRow */
   gint64     count;
+  char      *server_version;   /* SERVER_INFO */
   double     seconds;
   gint64     woken_queue_id;   /* RUN_CREATE with trigger: the queue that got
                                   the trigger message, whose consumers the

@@ -495,6 +495,12 @@ _pgqrs_request_new_step_list (gint64 run_id)
   return request;
 }
 
+PgqrsRequest *
+_pgqrs_request_new_server_info (void)
+{
+  return request_new (PGQRS_OP_SERVER_INFO);
+}
+
 void
 _pgqrs_request_free (PgqrsRequest *request)
 {
@@ -584,6 +590,7 @@ _pgqrs_request_free (PgqrsRequest *request)
     case PGQRS_OP_MESSAGE_LIST:
     case PGQRS_OP_MESSAGE_GET:
     case PGQRS_OP_STEP_LIST:
+    case PGQRS_OP_SERVER_INFO:
     default:
       break;
     }
@@ -631,6 +638,7 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_MESSAGE_GET] = "get message",
     [PGQRS_OP_RUN_LIST] = "list runs",
     [PGQRS_OP_STEP_LIST] = "list steps",
+    [PGQRS_OP_SERVER_INFO] = "read the versions",
   };
 
   if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)
@@ -671,6 +679,7 @@ _pgqrs_reply_free (PgqrsReply *reply)
   g_clear_pointer (&reply->workers, g_ptr_array_unref);
   g_clear_pointer (&reply->runs, g_ptr_array_unref);
   g_clear_pointer (&reply->steps, g_ptr_array_unref);
+  g_free (reply->server_version);
   g_free (reply);
 }
 

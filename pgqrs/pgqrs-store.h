@@ -83,6 +83,24 @@ gboolean           pgqrs_store_verify_finish      (PgqrsStore           *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 
+PGQRS_AVAILABLE_IN_ALL
+gboolean           pgqrs_store_get_server_info    (PgqrsStore           *self,
+                                                   guint                *schema_version,
+                                                   char                **server_version,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void               pgqrs_store_get_server_info_async (PgqrsStore        *self,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+gboolean           pgqrs_store_get_server_info_finish (PgqrsStore       *self,
+                                                   GAsyncResult         *result,
+                                                   guint                *schema_version,
+                                                   char                **server_version,
+                                                   GError              **error);
+
 PGQRS_AVAILABLE_IN_1_0
 PgqrsQueue        *pgqrs_store_create_queue       (PgqrsStore           *self,
                                                    const char           *name,

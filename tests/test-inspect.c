@@ -583,6 +583,40 @@ test_resume (Fixture       *f,
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
 }
 
+/* The versions of the tables and of the database, once installed. */
+static void
+test_server_info (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) fresh = NULL;
+  g_autofree char *dsn = pgqrs_test_new_dsn (NULL);
+  g_autofree char *server = NULL;
+  guint schema = 0;
+  gboolean ok;
+
+  if (f->mode == MODE_SYNC)
+    ok = pgqrs_store_get_server_info (f->store, &schema, &server, NULL, &error);
+  else
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      pgqrs_store_get_server_info_async (f->store, NULL, pgqrs_test_store_result, &result);
+      pgqrs_test_await (&result);
+      ok = pgqrs_store_get_server_info_finish (f->store, result, &schema, &server, &error);
+    }
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpuint (schema, >=, 2);
+  g_assert_true (g_str_has_prefix (server, pgqrs_test_backend_is_sqlite () ? "SQLite 3."
+                                                                             : "PostgreSQL "));
+
+  fresh = pgqrs_store_new (dsn, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (pgqrs_store_get_server_info (fresh, NULL, NULL, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -603,6 +637,7 @@ main (int   argc,
   ADD ("list-runs", test_list_runs);
   ADD ("list-steps", test_list_steps);
   ADD ("resume", test_resume);
+  ADD ("server-info", test_server_info);
 
   return g_test_run ();
 }

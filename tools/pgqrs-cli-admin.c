@@ -85,13 +85,15 @@ cmd_status (PgqrsCli  *cli,
   g_autoptr(JsonNode) document = NULL;
   g_autoptr(GError) verify_error = NULL;
   g_autoptr(GPtrArray) queues = NULL;
+  g_autofree char *server_version = NULL;
+  guint schema_version = 0;
   PgqrsStore *store;
   JsonObject *object;
   const char *schema;
 
   if (!pgqrs_cli_parse (cli, &argc, &argv, "",
-                        _("Shows the backend, whether the pgqrs tables are installed and how "
-                        "many queues there are."),
+                        _("Shows the backend, whether the pgqrs tables are installed and their "
+                        "version, the database’s version and how many queues there are."),
                         NULL, 0, 0, error) ||
       !(store = pgqrs_cli_open_store (cli, error)))
     return FALSE;
@@ -106,13 +108,26 @@ cmd_status (PgqrsCli  *cli,
       return FALSE;
     }
 
-  if (g_str_equal (schema, "installed") && !(queues = pgqrs_store_list_queues (store, NULL, error)))
+  if (g_str_equal (schema, "installed") &&
+      (!pgqrs_store_get_server_info (store, &schema_version, &server_version, NULL, error) ||
+       !(queues = pgqrs_store_list_queues (store, NULL, error))))
     return FALSE;
 
   document = pgqrs_cli_new_object (&object);
   json_object_set_string_member (object, "backend",
                                  backend_name (pgqrs_config_get_backend_kind (pgqrs_store_get_config (store))));
   json_object_set_string_member (object, "schema", schema);
+  if (server_version != NULL)
+    {
+      json_object_set_int_member (object, "schema_version", schema_version);
+      json_object_set_string_member (object, "server_version", server_version);
+    }
+  else
+    {
+      /* The database's version is read from the tables' side of it. */
+      json_object_set_null_member (object, "schema_version");
+      json_object_set_null_member (object, "server_version");
+    }
   if (queues != NULL)
     json_object_set_int_member (object, "queues", queues->len);
   else

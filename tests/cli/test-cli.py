@@ -117,11 +117,15 @@ def install_verify_status():
   assert 'pgqrs install' in pgqrs('queue', 'list', dsn=fresh, status=SCHEMA).stderr
   status = pgqrs_json('status', dsn=fresh)
   assert status == {'backend': 'sqlite' if BACKEND == 'sqlite' else 'postgres',
-                    'schema': 'missing', 'queues': None}, status
+                    'schema': 'missing', 'schema_version': None, 'server_version': None,
+                    'queues': None}, status
   assert pgqrs_json('install', dsn=fresh) == {'installed': True}
   pgqrs('install', dsn=fresh)                               # idempotent
   assert 'installed' in pgqrs('verify', dsn=fresh).stdout
-  assert pgqrs_json('status', dsn=fresh)['schema'] == 'installed'
+  status = pgqrs_json('status', dsn=fresh)
+  assert status['schema'] == 'installed' and status['schema_version'] >= 2, status
+  assert status['server_version'].startswith('SQLite 3.' if BACKEND == 'sqlite'
+                                             else 'PostgreSQL '), status
   assert re.search(r'^schema +installed$', pgqrs('status', dsn=fresh).stdout, re.M)
   # An empty list is a table with its header only, or an empty JSON array.
   assert pgqrs('queue', 'list', dsn=fresh).stdout.split() == ['ID', 'NAME', 'CREATED', 'AT']

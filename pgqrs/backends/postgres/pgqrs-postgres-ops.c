@@ -561,6 +561,20 @@ static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_message_get)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (server_info_read)
+{
+  call->reply->count = _pgqrs_postgres_int (result, 0, 0);
+  call->reply->server_version = g_strconcat ("PostgreSQL ", _pgqrs_postgres_text (result, 0, 1),
+                                             NULL);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_server_info)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_SERVER_INFO, server_info_read, PG_END);
+  return TRUE;
+}
+
 static PGQRS_POSTGRES_STEP (replayed)
 {
   if (_pgqrs_postgres_bool (result, 0, 0))
@@ -655,6 +669,7 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_MESSAGE_GET]       = _pgqrs_postgres_op_message_get,
   [PGQRS_OP_RUN_LIST]          = _pgqrs_postgres_op_run_list,
   [PGQRS_OP_STEP_LIST]         = _pgqrs_postgres_op_step_list,
+  [PGQRS_OP_SERVER_INFO]       = _pgqrs_postgres_op_server_info,
 };
 
 PgqrsPostgresThen

@@ -68,6 +68,7 @@ typedef enum
   PG_STMT_MESSAGE_GET,
   PG_STMT_RUN_LIST,
   PG_STMT_STEP_LIST,
+  PG_STMT_SERVER_INFO,
   PG_N_STMTS
 } PgqrsPostgresStmt;
 

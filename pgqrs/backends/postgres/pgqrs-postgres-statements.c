@@ -472,6 +472,10 @@ static const Statement statements[PG_N_STMTS] = {
     "   AND ($4::timestamptz IS NULL OR r.created_at < $4::timestamptz) "
     " ORDER BY r.created_at DESC, r.id DESC LIMIT $5::bigint OFFSET $6::bigint", 6 },
 
+  [PG_STMT_SERVER_INFO] = {
+    "SELECT (SELECT coalesce (max (version), 0) FROM " S "pgqrs_schema_version), "
+    "       current_setting ('server_version')", 0 },
+
   [PG_STMT_STEP_LIST] = {
     "SELECT " STEP_COLUMNS " FROM " S "pgqrs_workflow_steps WHERE run_id = $1::bigint ORDER BY id", 1 },
 };

@@ -628,6 +628,25 @@ op_message_get (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
+op_server_info (PgqrsSqliteConnection  *conn,
+                PgqrsRequest           *request,
+                PgqrsReply             *reply,
+                GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_SERVER_INFO, error)) ||
+      _pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return FALSE;
+
+  reply->count = sqlite3_column_int64 (stmt, 0);
+  reply->server_version = g_strconcat ("SQLite ", column_text (stmt, 1), NULL);
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
 op_next_visible (PgqrsSqliteConnection  *conn,
                  PgqrsRequest           *request,
                  PgqrsReply             *reply,
@@ -709,6 +728,7 @@ static const struct {
   [PGQRS_OP_MESSAGE_GET]       = { op_message_get,                   FALSE },
   [PGQRS_OP_RUN_LIST]          = { _pgqrs_sqlite_op_run_list,        FALSE },
   [PGQRS_OP_STEP_LIST]         = { _pgqrs_sqlite_op_step_list,       FALSE },
+  [PGQRS_OP_SERVER_INFO]       = { op_server_info,                   FALSE },
 };
 
 static gboolean

@@ -351,6 +351,9 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "   AND (?4 IS NULL OR r.created_at < ?4) "
     " ORDER BY r.created_at DESC, r.id DESC LIMIT ?5 OFFSET ?6",
 
+  [SQLITE_STMT_SERVER_INFO] =
+    "SELECT (SELECT coalesce (max (version), 0) FROM pgqrs_schema_version), sqlite_version ()",
+
   [SQLITE_STMT_STEP_LIST] =
     "SELECT " STEP_COLUMNS " FROM pgqrs_workflow_steps WHERE run_id = ?1 ORDER BY id",
 };
