@@ -1998,3 +1998,207 @@ pgqrs_queue_enqueue_batch_text_finish (PgqrsQueue    *self,
 
   return _pgqrs_reply_steal_ids (reply);
 }
+
+static PgqrsRequest *
+list_messages_request (PgqrsQueue         *self,
+                       PgqrsMessageState   states,
+                       guint               limit,
+                       guint               offset)
+{
+  const PgqrsMessageState all = PGQRS_MESSAGE_STATE_PENDING | PGQRS_MESSAGE_STATE_DELAYED |
+                                PGQRS_MESSAGE_STATE_LEASED;
+
+  return _pgqrs_request_new_message_list (self->id, (states & all) ? (states & all) : all,
+                                          limit > 0 ? limit : 100, offset);
+}
+
+/**
+ * pgqrs_queue_list_messages:
+ * @self: a #PgqrsQueue
+ * @states: which unarchived messages: pending (visible now), delayed
+ *   (visible later) or leased, any combination; 0 means all three
+ * @limit: the most messages to return; 0 means 100
+ * @offset: how many to skip, for paging
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists the queue's unarchived messages in the states asked for, without
+ * leasing them: a look, which changes nothing. They come in the order a
+ * lease takes them — by visibility time, then id — so leased messages come
+ * in the order their leases run out.
+ *
+ * A leased message names its holder with
+ * [method@Message.get_consumer_worker_id], and [method@Message.get_visible_at]
+ * is when its lease runs out. Each message carries its current lease token:
+ * [method@Queue.archive], [method@Queue.delete_message] or
+ * [method@Queue.release] on it act unless the message changed since it was
+ * listed — which is how an operator settles a message by hand.
+ *
+ * Returns: (transfer container) (element-type PgqrsMessage): the messages,
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_queue_list_messages (PgqrsQueue         *self,
+                           PgqrsMessageState   states,
+                           guint               limit,
+                           guint               offset,
+                           GCancellable       *cancellable,
+                           GError            **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
+
+  if (!(reply = _pgqrs_store_execute (self->store,
+                                      list_messages_request (self, states, limit, offset),
+                                      cancellable, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_messages (reply);
+}
+
+/**
+ * pgqrs_queue_list_messages_async:
+ * @self: a #PgqrsQueue
+ * @states: which unarchived messages; 0 means pending, delayed and leased
+ * @limit: the most messages to return; 0 means 100
+ * @offset: how many to skip, for paging
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.list_messages] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_list_messages_async (PgqrsQueue          *self,
+                                 PgqrsMessageState    states,
+                                 guint                limit,
+                                 guint                offset,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  _pgqrs_store_execute_async (self->store, self, list_messages_request (self, states, limit, offset),
+                              pgqrs_queue_list_messages_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_list_messages_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.list_messages_async].
+ *
+ * Returns: (transfer container) (element-type PgqrsMessage): the messages,
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_queue_list_messages_finish (PgqrsQueue    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_list_messages_async, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_messages (reply);
+}
+
+static PgqrsMessage *
+reply_to_message (PgqrsReply *reply)
+{
+  g_autoptr(GPtrArray) messages = NULL;
+
+  if (reply == NULL)
+    return NULL;
+
+  messages = _pgqrs_reply_steal_messages (reply);
+  return _pgqrs_store_only_object (messages);
+}
+
+/**
+ * pgqrs_queue_get_message:
+ * @self: a #PgqrsQueue
+ * @message_id: the message's id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads one of the queue's messages as it is now — pending, delayed,
+ * leased or archived — without leasing it. Its lease token is the current
+ * one, as for [method@Queue.list_messages].
+ *
+ * Returns: (transfer full): the message, or %NULL with @error set:
+ *   %PGQRS_ERROR_NOT_FOUND when the queue has no message with that id
+ *
+ * Since: 1.0
+ */
+PgqrsMessage *
+pgqrs_queue_get_message (PgqrsQueue    *self,
+                         gint64         message_id,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
+
+  return reply_to_message (_pgqrs_store_execute (self->store,
+                                                 _pgqrs_request_new_message_get (self->id, message_id),
+                                                 cancellable, error));
+}
+
+/**
+ * pgqrs_queue_get_message_async:
+ * @self: a #PgqrsQueue
+ * @message_id: the message's id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.get_message] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_get_message_async (PgqrsQueue          *self,
+                               gint64               message_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  _pgqrs_store_execute_async (self->store, self, _pgqrs_request_new_message_get (self->id, message_id),
+                              pgqrs_queue_get_message_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_get_message_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.get_message_async].
+ *
+ * Returns: (transfer full): the message, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PgqrsMessage *
+pgqrs_queue_get_message_finish (PgqrsQueue    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_get_message_async, error);
+  return reply_to_message (reply);
+}

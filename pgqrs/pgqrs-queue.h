@@ -14,6 +14,7 @@
 
 #include "pgqrs-message.h"
 #include "pgqrs-queue-metrics.h"
+#include "pgqrs-types.h"
 #include "pgqrs-version-macros.h"
 
 G_BEGIN_DECLS
@@ -307,6 +308,42 @@ void        pgqrs_queue_enqueue_batch_text_async (PgqrsQueue         *self,
                                                 gpointer              user_data);
 PGQRS_AVAILABLE_IN_ALL
 GArray     *pgqrs_queue_enqueue_batch_text_finish (PgqrsQueue        *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* looking without leasing */
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray  *pgqrs_queue_list_messages          (PgqrsQueue           *self,
+                                                PgqrsMessageState     states,
+                                                guint                 limit,
+                                                guint                 offset,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void        pgqrs_queue_list_messages_async    (PgqrsQueue           *self,
+                                                PgqrsMessageState     states,
+                                                guint                 limit,
+                                                guint                 offset,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray  *pgqrs_queue_list_messages_finish   (PgqrsQueue           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+PgqrsMessage *pgqrs_queue_get_message          (PgqrsQueue           *self,
+                                                gint64                message_id,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void        pgqrs_queue_get_message_async      (PgqrsQueue           *self,
+                                                gint64                message_id,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+PgqrsMessage *pgqrs_queue_get_message_finish   (PgqrsQueue           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 

@@ -85,6 +85,16 @@ typedef enum
   PGQRS_OP_STEP_FAIL,         /* ← steps[1]; a retry also moves the run's
                                    trigger message to retry_at */
   PGQRS_OP_CLOCK_SET,         /* ← -                                    */
+  PGQRS_OP_MESSAGE_LIST,      /* ← messages: the queue's unarchived ones in the
+                                   states asked for, in lease order (vt, id);
+                                   nothing is leased */
+  PGQRS_OP_MESSAGE_GET,       /* ← messages[1], in any state (NOT_FOUND unless
+                                   the queue has it) */
+  PGQRS_OP_RUN_LIST,          /* ← runs, newest first                    */
+  PGQRS_OP_STEP_LIST,         /* ← steps of a run, in acquire order      */
+  PGQRS_OP_SERVER_INFO,       /* ← count: the schema version; server_version:
+                                   the database's (SCHEMA_MISSING if not
+                                   installed) */
 } PgqrsOp;
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
@@ -285,6 +295,35 @@ typedef struct
 
 typedef struct
 {
+  gint64    queue_id;
+  guint     states;             /* PgqrsMessageState flags, at least one */
+  guint     limit;
+  guint     offset;
+} PgqrsMessageListArgs;
+
+typedef struct
+{
+  gint64    queue_id;
+  gint64    message_id;
+} PgqrsMessageGetArgs;
+
+typedef struct
+{
+  char     *workflow_name;      /* NULL: every workflow */
+  guint     statuses;           /* bit 1 << PgqrsRunStatus per status; 0: any */
+  char     *created_after;      /* ISO-8601 UTC with milliseconds, or NULL */
+  char     *created_before;     /* the same, or NULL */
+  guint     limit;
+  guint     offset;
+} PgqrsRunListArgs;
+
+typedef struct
+{
+  gint64    run_id;
+} PgqrsStepListArgs;
+
+typedef struct
+{
   PgqrsOp op;
   /* The lease a workflow executor holds on its run's trigger message
    * (issue 14): a run transition or a step operation with a fence applies
@@ -321,6 +360,10 @@ typedef struct
     PgqrsStepCompleteArgs     step_complete;
     PgqrsStepFailArgs         step_fail;
     PgqrsClockSetArgs         clock_set;
+    PgqrsMessageListArgs      message_list;
+    PgqrsMessageGetArgs       message_get;
+    PgqrsRunListArgs          run_list;
+    PgqrsStepListArgs         step_list;
   };
 } PgqrsRequest;
 
@@ -393,6 +436,20 @@ PgqrsRequest *_pgqrs_request_new_step_fail        (gint64             step_id,
                                                    const char        *error,
                                                    double             retry_after_seconds);
 PgqrsRequest *_pgqrs_request_new_clock_set        (double             skew_seconds);
+PgqrsRequest *_pgqrs_request_new_message_list     (gint64             queue_id,
+                                                   PgqrsMessageState  states,
+                                                   guint              limit,
+                                                   guint              offset);
+PgqrsRequest *_pgqrs_request_new_message_get      (gint64             queue_id,
+                                                   gint64             message_id);
+PgqrsRequest *_pgqrs_request_new_run_list         (const char        *workflow_name,
+                                                   guint              statuses,
+                                                   const char        *created_after,
+                                                   const char        *created_before,
+                                                   guint              limit,
+                                                   guint              offset);
+PgqrsRequest *_pgqrs_request_new_step_list        (gint64             run_id);
+PgqrsRequest *_pgqrs_request_new_server_info      (void);
 
 void          _pgqrs_request_free                 (PgqrsRequest      *request);
 /* Only for ARCHIVE, DELETE, RELEASE and EXTEND. */
@@ -478,6 +535,7 @@ typedef struct
   GPtrArray *runs;             /* element-type PgqrsRunRow */
   GPtrArray *steps;            /* element-type PgqrsStepRow */
   gint64     count;
+  char      *server_version;   /* SERVER_INFO */
   double     seconds;
   gint64     woken_queue_id;   /* RUN_CREATE with trigger: the queue that got
                                   the trigger message, whose consumers the

@@ -470,6 +470,70 @@ _pgqrs_request_new_clock_set (double skew_seconds)
   return request;
 }
 
+PgqrsRequest *
+_pgqrs_request_new_message_list (gint64             queue_id,
+                                 PgqrsMessageState  states,
+                                 guint              limit,
+                                 guint              offset)
+{
+  PgqrsRequest *request = request_new (PGQRS_OP_MESSAGE_LIST);
+
+  request->message_list.queue_id = queue_id;
+  request->message_list.states = states;
+  request->message_list.limit = limit;
+  request->message_list.offset = offset;
+
+  return request;
+}
+
+PgqrsRequest *
+_pgqrs_request_new_message_get (gint64 queue_id,
+                                gint64 message_id)
+{
+  PgqrsRequest *request = request_new (PGQRS_OP_MESSAGE_GET);
+
+  request->message_get.queue_id = queue_id;
+  request->message_get.message_id = message_id;
+
+  return request;
+}
+
+PgqrsRequest *
+_pgqrs_request_new_run_list (const char *workflow_name,
+                             guint       statuses,
+                             const char *created_after,
+                             const char *created_before,
+                             guint       limit,
+                             guint       offset)
+{
+  PgqrsRequest *request = request_new (PGQRS_OP_RUN_LIST);
+
+  request->run_list.workflow_name = g_strdup (workflow_name);
+  request->run_list.statuses = statuses;
+  request->run_list.created_after = g_strdup (created_after);
+  request->run_list.created_before = g_strdup (created_before);
+  request->run_list.limit = limit;
+  request->run_list.offset = offset;
+
+  return request;
+}
+
+PgqrsRequest *
+_pgqrs_request_new_step_list (gint64 run_id)
+{
+  PgqrsRequest *request = request_new (PGQRS_OP_STEP_LIST);
+
+  request->step_list.run_id = run_id;
+
+  return request;
+}
+
+PgqrsRequest *
+_pgqrs_request_new_server_info (void)
+{
+  return request_new (PGQRS_OP_SERVER_INFO);
+}
+
 void
 _pgqrs_request_free (PgqrsRequest *request)
 {
@@ -541,6 +605,11 @@ _pgqrs_request_free (PgqrsRequest *request)
     case PGQRS_OP_STEP_FAIL:
       g_free (request->step_fail.error);
       break;
+    case PGQRS_OP_RUN_LIST:
+      g_free (request->run_list.workflow_name);
+      g_free (request->run_list.created_after);
+      g_free (request->run_list.created_before);
+      break;
     case PGQRS_OP_INSTALL:
     case PGQRS_OP_VERIFY:
     case PGQRS_OP_QUEUE_LIST:
@@ -553,6 +622,10 @@ _pgqrs_request_free (PgqrsRequest *request)
     case PGQRS_OP_WORKER_RECLAIM:
     case PGQRS_OP_RUN_GET:
     case PGQRS_OP_CLOCK_SET:
+    case PGQRS_OP_MESSAGE_LIST:
+    case PGQRS_OP_MESSAGE_GET:
+    case PGQRS_OP_STEP_LIST:
+    case PGQRS_OP_SERVER_INFO:
     default:
       break;
     }
@@ -596,6 +669,11 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_STEP_COMPLETE] = "complete step",
     [PGQRS_OP_STEP_FAIL] = "fail step",
     [PGQRS_OP_CLOCK_SET] = "set the clock",
+    [PGQRS_OP_MESSAGE_LIST] = "list messages",
+    [PGQRS_OP_MESSAGE_GET] = "get message",
+    [PGQRS_OP_RUN_LIST] = "list runs",
+    [PGQRS_OP_STEP_LIST] = "list steps",
+    [PGQRS_OP_SERVER_INFO] = "read the versions",
   };
 
   if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)
@@ -636,6 +714,7 @@ _pgqrs_reply_free (PgqrsReply *reply)
   g_clear_pointer (&reply->workers, g_ptr_array_unref);
   g_clear_pointer (&reply->runs, g_ptr_array_unref);
   g_clear_pointer (&reply->steps, g_ptr_array_unref);
+  g_free (reply->server_version);
   g_free (reply);
 }
 

@@ -597,3 +597,186 @@ pgqrs_store_trigger_workflow_with_key_finish (PgqrsStore    *self,
 {
   return run_create_finish (self, result, pgqrs_store_trigger_workflow_with_key_async, error);
 }
+
+/* The database's clocks write ISO-8601 UTC with milliseconds; a bound in
+ * the same form compares as text on SQLite and as a timestamp on
+ * PostgreSQL. */
+static char *
+time_bound (GDateTime *time)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autofree char *seconds = NULL;
+
+  if (time == NULL)
+    return NULL;
+
+  utc = g_date_time_to_utc (time);
+  seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%03dZ", seconds, g_date_time_get_microsecond (utc) / 1000);
+}
+
+static PgqrsRequest *
+list_runs_request (const char           *workflow_name,
+                   const PgqrsRunStatus *statuses,
+                   guint                 n_statuses,
+                   GDateTime            *created_after,
+                   GDateTime            *created_before,
+                   guint                 limit,
+                   guint                 offset,
+                   GError              **error)
+{
+  g_autofree char *after = time_bound (created_after);
+  g_autofree char *before = time_bound (created_before);
+  guint mask = 0;
+
+  for (guint i = 0; i < n_statuses; i++)
+    {
+      if ((guint)statuses[i] > PGQRS_RUN_STATUS_CANCELLED)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                       _("%d is not a workflow run status"), (int)statuses[i]);
+          return NULL;
+        }
+      mask |= 1u << statuses[i];
+    }
+
+  return _pgqrs_request_new_run_list (workflow_name, mask, after, before,
+                                      limit > 0 ? limit : 100, offset);
+}
+
+static GPtrArray *
+reply_to_runs (PgqrsStore *self,
+               PgqrsReply *reply)
+{
+  GPtrArray *runs;
+
+  if (reply == NULL)
+    return NULL;
+
+  runs = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; reply->runs != NULL && i < reply->runs->len; i++)
+    g_ptr_array_add (runs, _pgqrs_workflow_new (self, g_ptr_array_index (reply->runs, i)));
+
+  return runs;
+}
+
+/**
+ * pgqrs_store_list_workflow_runs:
+ * @self: a #PgqrsStore
+ * @workflow_name: (nullable): only the runs of this workflow; %NULL for all
+ * @statuses: (array length=n_statuses) (nullable): only the runs in one of
+ *   these statuses; empty for any
+ * @n_statuses: the length of @statuses
+ * @created_after: (nullable): only the runs created after this time
+ * @created_before: (nullable): only the runs created before this time
+ * @limit: the most runs to return; 0 means 100
+ * @offset: how many of the newest to skip, for paging
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists workflow runs, the newest first. Creation times are the database's
+ * (see [method@Workflow.get_created_at]).
+ *
+ * Returns: (transfer container) (element-type PgqrsWorkflow): the runs, or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_store_list_workflow_runs (PgqrsStore           *self,
+                                const char           *workflow_name,
+                                const PgqrsRunStatus *statuses,
+                                guint                 n_statuses,
+                                GDateTime            *created_after,
+                                GDateTime            *created_before,
+                                guint                 limit,
+                                guint                 offset,
+                                GCancellable         *cancellable,
+                                GError              **error)
+{
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_STORE (self), NULL);
+  g_return_val_if_fail (statuses != NULL || n_statuses == 0, NULL);
+
+  if (!(request = list_runs_request (workflow_name, statuses, n_statuses, created_after,
+                                     created_before, limit, offset, error)))
+    return NULL;
+
+  {
+    g_autoptr(PgqrsReply) reply = _pgqrs_store_execute (self, request, cancellable, error);
+
+    return reply_to_runs (self, reply);
+  }
+}
+
+/**
+ * pgqrs_store_list_workflow_runs_async:
+ * @self: a #PgqrsStore
+ * @workflow_name: (nullable): only the runs of this workflow; %NULL for all
+ * @statuses: (array length=n_statuses) (nullable): only the runs in one of
+ *   these statuses; empty for any
+ * @n_statuses: the length of @statuses
+ * @created_after: (nullable): only the runs created after this time
+ * @created_before: (nullable): only the runs created before this time
+ * @limit: the most runs to return; 0 means 100
+ * @offset: how many of the newest to skip, for paging
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Store.list_workflow_runs] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_store_list_workflow_runs_async (PgqrsStore           *self,
+                                      const char           *workflow_name,
+                                      const PgqrsRunStatus *statuses,
+                                      guint                 n_statuses,
+                                      GDateTime            *created_after,
+                                      GDateTime            *created_before,
+                                      guint                 limit,
+                                      guint                 offset,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_STORE (self));
+  g_return_if_fail (statuses != NULL || n_statuses == 0);
+
+  if (!(request = list_runs_request (workflow_name, statuses, n_statuses, created_after,
+                                     created_before, limit, offset, &error)))
+    return _pgqrs_store_report_error (self, pgqrs_store_list_workflow_runs_async,
+                                       callback, user_data, error);
+
+  _pgqrs_store_execute_async (self, self, request, pgqrs_store_list_workflow_runs_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_store_list_workflow_runs_finish:
+ * @self: a #PgqrsStore
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Store.list_workflow_runs_async].
+ *
+ * Returns: (transfer container) (element-type PgqrsWorkflow): the runs, or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_store_list_workflow_runs_finish (PgqrsStore    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_autoptr(PgqrsReply) reply =
+    _pgqrs_store_execute_finish (self, result, pgqrs_store_list_workflow_runs_async, error);
+
+  return reply_to_runs (self, reply);
+}

@@ -757,6 +757,105 @@ pgqrs_store_verify_finish (PgqrsStore    *self,
   return reply != NULL;
 }
 
+static gboolean
+reply_to_server_info (PgqrsReply  *reply,
+                      guint       *schema_version,
+                      char       **server_version)
+{
+  if (reply == NULL)
+    return FALSE;
+
+  if (schema_version != NULL)
+    *schema_version = reply->count;
+  if (server_version != NULL)
+    *server_version = g_steal_pointer (&reply->server_version);
+
+  return TRUE;
+}
+
+/**
+ * pgqrs_store_get_server_info:
+ * @self: a #PgqrsStore
+ * @schema_version: (out) (optional): the version of the installed pgqrs tables
+ * @server_version: (out) (optional) (transfer full): the database's name and
+ *   version, such as `PostgreSQL 15.5` or `SQLite 3.40.1`
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the version of the pgqrs tables and of the database holding them.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set:
+ *   %PGQRS_ERROR_SCHEMA_MISSING if [method@Store.install] is needed
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_store_get_server_info (PgqrsStore    *self,
+                             guint         *schema_version,
+                             char         **server_version,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  g_return_val_if_fail (PGQRS_IS_STORE (self), FALSE);
+
+  reply = _pgqrs_store_execute (self, _pgqrs_request_new_server_info (), cancellable, error);
+
+  return reply_to_server_info (reply, schema_version, server_version);
+}
+
+/**
+ * pgqrs_store_get_server_info_async:
+ * @self: a #PgqrsStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Store.get_server_info] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_store_get_server_info_async (PgqrsStore          *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_STORE (self));
+
+  _pgqrs_store_execute_async (self, self, _pgqrs_request_new_server_info (),
+                              pgqrs_store_get_server_info_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_store_get_server_info_finish:
+ * @self: a #PgqrsStore
+ * @result: the result passed to the callback
+ * @schema_version: (out) (optional): the version of the installed pgqrs tables
+ * @server_version: (out) (optional) (transfer full): the database's name and
+ *   version
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Store.get_server_info_async].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_store_get_server_info_finish (PgqrsStore    *self,
+                                    GAsyncResult  *result,
+                                    guint         *schema_version,
+                                    char         **server_version,
+                                    GError       **error)
+{
+  g_autoptr(PgqrsReply) reply =
+    _pgqrs_store_execute_finish (self, result, pgqrs_store_get_server_info_async, error);
+
+  return reply_to_server_info (reply, schema_version, server_version);
+}
+
 /* Shared by the topic files (pgqrs-store-queues.c, -workers.c,
  * -workflows.c). */
 

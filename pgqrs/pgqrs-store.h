@@ -83,6 +83,24 @@ gboolean           pgqrs_store_verify_finish      (PgqrsStore           *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 
+PGQRS_AVAILABLE_IN_ALL
+gboolean           pgqrs_store_get_server_info    (PgqrsStore           *self,
+                                                   guint                *schema_version,
+                                                   char                **server_version,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void               pgqrs_store_get_server_info_async (PgqrsStore        *self,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+gboolean           pgqrs_store_get_server_info_finish (PgqrsStore       *self,
+                                                   GAsyncResult         *result,
+                                                   guint                *schema_version,
+                                                   char                **server_version,
+                                                   GError              **error);
+
 PGQRS_AVAILABLE_IN_1_0
 PgqrsQueue        *pgqrs_store_create_queue       (PgqrsStore           *self,
                                                    const char           *name,
@@ -415,6 +433,34 @@ void               pgqrs_store_get_workflow_run_async (PgqrsStore       *self,
                                                    gpointer              user_data);
 PGQRS_AVAILABLE_IN_1_0
 PgqrsWorkflow     *pgqrs_store_get_workflow_run_finish (PgqrsStore      *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray         *pgqrs_store_list_workflow_runs (PgqrsStore           *self,
+                                                   const char           *workflow_name,
+                                                   const PgqrsRunStatus *statuses,
+                                                   guint                 n_statuses,
+                                                   GDateTime            *created_after,
+                                                   GDateTime            *created_before,
+                                                   guint                 limit,
+                                                   guint                 offset,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void               pgqrs_store_list_workflow_runs_async (PgqrsStore     *self,
+                                                   const char           *workflow_name,
+                                                   const PgqrsRunStatus *statuses,
+                                                   guint                 n_statuses,
+                                                   GDateTime            *created_after,
+                                                   GDateTime            *created_before,
+                                                   guint                 limit,
+                                                   guint                 offset,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray         *pgqrs_store_list_workflow_runs_finish (PgqrsStore    *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 

@@ -84,6 +84,27 @@ typedef enum
   PGQRS_STEP_STATUS_ERROR,
 } PgqrsStepStatus;
 
+/**
+ * PgqrsMessageState:
+ * @PGQRS_MESSAGE_STATE_PENDING: unarchived and visible now: the next lease
+ *   may take it
+ * @PGQRS_MESSAGE_STATE_DELAYED: unarchived, not leased, and visible only
+ *   later (sent with a delay, or released with one)
+ * @PGQRS_MESSAGE_STATE_LEASED: unarchived and leased, until its visibility
+ *   time
+ *
+ * The states of an unarchived message, as [method@Queue.list_messages] and
+ * [class@QueueMetrics] count them; combine them to ask for several.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  PGQRS_MESSAGE_STATE_PENDING = 1 << 0,
+  PGQRS_MESSAGE_STATE_DELAYED = 1 << 1,
+  PGQRS_MESSAGE_STATE_LEASED  = 1 << 2,
+} PgqrsMessageState;
+
 PGQRS_AVAILABLE_IN_1_0
 const char *pgqrs_worker_status_to_string (PgqrsWorkerStatus status);
 PGQRS_AVAILABLE_IN_1_0

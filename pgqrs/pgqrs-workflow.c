@@ -53,6 +53,8 @@ struct _PgqrsWorkflow
   JsonNode         *error;
   char             *pause_reason;
   GDateTime        *resume_at;
+  GDateTime        *created_at;
+  GDateTime        *updated_at;
   PgqrsRetryPolicy *retry_policy;
   int               last_step_error;  /* PgqrsError of the last failed run_step, or -1 */
   PgqrsLeaseToken   fence;            /* on the trigger message; id 0: none */
@@ -89,6 +91,8 @@ pgqrs_workflow_finalize (GObject *object)
   g_clear_pointer (&self->error, json_node_unref);
   g_clear_pointer (&self->pause_reason, g_free);
   g_clear_pointer (&self->resume_at, g_date_time_unref);
+  g_clear_pointer (&self->created_at, g_date_time_unref);
+  g_clear_pointer (&self->updated_at, g_date_time_unref);
   _pgqrs_deferral_clear (&self->deferral);
 
   G_OBJECT_CLASS (pgqrs_workflow_parent_class)->finalize (object);
@@ -390,6 +394,10 @@ _pgqrs_workflow_update (PgqrsWorkflow     *self,
   self->pause_reason = g_strdup (row->pause_reason);
   g_clear_pointer (&self->resume_at, g_date_time_unref);
   self->resume_at = row->resume_at ? g_date_time_new_from_iso8601 (row->resume_at, NULL) : NULL;
+  g_clear_pointer (&self->created_at, g_date_time_unref);
+  self->created_at = row->created_at ? g_date_time_new_from_iso8601 (row->created_at, NULL) : NULL;
+  g_clear_pointer (&self->updated_at, g_date_time_unref);
+  self->updated_at = row->updated_at ? g_date_time_new_from_iso8601 (row->updated_at, NULL) : NULL;
 
   if (self->status != row->status)
     {
@@ -916,6 +924,84 @@ pgqrs_workflow_pause_finish (PgqrsWorkflow  *self,
                              GError        **error)
 {
   return run_finish (self, result, pgqrs_workflow_pause_async, NULL, error);
+}
+
+/* Resuming is pausing again until now: the resume time and the trigger
+ * message's visibility move to now, the reason stays. */
+static PgqrsRequest *
+resume_request (PgqrsWorkflow *self)
+{
+  return transition_request (self, PGQRS_RUN_STATUS_PAUSED, BIT (PGQRS_RUN_STATUS_PAUSED),
+                             g_strdup (self->pause_reason), 0);
+}
+
+/**
+ * pgqrs_workflow_resume:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends a paused run's sleep now instead of at its resume time: a triggered
+ * run's message becomes visible at once, so the next consumer goes on with
+ * the run; an in-process run may be started again with
+ * [method@Workflow.start].
+ *
+ * Returns: %TRUE on success; %FALSE with %PGQRS_ERROR_INVALID_STATE if the
+ *   run is not paused
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_resume (PgqrsWorkflow  *self,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), FALSE);
+
+  return run_sync (self, resume_request (self), NULL, cancellable, error);
+}
+
+/**
+ * pgqrs_workflow_resume_async:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.resume] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_resume_async (PgqrsWorkflow       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  run_async (self, resume_request (self), NULL, pgqrs_workflow_resume_async, cancellable,
+             callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_resume_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.resume_async].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+pgqrs_workflow_resume_finish (PgqrsWorkflow  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return run_finish (self, result, pgqrs_workflow_resume_async, NULL, error);
 }
 
 static PgqrsRequest *
@@ -1798,4 +1884,131 @@ pgqrs_workflow_set_retry_policy (PgqrsWorkflow    *self,
 
   if (g_set_object (&self->retry_policy, policy))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_POLICY]);
+}
+
+/**
+ * pgqrs_workflow_get_created_at:
+ * @self: a #PgqrsWorkflow
+ *
+ * Gets when the run was created, by the database's clock, as last read.
+ *
+ * Returns: (transfer none) (nullable): the creation time
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_workflow_get_created_at (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->created_at;
+}
+
+/**
+ * pgqrs_workflow_get_updated_at:
+ * @self: a #PgqrsWorkflow
+ *
+ * Gets when the run last changed, by the database's clock, as last read.
+ *
+ * Returns: (transfer none) (nullable): the time of the last change
+ *
+ * Since: 1.0
+ */
+GDateTime *
+pgqrs_workflow_get_updated_at (PgqrsWorkflow *self)
+{
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+  return self->updated_at;
+}
+
+static GPtrArray *
+reply_to_steps (PgqrsWorkflow *self,
+                PgqrsReply    *reply)
+{
+  GPtrArray *steps;
+
+  if (reply == NULL)
+    return NULL;
+
+  steps = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; reply->steps != NULL && i < reply->steps->len; i++)
+    g_ptr_array_add (steps, _pgqrs_step_new (self, g_ptr_array_index (reply->steps, i)));
+
+  return steps;
+}
+
+/**
+ * pgqrs_workflow_list_steps:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists the run's steps as the store has them, in the order they were first
+ * acquired, with their status, output or error and retries. The steps are
+ * for looking at: completing or failing one is for the code that acquired
+ * it.
+ *
+ * Returns: (transfer container) (element-type PgqrsStep): the steps, or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_workflow_list_steps (PgqrsWorkflow  *self,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
+
+  reply = _pgqrs_store_execute (self->store, _pgqrs_request_new_step_list (self->id),
+                                cancellable, error);
+  return reply_to_steps (self, reply);
+}
+
+/**
+ * pgqrs_workflow_list_steps_async:
+ * @self: a #PgqrsWorkflow
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Workflow.list_steps] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_workflow_list_steps_async (PgqrsWorkflow       *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_WORKFLOW (self));
+
+  _pgqrs_store_execute_async (self->store, self, _pgqrs_request_new_step_list (self->id),
+                              pgqrs_workflow_list_steps_async, cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_workflow_list_steps_finish:
+ * @self: a #PgqrsWorkflow
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Workflow.list_steps_async].
+ *
+ * Returns: (transfer container) (element-type PgqrsStep): the steps, or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pgqrs_workflow_list_steps_finish (PgqrsWorkflow  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  g_autoptr(PgqrsReply) reply =
+    _pgqrs_store_execute_finish (self, result, pgqrs_workflow_list_steps_async, error);
+
+  return reply_to_steps (self, reply);
 }

@@ -229,4 +229,37 @@ JsonNode         *pgqrs_workflow_wait_finish       (PgqrsWorkflow       *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 
+PGQRS_AVAILABLE_IN_ALL
+GDateTime        *pgqrs_workflow_get_created_at    (PgqrsWorkflow       *self);
+PGQRS_AVAILABLE_IN_ALL
+GDateTime        *pgqrs_workflow_get_updated_at    (PgqrsWorkflow       *self);
+
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray        *pgqrs_workflow_list_steps        (PgqrsWorkflow       *self,
+                                                    GCancellable        *cancellable,
+                                                    GError             **error);
+PGQRS_AVAILABLE_IN_ALL
+void              pgqrs_workflow_list_steps_async  (PgqrsWorkflow       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+PGQRS_AVAILABLE_IN_ALL
+GPtrArray        *pgqrs_workflow_list_steps_finish (PgqrsWorkflow       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
+PGQRS_AVAILABLE_IN_ALL
+gboolean          pgqrs_workflow_resume            (PgqrsWorkflow       *self,
+                                                    GCancellable        *cancellable,
+                                                    GError             **error);
+PGQRS_AVAILABLE_IN_ALL
+void              pgqrs_workflow_resume_async      (PgqrsWorkflow       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+PGQRS_AVAILABLE_IN_ALL
+gboolean          pgqrs_workflow_resume_finish     (PgqrsWorkflow       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
 G_END_DECLS

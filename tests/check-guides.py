@@ -4,7 +4,8 @@
     check-guides.py --build-dir BUILD --source-dir SRC [--python-override DIR] GUIDE.md
 
 A program of a guide is a fenced block whose first line is a comment naming
-its file (`# queue.py`, `// queue.js`, `/* queue.c */`, `// queue.vala`); an
+its file (`# queue.py`, `// queue.js`, `/* queue.c */`, `// queue.vala`,
+`# tour.sh` for a shell script of the command-line guide); an
 untagged fenced block right after it (blank lines between at most) is what
 the program prints. Other blocks are fragments and are left alone.
 
@@ -45,7 +46,9 @@ BUILD_TIMEOUT = 60
 #   'exports': GI_TYPELIB_PATH and LD_LIBRARY_PATH, which it exports;
 #   'meson devenv': nothing: its commands run `meson devenv -C build` for
 #              real, in a folder where `build` is the build folder;
-#   'B and S': only its shell variables B and S, the build and source folders.
+#   'B and S': only its shell variables B and S, the build and source folders;
+#   'tools':   the build folder's tools on PATH, as in `meson devenv -C BUILD`,
+#              and no PGQRS_DSN: the scripts name their database themselves.
 Language = collections.namedtuple('Language', 'fence quickstart build run tools setup')
 
 LANGUAGES = {
@@ -62,6 +65,7 @@ LANGUAGES = {
                     ('valac --vapidir=$B/pgqrs --pkg pgqrs-1 --pkg gio-2.0 --pkg json-glib-1.0 '
                      '-X -I$B/pgqrs -X -I$S/pgqrs -X -L$B/pgqrs -X -lpgqrs-1 {stem}.vala',),
                     'LD_LIBRARY_PATH=$B/pgqrs ./{stem}', ('valac', 'cc'), 'B and S'),
+  '.sh': Language('sh', 'cli.md', (), 'sh {stem}.sh', ('sh',), 'tools'),
 }
 
 FILE_COMMENT = re.compile(r'^(?:#|//|/\*)\s*([\w.-]+(\.[a-z]+))\s*(?:\*/)?$')
@@ -182,6 +186,9 @@ def guide_environment(language, build_dir, source_dir, python_path):
   if language.fence == 'python':
     # the pgqrs package, uninstalled: its source folder, as `meson devenv` has it
     prepend('PYTHONPATH', os.path.join(source_dir, 'python'))
+  if language.setup == 'tools':
+    prepend('PATH', os.path.join(build_dir, 'tools'))
+    env.pop('PGQRS_DSN', None)
   if python_path:
     prepend('PYTHONPATH', python_path)
   # The outputs shown are untranslated, and debug messages are not part of them.

@@ -122,9 +122,15 @@ test_every_op (void)
     _pgqrs_request_new_step_complete (1, "{}"),
     _pgqrs_request_new_step_fail (1, 1, "{}", 5),
     _pgqrs_request_new_clock_set (2),
+    _pgqrs_request_new_message_list (1, PGQRS_MESSAGE_STATE_PENDING, 100, 0),
+    _pgqrs_request_new_message_get (1, 2),
+    _pgqrs_request_new_run_list ("f", 1, "2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z",
+                                 100, 0),
+    _pgqrs_request_new_step_list (1),
+    _pgqrs_request_new_server_info (),
   };
 
-  g_assert_cmpuint (G_N_ELEMENTS (requests), ==, PGQRS_OP_CLOCK_SET + 1);
+  g_assert_cmpuint (G_N_ELEMENTS (requests), ==, PGQRS_OP_SERVER_INFO + 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
     {

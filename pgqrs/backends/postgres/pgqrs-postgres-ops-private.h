@@ -44,5 +44,7 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_transition);
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_acquire);
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_complete);
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_list);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_list);
 
 G_END_DECLS

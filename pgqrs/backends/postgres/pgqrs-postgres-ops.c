@@ -583,6 +583,59 @@ static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_list_archived)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (messages_listed)
+{
+  return collect_messages (call, result, error);
+}
+
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_message_list)
+{
+  const PgqrsMessageListArgs *args = &call->request->message_list;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_LIST, messages_listed,
+                              PG_INT (args->queue_id), PG_INT (args->states),
+                              PG_INT (args->limit), PG_INT (args->offset), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (message_got)
+{
+  if (!collect_messages (call, result, error))
+    return FALSE;
+
+  if (call->reply->messages->len == 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+                   _("The queue has no message %lld"),
+                   (long long)call->request->message_get.message_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_message_get)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_GET, message_got,
+                              PG_INT (call->request->message_get.message_id),
+                              PG_INT (call->request->message_get.queue_id), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (server_info_read)
+{
+  call->reply->count = _pgqrs_postgres_int (result, 0, 0);
+  call->reply->server_version = g_strconcat ("PostgreSQL ", _pgqrs_postgres_text (result, 0, 1),
+                                             NULL);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_server_info)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_SERVER_INFO, server_info_read, PG_END);
+  return TRUE;
+}
+
 static PGQRS_POSTGRES_STEP (replayed)
 {
   if (_pgqrs_postgres_bool (result, 0, 0))
@@ -673,6 +726,11 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_STEP_COMPLETE]     = _pgqrs_postgres_op_step_complete,
   [PGQRS_OP_STEP_FAIL]         = _pgqrs_postgres_op_step_fail,
   [PGQRS_OP_CLOCK_SET]         = _pgqrs_postgres_op_clock_set,
+  [PGQRS_OP_MESSAGE_LIST]      = _pgqrs_postgres_op_message_list,
+  [PGQRS_OP_MESSAGE_GET]       = _pgqrs_postgres_op_message_get,
+  [PGQRS_OP_RUN_LIST]          = _pgqrs_postgres_op_run_list,
+  [PGQRS_OP_STEP_LIST]         = _pgqrs_postgres_op_step_list,
+  [PGQRS_OP_SERVER_INFO]       = _pgqrs_postgres_op_server_info,
 };
 
 /* A fenced request (a workflow executor's) applies only while its lease

@@ -495,6 +495,36 @@ static const Statement statements[PG_N_STMTS] = {
     "UPDATE " S "pgqrs_workflow_steps "
     "   SET status = 'ERROR', error = $2::jsonb, retry_at = NULL, completed_at = " NOW " "
     " WHERE id = $1::bigint AND status = 'RUNNING' RETURNING " STEP_COLUMNS, 2 },
+
+  /* $2: PgqrsMessageState bits; pending, delayed and leased as the metrics
+   * count them. */
+  [PG_STMT_MESSAGE_LIST] = {
+    "SELECT " MESSAGE_COLUMNS ("") " FROM " S "pgqrs_messages "
+    " WHERE queue_id = $1::bigint AND archived_at IS NULL "
+    "   AND (($2::int & 1 <> 0 AND vt <= " NOW ") "
+    "     OR ($2::int & 2 <> 0 AND vt > " NOW " AND leased_at IS NULL) "
+    "     OR ($2::int & 4 <> 0 AND vt > " NOW " AND leased_at IS NOT NULL)) "
+    " ORDER BY vt, id LIMIT $3::bigint OFFSET $4::bigint", 4 },
+
+  [PG_STMT_MESSAGE_GET] = {
+    "SELECT " MESSAGE_COLUMNS ("") " FROM " S "pgqrs_messages "
+    " WHERE id = $1::bigint AND queue_id = $2::bigint", 2 },
+
+  /* $2: the status names, or NULL for any. */
+  [PG_STMT_RUN_LIST] = {
+    RUN_SELECT_FROM (S "pgqrs_workflow_runs")
+    " WHERE ($1::text IS NULL OR w.name = $1::text) "
+    "   AND ($2::text[] IS NULL OR r.status = ANY ($2::text[])) "
+    "   AND ($3::timestamptz IS NULL OR r.created_at > $3::timestamptz) "
+    "   AND ($4::timestamptz IS NULL OR r.created_at < $4::timestamptz) "
+    " ORDER BY r.created_at DESC, r.id DESC LIMIT $5::bigint OFFSET $6::bigint", 6 },
+
+  [PG_STMT_SERVER_INFO] = {
+    "SELECT (SELECT coalesce (max (version), 0) FROM " S "pgqrs_schema_version), "
+    "       current_setting ('server_version')", 0 },
+
+  [PG_STMT_STEP_LIST] = {
+    "SELECT " STEP_COLUMNS " FROM " S "pgqrs_workflow_steps WHERE run_id = $1::bigint ORDER BY id", 1 },
 };
 
 const char *

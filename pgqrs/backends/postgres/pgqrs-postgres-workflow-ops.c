@@ -48,6 +48,50 @@ reply_step (PgqrsPostgresCall *call)
   return g_ptr_array_index (call->reply->steps, 0);
 }
 
+/* Row @row of @result as a run (RUN_SELECT_FROM); its strings live as
+ * long as @result. */
+static PgqrsRunRow
+run_row (PGresult *result,
+         int       row)
+{
+  return (PgqrsRunRow) {
+    .id = _pgqrs_postgres_int (result, row, 0),
+    .workflow_name = (char *)_pgqrs_postgres_text (result, row, 1),
+    .message_id = _pgqrs_postgres_int (result, row, 2),
+    .status = _pgqrs_run_status_from_string (_pgqrs_postgres_text (result, row, 3)),
+    .input = (char *)_pgqrs_postgres_text (result, row, 4),
+    .output = (char *)_pgqrs_postgres_text (result, row, 5),
+    .error = (char *)_pgqrs_postgres_text (result, row, 6),
+    .pause_reason = (char *)_pgqrs_postgres_text (result, row, 7),
+    .created_at = (char *)_pgqrs_postgres_text (result, row, 8),
+    .updated_at = (char *)_pgqrs_postgres_text (result, row, 9),
+    .started_at = (char *)_pgqrs_postgres_text (result, row, 10),
+    .paused_at = (char *)_pgqrs_postgres_text (result, row, 11),
+    .completed_at = (char *)_pgqrs_postgres_text (result, row, 12),
+    .resume_at = (char *)_pgqrs_postgres_text (result, row, 13),
+    .worker_id = _pgqrs_postgres_int (result, row, 14),
+  };
+}
+
+/* Row @row of @result as a step (STEP_COLUMNS). */
+static PgqrsStepRow
+step_row (PGresult *result,
+          int       row)
+{
+  return (PgqrsStepRow) {
+    .id = _pgqrs_postgres_int (result, row, 0),
+    .run_id = _pgqrs_postgres_int (result, row, 1),
+    .name = (char *)_pgqrs_postgres_text (result, row, 2),
+    .status = _pgqrs_step_status_from_string (_pgqrs_postgres_text (result, row, 3)),
+    .output = (char *)_pgqrs_postgres_text (result, row, 4),
+    .error = (char *)_pgqrs_postgres_text (result, row, 5),
+    .retry_count = _pgqrs_postgres_int (result, row, 6),
+    .retry_at = (char *)_pgqrs_postgres_text (result, row, 7),
+    .started_at = (char *)_pgqrs_postgres_text (result, row, 8),
+    .completed_at = (char *)_pgqrs_postgres_text (result, row, 9),
+  };
+}
+
 /* Reads one run (RUN_SELECT_FROM) into the reply, in place of any before. */
 static gboolean
 read_run (PgqrsPostgresCall  *call,
@@ -63,23 +107,7 @@ read_run (PgqrsPostgresCall  *call,
       return FALSE;
     }
 
-  row = (PgqrsRunRow) {
-    .id = _pgqrs_postgres_int (result, 0, 0),
-    .workflow_name = (char *)_pgqrs_postgres_text (result, 0, 1),
-    .message_id = _pgqrs_postgres_int (result, 0, 2),
-    .status = _pgqrs_run_status_from_string (_pgqrs_postgres_text (result, 0, 3)),
-    .input = (char *)_pgqrs_postgres_text (result, 0, 4),
-    .output = (char *)_pgqrs_postgres_text (result, 0, 5),
-    .error = (char *)_pgqrs_postgres_text (result, 0, 6),
-    .pause_reason = (char *)_pgqrs_postgres_text (result, 0, 7),
-    .created_at = (char *)_pgqrs_postgres_text (result, 0, 8),
-    .updated_at = (char *)_pgqrs_postgres_text (result, 0, 9),
-    .started_at = (char *)_pgqrs_postgres_text (result, 0, 10),
-    .paused_at = (char *)_pgqrs_postgres_text (result, 0, 11),
-    .completed_at = (char *)_pgqrs_postgres_text (result, 0, 12),
-    .resume_at = (char *)_pgqrs_postgres_text (result, 0, 13),
-    .worker_id = _pgqrs_postgres_int (result, 0, 14),
-  };
+  row = run_row (result, 0);
 
   if (call->data != NULL)
     ((Flow *)call->data)->not_due = _pgqrs_postgres_bool (result, 0, 15);
@@ -105,18 +133,7 @@ read_step (PgqrsPostgresCall  *call,
       return FALSE;
     }
 
-  row = (PgqrsStepRow) {
-    .id = _pgqrs_postgres_int (result, 0, 0),
-    .run_id = _pgqrs_postgres_int (result, 0, 1),
-    .name = (char *)_pgqrs_postgres_text (result, 0, 2),
-    .status = _pgqrs_step_status_from_string (_pgqrs_postgres_text (result, 0, 3)),
-    .output = (char *)_pgqrs_postgres_text (result, 0, 4),
-    .error = (char *)_pgqrs_postgres_text (result, 0, 5),
-    .retry_count = _pgqrs_postgres_int (result, 0, 6),
-    .retry_at = (char *)_pgqrs_postgres_text (result, 0, 7),
-    .started_at = (char *)_pgqrs_postgres_text (result, 0, 8),
-    .completed_at = (char *)_pgqrs_postgres_text (result, 0, 9),
-  };
+  row = step_row (result, 0);
 
   if (call->data != NULL)
     ((Flow *)call->data)->not_due = _pgqrs_postgres_bool (result, 0, 10);
@@ -489,5 +506,63 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail)
   else
     _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_FINAL, step_failed,
                                 PG_INT (args->step_id), PG_JSON (args->error), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (runs_listed)
+{
+  call->reply->runs = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_run_row_free);
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      PgqrsRunRow run = run_row (result, row);
+
+      _pgqrs_reply_add_run (call->reply, &run);
+    }
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_list)
+{
+  const PgqrsRunListArgs *args = &call->request->run_list;
+  g_autofree char *statuses = NULL;
+
+  /* A text[] literal of the status names, which need no quoting. */
+  if (args->statuses != 0)
+    {
+      g_autoptr(GString) names = g_string_new ("{");
+
+      for (PgqrsRunStatus s = PGQRS_RUN_STATUS_QUEUED; s <= PGQRS_RUN_STATUS_CANCELLED; s++)
+        if (args->statuses & (1u << s))
+          g_string_append_printf (names, "%s%s", names->len > 1 ? "," : "",
+                                  pgqrs_run_status_to_string (s));
+      g_string_append_c (names, '}');
+      statuses = g_string_free (g_steal_pointer (&names), FALSE);
+    }
+
+  _pgqrs_postgres_call_query (call, PG_STMT_RUN_LIST, runs_listed,
+                              PG_TEXT (args->workflow_name), PG_TEXT (statuses),
+                              PG_TEXT (args->created_after), PG_TEXT (args->created_before),
+                              PG_INT (args->limit), PG_INT (args->offset), PG_END);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (steps_listed)
+{
+  call->reply->steps = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_step_row_free);
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      PgqrsStepRow step = step_row (result, row);
+
+      _pgqrs_reply_add_step (call->reply, &step);
+    }
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_list)
+{
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_LIST, steps_listed,
+                              PG_INT (call->request->step_list.run_id), PG_END);
   return TRUE;
 }

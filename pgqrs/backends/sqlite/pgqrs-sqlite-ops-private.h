@@ -86,5 +86,13 @@ gboolean _pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
                                      PgqrsRequest           *request,
                                      PgqrsReply             *reply,
                                      GError                **error);
+gboolean _pgqrs_sqlite_op_run_list (PgqrsSqliteConnection  *conn,
+                                    PgqrsRequest           *request,
+                                    PgqrsReply             *reply,
+                                    GError                **error);
+gboolean _pgqrs_sqlite_op_step_list (PgqrsSqliteConnection  *conn,
+                                     PgqrsRequest           *request,
+                                     PgqrsReply             *reply,
+                                     GError                **error);
 
 G_END_DECLS

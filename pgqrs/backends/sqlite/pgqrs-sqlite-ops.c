@@ -606,6 +606,72 @@ op_replay (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
+op_message_list (PgqrsSqliteConnection  *conn,
+                 PgqrsRequest           *request,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  const PgqrsMessageListArgs *args = &request->message_list;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_LIST, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, args->queue_id);
+  sqlite3_bind_int (stmt, 2, args->states);
+  sqlite3_bind_int64 (stmt, 3, args->limit);
+  sqlite3_bind_int64 (stmt, 4, args->offset);
+
+  return collect_messages (conn, stmt, reply, error);
+}
+
+static gboolean
+op_message_get (PgqrsSqliteConnection  *conn,
+                PgqrsRequest           *request,
+                PgqrsReply             *reply,
+                GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_GET, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->message_get.message_id);
+  sqlite3_bind_int64 (stmt, 2, request->message_get.queue_id);
+
+  if (!collect_messages (conn, stmt, reply, error))
+    return FALSE;
+
+  if (reply->messages->len == 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
+                   _("The queue has no message %lld"), (long long)request->message_get.message_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+op_server_info (PgqrsSqliteConnection  *conn,
+                PgqrsRequest           *request,
+                PgqrsReply             *reply,
+                GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_SERVER_INFO, error)) ||
+      _pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    return FALSE;
+
+  reply->count = sqlite3_column_int64 (stmt, 0);
+  reply->server_version = g_strconcat ("SQLite ", column_text (stmt, 1), NULL);
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
 op_next_visible (PgqrsSqliteConnection  *conn,
                  PgqrsRequest           *request,
                  PgqrsReply             *reply,
@@ -713,6 +779,11 @@ static const struct {
   [PGQRS_OP_STEP_COMPLETE]     = { _pgqrs_sqlite_op_step_complete,   TRUE },
   [PGQRS_OP_STEP_FAIL]         = { _pgqrs_sqlite_op_step_fail,       TRUE },
   [PGQRS_OP_CLOCK_SET]         = { op_clock_set,                     TRUE },
+  [PGQRS_OP_MESSAGE_LIST]      = { op_message_list,                  FALSE },
+  [PGQRS_OP_MESSAGE_GET]       = { op_message_get,                   FALSE },
+  [PGQRS_OP_RUN_LIST]          = { _pgqrs_sqlite_op_run_list,        FALSE },
+  [PGQRS_OP_STEP_LIST]         = { _pgqrs_sqlite_op_step_list,       FALSE },
+  [PGQRS_OP_SERVER_INFO]       = { op_server_info,                   FALSE },
 };
 
 static gboolean

@@ -341,6 +341,35 @@ static const char * const statements[SQLITE_N_STMTS] = {
     "UPDATE pgqrs_workflow_steps "
     "   SET status = 'ERROR', error = ?2, retry_at = NULL, completed_at = " NOW " "
     " WHERE id = ?1 AND status = 'RUNNING' RETURNING " STEP_COLUMNS,
+
+  /* ?2: PgqrsMessageState bits; pending, delayed and leased as the metrics
+   * count them. */
+  [SQLITE_STMT_MESSAGE_LIST] =
+    "SELECT " MESSAGE_COLUMNS " FROM pgqrs_messages, (SELECT " NOW " AS now) clock "
+    " WHERE queue_id = ?1 AND archived_at IS NULL "
+    "   AND ((?2 & 1 AND vt <= clock.now) "
+    "     OR (?2 & 2 AND vt > clock.now AND leased_at IS NULL) "
+    "     OR (?2 & 4 AND vt > clock.now AND leased_at IS NOT NULL)) "
+    " ORDER BY vt, id LIMIT ?3 OFFSET ?4",
+
+  [SQLITE_STMT_MESSAGE_GET] =
+    "SELECT " MESSAGE_COLUMNS " FROM pgqrs_messages WHERE id = ?1 AND queue_id = ?2",
+
+  /* ?2: a JSON array of status names, or NULL for any; ?3 and ?4: creation
+   * bounds as the same ISO-8601 text the rows hold, or NULL. */
+  [SQLITE_STMT_RUN_LIST] =
+    "SELECT " RUN_COLUMNS
+    " WHERE (?1 IS NULL OR w.name = ?1) "
+    "   AND (?2 IS NULL OR r.status IN (SELECT value FROM json_each (?2))) "
+    "   AND (?3 IS NULL OR r.created_at > ?3) "
+    "   AND (?4 IS NULL OR r.created_at < ?4) "
+    " ORDER BY r.created_at DESC, r.id DESC LIMIT ?5 OFFSET ?6",
+
+  [SQLITE_STMT_SERVER_INFO] =
+    "SELECT (SELECT coalesce (max (version), 0) FROM pgqrs_schema_version), sqlite_version ()",
+
+  [SQLITE_STMT_STEP_LIST] =
+    "SELECT " STEP_COLUMNS " FROM pgqrs_workflow_steps WHERE run_id = ?1 ORDER BY id",
 };
 
 const char *

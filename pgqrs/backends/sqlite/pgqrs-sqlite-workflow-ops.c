@@ -18,6 +18,50 @@
 
 #define column_text _pgqrs_sqlite_column_text
 
+/* The run at the statement's current row (RUN_COLUMNS); its strings live
+ * until the statement moves on. */
+static PgqrsRunRow
+run_row (sqlite3_stmt *stmt)
+{
+  return (PgqrsRunRow) {
+    .id = sqlite3_column_int64 (stmt, 0),
+    .workflow_name = (char *)column_text (stmt, 1),
+    .message_id = sqlite3_column_int64 (stmt, 2),
+    .status = _pgqrs_run_status_from_string (column_text (stmt, 3)),
+    .input = (char *)column_text (stmt, 4),
+    .output = (char *)column_text (stmt, 5),
+    .error = (char *)column_text (stmt, 6),
+    .pause_reason = (char *)column_text (stmt, 7),
+    .created_at = (char *)column_text (stmt, 8),
+    .updated_at = (char *)column_text (stmt, 9),
+    .started_at = (char *)column_text (stmt, 10),
+    .paused_at = (char *)column_text (stmt, 11),
+    .completed_at = (char *)column_text (stmt, 12),
+    .resume_at = (char *)column_text (stmt, 13),
+    .worker_id = sqlite3_column_int64 (stmt, 14),
+  };
+}
+
+/* The step at the statement's current row (STEP_COLUMNS). */
+static PgqrsStepRow
+step_row (sqlite3_stmt *stmt,
+          gboolean      cached)
+{
+  return (PgqrsStepRow) {
+    .id = sqlite3_column_int64 (stmt, 0),
+    .run_id = sqlite3_column_int64 (stmt, 1),
+    .name = (char *)column_text (stmt, 2),
+    .status = _pgqrs_step_status_from_string (column_text (stmt, 3)),
+    .output = (char *)column_text (stmt, 4),
+    .error = (char *)column_text (stmt, 5),
+    .retry_count = sqlite3_column_int (stmt, 6),
+    .retry_at = (char *)column_text (stmt, 7),
+    .started_at = (char *)column_text (stmt, 8),
+    .completed_at = (char *)column_text (stmt, 9),
+    .cached = cached,
+  };
+}
+
 /* Reads one run (RUN_COLUMNS) into @reply; @not_due tells whether its
  * resume time is still ahead.  Returns FALSE with NOT_FOUND when there is
  * no row. */
@@ -41,23 +85,7 @@ read_run (PgqrsSqliteConnection  *conn,
       return FALSE;
     }
 
-  row = (PgqrsRunRow) {
-    .id = sqlite3_column_int64 (stmt, 0),
-    .workflow_name = (char *)column_text (stmt, 1),
-    .message_id = sqlite3_column_int64 (stmt, 2),
-    .status = _pgqrs_run_status_from_string (column_text (stmt, 3)),
-    .input = (char *)column_text (stmt, 4),
-    .output = (char *)column_text (stmt, 5),
-    .error = (char *)column_text (stmt, 6),
-    .pause_reason = (char *)column_text (stmt, 7),
-    .created_at = (char *)column_text (stmt, 8),
-    .updated_at = (char *)column_text (stmt, 9),
-    .started_at = (char *)column_text (stmt, 10),
-    .paused_at = (char *)column_text (stmt, 11),
-    .completed_at = (char *)column_text (stmt, 12),
-    .resume_at = (char *)column_text (stmt, 13),
-    .worker_id = sqlite3_column_int64 (stmt, 14),
-  };
+  row = run_row (stmt);
 
   if (not_due != NULL)
     *not_due = sqlite3_column_int (stmt, 15) != 0;
@@ -113,19 +141,7 @@ read_step (PgqrsSqliteConnection  *conn,
       return FALSE;
     }
 
-  row = (PgqrsStepRow) {
-    .id = sqlite3_column_int64 (stmt, 0),
-    .run_id = sqlite3_column_int64 (stmt, 1),
-    .name = (char *)column_text (stmt, 2),
-    .status = _pgqrs_step_status_from_string (column_text (stmt, 3)),
-    .output = (char *)column_text (stmt, 4),
-    .error = (char *)column_text (stmt, 5),
-    .retry_count = sqlite3_column_int (stmt, 6),
-    .retry_at = (char *)column_text (stmt, 7),
-    .started_at = (char *)column_text (stmt, 8),
-    .completed_at = (char *)column_text (stmt, 9),
-    .cached = cached,
-  };
+  row = step_row (stmt, cached);
 
   if (not_due != NULL)
     *not_due = sqlite3_column_int (stmt, 10) != 0;
@@ -489,4 +505,75 @@ _pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
 
   return set_run_status (conn, args->run_id, PGQRS_RUN_STATUS_ERROR, json, 0, 0, error) &&
          load_run (conn, args->run_id, reply, NULL, error);
+}
+
+gboolean
+_pgqrs_sqlite_op_run_list (PgqrsSqliteConnection  *conn,
+                           PgqrsRequest           *request,
+                           PgqrsReply             *reply,
+                           GError                **error)
+{
+  const PgqrsRunListArgs *args = &request->run_list;
+  g_autofree char *statuses = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_LIST, error)))
+    return FALSE;
+
+  if (args->statuses != 0)
+    {
+      g_autoptr(GString) names = g_string_new ("[");
+
+      for (PgqrsRunStatus s = PGQRS_RUN_STATUS_QUEUED; s <= PGQRS_RUN_STATUS_CANCELLED; s++)
+        if (args->statuses & (1u << s))
+          g_string_append_printf (names, "%s\"%s\"", names->len > 1 ? "," : "",
+                                  pgqrs_run_status_to_string (s));
+      g_string_append_c (names, ']');
+      statuses = g_string_free (g_steal_pointer (&names), FALSE);
+    }
+
+  sqlite3_bind_text (stmt, 1, args->workflow_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, statuses, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, args->created_after, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, args->created_before, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, args->limit);
+  sqlite3_bind_int64 (stmt, 6, args->offset);
+
+  reply->runs = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_run_row_free);
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    {
+      PgqrsRunRow row = run_row (stmt);
+
+      _pgqrs_reply_add_run (reply, &row);
+    }
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+gboolean
+_pgqrs_sqlite_op_step_list (PgqrsSqliteConnection  *conn,
+                            PgqrsRequest           *request,
+                            PgqrsReply             *reply,
+                            GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_LIST, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, request->step_list.run_id);
+
+  reply->steps = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_step_row_free);
+  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+    {
+      PgqrsStepRow row = step_row (stmt, FALSE);
+
+      _pgqrs_reply_add_step (reply, &row);
+    }
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE;
 }
