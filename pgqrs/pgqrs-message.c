@@ -33,6 +33,7 @@ struct _PgqrsMessage
   gint64              queue_id;
   char               *payload_text;
   JsonNode           *payload;     /* built from payload_text on first use */
+  char               *payload_error;  /* why payload_text cannot be read */
   GDateTime          *enqueued_at;
   GDateTime          *visible_at;
   GDateTime          *dequeued_at;
@@ -70,6 +71,7 @@ pgqrs_message_finalize (GObject *object)
   PgqrsMessage *self = (PgqrsMessage *)object;
 
   g_clear_pointer (&self->payload_text, g_free);
+  g_clear_pointer (&self->payload_error, g_free);
   g_clear_pointer (&self->payload, json_node_unref);
   g_clear_pointer (&self->enqueued_at, g_date_time_unref);
   g_clear_pointer (&self->visible_at, g_date_time_unref);
@@ -292,9 +294,15 @@ _pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
   self->consumer_worker_id = row->consumer_worker_id;
 
   /* Only checked here: the value is built when someone asks for it, as a
-   * handler that reads the text, or none, should not pay for it. */
-  if (!_pgqrs_payload_check (row->payload, NULL, error))
-    return NULL;
+   * handler that reads the text, or none, should not pay for it.  A payload
+   * that cannot be read does not make the row unreadable (rule 27): the
+   * message says why, and a lease dead-letters it. */
+  {
+    g_autoptr(GError) payload_error = NULL;
+
+    if (!_pgqrs_payload_check (row->payload, NULL, &payload_error))
+      self->payload_error = g_strdup (payload_error->message);
+  }
   self->payload_text = g_strdup (row->payload);
 
   if (
@@ -358,7 +366,12 @@ pgqrs_message_get_queue_id (PgqrsMessage *self)
  * payload with another JSON library, take [method@Message.get_payload_text]
  * instead.
  *
- * Returns: (transfer none): the message's payload; do not modify it
+ * A message whose stored payload cannot be read (see
+ * [method@Message.get_payload_error]) has none: a lease never returns such a
+ * message, it dead-letters it, but a listing of the archive shows it.
+ *
+ * Returns: (transfer none) (nullable): the message's payload, or %NULL if
+ *   it cannot be read; do not modify it
  *
  * Since: 1.0
  */
@@ -372,6 +385,8 @@ pgqrs_message_get_payload (PgqrsMessage *self)
 
   if ((payload = g_atomic_pointer_get (&self->payload)) != NULL)
     return payload;
+  if (self->payload_error != NULL)
+    return NULL;
 
   /* The text was checked when the message was made, so this cannot fail. */
   if (!(payload = _pgqrs_payload_parse (self->payload_text, &error)))
@@ -401,7 +416,8 @@ pgqrs_message_get_payload (PgqrsMessage *self)
  * bytes, keeps the last of duplicate keys, spells numbers without an
  * exponent and has no negative zero (see the concepts guide).
  *
- * Returns: the payload as JSON text
+ * Returns: (nullable): the payload as JSON text; %NULL only for a row
+ *   whose payload is NULL, written behind pgqrs's back
  *
  * Since: 1.0
  */
@@ -410,6 +426,28 @@ pgqrs_message_get_payload_text (PgqrsMessage *self)
 {
   g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
   return self->payload_text;
+}
+
+/**
+ * pgqrs_message_get_payload_error:
+ * @self: a #PgqrsMessage
+ *
+ * Gets why the message's stored payload cannot be read, if it cannot: text
+ * that is not JSON, or a number beyond the range of a double, written to the
+ * database behind pgqrs's back or by an older version (semantics rule 27).
+ * A lease dead-letters such a message instead of returning it, so that it
+ * never blocks its queue; [method@Store.list_archived] shows it, with this
+ * reason.
+ *
+ * Returns: (nullable): why the payload cannot be read, or %NULL if it can
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_message_get_payload_error (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->payload_error;
 }
 
 /**

@@ -875,6 +875,127 @@ dequeue_request (PgqrsQueue  *self,
                                    pgqrs_config_get_max_read_count (config));
 }
 
+/* Rule 27: a leased message whose stored payload cannot be read (text
+ * written behind pgqrs's back, or by an older version) is taken out of
+ * @messages and dead-lettered, so that it never blocks its queue; its
+ * listing says why (pgqrs_message_get_payload_error()).  Returns the
+ * dead-letter request, or NULL when every payload is readable. */
+static PgqrsRequest *
+take_unreadable (PgqrsQueue *self,
+                 GPtrArray  *messages)
+{
+  PgqrsRequest *request = NULL;
+
+  for (guint i = 0; i < messages->len;)
+    {
+      PgqrsMessage *message = g_ptr_array_index (messages, i);
+
+      if (pgqrs_message_get_payload_error (message) == NULL)
+        {
+          i++;
+          continue;
+        }
+
+      g_debug ("Queue “%s”: message %" G_GINT64_FORMAT " dead-lettered: %s", self->name,
+               pgqrs_message_get_id (message), pgqrs_message_get_payload_error (message));
+      if (request == NULL)
+        request = _pgqrs_request_new_archive (self->id, TRUE);
+      _pgqrs_request_add_token (request, pgqrs_message_get_id (message),
+                                _pgqrs_message_get_lease_count (message));
+      g_ptr_array_remove_index (messages, i);
+    }
+
+  return request;
+}
+
+/* The leased messages are the caller's either way: a dead letter that
+ * could not be written leaves its message leased, and a later lease, or
+ * max-read-count, deals with it. */
+static void
+warn_not_dead_lettered (PgqrsQueue   *self,
+                        const GError *error)
+{
+  g_warning ("Queue “%s”: messages whose payload cannot be read were not dead-lettered: %s",
+             self->name, error->message);
+}
+
+static void
+unreadable_dead_lettered_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  PgqrsQueue *self = g_task_get_source_object (task);
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, unreadable_dead_lettered_cb, &error)))
+    warn_not_dead_lettered (self, error);
+
+  g_task_return_pointer (task, g_ptr_array_ref (g_task_get_task_data (task)),
+                         (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+leased_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsQueue *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
+  GError *error = NULL;
+  GPtrArray *messages;
+  PgqrsRequest *dead;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, leased_cb, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  messages = _pgqrs_reply_steal_messages (reply);
+  if ((dead = take_unreadable (self, messages)) == NULL)
+    {
+      g_task_return_pointer (task, messages, (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+
+  g_task_set_task_data (task, messages, (GDestroyNotify)g_ptr_array_unref);
+  cancellable = g_task_get_cancellable (task);
+  _pgqrs_store_execute_async (self->store, self, dead, unreadable_dead_lettered_cb,
+                              cancellable, unreadable_dead_lettered_cb, g_steal_pointer (&task));
+}
+
+/* Every lease of this queue — dequeue and a consumer's — goes through this
+ * pair, which dead-letters what cannot be read. */
+static void
+lease_async (PgqrsQueue          *self,
+             PgqrsRequest        *request,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  _pgqrs_store_execute_async (self->store, self, request, leased_cb, cancellable, leased_cb, task);
+}
+
+static GPtrArray *
+lease_finish (PgqrsQueue    *self,
+              GAsyncResult  *result,
+              gpointer       source_tag,
+              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * pgqrs_queue_dequeue:
  * @self: a #PgqrsQueue
@@ -889,7 +1010,8 @@ dequeue_request (PgqrsQueue  *self,
  * @visibility_timeout seconds. A message whose lease ran out is leased again
  * like any visible one; one that has been leased
  * [property@Config:max-read-count] times is archived as a dead letter
- * instead of being returned.
+ * instead of being returned. So is one whose stored payload cannot be read
+ * (see [method@Message.get_payload_error]): it never blocks the queue.
  *
  * Returns: (transfer container) (element-type PgqrsMessage): the leased
  *   messages, perhaps none, or %NULL with @error set
@@ -905,6 +1027,8 @@ pgqrs_queue_dequeue (PgqrsQueue    *self,
 {
   g_autoptr(PgqrsReply) reply = NULL;
   PgqrsRequest *request;
+  PgqrsRequest *dead;
+  GPtrArray *messages;
 
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
 
@@ -912,7 +1036,18 @@ pgqrs_queue_dequeue (PgqrsQueue    *self,
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return NULL;
 
-  return _pgqrs_reply_steal_messages (reply);
+  messages = _pgqrs_reply_steal_messages (reply);
+  if ((dead = take_unreadable (self, messages)) != NULL)
+    {
+      g_autoptr(GError) dead_error = NULL;
+      g_autoptr(PgqrsReply) dead_reply = _pgqrs_store_execute (self->store, dead, cancellable,
+                                                               &dead_error);
+
+      if (dead_reply == NULL)
+        warn_not_dead_lettered (self, dead_error);
+    }
+
+  return messages;
 }
 
 /**
@@ -947,8 +1082,7 @@ pgqrs_queue_dequeue_async (PgqrsQueue          *self,
       return;
     }
 
-  _pgqrs_store_execute_async (self->store, self, request, pgqrs_queue_dequeue_async,
-                              cancellable, callback, user_data);
+  lease_async (self, request, pgqrs_queue_dequeue_async, cancellable, callback, user_data);
 }
 
 /**
@@ -969,12 +1103,7 @@ pgqrs_queue_dequeue_finish (PgqrsQueue    *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_autoptr(PgqrsReply) reply = NULL;
-
-  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_dequeue_async, error)))
-    return NULL;
-
-  return _pgqrs_reply_steal_messages (reply);
+  return lease_finish (self, result, pgqrs_queue_dequeue_async, error);
 }
 
 /* Archive, delete, release and extend all act on leases: the request
@@ -1721,11 +1850,10 @@ _pgqrs_queue_lease_async (PgqrsQueue          *self,
   g_return_if_fail (PGQRS_IS_QUEUE (self));
 
   config = pgqrs_store_get_config (self->store);
-  _pgqrs_store_execute_async (self->store, self,
-                              _pgqrs_request_new_lease (self->id, worker_id, limit,
-                                                        visibility_seconds,
-                                                        pgqrs_config_get_max_read_count (config)),
-                              _pgqrs_queue_lease_async, cancellable, callback, user_data);
+  lease_async (self,
+               _pgqrs_request_new_lease (self->id, worker_id, limit, visibility_seconds,
+                                         pgqrs_config_get_max_read_count (config)),
+               _pgqrs_queue_lease_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -1733,12 +1861,7 @@ _pgqrs_queue_lease_finish (PgqrsQueue    *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  g_autoptr(PgqrsReply) reply = NULL;
-
-  if (!(reply = _pgqrs_store_execute_finish (self, result, _pgqrs_queue_lease_async, error)))
-    return NULL;
-
-  return _pgqrs_reply_steal_messages (reply);
+  return lease_finish (self, result, _pgqrs_queue_lease_async, error);
 }
 
 void
