@@ -10,6 +10,7 @@
 
 #include "pgqrs-config.h"
 #include "pgqrs-consumer-private.h"
+#include "pgqrs-deferral-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
 #include "pgqrs-job-private.h"
@@ -725,8 +726,8 @@ run_cancelled_cb (GCancellable *cancellable,
   PgqrsConsumer *self = user_data;
 
   /* May run in any thread: stop in ours. */
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, stop_in_context,
-                              g_object_ref (self), g_object_unref);
+  _pgqrs_invoke_in_context (self->context, "[pgqrs] consumer stop", stop_in_context,
+                            g_object_ref (self), g_object_unref);
 }
 
 static void

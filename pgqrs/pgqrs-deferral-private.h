@@ -69,4 +69,16 @@ gboolean _pgqrs_deferral_wait        (PgqrsDeferral     *self,
 void     _pgqrs_deferral_abandon     (PgqrsDeferral     *self);
 gboolean _pgqrs_deferral_is_abandoned (PgqrsDeferral    *self);
 
+/* Calls @func in @context's thread: at once if the caller owns @context,
+ * otherwise from an idle source attached to it.  Unlike
+ * g_main_context_invoke_full(), never in the calling thread just because
+ * nobody owned @context at that moment — a thread that iterates its
+ * context itself (gjs running promise jobs, a program doing other work
+ * between iterations) is between two iterations then, not gone. */
+void     _pgqrs_invoke_in_context    (GMainContext      *context,
+                                      const char        *name,
+                                      GSourceFunc        func,
+                                      gpointer           data,
+                                      GDestroyNotify     notify);
+
 G_END_DECLS

@@ -113,8 +113,33 @@ deliver (PgqrsDeferral     *self,
   delivery->data = data;
   if (self->owner != NULL)
     g_object_ref (self->owner);
-  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, deliver_in_context,
-                              delivery, delivery_free);
+  _pgqrs_invoke_in_context (context, "[pgqrs] deferred result", deliver_in_context,
+                            delivery, delivery_free);
+}
+
+void
+_pgqrs_invoke_in_context (GMainContext   *context,
+                          const char     *name,
+                          GSourceFunc     func,
+                          gpointer        data,
+                          GDestroyNotify  notify)
+{
+  GSource *source;
+
+  if (g_main_context_is_owner (context))
+    {
+      func (data);
+      if (notify != NULL)
+        notify (data);
+      return;
+    }
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+  g_source_unref (source);
 }
 
 gboolean

@@ -145,20 +145,8 @@ call_workflow_func (PgqrsWorkflowRunner  *self,
   if (context == NULL)
     workflow_call_run (call);
   else
-    {
-      /* Not g_main_context_invoke(): when no thread owns @context at this
-       * moment — its thread iterates it itself and is between two
-       * iterations, as gjs is while it runs promise jobs — that calls the
-       * function right here, on this pool thread. */
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, workflow_call_in_context, workflow_call_ref (call),
-                             workflow_call_unref);
-      g_source_set_static_name (source, "[pgqrs] workflow function");
-      g_source_attach (source, context);
-      g_source_unref (source);
-    }
+    _pgqrs_invoke_in_context (context, "[pgqrs] workflow function", workflow_call_in_context,
+                              workflow_call_ref (call), workflow_call_unref);
 
   done = _pgqrs_deferral_wait (&call->output, (gpointer *)output);
 
