@@ -239,6 +239,35 @@ _pgqrs_hrana_value_blob (GBytes *value)
   return json_builder_get_root (b);
 }
 
+GBytes *
+_pgqrs_hrana_value_get_blob (JsonObject *value)
+{
+  JsonNode *node = json_object_get_member (value, "base64");
+  g_autoptr(GString) padded = NULL;
+  const char *text;
+  guchar *data;
+  gsize len;
+
+  if (!json_object_has_member (value, "type") ||
+      g_strcmp0 (json_object_get_string_member (value, "type"), "blob") != 0 ||
+      node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  text = json_node_get_string (node);
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return NULL;
+
+  /* g_base64_decode() needs whole groups of four */
+  padded = g_string_new (text);
+  while (padded->len % 4 != 0)
+    g_string_append_c (padded, '=');
+  data = g_base64_decode (padded->str, &len);
+
+  return g_bytes_new_take (data, len);
+}
+
 JsonNode *
 _pgqrs_hrana_value_null (void)
 {
@@ -913,6 +942,11 @@ hrana_prepare (PgqrsSqlDb  *db,
     {
       hrana_stmt_clear_result (stmt);
       g_ptr_array_set_size (stmt->args, 0);
+      if (strcmp (stmt->sql, sql) != 0)
+        {
+          g_free (stmt->sql);
+          stmt->sql = g_strdup (sql);
+        }
     }
 
   return &stmt->parent;

@@ -52,6 +52,9 @@ JsonNode          *_pgqrs_hrana_value_float  (double        value);
 JsonNode          *_pgqrs_hrana_value_text   (const char   *value);
 JsonNode          *_pgqrs_hrana_value_blob   (GBytes       *value);
 JsonNode          *_pgqrs_hrana_value_null   (void);
+/* The bytes of a blob value; sqld leaves out base64's "=" padding.  NULL
+ * if @value is not a well-formed blob. */
+GBytes            *_pgqrs_hrana_value_get_blob (JsonObject *value);
 
 /* Sends @requests (transfer full) as one pipeline on the current stream
  * and returns the "results" array, one entry per request ({"type": "ok",
