@@ -149,6 +149,34 @@ test_values (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* A parameter left unbound is NULL, as in SQLite: sqld refuses a
+ * statement sent with fewer values than it has parameters, so the client
+ * counts them (not those in strings or comments). */
+static void
+test_unbound_parameters (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsSqlStmt *stmt;
+
+  stmt = _pgqrs_sql_prepare (f->db, 1, "SELECT ?1, ?3 /* ?9 */, '?7', \"?8\" -- ?6\n FROM (SELECT 1 AS \"?8\")",
+                             &error);
+  _pgqrs_sql_bind_int (stmt, 1, 7);
+  g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_ROW);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_sql_column_int (stmt, 0), ==, 7);
+  g_assert_cmpint (_pgqrs_sql_column_type (stmt, 1), ==, PGQRS_SQL_NULL);
+  g_assert_cmpstr (_pgqrs_sql_column_text (stmt, 2), ==, "?7");
+  g_assert_cmpint (_pgqrs_sql_column_int (stmt, 3), ==, 1);
+
+  stmt = _pgqrs_sql_prepare (f->db, 2, "SELECT ?, ?", &error);
+  _pgqrs_sql_bind_int (stmt, 2, 5);
+  g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_ROW);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_sql_column_type (stmt, 0), ==, PGQRS_SQL_NULL);
+  g_assert_cmpint (_pgqrs_sql_column_int (stmt, 1), ==, 5);
+}
+
 /* Blobs travel as base64, through the plain pipeline call. */
 static void
 test_blob (Fixture       *f,
@@ -839,6 +867,7 @@ main (int    argc,
       const char *name = engine == ENGINE_SQLD ? "sqld" : "tursodb";
       struct { const char *path; void (*func) (Fixture *, gconstpointer); } cases[] = {
         { "values", test_values },
+        { "unbound-parameters", test_unbound_parameters },
         { "blob", test_blob },
         { "rows-and-changes", test_rows_and_changes },
         { "transactions", test_transactions },

@@ -55,6 +55,7 @@ typedef struct
   PgqrsSqlStmt  parent;
   PgqrsHrana   *client;
   char         *sql;
+  guint         n_params;    /* the highest parameter number in sql */
   GPtrArray    *args;        /* JsonNode *, parameter i at i - 1; NULL: null */
   JsonNode     *result;      /* the execute result, once run */
   JsonArray    *rows;        /* of result */
@@ -918,7 +919,68 @@ _pgqrs_hrana_split_script (const char *sql)
   return statements;
 }
 
+/* The number of parameters of @sql, as SQLite counts them: the highest
+ * "?NNN", and each plain "?" one more than the highest before it.  sqld
+ * refuses a statement sent with more or fewer values than that, where
+ * SQLite binds NULL to a parameter left unbound. */
+static guint
+count_parameters (const char *sql)
+{
+  guint highest = 0;
+
+  for (const char *p = sql; *p != '\0'; p++)
+    {
+      if (*p == '\'' || *p == '"' || *p == '`' || *p == '[')
+        {
+          char close = *p == '[' ? ']' : *p;
+
+          for (p++; *p != '\0' && *p != close; p++)
+            ;
+          if (*p == '\0')
+            break;
+        }
+      else if (p[0] == '-' && p[1] == '-')
+        {
+          while (*p != '\0' && *p != '\n')
+            p++;
+          if (*p == '\0')
+            break;
+        }
+      else if (p[0] == '/' && p[1] == '*')
+        {
+          const char *end = strstr (p + 2, "*/");
+
+          if (end == NULL)
+            break;
+          p = end + 1;
+        }
+      else if (*p == '?')
+        {
+          if (g_ascii_isdigit (p[1]))
+            {
+              char *end;
+              guint64 n = g_ascii_strtoull (p + 1, &end, 10);
+
+              highest = MAX (highest, (guint)MIN (n, G_MAXUINT));
+              p = end - 1;
+            }
+          else
+            highest++;
+        }
+    }
+
+  return highest;
+}
+
 /* The PgqrsSqlDb implementation */
+
+/* for args, which has NULL for parameters not bound */
+static void
+value_free (gpointer value)
+{
+  if (value != NULL)
+    json_node_unref (value);
+}
 
 static PgqrsSqlStmt *
 hrana_prepare (PgqrsSqlDb  *db,
@@ -935,7 +997,8 @@ hrana_prepare (PgqrsSqlDb  *db,
       stmt->parent.klass = &hrana_db_class;
       stmt->client = self;
       stmt->sql = g_strdup (sql);
-      stmt->args = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+      stmt->n_params = count_parameters (sql);
+      stmt->args = g_ptr_array_new_with_free_func (value_free);
       g_hash_table_insert (self->stmts, GUINT_TO_POINTER (id), stmt);
     }
   else
@@ -946,6 +1009,7 @@ hrana_prepare (PgqrsSqlDb  *db,
         {
           g_free (stmt->sql);
           stmt->sql = g_strdup (sql);
+          stmt->n_params = count_parameters (sql);
         }
     }
 
@@ -1015,8 +1079,8 @@ hrana_step (PgqrsSqlDb    *db,
     {
       g_autoptr(JsonArray) args = json_array_new ();
 
-      for (guint i = 0; i < stmt->args->len; i++)
-        json_array_add_element (args, stmt->args->pdata[i]
+      for (guint i = 0; i < MAX (stmt->args->len, stmt->n_params); i++)
+        json_array_add_element (args, i < stmt->args->len && stmt->args->pdata[i]
                                       ? json_node_ref (stmt->args->pdata[i])
                                       : _pgqrs_hrana_value_null ());
 
