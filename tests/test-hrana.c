@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pgqrs-error.h"
 #include "backends/libsql/pgqrs-hrana.h"
+#include "backends/libsql/pgqrs-libsql-db.h"
 #include "backends/libsql/pgqrs-libsql-dsn.h"
 #include "backends/libsql/pgqrs-turso-engine.h"
 #include "test-libsql-server.h"
@@ -769,6 +772,44 @@ test_turso_engine (void)
   _pgqrs_turso_engine_stop (engine);
 }
 
+/* A store's connection to turso:///path: the engine it runs died (killed,
+ * crashed): the next use starts it again on the same file, and what was
+ * committed is there. */
+static void
+test_local_engine_restart (void)
+{
+  g_autofree char *dsn = g_strdup_printf ("turso://%s/restart.db", pgqrs_test_tmp_dir ());
+  g_autoptr(GError) error = NULL;
+  PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, &error);
+  g_autofree char *pid = NULL;
+  g_autofree char *first_url = NULL;
+  PgqrsSqlDb *db;
+
+  g_assert_no_error (error);
+  g_assert_true (_pgqrs_libsql_db_is_local (conn));
+  db = _pgqrs_libsql_db_get (conn, &error);
+  g_assert_no_error (error);
+  exec_ok (db, "CREATE TABLE kept (x); INSERT INTO kept VALUES (1);");
+  /* the store sets the foreign keys the schema relies on */
+  g_assert_cmpint (query_int (db, "PRAGMA foreign_keys"), ==, 1);
+
+  first_url = g_strdup (_pgqrs_libsql_db_get_url (conn));
+  pid = g_strdup (_pgqrs_turso_engine_get_pid (_pgqrs_libsql_db_get_engine (conn)));
+  kill (atoi (pid), SIGKILL);
+  while (_pgqrs_turso_engine_get_pid (_pgqrs_libsql_db_get_engine (conn)) != NULL)
+    g_usleep (1000);
+
+  g_test_expect_message ("Pgqrs", G_LOG_LEVEL_MESSAGE, "*Turso engine*stopped*");
+  db = _pgqrs_libsql_db_get (conn, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM kept"), ==, 1);
+  g_assert_cmpint (query_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_test_message ("engine moved from %s to %s", first_url, _pgqrs_libsql_db_get_url (conn));
+
+  _pgqrs_libsql_db_close (conn);
+}
+
 typedef struct
 {
   const char *dsn;
@@ -896,6 +937,7 @@ main (int    argc,
       g_test_add_data_func (path, &bad_answers[i], test_bad_answer);
     }
   g_test_add_func ("/hrana/turso-engine", test_turso_engine);
+  g_test_add_func ("/hrana/local-engine-restart", test_local_engine_restart);
   g_test_add_func ("/hrana/dsn", test_dsn);
 
   return g_test_run ();

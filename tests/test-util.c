@@ -20,6 +20,9 @@
 # include <libpq-fe.h>
 # include "test-cluster.h"
 #endif
+#ifdef HAVE_LIBSQL
+# include "test-libsql-server.h"
+#endif
 
 static char *sqlite_dir;
 static guint dsn_serial;
@@ -86,6 +89,26 @@ pgqrs_test_new_dsn (const char *options)
       return g_strdup_printf ("sqlite://%s%s%s", path,
                               options ? "?" : "", options ? options : "");
     }
+
+#ifdef HAVE_LIBSQL
+  /* sqld: a server of its own per test (pgqrs_test_sqld_start() stops those
+   * of earlier tests); "sqld-auth" requires a JWT, which the store finds in
+   * PGQRS_AUTH_TOKEN, as do the processes the test spawns. */
+  if (g_str_equal (backend, "sqld") || g_str_equal (backend, "sqld-auth"))
+    {
+      const char *token = NULL;
+      const char *url = pgqrs_test_sqld_start (g_str_equal (backend, "sqld-auth"), &token);
+
+      if (token != NULL)
+        g_setenv ("PGQRS_AUTH_TOKEN", token, TRUE);
+      return g_strdup_printf ("%s%s%s", url, options ? "?" : "", options ? options : "");
+    }
+
+  /* turso:///path: a new file; the store runs the Turso engine on it */
+  if (g_str_equal (backend, "turso"))
+    return g_strdup_printf ("turso://%s/test-%u.db%s%s", pgqrs_test_tmp_dir (), serial,
+                            options ? "?" : "", options ? options : "");
+#endif
 
 #ifdef HAVE_POSTGRES
   if (g_str_equal (backend, "postgres") || g_str_equal (backend, "pgbouncer"))

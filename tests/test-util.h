@@ -13,7 +13,10 @@ G_BEGIN_DECLS
  * environment variable PGQRS_TEST_BACKEND: "sqlite" (the default),
  * "postgres" (a throwaway cluster the test process starts itself) or
  * "pgbouncer" (the same cluster reached through PgBouncer in transaction
- * mode).  meson registers each suite once per backend. */
+ * mode), "sqld" (a libSQL server the test process starts, one per test),
+ * "sqld-auth" (the same, requiring a token) or "turso" (the Turso engine,
+ * which the store itself runs on a new file).  meson registers each suite
+ * once per backend. */
 void        pgqrs_test_init          (int    *argc,
                                       char ***argv);
 const char *pgqrs_test_backend_name  (void);

@@ -211,6 +211,12 @@ _pgqrs_turso_engine_get_url (PgqrsTursoEngine *self)
   return self->url;
 }
 
+const char *
+_pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self)
+{
+  return g_subprocess_get_identifier (self->process);
+}
+
 gboolean
 _pgqrs_turso_engine_alive (PgqrsTursoEngine *self)
 {

@@ -21,6 +21,8 @@ char             *_pgqrs_turso_engine_find    (void);
 PgqrsTursoEngine *_pgqrs_turso_engine_start   (const char        *path,
                                                GError           **error);
 const char       *_pgqrs_turso_engine_get_url (PgqrsTursoEngine  *self);
+/* The child's process id, or NULL once it has exited. */
+const char       *_pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self);
 /* Whether the child is still running. */
 gboolean          _pgqrs_turso_engine_alive   (PgqrsTursoEngine  *self);
 /* Stops the child (SIGTERM, SIGKILL after a grace period) and waits for it. */

@@ -1,0 +1,128 @@
+/* pgqrs-libsql-db.c — a store's connection to a Turso/libSQL database
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-libsql-db.h"
+#include "pgqrs-libsql-dsn.h"
+#include "pgqrs-turso-engine.h"
+
+struct _PgqrsLibsqlDb
+{
+  PgqrsLibsqlTarget  target;
+  guint              timeout_s;
+  PgqrsTursoEngine  *engine;      /* turso:///path only */
+  PgqrsHrana        *client;
+};
+
+static gboolean
+connect_client (PgqrsLibsqlDb  *self,
+                GError        **error)
+{
+  const char *url = self->engine ? _pgqrs_turso_engine_get_url (self->engine) : self->target.url;
+
+  g_clear_pointer (&self->client, _pgqrs_hrana_free);
+  self->client = _pgqrs_hrana_new (url, self->target.token, self->timeout_s);
+  if (!_pgqrs_hrana_connect (self->client, error))
+    {
+      g_clear_pointer (&self->client, _pgqrs_hrana_free);
+      return FALSE;
+    }
+
+  if (self->engine != NULL)
+    {
+      /* The engine's one connection is ours alone: the foreign keys the
+       * schema relies on are set on it once (sqld has them on). */
+      if (!_pgqrs_sql_exec (_pgqrs_hrana_get_db (self->client), "PRAGMA foreign_keys = ON", error))
+        {
+          g_clear_pointer (&self->client, _pgqrs_hrana_free);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+start_engine (PgqrsLibsqlDb  *self,
+              GError        **error)
+{
+  g_clear_pointer (&self->client, _pgqrs_hrana_free);
+  g_clear_pointer (&self->engine, _pgqrs_turso_engine_stop);
+
+  if (!(self->engine = _pgqrs_turso_engine_start (self->target.local_path, error)))
+    return FALSE;
+
+  return connect_client (self, error);
+}
+
+PgqrsLibsqlDb *
+_pgqrs_libsql_db_open (const char  *dsn,
+                       guint        timeout_s,
+                       GError     **error)
+{
+  PgqrsLibsqlDb *self = g_new0 (PgqrsLibsqlDb, 1);
+
+  self->timeout_s = timeout_s;
+
+  if (!_pgqrs_libsql_dsn_parse (dsn, &self->target, error) ||
+      !(self->target.local_path ? start_engine (self, error) : connect_client (self, error)))
+    {
+      _pgqrs_libsql_db_close (self);
+      return NULL;
+    }
+
+  return self;
+}
+
+void
+_pgqrs_libsql_db_close (PgqrsLibsqlDb *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->client, _pgqrs_hrana_free);
+  g_clear_pointer (&self->engine, _pgqrs_turso_engine_stop);
+  _pgqrs_libsql_target_clear (&self->target);
+  g_free (self);
+}
+
+PgqrsSqlDb *
+_pgqrs_libsql_db_get (PgqrsLibsqlDb  *self,
+                      GError        **error)
+{
+  if (self->engine != NULL && !_pgqrs_turso_engine_alive (self->engine))
+    {
+      g_message ("The Turso engine on “%s” stopped; starting it again", self->target.local_path);
+      if (!start_engine (self, error))
+        return NULL;
+    }
+
+  if (self->client == NULL && !connect_client (self, error))
+    return NULL;
+
+  return _pgqrs_hrana_get_db (self->client);
+}
+
+const char *
+_pgqrs_libsql_db_get_url (PgqrsLibsqlDb *self)
+{
+  return self->engine ? _pgqrs_turso_engine_get_url (self->engine) : self->target.url;
+}
+
+gboolean
+_pgqrs_libsql_db_is_local (PgqrsLibsqlDb *self)
+{
+  return self->engine != NULL;
+}
+
+PgqrsTursoEngine *
+_pgqrs_libsql_db_get_engine (PgqrsLibsqlDb *self)
+{
+  return self->engine;
+}
