@@ -100,7 +100,7 @@ query_int (PgqrsSqlDb *db,
            const char *sql)
 {
   g_autoptr(GError) error = NULL;
-  PgqrsSqlStmt *stmt = _pgqrs_sql_prepare (db, 1000, sql, &error);
+  PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (db, 1000, sql, &error);
   gint64 value;
 
   g_assert_no_error (error);
@@ -121,7 +121,7 @@ test_values (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PgqrsSqlStmt *stmt;
 
-  stmt = _pgqrs_sql_prepare (f->db, 1, "SELECT ?, ?, ?, ?, ?, ?, 9007199254740993", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 1, "SELECT ?, ?, ?, ?, ?, ?, 9007199254740993", &error);
   g_assert_no_error (error);
   _pgqrs_sql_bind_int64 (stmt, 1, G_MAXINT64);
   _pgqrs_sql_bind_int64 (stmt, 2, G_MININT64);
@@ -162,7 +162,7 @@ test_unbound_parameters (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PgqrsSqlStmt *stmt;
 
-  stmt = _pgqrs_sql_prepare (f->db, 1, "SELECT ?1, ?3 /* ?9 */, '?7', \"?8\" -- ?6\n FROM (SELECT 1 AS \"?8\")",
+  stmt = _pgqrs_sql_prepare_sql (f->db, 1, "SELECT ?1, ?3 /* ?9 */, '?7', \"?8\" -- ?6\n FROM (SELECT 1 AS \"?8\")",
                              &error);
   _pgqrs_sql_bind_int (stmt, 1, 7);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_ROW);
@@ -172,7 +172,7 @@ test_unbound_parameters (Fixture       *f,
   g_assert_cmpstr (_pgqrs_sql_column_text (stmt, 2), ==, "?7");
   g_assert_cmpint (_pgqrs_sql_column_int (stmt, 3), ==, 1);
 
-  stmt = _pgqrs_sql_prepare (f->db, 2, "SELECT ?, ?", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 2, "SELECT ?, ?", &error);
   _pgqrs_sql_bind_int (stmt, 2, 5);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_ROW);
   g_assert_no_error (error);
@@ -238,7 +238,7 @@ test_rows_and_changes (Fixture       *f,
   exec_ok (f->db, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
                   "INSERT INTO t (name) VALUES ('a'), ('b'), ('c');");
 
-  stmt = _pgqrs_sql_prepare (f->db, 2, "SELECT id, name FROM t WHERE id >= ? ORDER BY id", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 2, "SELECT id, name FROM t WHERE id >= ? ORDER BY id", &error);
   g_assert_no_error (error);
   _pgqrs_sql_bind_int (stmt, 1, 2);
   while ((rc = _pgqrs_sql_step (f->db, stmt, &error)) == PGQRS_SQL_ROW)
@@ -252,20 +252,20 @@ test_rows_and_changes (Fixture       *f,
   g_assert_cmpuint (n, ==, 2);
 
   /* the same named statement, prepared again: fresh bindings */
-  stmt = _pgqrs_sql_prepare (f->db, 2, "SELECT id, name FROM t WHERE id >= ? ORDER BY id", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 2, "SELECT id, name FROM t WHERE id >= ? ORDER BY id", &error);
   _pgqrs_sql_bind_int (stmt, 1, 3);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_ROW);
   g_assert_cmpint (_pgqrs_sql_column_int (stmt, 0), ==, 3);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
 
   /* change counts, which tursodb does not report in its results */
-  stmt = _pgqrs_sql_prepare (f->db, 3, "UPDATE t SET name = name || '!' WHERE id <= ?", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 3, "UPDATE t SET name = name || '!' WHERE id <= ?", &error);
   _pgqrs_sql_bind_int (stmt, 1, 2);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
   g_assert_no_error (error);
   g_assert_cmpint (_pgqrs_sql_changes (f->db), ==, 2);
 
-  stmt = _pgqrs_sql_prepare (f->db, 4, "DELETE FROM t WHERE id > ? RETURNING id", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 4, "DELETE FROM t WHERE id > ? RETURNING id", &error);
   _pgqrs_sql_bind_int (stmt, 1, 100);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
   g_assert_cmpint (_pgqrs_sql_changes (f->db), ==, 0);
@@ -284,7 +284,7 @@ test_transactions (Fixture       *f,
 
   g_assert_true (_pgqrs_sql_begin (f->db, &error));
   g_assert_no_error (error);
-  stmt = _pgqrs_sql_prepare (f->db, 1, "INSERT INTO t (name) VALUES (?)", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 1, "INSERT INTO t (name) VALUES (?)", &error);
   _pgqrs_sql_bind_text (stmt, 1, "rolled back");
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
   g_assert_no_error (error);
@@ -293,7 +293,7 @@ test_transactions (Fixture       *f,
   g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM t"), ==, 0);
 
   g_assert_true (_pgqrs_sql_begin (f->db, &error));
-  stmt = _pgqrs_sql_prepare (f->db, 1, "INSERT INTO t (name) VALUES (?)", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 1, "INSERT INTO t (name) VALUES (?)", &error);
   _pgqrs_sql_bind_text (stmt, 1, "kept");
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
 
@@ -312,10 +312,10 @@ test_transactions (Fixture       *f,
 
   /* a failed statement inside leaves the transaction to roll back */
   g_assert_true (_pgqrs_sql_begin (f->db, &error));
-  stmt = _pgqrs_sql_prepare (f->db, 1, "INSERT INTO t (name) VALUES (?)", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 1, "INSERT INTO t (name) VALUES (?)", &error);
   _pgqrs_sql_bind_text (stmt, 1, "gone");
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
-  stmt = _pgqrs_sql_prepare (f->db, 5, "INSERT INTO nosuch VALUES (1)", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 5, "INSERT INTO nosuch VALUES (1)", &error);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, 0);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING);
   g_clear_error (&error);
@@ -338,7 +338,7 @@ test_errors (Fixture       *f,
                   "INSERT INTO p (id, name) VALUES (1, 'one');");
 
   _pgqrs_sql_set_operation (f->db, "add a thing");
-  stmt = _pgqrs_sql_prepare (f->db, 1, "INSERT INTO p (name) VALUES (?)", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 1, "INSERT INTO p (name) VALUES (?)", &error);
   _pgqrs_sql_bind_text (stmt, 1, "one");
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, 0);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT);
@@ -347,7 +347,7 @@ test_errors (Fixture       *f,
   g_assert_cmpint (_pgqrs_sql_errcode (f->db), ==, SQLITE_CONSTRAINT_UNIQUE);
   g_clear_error (&error);
 
-  stmt = _pgqrs_sql_prepare (f->db, 2, "INSERT INTO c (p) VALUES (?)", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 2, "INSERT INTO c (p) VALUES (?)", &error);
   _pgqrs_sql_bind_int (stmt, 1, 42);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, 0);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT);
@@ -355,12 +355,12 @@ test_errors (Fixture       *f,
   g_clear_error (&error);
   _pgqrs_sql_set_operation (f->db, NULL);
 
-  stmt = _pgqrs_sql_prepare (f->db, 3, "SELECT * FROM pgqrs_nothing", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 3, "SELECT * FROM pgqrs_nothing", &error);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, 0);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING);
   g_clear_error (&error);
 
-  stmt = _pgqrs_sql_prepare (f->db, 4, "SELEKT 1", &error);
+  stmt = _pgqrs_sql_prepare_sql (f->db, 4, "SELEKT 1", &error);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, 0);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE);
   g_clear_error (&error);
@@ -668,7 +668,7 @@ test_bad_answer (gconstpointer data)
   _pgqrs_hrana_connect (client, &error);
   g_assert_no_error (error);
 
-  stmt = _pgqrs_sql_prepare (_pgqrs_hrana_get_db (client), 1, "SELECT 1", &error);
+  stmt = _pgqrs_sql_prepare_sql (_pgqrs_hrana_get_db (client), 1, "SELECT 1", &error);
   g_assert_cmpint (_pgqrs_sql_step (_pgqrs_hrana_get_db (client), stmt, &error), ==, 0);
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION);
   g_test_message ("%s: %s", bad->name, error->message);
@@ -712,7 +712,7 @@ test_sqld_restart (void)
 
   exec_ok (db, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
   g_assert_true (_pgqrs_sql_begin (db, &error));
-  stmt = _pgqrs_sql_prepare (db, 1, "INSERT INTO t DEFAULT VALUES", &error);
+  stmt = _pgqrs_sql_prepare_sql (db, 1, "INSERT INTO t DEFAULT VALUES", &error);
   g_assert_cmpint (_pgqrs_sql_step (db, stmt, &error), ==, PGQRS_SQL_DONE);
 
   pgqrs_test_sqld_restart (url);
@@ -780,7 +780,7 @@ test_local_engine_restart (void)
 {
   g_autofree char *dsn = g_strdup_printf ("turso://%s/restart.db", pgqrs_test_tmp_dir ());
   g_autoptr(GError) error = NULL;
-  PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, &error);
+  PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
   g_autofree char *pid = NULL;
   g_autofree char *first_url = NULL;
   PgqrsSqlDb *db;

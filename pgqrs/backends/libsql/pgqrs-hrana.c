@@ -116,6 +116,7 @@ _pgqrs_hrana_new (const char *url,
   self->url = g_strdup (url);
   while (g_str_has_suffix (self->url, "/"))
     self->url[strlen (self->url) - 1] = '\0';
+  self->parent.location = self->url;
   if (token != NULL && *token != '\0')
     self->auth_header = g_strconcat ("Bearer ", token, NULL);
   self->timeout_s = timeout_s;
@@ -171,6 +172,13 @@ PgqrsSqlDb *
 _pgqrs_hrana_get_db (PgqrsHrana *self)
 {
   return &self->parent;
+}
+
+void
+_pgqrs_hrana_set_statements (PgqrsHrana   *self,
+                             const char *(*statement_sql) (guint id))
+{
+  self->parent.statement_sql = statement_sql;
 }
 
 /* Values and statements */
@@ -1370,7 +1378,7 @@ hrana_set_operation (PgqrsSqlDb *db,
 }
 
 static const PgqrsSqlDbClass hrana_db_class = {
-  .prepare = hrana_prepare,
+  .prepare_sql = hrana_prepare,
   .step = hrana_step,
   .reset = hrana_reset,
   .bind_int64 = hrana_bind_int64,

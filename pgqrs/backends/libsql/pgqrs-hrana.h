@@ -42,6 +42,9 @@ PgqrsHranaDialect  _pgqrs_hrana_get_dialect  (PgqrsHrana   *self);
 /* How errors name the server: its URL (never the token). */
 const char        *_pgqrs_hrana_get_location (PgqrsHrana   *self);
 PgqrsSqlDb        *_pgqrs_hrana_get_db       (PgqrsHrana   *self);
+/* Where _pgqrs_sql_prepare() finds the text of a named statement. */
+void               _pgqrs_hrana_set_statements (PgqrsHrana *self,
+                                                const char *(*statement_sql) (guint id));
 
 /* Hrana statements and values.  Integers travel as decimal strings (a
  * JSON number cannot hold every 64-bit integer), blobs as base64. */

@@ -16,6 +16,7 @@ struct _PgqrsLibsqlDb
 {
   PgqrsLibsqlTarget  target;
   guint              timeout_s;
+  const char      *(*statement_sql) (guint id);
   PgqrsTursoEngine  *engine;      /* turso:///path only */
   PgqrsHrana        *client;
 };
@@ -28,6 +29,8 @@ connect_client (PgqrsLibsqlDb  *self,
 
   g_clear_pointer (&self->client, _pgqrs_hrana_free);
   self->client = _pgqrs_hrana_new (url, self->target.token, self->timeout_s);
+  if (self->statement_sql != NULL)
+    _pgqrs_hrana_set_statements (self->client, self->statement_sql);
   if (!_pgqrs_hrana_connect (self->client, error))
     {
       g_clear_pointer (&self->client, _pgqrs_hrana_free);
@@ -62,13 +65,15 @@ start_engine (PgqrsLibsqlDb  *self,
 }
 
 PgqrsLibsqlDb *
-_pgqrs_libsql_db_open (const char  *dsn,
-                       guint        timeout_s,
-                       GError     **error)
+_pgqrs_libsql_db_open (const char    *dsn,
+                       guint          timeout_s,
+                       const char *(*statement_sql) (guint id),
+                       GError       **error)
 {
   PgqrsLibsqlDb *self = g_new0 (PgqrsLibsqlDb, 1);
 
   self->timeout_s = timeout_s;
+  self->statement_sql = statement_sql;
 
   if (!_pgqrs_libsql_dsn_parse (dsn, &self->target, error) ||
       !(self->target.local_path ? start_engine (self, error) : connect_client (self, error)))

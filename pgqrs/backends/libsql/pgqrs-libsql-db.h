@@ -15,10 +15,12 @@ G_BEGIN_DECLS
 typedef struct _PgqrsLibsqlDb PgqrsLibsqlDb;
 
 /* @dsn as pgqrs_config passes it on (pgqrs's own options taken out);
- * @timeout_s bounds each request.  Errors: INVALID_CONFIG,
- * BACKEND_UNAVAILABLE (no Turso engine for a local file), CONNECTION. */
+ * @timeout_s bounds each request; @statement_sql names the statements
+ * (NULL: none).  Errors: INVALID_CONFIG, BACKEND_UNAVAILABLE (no Turso
+ * engine for a local file), CONNECTION. */
 PgqrsLibsqlDb *_pgqrs_libsql_db_open     (const char     *dsn,
                                           guint           timeout_s,
+                                          const char   *(*statement_sql) (guint id),
                                           GError        **error);
 void           _pgqrs_libsql_db_close    (PgqrsLibsqlDb  *self);
 

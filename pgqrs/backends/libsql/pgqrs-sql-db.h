@@ -46,7 +46,7 @@ struct _PgqrsSqlDbClass
 {
   /* The statement numbered @id, whose text is @sql, reset and unbound.
    * It belongs to @db and stays valid until @db is closed. */
-  PgqrsSqlStmt *(*prepare)       (PgqrsSqlDb    *db,
+  PgqrsSqlStmt *(*prepare_sql)   (PgqrsSqlDb    *db,
                                   guint          id,
                                   const char    *sql,
                                   GError       **error);
@@ -101,6 +101,11 @@ struct _PgqrsSqlDbClass
 struct _PgqrsSqlDb
 {
   const PgqrsSqlDbClass *klass;
+  /* The text of the statement numbered id: the SQLite backend's table, or
+   * an engine's table of differences in front of it. */
+  const char           *(*statement_sql) (guint id);
+  /* How errors name the database ("“/var/lib/jobs.db”", a server's URL). */
+  const char            *location;
 };
 
 struct _PgqrsSqlStmt
@@ -109,9 +114,16 @@ struct _PgqrsSqlStmt
 };
 
 static inline PgqrsSqlStmt *
-_pgqrs_sql_prepare (PgqrsSqlDb *db, guint id, const char *sql, GError **error)
+_pgqrs_sql_prepare_sql (PgqrsSqlDb *db, guint id, const char *sql, GError **error)
 {
-  return db->klass->prepare (db, id, sql, error);
+  return db->klass->prepare_sql (db, id, sql, error);
+}
+
+/* The named statement @id of db->statement_sql. */
+static inline PgqrsSqlStmt *
+_pgqrs_sql_prepare (PgqrsSqlDb *db, guint id, GError **error)
+{
+  return db->klass->prepare_sql (db, id, db->statement_sql (id), error);
 }
 
 static inline int
