@@ -646,8 +646,12 @@ static const BadAnswer bad_answers[] = {
   { "too-few-results", "200 OK", "{\"baton\":null,\"results\":[]}", -1, "do not match the requests" },
   { "bad-result", "200 OK", "{\"baton\":null,\"results\":[{\"type\":\"maybe\"},{\"type\":\"ok\",\"response\":{}}]}",
     -1, "neither ok nor an error" },
-  { "no-rows", "200 OK", "{\"baton\":null,\"results\":[{\"type\":\"ok\",\"response\":{\"type\":\"execute\",\"result\":{}}},"
+  { "no-rows", "200 OK", "{\"baton\":null,\"results\":[{\"type\":\"ok\",\"response\":{\"type\":\"batch\","
+    "\"result\":{\"step_results\":[{}],\"step_errors\":[null]}}},"
     "{\"type\":\"ok\",\"response\":{\"type\":\"close\"}}]}", -1, "has no rows" },
+  { "steps-mismatch", "200 OK", "{\"baton\":null,\"results\":[{\"type\":\"ok\",\"response\":{\"type\":\"batch\","
+    "\"result\":{\"step_results\":[],\"step_errors\":[]}}},"
+    "{\"type\":\"ok\",\"response\":{\"type\":\"close\"}}]}", -1, "does not match its steps" },
   { "http-500", "500 Internal Server Error", "{\"error\":\"disk on fire\"}", -1, "HTTP 500" },
   { "http-503", "503 Service Unavailable", "overloaded, retry later", -1, "overloaded" },
 };

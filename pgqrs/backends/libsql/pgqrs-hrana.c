@@ -76,8 +76,11 @@ struct _PgqrsHrana
   char              *baton;         /* the open stream, on a server with batons */
   char              *stream_url;    /* the stream's server, if it named one */
   gboolean           in_transaction;
+  /* BEGIN not sent yet: it goes in front of the transaction's first
+   * statement, in the same request */
+  gboolean           begin_pending;
 
-  gint64             changes;       /* of the last statement; -1: ask the server */
+  gint64             changes;       /* of the last statement */
   int                errcode;
   const char        *operation;
   GHashTable        *stmts;         /* id → HranaStmt */
@@ -132,6 +135,7 @@ close_stream (PgqrsHrana *self)
   g_clear_pointer (&self->baton, g_free);
   g_clear_pointer (&self->stream_url, g_free);
   self->in_transaction = FALSE;
+  self->begin_pending = FALSE;
 }
 
 void
@@ -627,38 +631,47 @@ result_response (PgqrsHrana  *self,
   return json_object_get_object_member (result, "response");
 }
 
-/* The "result" of an execute response, checked. */
-static JsonNode *
-execute_result (PgqrsHrana  *self,
-                JsonObject  *response,
-                GError     **error)
+/* An execute or batch-step result, checked: an object with rows. */
+static gboolean
+check_result (PgqrsHrana  *self,
+              JsonNode    *result,
+              GError     **error)
 {
-  JsonNode *result = json_object_get_member (response, "result");
-  JsonObject *object;
   JsonNode *rows;
 
   if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
-    {
-      malformed (self, _("an execute response has no result"), error);
-      return NULL;
-    }
+    return malformed (self, _("a statement has no result"), error);
 
-  object = json_node_get_object (result);
-  rows = json_object_get_member (object, "rows");
+  rows = json_object_get_member (json_node_get_object (result), "rows");
   if (rows == NULL || !JSON_NODE_HOLDS_ARRAY (rows))
-    {
-      malformed (self, _("an execute result has no rows"), error);
-      return NULL;
-    }
+    return malformed (self, _("an execute result has no rows"), error);
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (rows)); i++)
     if (!JSON_NODE_HOLDS_ARRAY (json_array_get_element (json_node_get_array (rows), i)))
-      {
-        malformed (self, _("a row is not an array"), error);
-        return NULL;
-      }
+      return malformed (self, _("a row is not an array"), error);
 
-  return result;
+  return TRUE;
+}
+
+/* The first column of the first row of a checked result, as an integer. */
+static gint64
+first_value (JsonNode *result)
+{
+  JsonArray *rows = json_object_get_array_member (json_node_get_object (result), "rows");
+  JsonArray *row;
+  JsonNode *node;
+  const char *text = NULL;
+
+  if (json_array_get_length (rows) < 1)
+    return 0;
+  row = json_array_get_array_element (rows, 0);
+  node = json_array_get_length (row) > 0 ? json_array_get_element (row, 0) : NULL;
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member (json_node_get_object (node), "value") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (json_node_get_object (node), "value")))
+    text = json_object_get_string_member (json_node_get_object (node), "value");
+
+  return text ? g_ascii_strtoll (text, NULL, 10) : 0;
 }
 
 static gint64
@@ -726,49 +739,6 @@ _pgqrs_hrana_connect (PgqrsHrana  *self,
 
   self->connected = TRUE;
   return TRUE;
-}
-
-/* Runs one statement (a Hrana stmt object, transfer full) on the current
- * stream, closing the stream after it unless a transaction holds it;
- * returns the execute result. */
-static JsonNode *
-execute (PgqrsHrana  *self,
-         JsonNode    *stmt,
-         GError     **error)
-{
-  const DialectInfo *info = &dialects[self->dialect];
-  g_autoptr(JsonArray) requests = json_array_new ();
-  g_autoptr(JsonArray) results = NULL;
-  JsonObject *response;
-  JsonNode *result;
-
-  json_array_add_element (requests, request_new ("execute", "stmt", stmt));
-  if (info->has_close && !self->in_transaction)
-    json_array_add_element (requests, request_new ("close", NULL, NULL));
-
-  if (!(results = pipeline (self, info->pipeline_path, g_steal_pointer (&requests), NULL, error)))
-    return NULL;
-
-  if (!self->in_transaction)
-    close_stream (self);
-
-  if (!(response = result_response (self, results, 0, error)) ||
-      !(result = execute_result (self, response, error)))
-    return NULL;
-
-  self->changes = info->counts_rows ? affected_rows (result) : -1;
-
-  return json_node_ref (result);
-}
-
-static gboolean
-execute_sql (PgqrsHrana  *self,
-             const char  *sql,
-             GError     **error)
-{
-  g_autoptr(JsonNode) result = execute (self, _pgqrs_hrana_stmt_new (sql, NULL), error);
-
-  return result != NULL;
 }
 
 /* Batches */
@@ -978,6 +948,57 @@ count_parameters (const char *sql)
     }
 
   return highest;
+}
+
+/* Runs one statement (a Hrana stmt object, transfer full) on the current
+ * stream and returns its result.  It goes as a batch: behind a BEGIN still
+ * to be sent, on condition that it succeeded, so that the statement never
+ * runs outside its transaction; and on tursodb, whose results count no
+ * rows, followed by SELECT changes() — all in one request. */
+static JsonNode *
+execute (PgqrsHrana  *self,
+         JsonNode    *stmt,
+         GError     **error)
+{
+  const DialectInfo *info = &dialects[self->dialect];
+  g_autoptr(JsonArray) steps = json_array_new ();
+  g_autoptr(JsonArray) results = NULL;
+  guint index = 0;
+  JsonNode *result;
+
+  if (self->begin_pending)
+    {
+      _pgqrs_hrana_batch_add (steps, _pgqrs_hrana_stmt_new ("BEGIN IMMEDIATE", NULL), NULL);
+      self->begin_pending = FALSE;
+      index = 1;
+    }
+  _pgqrs_hrana_batch_add (steps, stmt, index > 0 ? _pgqrs_hrana_cond_ok (0) : NULL);
+  if (!info->counts_rows)
+    _pgqrs_hrana_batch_add (steps, _pgqrs_hrana_stmt_new ("SELECT changes()", NULL),
+                            _pgqrs_hrana_cond_ok (index));
+
+  if (!(results = _pgqrs_hrana_batch (self, g_steal_pointer (&steps), error)))
+    return NULL;
+
+  result = json_array_get_element (results, index);
+  if (!check_result (self, result, error) ||
+      (!info->counts_rows && !check_result (self, json_array_get_element (results, index + 1), error)))
+    return NULL;
+
+  self->changes = info->counts_rows ? affected_rows (result)
+                                    : first_value (json_array_get_element (results, index + 1));
+
+  return json_node_ref (result);
+}
+
+static gboolean
+execute_sql (PgqrsHrana  *self,
+             const char  *sql,
+             GError     **error)
+{
+  g_autoptr(JsonNode) result = execute (self, _pgqrs_hrana_stmt_new (sql, NULL), error);
+
+  return result != NULL;
 }
 
 /* The PgqrsSqlDb implementation */
@@ -1222,34 +1243,7 @@ hrana_column_text (PgqrsSqlStmt *stmt,
 static int
 hrana_changes (PgqrsSqlDb *db)
 {
-  PgqrsHrana *self = (PgqrsHrana *)db;
-
-  if (self->changes < 0)
-    {
-      /* tursodb: nothing has run on its one connection since the
-       * statement, so changes() is that statement's count. */
-      g_autoptr(JsonNode) result = execute (self, _pgqrs_hrana_stmt_new ("SELECT changes()", NULL),
-                                            NULL);
-      JsonArray *rows = result ? json_object_get_array_member (json_node_get_object (result), "rows")
-                               : NULL;
-      gint64 count = 0;
-
-      if (rows != NULL && json_array_get_length (rows) == 1)
-        {
-          JsonArray *row = json_array_get_array_element (rows, 0);
-          JsonNode *node = json_array_get_length (row) == 1 ? json_array_get_element (row, 0) : NULL;
-
-          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-            {
-              const char *text = value_string (json_node_get_object (node));
-
-              count = text ? g_ascii_strtoll (text, NULL, 10) : 0;
-            }
-        }
-      self->changes = count;
-    }
-
-  return (int)self->changes;
+  return (int)((PgqrsHrana *)db)->changes;
 }
 
 static gboolean
@@ -1261,13 +1255,10 @@ hrana_begin (PgqrsSqlDb  *db,
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
   /* On sqld the stream BEGIN opens is kept by its baton; on tursodb the
-   * one shared connection keeps the transaction. */
+   * one shared connection keeps the transaction.  BEGIN itself travels
+   * with the first statement: one request fewer per transaction. */
   self->in_transaction = TRUE;
-  if (!execute_sql (self, "BEGIN IMMEDIATE", error))
-    {
-      close_stream (self);
-      return FALSE;
-    }
+  self->begin_pending = TRUE;
 
   return TRUE;
 }
@@ -1295,6 +1286,13 @@ hrana_rollback (PgqrsSqlDb *db)
   if (!self->in_transaction)
     return;
 
+  if (self->begin_pending)
+    {
+      /* nothing was sent */
+      close_stream (self);
+      return;
+    }
+
   /* On sqld a stream that is already gone has taken its transaction
    * with it; either way there is nothing left to undo. */
   if (dialects[self->dialect].has_batons && self->baton == NULL)
@@ -1311,6 +1309,13 @@ hrana_commit (PgqrsSqlDb  *db,
   gboolean had_stream = self->baton != NULL || !dialects[self->dialect].has_batons;
 
   g_return_val_if_fail (self->in_transaction, FALSE);
+
+  if (self->begin_pending)
+    {
+      /* an empty transaction: nothing was sent, nothing to commit */
+      close_stream (self);
+      return TRUE;
+    }
 
   if (!had_stream)
     {
@@ -1354,8 +1359,14 @@ hrana_exec (PgqrsSqlDb  *db,
   if (!self->in_transaction)
     return _pgqrs_hrana_batch_atomic (self, statements, error);
 
-  /* inside the transaction: each statement on condition of the last */
+  /* inside the transaction: each statement on condition of the one before,
+   * the first behind the BEGIN still to be sent */
   steps = json_array_new ();
+  if (self->begin_pending)
+    {
+      g_ptr_array_insert (statements, 0, g_strdup ("BEGIN IMMEDIATE"));
+      self->begin_pending = FALSE;
+    }
   for (guint i = 0; i < statements->len; i++)
     _pgqrs_hrana_batch_add (steps, _pgqrs_hrana_stmt_new (g_ptr_array_index (statements, i), NULL),
                             i > 0 ? _pgqrs_hrana_cond_ok (i - 1) : NULL);
