@@ -126,7 +126,8 @@ test_values (Fixture       *f,
   _pgqrs_sql_bind_int64 (stmt, 1, G_MAXINT64);
   _pgqrs_sql_bind_int64 (stmt, 2, G_MININT64);
   _pgqrs_sql_bind_double (stmt, 3, 0.1);
-  _pgqrs_sql_bind_text (stmt, 4, "naïve “quoted” 'text'; 🚀");
+  /* every control character, which JSON strings must escape */
+  _pgqrs_sql_bind_text (stmt, 4, "naïve “quoted” 'text'; 🚀 \x01\x1f\n\t\\\"");
   _pgqrs_sql_bind_null (stmt, 5);
   _pgqrs_sql_bind_text (stmt, 6, NULL);
 
@@ -138,7 +139,7 @@ test_values (Fixture       *f,
   g_assert_cmpint (_pgqrs_sql_column_type (stmt, 2), ==, PGQRS_SQL_FLOAT);
   g_assert_cmpfloat (_pgqrs_sql_column_double (stmt, 2), ==, 0.1);
   g_assert_cmpint (_pgqrs_sql_column_type (stmt, 3), ==, PGQRS_SQL_TEXT);
-  g_assert_cmpstr (_pgqrs_sql_column_text (stmt, 3), ==, "naïve “quoted” 'text'; 🚀");
+  g_assert_cmpstr (_pgqrs_sql_column_text (stmt, 3), ==, "naïve “quoted” 'text'; 🚀 \x01\x1f\n\t\\\"");
   g_assert_cmpint (_pgqrs_sql_column_type (stmt, 4), ==, PGQRS_SQL_NULL);
   g_assert_null (_pgqrs_sql_column_text (stmt, 4));
   g_assert_cmpint (_pgqrs_sql_column_int64 (stmt, 4), ==, 0);

@@ -427,6 +427,29 @@ get_session (PgqrsHrana *self)
   return self->session;
 }
 
+/* @body as JSON text.  json-glib 1.6 leaves the control character U+001F
+ * raw inside strings, which JSON forbids and sqld refuses; compact output
+ * has no raw control characters anywhere else, so each one left is
+ * escaped here. */
+static char *
+body_to_text (JsonNode *body,
+              gsize    *len)
+{
+  g_autofree char *text = json_to_string (body, FALSE);
+  GString *out = g_string_sized_new (strlen (text) + 16);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar)*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar)*p);
+      else
+        g_string_append_c (out, *p);
+    }
+
+  *len = out->len;
+  return g_string_free (out, FALSE);
+}
+
 /* POSTs @body to @path, returns the parsed JSON answer.  @status_out gets
  * the HTTP status of an answer that is not 200 (then NULL is returned with
  * @error set). */
@@ -439,7 +462,7 @@ post_json (PgqrsHrana  *self,
            GError     **error)
 {
   g_autofree char *url = g_strconcat (base, path, NULL);
-  g_autofree char *text = json_to_string (body, FALSE);
+  g_autofree char *text = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) request = NULL;
   g_autoptr(GBytes) response = NULL;
@@ -462,7 +485,7 @@ post_json (PgqrsHrana  *self,
   if (self->auth_header != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg),
                                   "Authorization", self->auth_header);
-  size = strlen (text);
+  text = body_to_text (body, &size);
   request = g_bytes_new_take (g_steal_pointer (&text), size);
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
 
