@@ -31,6 +31,7 @@ typedef struct
 {
   Engine            engine;
   PgqrsTursoEngine *turso;
+  char             *turso_url;
   const char       *url;
   PgqrsHrana       *client;
   PgqrsSqlDb       *db;
@@ -66,7 +67,7 @@ fixture_setup (Fixture       *f,
 
       f->turso = _pgqrs_turso_engine_start (path, &error);
       g_assert_no_error (error);
-      f->url = _pgqrs_turso_engine_get_url (f->turso);
+      f->url = f->turso_url = _pgqrs_turso_engine_get_url (f->turso, NULL);
     }
 
   f->client = connect_to (f->url, NULL);
@@ -82,6 +83,7 @@ fixture_teardown (Fixture       *f,
 {
   g_clear_pointer (&f->client, _pgqrs_hrana_free);
   g_clear_pointer (&f->turso, _pgqrs_turso_engine_stop);
+  g_clear_pointer (&f->turso_url, g_free);
 }
 
 static void
@@ -757,7 +759,7 @@ test_turso_engine (void)
 
   engine = _pgqrs_turso_engine_start (path, &error);
   g_assert_no_error (error);
-  url = g_strdup (_pgqrs_turso_engine_get_url (engine));
+  url = _pgqrs_turso_engine_get_url (engine, NULL);
   client = connect_to (url, NULL);
   exec_ok (_pgqrs_hrana_get_db (client), "CREATE TABLE kept (x)");
   _pgqrs_turso_engine_stop (engine);
@@ -770,7 +772,9 @@ test_turso_engine (void)
   /* the file outlives the engine */
   engine = _pgqrs_turso_engine_start (path, &error);
   g_assert_no_error (error);
-  client = connect_to (_pgqrs_turso_engine_get_url (engine), NULL);
+  g_free (url);
+  url = _pgqrs_turso_engine_get_url (engine, NULL);
+  client = connect_to (url, NULL);
   g_assert_cmpint (query_int (_pgqrs_hrana_get_db (client),
                               "SELECT count(*) FROM sqlite_schema WHERE name = 'kept'"), ==, 1);
   _pgqrs_hrana_free (client);
@@ -786,9 +790,10 @@ test_local_engine_restart (void)
   g_autofree char *dsn = g_strdup_printf ("turso://%s/restart.db", pgqrs_test_tmp_dir ());
   g_autoptr(GError) error = NULL;
   PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
-  g_autofree char *pid = NULL;
   g_autofree char *first_url = NULL;
+  PgqrsTursoEngine *engine;
   PgqrsSqlDb *db;
+  int pid;
 
   g_assert_no_error (error);
   g_assert_true (_pgqrs_libsql_db_is_local (conn));
@@ -799,9 +804,11 @@ test_local_engine_restart (void)
   g_assert_cmpint (query_int (db, "PRAGMA foreign_keys"), ==, 1);
 
   first_url = g_strdup (_pgqrs_libsql_db_get_url (conn));
-  pid = g_strdup (_pgqrs_turso_engine_get_pid (_pgqrs_libsql_db_get_engine (conn)));
-  kill (atoi (pid), SIGKILL);
-  while (_pgqrs_turso_engine_get_pid (_pgqrs_libsql_db_get_engine (conn)) != NULL)
+  engine = _pgqrs_libsql_db_get_engine (conn);
+  pid = _pgqrs_turso_engine_get_pid (engine);
+  g_assert_cmpint (pid, >, 0);
+  kill (pid, SIGKILL);
+  while (_pgqrs_turso_engine_get_pid (engine) != 0)
     g_usleep (1000);
 
   g_test_expect_message ("Pgqrs", G_LOG_LEVEL_MESSAGE, "*Turso engine*stopped*");
@@ -813,6 +820,69 @@ test_local_engine_restart (void)
   g_test_message ("engine moved from %s to %s", first_url, _pgqrs_libsql_db_get_url (conn));
 
   _pgqrs_libsql_db_close (conn);
+}
+
+typedef struct
+{
+  PgqrsSqlDb *db;
+  gint64      value;
+  int         done;
+} CountInThread;
+
+static gpointer
+count_in_thread (gpointer data)
+{
+  CountInThread *count = data;
+
+  count->value = query_int (count->db, "SELECT count(*) FROM t");
+  g_atomic_int_set (&count->done, TRUE);
+
+  return NULL;
+}
+
+/* Two stores of one process on one file share its engine (which locks the
+ * file), and take turns on its one connection: one's transaction is not
+ * the other's. */
+static void
+test_local_engine_shared (void)
+{
+  g_autofree char *dsn = g_strdup_printf ("turso://%s/shared.db", pgqrs_test_tmp_dir ());
+  g_autoptr(GError) error = NULL;
+  PgqrsLibsqlDb *a = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
+  PgqrsLibsqlDb *b = NULL;
+  PgqrsSqlDb *db_a;
+  PgqrsSqlDb *db_b;
+  PgqrsSqlStmt *stmt;
+
+  g_assert_no_error (error);
+  b = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (_pgqrs_libsql_db_get_engine (a) == _pgqrs_libsql_db_get_engine (b));
+  db_a = _pgqrs_libsql_db_get (a, &error);
+  db_b = _pgqrs_libsql_db_get (b, &error);
+  exec_ok (db_a, "CREATE TABLE t (x)");
+
+  /* a's transaction holds the connection until its end: b's statement,
+   * from another thread, waits for it instead of running inside it */
+  g_assert_true (_pgqrs_sql_begin (db_a, &error));
+  stmt = _pgqrs_sql_prepare_sql (db_a, 1, "INSERT INTO t VALUES (1)", &error);
+  g_assert_cmpint (_pgqrs_sql_step (db_a, stmt, &error), ==, PGQRS_SQL_DONE);
+  {
+    CountInThread count = { .db = db_b };
+    GThread *other = g_thread_new ("b", count_in_thread, &count);
+
+    g_usleep (G_USEC_PER_SEC / 5);
+    g_assert_false (g_atomic_int_get (&count.done));
+    _pgqrs_sql_rollback (db_a);
+    g_thread_join (other);
+    g_assert_true (count.done);
+    g_assert_cmpint (count.value, ==, 0);
+  }
+
+  _pgqrs_libsql_db_close (a);
+  /* the engine stays for b */
+  g_assert_cmpint (query_int (db_b, "SELECT count(*) FROM t"), ==, 0);
+  _pgqrs_libsql_db_close (b);
 }
 
 typedef struct
@@ -943,6 +1013,7 @@ main (int    argc,
     }
   g_test_add_func ("/hrana/turso-engine", test_turso_engine);
   g_test_add_func ("/hrana/local-engine-restart", test_local_engine_restart);
+  g_test_add_func ("/hrana/local-engine-shared", test_local_engine_shared);
   g_test_add_func ("/hrana/dsn", test_dsn);
 
   return g_test_run ();

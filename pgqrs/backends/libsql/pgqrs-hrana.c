@@ -80,6 +80,11 @@ struct _PgqrsHrana
    * statement, in the same request */
   gboolean           begin_pending;
 
+  /* tursodb's one connection, shared with other stores of this process:
+   * held for each request and across each transaction */
+  GMutex            *connection_lock;
+  gboolean           holding;
+
   gint64             changes;       /* of the last statement */
   int                errcode;
   const char        *operation;
@@ -130,6 +135,34 @@ _pgqrs_hrana_new (const char *url,
 }
 
 static void
+take_connection (PgqrsHrana *self)
+{
+  if (self->connection_lock != NULL && !self->holding)
+    {
+      g_mutex_lock (self->connection_lock);
+      self->holding = TRUE;
+    }
+}
+
+static void
+give_connection (PgqrsHrana *self)
+{
+  if (self->holding)
+    {
+      self->holding = FALSE;
+      g_mutex_unlock (self->connection_lock);
+    }
+}
+
+void
+_pgqrs_hrana_set_connection_lock (PgqrsHrana *self,
+                                  GMutex     *lock)
+{
+  g_return_if_fail (!self->holding);
+  self->connection_lock = lock;
+}
+
+static void
 close_stream (PgqrsHrana *self)
 {
   g_clear_pointer (&self->baton, g_free);
@@ -151,6 +184,7 @@ _pgqrs_hrana_free (PgqrsHrana *self)
       _pgqrs_sql_rollback (&self->parent);
     }
   close_stream (self);
+  give_connection (self);
   g_clear_object (&self->session);
   g_hash_table_unref (self->stmts);
   if (self->auth_header != NULL)
@@ -558,6 +592,7 @@ pipeline (PgqrsHrana  *self,
   JsonNode *baton;
   JsonNode *base_url;
   guint n_requests = json_array_get_length (requests);
+  gboolean took;
 
   if (self->baton != NULL)
     json_object_set_string_member (object, "baton", self->baton);
@@ -566,8 +601,13 @@ pipeline (PgqrsHrana  *self,
   json_object_set_array_member (object, "requests", json_array_ref (requests));
   json_node_take_object (body, object);
 
+  /* a transaction holds the connection already, until its end */
+  took = !self->holding;
+  take_connection (self);
   answer = post_json (self, self->stream_url ? self->stream_url : self->url, path, body,
                       status_out, error);
+  if (took)
+    give_connection (self);
   if (answer == NULL)
     {
       /* The stream is gone with the request: the server drops a stream
@@ -1280,6 +1320,7 @@ hrana_begin (PgqrsSqlDb  *db,
   /* On sqld the stream BEGIN opens is kept by its baton; on tursodb the
    * one shared connection keeps the transaction.  BEGIN itself travels
    * with the first statement: one request fewer per transaction. */
+  take_connection (self);
   self->in_transaction = TRUE;
   self->begin_pending = TRUE;
 
@@ -1313,6 +1354,7 @@ hrana_rollback (PgqrsSqlDb *db)
     {
       /* nothing was sent */
       close_stream (self);
+      give_connection (self);
       return;
     }
 
@@ -1322,6 +1364,7 @@ hrana_rollback (PgqrsSqlDb *db)
     close_stream (self);
   else
     end_transaction (self, "ROLLBACK", NULL);
+  give_connection (self);
 }
 
 static gboolean
@@ -1337,6 +1380,7 @@ hrana_commit (PgqrsSqlDb  *db,
     {
       /* an empty transaction: nothing was sent, nothing to commit */
       close_stream (self);
+      give_connection (self);
       return TRUE;
     }
 
@@ -1345,6 +1389,7 @@ hrana_commit (PgqrsSqlDb  *db,
       /* sqld dropped the stream (an error, a restart): the transaction
        * is gone, and COMMIT on a new stream would commit nothing. */
       close_stream (self);
+      give_connection (self);
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
                    _("The libSQL server at %s lost the transaction before it was committed"),
                    self->url);
@@ -1360,9 +1405,11 @@ hrana_commit (PgqrsSqlDb  *db,
 
           execute_sql (self, "ROLLBACK", &ignored);
         }
+      give_connection (self);
       return FALSE;
     }
 
+  give_connection (self);
   return TRUE;
 }
 

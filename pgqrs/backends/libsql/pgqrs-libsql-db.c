@@ -18,6 +18,7 @@ struct _PgqrsLibsqlDb
   guint              timeout_s;
   const char      *(*statement_sql) (guint id);
   PgqrsTursoEngine  *engine;      /* turso:///path only */
+  guint              generation;  /* of the engine the client talks to */
   PgqrsHrana        *client;
 };
 
@@ -25,10 +26,14 @@ static gboolean
 connect_client (PgqrsLibsqlDb  *self,
                 GError        **error)
 {
-  const char *url = self->engine ? _pgqrs_turso_engine_get_url (self->engine) : self->target.url;
+  g_autofree char *url = self->engine ? _pgqrs_turso_engine_get_url (self->engine, &self->generation)
+                                      : g_strdup (self->target.url);
 
   g_clear_pointer (&self->client, _pgqrs_hrana_free);
   self->client = _pgqrs_hrana_new (url, self->target.token, self->timeout_s);
+  if (self->engine != NULL)
+    _pgqrs_hrana_set_connection_lock (self->client,
+                                      _pgqrs_turso_engine_get_connection_lock (self->engine));
   if (self->statement_sql != NULL)
     _pgqrs_hrana_set_statements (self->client, self->statement_sql);
   if (!_pgqrs_hrana_connect (self->client, error))
@@ -55,9 +60,6 @@ static gboolean
 start_engine (PgqrsLibsqlDb  *self,
               GError        **error)
 {
-  g_clear_pointer (&self->client, _pgqrs_hrana_free);
-  g_clear_pointer (&self->engine, _pgqrs_turso_engine_stop);
-
   if (!(self->engine = _pgqrs_turso_engine_start (self->target.local_path, error)))
     return FALSE;
 
@@ -101,11 +103,13 @@ PgqrsSqlDb *
 _pgqrs_libsql_db_get (PgqrsLibsqlDb  *self,
                       GError        **error)
 {
-  if (self->engine != NULL && !_pgqrs_turso_engine_alive (self->engine))
+  if (self->engine != NULL)
     {
-      g_message ("The Turso engine on “%s” stopped; starting it again", self->target.local_path);
-      if (!start_engine (self, error))
+      /* another store of this process may have started it again already */
+      if (!_pgqrs_turso_engine_ensure (self->engine, error))
         return NULL;
+      if (_pgqrs_turso_engine_get_generation (self->engine) != self->generation)
+        g_clear_pointer (&self->client, _pgqrs_hrana_free);
     }
 
   if (self->client == NULL && !connect_client (self, error))
@@ -117,7 +121,7 @@ _pgqrs_libsql_db_get (PgqrsLibsqlDb  *self,
 const char *
 _pgqrs_libsql_db_get_url (PgqrsLibsqlDb *self)
 {
-  return self->engine ? _pgqrs_turso_engine_get_url (self->engine) : self->target.url;
+  return self->client ? _pgqrs_hrana_get_location (self->client) : self->target.url;
 }
 
 gboolean

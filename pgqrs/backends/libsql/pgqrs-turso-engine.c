@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,12 +33,31 @@
 #define READY_TIMEOUT_MS 15000
 #define STOP_TIMEOUT_MS  5000
 
-struct _PgqrsTursoEngine
+/* One engine process; an engine is restarted as a new one. */
+typedef struct
 {
   GSubprocess *process;
   char        *url;
   char        *log_path;       /* the engine's output, quoted when it fails */
+} Child;
+
+/*
+ * The engine locks its file, so a second engine on it cannot start: every
+ * store of this process on one file shares one engine (a registry by
+ * path), and with it the engine's one connection — whose transactions the
+ * stores take turns on through the engine's lock.
+ */
+struct _PgqrsTursoEngine
+{
+  char   *path;
+  guint   ref_count;          /* under registry_lock */
+  Child  *child;              /* under registry_lock */
+  guint   generation;         /* counts restarts, under registry_lock */
+  GMutex  connection_lock;
 };
+
+static GMutex registry_lock;
+static GHashTable *registry;  /* path → PgqrsTursoEngine */
 
 char *
 _pgqrs_turso_engine_find (void)
@@ -96,8 +117,15 @@ child_setup (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+static gboolean
+child_alive (Child *child)
+{
+  /* GSubprocess reaps its child itself; the identifier goes with it */
+  return g_subprocess_get_identifier (child->process) != NULL;
+}
+
 static char *
-read_log (PgqrsTursoEngine *self)
+read_log (Child *self)
 {
   g_autofree char *text = NULL;
   gsize len = 0;
@@ -109,7 +137,7 @@ read_log (PgqrsTursoEngine *self)
 }
 
 static void
-engine_free (PgqrsTursoEngine *self)
+child_free (Child *self)
 {
   if (self->log_path != NULL)
     g_unlink (self->log_path);
@@ -119,15 +147,34 @@ engine_free (PgqrsTursoEngine *self)
   g_free (self);
 }
 
+static void
+child_stop (Child *self)
+{
+  gint64 deadline;
+
+  if (child_alive (self))
+    {
+      g_subprocess_send_signal (self->process, SIGTERM);
+      deadline = g_get_monotonic_time () + STOP_TIMEOUT_MS * 1000;
+      while (child_alive (self) && g_get_monotonic_time () < deadline)
+        g_usleep (5 * 1000);
+      if (child_alive (self))
+        g_subprocess_force_exit (self->process);
+    }
+  g_subprocess_wait (self->process, NULL, NULL);
+
+  child_free (self);
+}
+
 static gboolean
-wait_ready (PgqrsTursoEngine *self,
-            guint             port)
+wait_ready (Child *self,
+            guint  port)
 {
   gint64 deadline = g_get_monotonic_time () + READY_TIMEOUT_MS * 1000;
 
   while (g_get_monotonic_time () < deadline)
     {
-      if (!_pgqrs_turso_engine_alive (self))
+      if (!child_alive (self))
         return FALSE;
       if (port_open (port))
         return TRUE;
@@ -137,9 +184,9 @@ wait_ready (PgqrsTursoEngine *self,
   return FALSE;
 }
 
-PgqrsTursoEngine *
-_pgqrs_turso_engine_start (const char  *path,
-                           GError     **error)
+static Child *
+child_start (const char  *path,
+             GError     **error)
 {
   g_autofree char *program = _pgqrs_turso_engine_find ();
   g_autofree char *failure = NULL;
@@ -160,25 +207,27 @@ _pgqrs_turso_engine_start (const char  *path,
         g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
       g_autoptr(GError) local_error = NULL;
       g_autofree char *address = NULL;
-      PgqrsTursoEngine *self;
+      Child *self;
       int log_fd;
       guint port;
 
       if (!(port = free_port (error)))
         return NULL;
 
-      self = g_new0 (PgqrsTursoEngine, 1);
+      self = g_new0 (Child, 1);
       if ((log_fd = g_file_open_tmp ("pgqrs-tursodb-XXXXXX.log", &self->log_path, &local_error)) < 0)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
                        _("Cannot start the Turso engine: %s"), local_error->message);
-          engine_free (self);
+          child_free (self);
           return NULL;
         }
       g_subprocess_launcher_take_stdout_fd (launcher, log_fd);
       g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                                  G_SUBPROCESS_FLAGS_STDERR_MERGE);
       g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+      /* a crash's report is the log's last lines, not a Rust backtrace */
+      g_subprocess_launcher_setenv (launcher, "RUST_BACKTRACE", "0", TRUE);
 
       address = g_strdup_printf ("127.0.0.1:%u", port);
       self->process = g_subprocess_launcher_spawn (launcher, &local_error, program, "--quiet",
@@ -187,7 +236,7 @@ _pgqrs_turso_engine_start (const char  *path,
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
                        _("Cannot start the Turso engine %s: %s"), program, local_error->message);
-          engine_free (self);
+          child_free (self);
           return NULL;
         }
       self->url = g_strdup_printf ("http://%s", address);
@@ -197,7 +246,16 @@ _pgqrs_turso_engine_start (const char  *path,
 
       g_free (failure);
       failure = read_log (self);
-      _pgqrs_turso_engine_stop (self);
+      child_stop (self);
+
+      if (strstr (failure, "locked by another process"))
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                       _("“%s” is in use by the Turso engine of another process: a turso:/// file "
+                         "serves one process at a time (several processes can share a database "
+                         "through sqld)"), path);
+          return NULL;
+        }
     }
 
   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
@@ -205,43 +263,104 @@ _pgqrs_turso_engine_start (const char  *path,
   return NULL;
 }
 
-const char *
-_pgqrs_turso_engine_get_url (PgqrsTursoEngine *self)
+PgqrsTursoEngine *
+_pgqrs_turso_engine_start (const char  *path,
+                           GError     **error)
 {
-  return self->url;
-}
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+  PgqrsTursoEngine *self;
 
-const char *
-_pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self)
-{
-  return g_subprocess_get_identifier (self->process);
+  if (registry == NULL)
+    registry = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if ((self = g_hash_table_lookup (registry, canonical)))
+    {
+      self->ref_count++;
+      return self;
+    }
+
+  self = g_new0 (PgqrsTursoEngine, 1);
+  if (!(self->child = child_start (canonical, error)))
+    {
+      g_free (self);
+      return NULL;
+    }
+  self->path = g_steal_pointer (&canonical);
+  self->ref_count = 1;
+  g_mutex_init (&self->connection_lock);
+  g_hash_table_insert (registry, self->path, self);
+
+  return self;
 }
 
 gboolean
-_pgqrs_turso_engine_alive (PgqrsTursoEngine *self)
+_pgqrs_turso_engine_ensure (PgqrsTursoEngine  *self,
+                            GError           **error)
 {
-  /* GSubprocess reaps its child itself; the identifier goes with it */
-  return g_subprocess_get_identifier (self->process) != NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+
+  if (self->child != NULL && child_alive (self->child))
+    return TRUE;
+
+  g_message ("The Turso engine on “%s” stopped; starting it again", self->path);
+  g_clear_pointer (&self->child, child_stop);
+  if (!(self->child = child_start (self->path, error)))
+    return FALSE;
+  self->generation++;
+
+  return TRUE;
+}
+
+char *
+_pgqrs_turso_engine_get_url (PgqrsTursoEngine *self,
+                             guint            *generation)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+
+  if (generation != NULL)
+    *generation = self->generation;
+  return self->child ? g_strdup (self->child->url) : NULL;
+}
+
+guint
+_pgqrs_turso_engine_get_generation (PgqrsTursoEngine *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+
+  return self->generation;
+}
+
+GMutex *
+_pgqrs_turso_engine_get_connection_lock (PgqrsTursoEngine *self)
+{
+  return &self->connection_lock;
+}
+
+int
+_pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+  const char *pid = self->child ? g_subprocess_get_identifier (self->child->process) : NULL;
+
+  return pid ? atoi (pid) : 0;
 }
 
 void
 _pgqrs_turso_engine_stop (PgqrsTursoEngine *self)
 {
-  gint64 deadline;
+  g_autoptr(GMutexLocker) locker = NULL;
 
   if (self == NULL)
     return;
 
-  if (_pgqrs_turso_engine_alive (self))
-    {
-      g_subprocess_send_signal (self->process, SIGTERM);
-      deadline = g_get_monotonic_time () + STOP_TIMEOUT_MS * 1000;
-      while (_pgqrs_turso_engine_alive (self) && g_get_monotonic_time () < deadline)
-        g_usleep (5 * 1000);
-      if (_pgqrs_turso_engine_alive (self))
-        g_subprocess_force_exit (self->process);
-    }
-  g_subprocess_wait (self->process, NULL, NULL);
+  locker = g_mutex_locker_new (&registry_lock);
+  if (--self->ref_count > 0)
+    return;
 
-  engine_free (self);
+  g_hash_table_remove (registry, self->path);
+  g_clear_pointer (&self->child, child_stop);
+  g_mutex_clear (&self->connection_lock);
+  g_free (self->path);
+  g_free (self);
 }

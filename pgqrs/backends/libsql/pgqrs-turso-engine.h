@@ -10,23 +10,32 @@
 G_BEGIN_DECLS
 
 /* tursodb in its server mode ("--sync-server") on one database file,
- * listening on a free loopback port; the store that starts it is its only
- * client, and stops it. */
+ * listening on a free loopback port.  The engine locks its file, so all
+ * the stores of a process on one file share one engine: start() returns
+ * the running one with one more reference, stop() drops one and stops the
+ * process with the last. */
 typedef struct _PgqrsTursoEngine PgqrsTursoEngine;
 
 /* The program: $PGQRS_TURSODB, else tursodb on PATH; NULL if neither. */
 char             *_pgqrs_turso_engine_find    (void);
 /* BACKEND_UNAVAILABLE when there is no engine to run, CONNECTION when it
- * does not start. */
+ * does not start (or another process's engine has the file). */
 PgqrsTursoEngine *_pgqrs_turso_engine_start   (const char        *path,
                                                GError           **error);
-const char       *_pgqrs_turso_engine_get_url (PgqrsTursoEngine  *self);
-/* The child's process id, or NULL once it has exited. */
-const char       *_pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self);
-/* Whether the child is still running. */
-gboolean          _pgqrs_turso_engine_alive   (PgqrsTursoEngine  *self);
-/* Stops the child (SIGTERM, SIGKILL after a grace period) and waits for it. */
 void              _pgqrs_turso_engine_stop    (PgqrsTursoEngine  *self);
+/* Starts the process again if it has died (the file keeps everything
+ * committed); its URL changes, and the generation with it. */
+gboolean          _pgqrs_turso_engine_ensure  (PgqrsTursoEngine  *self,
+                                               GError           **error);
+/* The current process's URL and generation. */
+char             *_pgqrs_turso_engine_get_url (PgqrsTursoEngine  *self,
+                                               guint             *generation);
+guint             _pgqrs_turso_engine_get_generation (PgqrsTursoEngine *self);
+/* Held by a store for each request and across each transaction: the
+ * engine has one connection for all of them. */
+GMutex           *_pgqrs_turso_engine_get_connection_lock (PgqrsTursoEngine *self);
+/* The process id, 0 when it has exited (for the tests). */
+int               _pgqrs_turso_engine_get_pid (PgqrsTursoEngine  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsTursoEngine, _pgqrs_turso_engine_stop)
 
