@@ -885,6 +885,67 @@ test_local_engine_shared (void)
   _pgqrs_libsql_db_close (b);
 }
 
+/* In another process: a transaction on the engine the test runs. */
+static int
+engine_child (const char *dsn)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
+  PgqrsSqlDb *db = conn ? _pgqrs_libsql_db_get (conn, &error) : NULL;
+  PgqrsSqlStmt *stmt;
+
+  if (db == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  /* it runs no engine of its own: the file is the test's engine's */
+  if (_pgqrs_turso_engine_get_pid (_pgqrs_libsql_db_get_engine (conn)) != 0 ||
+      !_pgqrs_sql_begin (db, &error) ||
+      !(stmt = _pgqrs_sql_prepare_sql (db, 1, "INSERT INTO t VALUES (42)", &error)) ||
+      _pgqrs_sql_step (db, stmt, &error) != PGQRS_SQL_DONE ||
+      !_pgqrs_sql_commit (db, &error))
+    {
+      g_printerr ("%s\n", error ? error->message : "the child ran an engine of its own");
+      return 1;
+    }
+  g_print ("%s\n", _pgqrs_libsql_db_get_url (conn));
+  _pgqrs_libsql_db_close (conn);
+  return 0;
+}
+
+/* Stores of other processes use the engine a process runs on the file,
+ * found through the address it publishes next to it. */
+static void
+test_local_engine_other_process (void)
+{
+  g_autofree char *dsn = g_strdup_printf ("turso://%s/processes.db", pgqrs_test_tmp_dir ());
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
+  PgqrsSqlDb *db;
+
+  g_assert_no_error (error);
+  db = _pgqrs_libsql_db_get (conn, &error);
+  g_assert_cmpint (_pgqrs_turso_engine_get_pid (_pgqrs_libsql_db_get_engine (conn)), >, 0);
+  exec_ok (db, "CREATE TABLE t (x)");
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                            self_path, "--engine-child", dsn, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (child))
+    g_error ("the child failed: %s", err);
+  g_assert_cmpstr (g_strstrip (out), ==, _pgqrs_libsql_db_get_url (conn));
+  g_assert_cmpint (query_int (db, "SELECT sum(x) FROM t"), ==, 42);
+
+  _pgqrs_libsql_db_close (conn);
+}
+
 typedef struct
 {
   const char *dsn;
@@ -974,6 +1035,9 @@ int
 main (int    argc,
       char **argv)
 {
+  if (argc == 3 && g_str_equal (argv[1], "--engine-child"))
+    return engine_child (argv[2]);
+
   g_test_init (&argc, &argv, NULL);
   /* the launcher looks for the engine where a store would */
   g_setenv ("PGQRS_TURSODB", pgqrs_test_tursodb_program (), FALSE);
@@ -1014,6 +1078,7 @@ main (int    argc,
   g_test_add_func ("/hrana/turso-engine", test_turso_engine);
   g_test_add_func ("/hrana/local-engine-restart", test_local_engine_restart);
   g_test_add_func ("/hrana/local-engine-shared", test_local_engine_shared);
+  g_test_add_func ("/hrana/local-engine-other-process", test_local_engine_other_process);
   g_test_add_func ("/hrana/dsn", test_dsn);
 
   return g_test_run ();

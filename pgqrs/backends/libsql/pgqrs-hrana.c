@@ -5,8 +5,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
+#include <sys/file.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -80,9 +82,9 @@ struct _PgqrsHrana
    * statement, in the same request */
   gboolean           begin_pending;
 
-  /* tursodb's one connection, shared with other stores of this process:
-   * held for each request and across each transaction */
-  GMutex            *connection_lock;
+  /* tursodb's one connection, shared with other stores: a file this
+   * client flock()s for each request and across each transaction; -1 */
+  int                connection_lock;
   gboolean           holding;
 
   gint64             changes;       /* of the last statement */
@@ -128,6 +130,7 @@ _pgqrs_hrana_new (const char *url,
   if (token != NULL && *token != '\0')
     self->auth_header = g_strconcat ("Bearer ", token, NULL);
   self->timeout_s = timeout_s;
+  self->connection_lock = -1;
   self->changes = 0;
   self->stmts = g_hash_table_new_full (NULL, NULL, NULL, hrana_stmt_free);
 
@@ -137,9 +140,11 @@ _pgqrs_hrana_new (const char *url,
 static void
 take_connection (PgqrsHrana *self)
 {
-  if (self->connection_lock != NULL && !self->holding)
+  if (self->connection_lock >= 0 && !self->holding)
     {
-      g_mutex_lock (self->connection_lock);
+      /* flock() waits as long as another store's transaction lasts */
+      while (flock (self->connection_lock, LOCK_EX) != 0 && errno == EINTR)
+        ;
       self->holding = TRUE;
     }
 }
@@ -150,16 +155,16 @@ give_connection (PgqrsHrana *self)
   if (self->holding)
     {
       self->holding = FALSE;
-      g_mutex_unlock (self->connection_lock);
+      flock (self->connection_lock, LOCK_UN);
     }
 }
 
 void
 _pgqrs_hrana_set_connection_lock (PgqrsHrana *self,
-                                  GMutex     *lock)
+                                  int         fd)
 {
   g_return_if_fail (!self->holding);
-  self->connection_lock = lock;
+  self->connection_lock = fd;
 }
 
 static void

@@ -42,10 +42,11 @@ PgqrsHranaDialect  _pgqrs_hrana_get_dialect  (PgqrsHrana   *self);
 /* How errors name the server: its URL (never the token). */
 const char        *_pgqrs_hrana_get_location (PgqrsHrana   *self);
 PgqrsSqlDb        *_pgqrs_hrana_get_db       (PgqrsHrana   *self);
-/* For tursodb's one connection shared by several stores: held for each
- * request and from BEGIN to COMMIT or ROLLBACK. */
+/* For tursodb's one connection shared by several stores: @fd, an open
+ * file (the client's own, not shared with another client), is flock()ed
+ * for each request and from BEGIN to COMMIT or ROLLBACK. */
 void               _pgqrs_hrana_set_connection_lock (PgqrsHrana *self,
-                                                     GMutex     *lock);
+                                                     int         fd);
 /* Where _pgqrs_sql_prepare() finds the text of a named statement. */
 void               _pgqrs_hrana_set_statements (PgqrsHrana *self,
                                                 const char *(*statement_sql) (guint id));

@@ -5,7 +5,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <unistd.h>
 
 #include "pgqrs-error.h"
 #include "pgqrs-libsql-db.h"
@@ -19,6 +22,7 @@ struct _PgqrsLibsqlDb
   const char      *(*statement_sql) (guint id);
   PgqrsTursoEngine  *engine;      /* turso:///path only */
   guint              generation;  /* of the engine the client talks to */
+  int                lock_fd;     /* the engine's connection lock, this store's own */
   PgqrsHrana        *client;
 };
 
@@ -32,8 +36,7 @@ connect_client (PgqrsLibsqlDb  *self,
   g_clear_pointer (&self->client, _pgqrs_hrana_free);
   self->client = _pgqrs_hrana_new (url, self->target.token, self->timeout_s);
   if (self->engine != NULL)
-    _pgqrs_hrana_set_connection_lock (self->client,
-                                      _pgqrs_turso_engine_get_connection_lock (self->engine));
+    _pgqrs_hrana_set_connection_lock (self->client, self->lock_fd);
   if (self->statement_sql != NULL)
     _pgqrs_hrana_set_statements (self->client, self->statement_sql);
   if (!_pgqrs_hrana_connect (self->client, error))
@@ -60,8 +63,18 @@ static gboolean
 start_engine (PgqrsLibsqlDb  *self,
               GError        **error)
 {
+  const char *lock_path;
+
   if (!(self->engine = _pgqrs_turso_engine_start (self->target.local_path, error)))
     return FALSE;
+
+  lock_path = _pgqrs_turso_engine_get_lock_path (self->engine);
+  if ((self->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                   _("Cannot open %s: %s"), lock_path, g_strerror (errno));
+      return FALSE;
+    }
 
   return connect_client (self, error);
 }
@@ -76,6 +89,7 @@ _pgqrs_libsql_db_open (const char    *dsn,
 
   self->timeout_s = timeout_s;
   self->statement_sql = statement_sql;
+  self->lock_fd = -1;
 
   if (!_pgqrs_libsql_dsn_parse (dsn, &self->target, error) ||
       !(self->target.local_path ? start_engine (self, error) : connect_client (self, error)))
@@ -95,6 +109,8 @@ _pgqrs_libsql_db_close (PgqrsLibsqlDb *self)
 
   g_clear_pointer (&self->client, _pgqrs_hrana_free);
   g_clear_pointer (&self->engine, _pgqrs_turso_engine_stop);
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
   _pgqrs_libsql_target_clear (&self->target);
   g_free (self);
 }

@@ -11,7 +11,9 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -42,18 +44,24 @@ typedef struct
 } Child;
 
 /*
- * The engine locks its file, so a second engine on it cannot start: every
- * store of this process on one file shares one engine (a registry by
- * path), and with it the engine's one connection — whose transactions the
- * stores take turns on through the engine's lock.
+ * The engine locks its file, so a second engine on it cannot start: all
+ * the stores on one file share one engine, in this process and in others.
+ * The first store to need it starts it and writes its URL to
+ * "FILE.pgqrs-engine"; the others read it there.  Whoever finds the engine
+ * gone (its process ended) starts it again, once: the sidecar file's own
+ * lock elects who.  The engine has one connection for everyone, so each
+ * store holds "FILE.pgqrs-lock" (flock, per open file: between threads and
+ * processes alike) for each request and across each transaction.
  */
 struct _PgqrsTursoEngine
 {
   char   *path;
+  char   *sidecar_path;       /* FILE.pgqrs-engine */
+  char   *lock_path;          /* FILE.pgqrs-lock */
   guint   ref_count;          /* under registry_lock */
-  Child  *child;              /* under registry_lock */
-  guint   generation;         /* counts restarts, under registry_lock */
-  GMutex  connection_lock;
+  Child  *child;              /* the engine, when this process runs it */
+  char   *url;                /* the engine's, wherever it runs */
+  guint   generation;         /* counts URL changes, under registry_lock */
 };
 
 static GMutex registry_lock;
@@ -263,6 +271,76 @@ child_start (const char  *path,
   return NULL;
 }
 
+static gboolean
+url_answers (const char *url)
+{
+  const char *colon = url ? strrchr (url, ':') : NULL;
+
+  return colon != NULL && port_open ((guint)g_ascii_strtoull (colon + 1, NULL, 10));
+}
+
+/* Under registry_lock: finds the engine's URL, starting the engine if no
+ * process runs it. */
+static gboolean
+find_or_start (PgqrsTursoEngine  *self,
+               GError           **error)
+{
+  g_autofree char *published = NULL;
+  g_autofree char *previous = g_strdup (self->url);
+  int fd;
+
+  if (self->child != NULL && child_alive (self->child))
+    return TRUE;
+  g_clear_pointer (&self->child, child_stop);
+
+  /* the sidecar's lock elects the one process that starts the engine */
+  if ((fd = open (self->sidecar_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+      flock (fd, LOCK_EX) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                   _("Cannot open %s: %s"), self->sidecar_path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (g_file_get_contents (self->sidecar_path, &published, NULL, NULL))
+    g_strstrip (published);
+
+  if (published != NULL && url_answers (published))
+    {
+      g_free (self->url);
+      self->url = g_steal_pointer (&published);
+    }
+  else
+    {
+      g_autofree char *line = NULL;
+
+      if (previous != NULL)
+        g_message ("The Turso engine on “%s” stopped; starting it again", self->path);
+      if (!(self->child = child_start (self->path, error)))
+        {
+          close (fd);
+          return FALSE;
+        }
+      g_free (self->url);
+      self->url = g_strdup (self->child->url);
+      line = g_strconcat (self->url, "\n", NULL);
+      if (ftruncate (fd, 0) != 0 || pwrite (fd, line, strlen (line), 0) != (ssize_t)strlen (line))
+        g_message ("Cannot publish the Turso engine's address in %s: %s; other processes "
+                   "cannot use “%s” while this one does", self->sidecar_path,
+                   g_strerror (errno), self->path);
+    }
+  close (fd);
+
+  if (g_strcmp0 (previous, self->url) != 0)
+    self->generation++;
+
+  return TRUE;
+}
+
 PgqrsTursoEngine *
 _pgqrs_turso_engine_start (const char  *path,
                            GError     **error)
@@ -280,15 +358,29 @@ _pgqrs_turso_engine_start (const char  *path,
       return self;
     }
 
-  self = g_new0 (PgqrsTursoEngine, 1);
-  if (!(self->child = child_start (canonical, error)))
+  if (_pgqrs_turso_engine_find () == NULL)
     {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
+                   _("turso:// on a local file (“%s”) needs the Turso engine, and tursodb was "
+                     "not found: install it (npm install @tursodatabase/cli-linux-x64-gnu, or "
+                     "Turso's installer) and put tursodb on PATH, or set PGQRS_TURSODB to the "
+                     "program"), canonical);
+      return NULL;
+    }
+
+  self = g_new0 (PgqrsTursoEngine, 1);
+  self->path = g_steal_pointer (&canonical);
+  self->sidecar_path = g_strconcat (self->path, ".pgqrs-engine", NULL);
+  self->lock_path = g_strconcat (self->path, ".pgqrs-lock", NULL);
+  if (!find_or_start (self, error))
+    {
+      g_free (self->path);
+      g_free (self->sidecar_path);
+      g_free (self->lock_path);
       g_free (self);
       return NULL;
     }
-  self->path = g_steal_pointer (&canonical);
   self->ref_count = 1;
-  g_mutex_init (&self->connection_lock);
   g_hash_table_insert (registry, self->path, self);
 
   return self;
@@ -300,16 +392,10 @@ _pgqrs_turso_engine_ensure (PgqrsTursoEngine  *self,
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
 
-  if (self->child != NULL && child_alive (self->child))
+  if (self->child != NULL ? child_alive (self->child) : url_answers (self->url))
     return TRUE;
 
-  g_message ("The Turso engine on “%s” stopped; starting it again", self->path);
-  g_clear_pointer (&self->child, child_stop);
-  if (!(self->child = child_start (self->path, error)))
-    return FALSE;
-  self->generation++;
-
-  return TRUE;
+  return find_or_start (self, error);
 }
 
 char *
@@ -320,7 +406,7 @@ _pgqrs_turso_engine_get_url (PgqrsTursoEngine *self,
 
   if (generation != NULL)
     *generation = self->generation;
-  return self->child ? g_strdup (self->child->url) : NULL;
+  return g_strdup (self->url);
 }
 
 guint
@@ -331,10 +417,10 @@ _pgqrs_turso_engine_get_generation (PgqrsTursoEngine *self)
   return self->generation;
 }
 
-GMutex *
-_pgqrs_turso_engine_get_connection_lock (PgqrsTursoEngine *self)
+const char *
+_pgqrs_turso_engine_get_lock_path (PgqrsTursoEngine *self)
 {
-  return &self->connection_lock;
+  return self->lock_path;
 }
 
 int
@@ -359,8 +445,14 @@ _pgqrs_turso_engine_stop (PgqrsTursoEngine *self)
     return;
 
   g_hash_table_remove (registry, self->path);
-  g_clear_pointer (&self->child, child_stop);
-  g_mutex_clear (&self->connection_lock);
+  if (self->child != NULL)
+    {
+      /* Other processes' stores find it gone and start their own. */
+      g_clear_pointer (&self->child, child_stop);
+    }
+  g_free (self->url);
   g_free (self->path);
+  g_free (self->sidecar_path);
+  g_free (self->lock_path);
   g_free (self);
 }

@@ -11,9 +11,11 @@ G_BEGIN_DECLS
 
 /* tursodb in its server mode ("--sync-server") on one database file,
  * listening on a free loopback port.  The engine locks its file, so all
- * the stores of a process on one file share one engine: start() returns
- * the running one with one more reference, stop() drops one and stops the
- * process with the last. */
+ * the stores on one file share one engine — those of other processes
+ * through the address it publishes in FILE.pgqrs-engine.  start() returns
+ * this process's handle with one more reference (starting the engine if
+ * no process runs it); stop() drops one, and with the last stops the
+ * engine if this process runs it. */
 typedef struct _PgqrsTursoEngine PgqrsTursoEngine;
 
 /* The program: $PGQRS_TURSODB, else tursodb on PATH; NULL if neither. */
@@ -23,18 +25,18 @@ char             *_pgqrs_turso_engine_find    (void);
 PgqrsTursoEngine *_pgqrs_turso_engine_start   (const char        *path,
                                                GError           **error);
 void              _pgqrs_turso_engine_stop    (PgqrsTursoEngine  *self);
-/* Starts the process again if it has died (the file keeps everything
- * committed); its URL changes, and the generation with it. */
+/* Finds the engine again, or starts it, if it has gone (the file keeps
+ * everything committed); its URL changes, and the generation with it. */
 gboolean          _pgqrs_turso_engine_ensure  (PgqrsTursoEngine  *self,
                                                GError           **error);
 /* The current process's URL and generation. */
 char             *_pgqrs_turso_engine_get_url (PgqrsTursoEngine  *self,
                                                guint             *generation);
 guint             _pgqrs_turso_engine_get_generation (PgqrsTursoEngine *self);
-/* Held by a store for each request and across each transaction: the
- * engine has one connection for all of them. */
-GMutex           *_pgqrs_turso_engine_get_connection_lock (PgqrsTursoEngine *self);
-/* The process id, 0 when it has exited (for the tests). */
+/* The file each store flock()s for each request and across each
+ * transaction: the engine has one connection for all of them. */
+const char       *_pgqrs_turso_engine_get_lock_path (PgqrsTursoEngine *self);
+/* The process id of the engine this process runs, else 0 (for the tests). */
 int               _pgqrs_turso_engine_get_pid (PgqrsTursoEngine  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsTursoEngine, _pgqrs_turso_engine_stop)
