@@ -235,6 +235,7 @@ test_rows_and_changes (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   PgqrsSqlStmt *stmt;
+  guint64 total;
   int rc;
   guint n = 0;
 
@@ -264,14 +265,17 @@ test_rows_and_changes (Fixture       *f,
   /* change counts, which tursodb does not report in its results */
   stmt = _pgqrs_sql_prepare_sql (f->db, 3, "UPDATE t SET name = name || '!' WHERE id <= ?", &error);
   _pgqrs_sql_bind_int (stmt, 1, 2);
+  total = f->db->total_changes;
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
   g_assert_no_error (error);
   g_assert_cmpint (_pgqrs_sql_changes (f->db), ==, 2);
+  g_assert_cmpuint (f->db->total_changes, ==, total + 2);
 
   stmt = _pgqrs_sql_prepare_sql (f->db, 4, "DELETE FROM t WHERE id > ? RETURNING id", &error);
   _pgqrs_sql_bind_int (stmt, 1, 100);
   g_assert_cmpint (_pgqrs_sql_step (f->db, stmt, &error), ==, PGQRS_SQL_DONE);
   g_assert_cmpint (_pgqrs_sql_changes (f->db), ==, 0);
+  g_assert_cmpuint (f->db->total_changes, ==, total + 2);
 }
 
 /* BEGIN … COMMIT spans requests: on sqld through the baton, on tursodb

@@ -1055,6 +1055,8 @@ execute (PgqrsHrana  *self,
 
   self->changes = info->counts_rows ? affected_rows (result)
                                     : first_value (json_array_get_element (results, index + 1));
+  if (self->changes > 0)
+    self->parent.total_changes += self->changes;
 
   return json_node_ref (result);
 }

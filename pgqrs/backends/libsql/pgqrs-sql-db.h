@@ -106,6 +106,10 @@ struct _PgqrsSqlDb
   const char           *(*statement_sql) (guint id);
   /* How errors name the database ("“/var/lib/jobs.db”", a server's URL). */
   const char            *location;
+  /* Rows changed so far, where no other way tells a backend that a
+   * request changed something (the libSQL client keeps it; SQLite's
+   * write-ahead log does that job for files). */
+  guint64                total_changes;
 };
 
 struct _PgqrsSqlStmt
