@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "pgqrs-error.h"
-#include "backends/libsql/pgqrs-hrana.h"
-#include "backends/libsql/pgqrs-libsql-db.h"
-#include "backends/libsql/pgqrs-libsql-dsn.h"
-#include "backends/libsql/pgqrs-turso-engine.h"
+#include "backends/libsql/pgqrs-hrana-private.h"
+#include "backends/libsql/pgqrs-libsql-db-private.h"
+#include "backends/libsql/pgqrs-libsql-dsn-private.h"
+#include "backends/libsql/pgqrs-turso-engine-private.h"
 #include "test-libsql-server.h"
 
 /* The engines: sqld started by the test, or tursodb started by the client's

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-hrana.h"
+#include "pgqrs-hrana-private.h"
 
 /*
  * The protocol is tursodatabase/libsql docs/HRANA_3_SPEC.md ("Hrana over

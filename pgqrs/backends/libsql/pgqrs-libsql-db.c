@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-libsql-db.h"
-#include "pgqrs-libsql-dsn.h"
-#include "pgqrs-turso-engine.h"
+#include "pgqrs-libsql-db-private.h"
+#include "pgqrs-libsql-dsn-private.h"
+#include "pgqrs-turso-engine-private.h"
 
 struct _PgqrsLibsqlDb
 {

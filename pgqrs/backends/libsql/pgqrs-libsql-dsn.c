@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-libsql-dsn.h"
+#include "pgqrs-libsql-dsn-private.h"
 
 void
 _pgqrs_libsql_target_clear (PgqrsLibsqlTarget *target)

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-turso-engine.h"
+#include "pgqrs-turso-engine-private.h"
 
 /*
  * Turso publishes no C library; its engine ships as the tursodb program,

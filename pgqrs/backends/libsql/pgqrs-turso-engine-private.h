@@ -1,4 +1,4 @@
-/* pgqrs-turso-engine.h — the Turso engine as a private child process
+/* pgqrs-turso-engine-private.h — the Turso engine as a private child process
  *
  * SPDX-License-Identifier: MIT
  */

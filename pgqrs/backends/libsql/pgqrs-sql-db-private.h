@@ -1,4 +1,4 @@
-/* pgqrs-sql-db.h — the statement-cursor interface that SQLite-dialect ops run on
+/* pgqrs-sql-db-private.h — the statement-cursor interface that SQLite-dialect ops run on
  *
  * SPDX-License-Identifier: MIT
  */

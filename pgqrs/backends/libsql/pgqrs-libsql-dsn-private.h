@@ -1,4 +1,4 @@
-/* pgqrs-libsql-dsn.h — what a Turso/libSQL DSN names
+/* pgqrs-libsql-dsn-private.h — what a Turso/libSQL DSN names
  *
  * SPDX-License-Identifier: MIT
  */

@@ -1,12 +1,12 @@
-/* pgqrs-libsql-db.h — a store's connection to a Turso/libSQL database
+/* pgqrs-libsql-db-private.h — a store's connection to a Turso/libSQL database
  *
  * SPDX-License-Identifier: MIT
  */
 
 #pragma once
 
-#include "pgqrs-hrana.h"
-#include "pgqrs-turso-engine.h"
+#include "pgqrs-hrana-private.h"
+#include "pgqrs-turso-engine-private.h"
 
 G_BEGIN_DECLS
 

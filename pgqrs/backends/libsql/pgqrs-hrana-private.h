@@ -1,4 +1,4 @@
-/* pgqrs-hrana.h — a client of the libSQL remote protocol (Hrana over HTTP)
+/* pgqrs-hrana-private.h — a client of the libSQL remote protocol (Hrana over HTTP)
  *
  * SPDX-License-Identifier: MIT
  */
@@ -7,7 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "pgqrs-sql-db.h"
+#include "pgqrs-sql-db-private.h"
 
 G_BEGIN_DECLS
 
