@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,15 +61,15 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* Closing the keeper's standard input stops the server (see keeper_script). */
 static void
 server_stop (Server *server)
 {
   if (server->process == NULL)
     return;
 
-  g_subprocess_send_signal (server->process, SIGTERM);
-  if (!g_subprocess_wait (server->process, NULL, NULL))
-    g_subprocess_force_exit (server->process);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (server->process), NULL, NULL);
+  g_subprocess_wait (server->process, NULL, NULL);
   g_clear_object (&server->process);
 }
 
@@ -233,12 +232,17 @@ make_keys (void)
   bad_token = sign_token (other_private, other_public);
 }
 
-static void
-child_setup (gpointer user_data)
-{
-  /* no server outlives a test process that dies */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
+/* Each server runs under a keeper shell that stops it when its standard
+ * input, a pipe only this process writes to, closes: at a restart, at exit,
+ * and however the test process ends (an abort, a signal), so no server
+ * outlives its test.  (PR_SET_PDEATHSIG would follow the thread that
+ * started the server, not the process.) */
+static const char keeper_script[] =
+  "\"$@\" </dev/null &\n"
+  "pid=$!\n"
+  "cat >/dev/null\n"
+  "kill -TERM $pid 2>/dev/null\n"
+  "wait $pid\n";
 
 static gboolean
 ready (Server *server)
@@ -271,6 +275,10 @@ server_spawn (Server *server)
   g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", server->port);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
+  g_ptr_array_add (argv, (char *)"/bin/sh");
+  g_ptr_array_add (argv, (char *)"-c");
+  g_ptr_array_add (argv, (char *)keeper_script);
+  g_ptr_array_add (argv, (char *)"pgqrs-test-sqld-keeper");
   g_ptr_array_add (argv, (char *)pgqrs_test_sqld_program ());
   g_ptr_array_add (argv, (char *)"--no-welcome");
   g_ptr_array_add (argv, (char *)"--db-path");
@@ -285,8 +293,7 @@ server_spawn (Server *server)
   g_ptr_array_add (argv, NULL);
 
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
-  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_cwd (launcher, server->dir);
   /* sqld reads its settings from SQLD_* variables too: none leak in */
   g_subprocess_launcher_unsetenv (launcher, "SQLD_AUTH_JWT_KEY");
