@@ -59,9 +59,10 @@
 #endif
 
 #include <pgqrs.h>
+#include "pgqrs-consumer-private.h"
 #include "pgqrs-store-private.h"
 #ifdef HAVE_LIBPQ
-#include "backends/postgres/pgqrs-postgres-statements.h"
+#include "backends/postgres/pgqrs-postgres-statements-private.h"
 #endif
 
 /* ----------------------------------------------------------------------- */
@@ -1026,18 +1027,6 @@ e2e_producer_thread (gpointer data)
   return NULL;
 }
 
-/* Polling only: connected before the consumer's own handler, it ends every
- * emission of the wakeup signal, so nothing reaches the consumer but its own
- * poll.  (g_signal_handlers_block_matched() cannot name the consumer's
- * handler: it matches on a function or data only.) */
-static void
-swallow_wakeup (PgqrsBackend *backend,
-                gint64        queue_id,
-                gpointer      user_data)
-{
-  g_signal_stop_emission_by_name (backend, "message-available");
-}
-
 static gboolean
 e2e_start (gpointer user_data)
 {
@@ -1087,9 +1076,9 @@ scenario_e2e (void)
   if (e.mode == E2E_POLL)
     g_object_set (e.consumer, "poll-interval", opt_poll_interval, NULL);
   pgqrs_consumer_set_handler (e.consumer, e2e_handler, &e, NULL);
+  /* polling only: nothing reaches the consumer but its own poll */
   if (e.mode == E2E_POLL)
-    g_signal_connect (_pgqrs_store_get_backend (store), "message-available",
-                      G_CALLBACK (swallow_wakeup), NULL);
+    _pgqrs_consumer_set_wakeups (e.consumer, FALSE);
   pgqrs_consumer_run_async (e.consumer, NULL, consumer_done_cb, e.loop);
   g_timeout_add (5, e2e_start, &e);
   g_main_loop_run (e.loop);

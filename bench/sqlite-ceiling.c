@@ -25,7 +25,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 
-#include "backends/sqlite/pgqrs-sqlite-statements.h"
+#include "backends/sqlite/pgqrs-sqlite-statements-private.h"
 
 /* The statements are the library's own (its statement table, linked in),
  * so the ceiling can never drift from what pgqrs runs. */

@@ -15,5 +15,14 @@ const char *_pgqrs_config_get_sqlite_path      (PgqrsConfig  *self);
 const char *_pgqrs_config_get_conninfo         (PgqrsConfig  *self);
 gboolean    _pgqrs_config_validate             (PgqrsConfig  *self,
                                                 GError      **error);
+/* The bound on one database call, in seconds: call-timeout, or when that
+ * is 0, a few heartbeat intervals. */
+double      _pgqrs_config_get_call_bound       (PgqrsConfig  *self);
+
+/* The one filter for every message and property that shows a DSN, of any
+ * scheme; and the secrets themselves, for a backend to remove from its
+ * client library's messages. */
+char       *_pgqrs_config_redact_dsn           (const char   *dsn);
+char      **_pgqrs_config_dsn_secrets          (const char   *dsn);
 
 G_END_DECLS

@@ -9,6 +9,9 @@
 #include <glib/gi18n-lib.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_POSTGRES
+#include <libpq-fe.h>
+#endif
 
 #include "pgqrs-config-private.h"
 #include "pgqrs-enums.h"
@@ -53,6 +56,7 @@ struct _PgqrsConfig
   char             *sqlite_path;
   gboolean          sqlite_in_memory;
   char             *conninfo;       /* what the backend connects with */
+  char             *bounded_conninfo;
 
   char             *schema;
   guint             max_connections;
@@ -70,6 +74,7 @@ struct _PgqrsConfig
   guint             enqueue_burst;
   guint             busy_timeout;
   gboolean          prepared_statements;
+  double            call_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsConfig, pgqrs_config, G_TYPE_OBJECT)
@@ -94,6 +99,7 @@ enum {
   PROP_ENQUEUE_BURST,
   PROP_BUSY_TIMEOUT,
   PROP_PREPARED_STATEMENTS,
+  PROP_CALL_TIMEOUT,
   N_PROPS
 };
 
@@ -110,6 +116,10 @@ static GParamSpec *properties[N_PROPS];
 #define DEFAULT_MAX_STRING_BYTES   (1024 * 1024)
 #define DEFAULT_MAX_KEY_BYTES      256
 #define DEFAULT_BUSY_TIMEOUT       10000
+/* Without a call-timeout of its own, a call may take this many heartbeat
+ * intervals: a worker whose calls hang is then seen stale by others about
+ * when it gives up on the connection itself. */
+#define CALL_BOUND_HEARTBEATS      3
 
 static void
 pgqrs_config_finalize (GObject *object)
@@ -119,6 +129,7 @@ pgqrs_config_finalize (GObject *object)
   g_clear_pointer (&self->dsn, g_free);
   g_clear_pointer (&self->sqlite_path, g_free);
   g_clear_pointer (&self->conninfo, g_free);
+  g_clear_pointer (&self->bounded_conninfo, g_free);
   g_clear_pointer (&self->schema, g_free);
   g_clear_pointer (&self->required_keys, g_strfreev);
   g_clear_pointer (&self->forbidden_keys, g_strfreev);
@@ -189,6 +200,9 @@ pgqrs_config_get_property (GObject    *object,
       break;
     case PROP_PREPARED_STATEMENTS:
       g_value_set_boolean (value, self->prepared_statements);
+      break;
+    case PROP_CALL_TIMEOUT:
+      g_value_set_double (value, self->call_timeout);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -326,6 +340,9 @@ pgqrs_config_set_property (GObject      *object,
       break;
     case PROP_PREPARED_STATEMENTS:
       set_boolean (self, &self->prepared_statements, value, pspec);
+      break;
+    case PROP_CALL_TIMEOUT:
+      set_double (self, &self->call_timeout, value, pspec);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -563,6 +580,26 @@ pgqrs_config_class_init (PgqrsConfigClass *klass)
     g_param_spec_boolean ("prepared-statements", NULL, NULL,
                           TRUE, rw);
 
+  /**
+   * PgqrsConfig:call-timeout:
+   *
+   * Seconds one call to a PostgreSQL server may go unanswered.  A call
+   * that gets no answer within it fails with %PGQRS_ERROR_CONNECTION, and
+   * its connection is closed rather than used again: a server behind a
+   * connection that died silently (a failover behind a virtual IP, a NAT
+   * that dropped the flow) never answers, and nothing else would tell.
+   * Zero, the default, means three times
+   * [property@Config:heartbeat-interval].  Connections also get TCP
+   * keepalives and a `tcp_user_timeout` from it, unless the DSN sets
+   * them.  Raise it for calls that are slow on purpose, such as a purge
+   * of a very large queue.  The SQLite backend ignores it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CALL_TIMEOUT] =
+    g_param_spec_double ("call-timeout", NULL, NULL,
+                         0.0, 86400.0, 0.0, rw);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -588,19 +625,52 @@ pgqrs_config_init (PgqrsConfig *self)
 /* Options are the writable properties; DSN keys and environment variables
  * may spell them with underscores. */
 static GParamSpec *
-find_option (PgqrsConfig *self,
-             const char  *key)
+find_option_in_class (GObjectClass *klass,
+                      const char   *key)
 {
   g_autofree char *name = g_ascii_strdown (key, -1);
   GParamSpec *pspec;
 
   g_strdelimit (name, "_", '-');
-  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self), name);
+  pspec = g_object_class_find_property (klass, name);
 
   if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
     return NULL;
 
   return pspec;
+}
+
+static GParamSpec *
+find_option (PgqrsConfig *self,
+             const char  *key)
+{
+  return find_option_in_class (G_OBJECT_GET_CLASS (self), key);
+}
+
+/* Numbers are written in decimal digits only: strtod() and friends would
+ * also take hexadecimal ("0x10"), exponents, "inf", and leading blanks
+ * (a "%20" in a DSN). */
+static gboolean
+is_decimal (const char *value,
+            gboolean    fraction)
+{
+  const char *p = value;
+
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (p == value)
+    return FALSE;
+  if (fraction && *p == '.')
+    {
+      const char *digits = ++p;
+
+      while (g_ascii_isdigit (*p))
+        p++;
+      if (p == digits)
+        return FALSE;
+    }
+
+  return *p == '\0';
 }
 
 static gboolean
@@ -621,7 +691,8 @@ parse_option_value (GParamSpec  *pspec,
     {
       guint64 v;
 
-      if (!g_ascii_string_to_unsigned (value, 10,
+      if (!is_decimal (value, FALSE) ||
+          !g_ascii_string_to_unsigned (value, 10,
                                        G_PARAM_SPEC_UINT (pspec)->minimum,
                                        G_PARAM_SPEC_UINT (pspec)->maximum,
                                        &v, NULL))
@@ -644,11 +715,11 @@ parse_option_value (GParamSpec  *pspec,
 
       errno = 0;
       v = g_ascii_strtod (value, &end);
-      if (errno != 0 || end == value || *end != '\0' ||
+      if (!is_decimal (value, TRUE) || errno != 0 || end == value || *end != '\0' ||
           !(v >= dspec->minimum && v <= dspec->maximum))
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
-                       _("Option “%s” must be a number from %g to %g, not “%s”"),
+                       _("Option “%s” must be a decimal number from %g to %g, not “%s”"),
                        pspec->name, dspec->minimum, dspec->maximum, value);
           return FALSE;
         }
@@ -691,6 +762,30 @@ parse_option_value (GParamSpec  *pspec,
   return TRUE;
 }
 
+/* A schema name is a pgqrs name, and not one PostgreSQL keeps for itself:
+ * it refuses to create a schema whose name starts with "pg_" (the name is
+ * quoted, so only that spelling), which install would find out too late. */
+static gboolean
+validate_schema (const char  *schema,
+                 GError     **error)
+{
+  if (!_pgqrs_validate_name ("schema", schema, error))
+    {
+      (*error)->code = PGQRS_ERROR_INVALID_CONFIG;
+      return FALSE;
+    }
+
+  if (g_str_has_prefix (schema, "pg_"))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                   _("The schema “%s” starts with “pg_”, which PostgreSQL reserves "
+                     "for its own schemas"), schema);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * pgqrs_config_set_option:
  * @self: a #PgqrsConfig
@@ -729,12 +824,8 @@ pgqrs_config_set_option (PgqrsConfig  *self,
   if (!parse_option_value (pspec, value, &parsed, error))
     return FALSE;
 
-  if (pspec == properties[PROP_SCHEMA] &&
-      !_pgqrs_validate_name ("schema", value, error))
-    {
-      (*error)->code = PGQRS_ERROR_INVALID_CONFIG;
-      return FALSE;
-    }
+  if (pspec == properties[PROP_SCHEMA] && !validate_schema (value, error))
+    return FALSE;
 
   g_object_set_property (G_OBJECT (self), pspec->name, &parsed);
 
@@ -778,64 +869,351 @@ apply_environment (PgqrsConfig  *self,
   return TRUE;
 }
 
-/* Replaces every password in @dsn by "***", so that the DSN can be shown
- * in errors and property dumps — even a malformed one: the user-info of
- * "scheme:[//]user:password@host" with or without the slashes, and any
- * "password=" parameter of a query string or of a libpq key=value string. */
-static char *
-redact_dsn (const char *dsn)
+/* --- secrets in a DSN ----------------------------------------------------- */
+
+/*
+ * A DSN may hold secrets in two places: the password of the user
+ * information ("scheme://user:password@host") and the values of query
+ * parameters such as "password" or the Turso/libSQL "authToken".  They are
+ * found the way libpq reads a URI, which is what the PostgreSQL backend
+ * connects with: the user information runs up to an '@' that comes before
+ * the first '/', so '?', '#' and ':' may be part of a password; a key is
+ * percent-decoded before it is compared ("pass%77ord" is "password").
+ * Where libpq and a reader could disagree — two '@' (libpq takes the
+ * first as the end of the password, the rest as the host name), or an '@'
+ * after a "?key=" in a DSN without a path (libpq takes that query for
+ * user information) — the DSN is ambiguous: it is refused, and shown as no
+ * more than its scheme.
+ */
+
+typedef struct
 {
-  GString *out = g_string_new (dsn);
-  const char *colon = strchr (out->str, ':');
+  gsize start;
+  gsize end;
+} SecretSpan;
 
-  if (colon != NULL)
-    {
-      gsize start = colon - out->str + 1;
-      gsize end;
+/* Keys are compared without case, dashes or underscores: libpq's
+ * "password" and "sslpassword", and the token of Turso/libSQL. */
+static gboolean
+is_secret_key (const char *key)
+{
+  static const char * const secret_keys[] = { "password", "sslpassword", "authtoken" };
+  g_autoptr(GString) folded = g_string_new (NULL);
 
-      while (out->str[start] == '/')
-        start++;
-      end = start + strcspn (out->str + start, "/?#@");
+  for (const char *p = key; *p != '\0'; p++)
+    if (*p != '-' && *p != '_')
+      g_string_append_c (folded, g_ascii_tolower (*p));
 
-      if (out->str[end] == '@')
-        {
-          const char *secret = memchr (out->str + start, ':', end - start);
+  for (guint i = 0; i < G_N_ELEMENTS (secret_keys); i++)
+    if (g_str_equal (folded->str, secret_keys[i]))
+      return TRUE;
 
-          if (secret != NULL)
-            {
-              gsize from = secret - out->str + 1;
-
-              g_string_erase (out, from, end - from);
-              g_string_insert (out, from, "***");
-            }
-        }
-    }
-
-  for (gsize at = 0; (colon = strstr (out->str + at, "password=")) != NULL; )
-    {
-      gsize key = colon - out->str;
-      gsize from = key + strlen ("password=");
-      gsize len = strcspn (out->str + from, "&# \t");
-
-      if (key == 0 || strchr ("?& \t", out->str[key - 1]) != NULL)
-        {
-          g_string_erase (out, from, len);
-          g_string_insert (out, from, "***");
-          len = 3;
-        }
-      at = from + len;
-    }
-
-  return g_string_free (out, FALSE);
+  return FALSE;
 }
 
-/* Splits "path?query" and applies each pgqrs option of the query.  For
- * PostgreSQL, parameters that are not pgqrs options are kept for libpq in
- * @passthrough; for the other backends they are errors. */
+static gboolean
+is_scheme (const char *text,
+           gsize       len)
+{
+  if (len == 0 || !g_ascii_isalpha (text[0]))
+    return FALSE;
+
+  for (gsize i = 1; i < len; i++)
+    if (!g_ascii_isalnum (text[i]) && !strchr ("+.-", text[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Where the user information ends (its '@'), or 0 when there is none;
+ * @ambiguous tells whether libpq and a reader could disagree on it. */
+static gsize
+find_userinfo_end (const char *dsn,
+                   gsize       start,
+                   gboolean   *ambiguous)
+{
+  gsize head = start + strcspn (dsn + start, "/");
+  gsize query = start + strcspn (dsn + start, "?");
+  gsize end = 0;
+  guint n_at = 0;
+
+  for (gsize i = start; i < head; i++)
+    if (dsn[i] == '@')
+      {
+        end = i;
+        n_at++;
+      }
+
+  /* A '?' then a '=' before the '@' reads as a query to a person */
+  *ambiguous = n_at > 1 ||
+               (n_at == 1 && query < end && memchr (dsn + query, '=', end - query) != NULL);
+
+  return end;
+}
+
+/* Fills @spans with where the secrets of @dsn are.  Returns FALSE when
+ * @dsn has no scheme; then nothing in it can be told apart.  A SQLite
+ * DSN is never ambiguous: its "authority" is a file path, where '@'
+ * means nothing. */
+/* Where the query of @dsn (with a scheme) starts: its '?', or the end.
+ * Sets *@password to the span of the user information's password, if
+ * any. */
+static gsize
+find_query (const char *dsn,
+            SecretSpan *password,
+            gboolean   *ambiguous)
+{
+  gsize start = strcspn (dsn, ":") + 1;
+  gboolean authority = g_str_has_prefix (dsn + start, "//");
+  gsize userinfo_end = 0;
+
+  *password = (SecretSpan) { 0, 0 };
+  *ambiguous = FALSE;
+  if (authority)
+    start += 2;
+
+  if (g_ascii_strncasecmp (dsn, "sqlite:", strlen ("sqlite:")) != 0)
+    userinfo_end = find_userinfo_end (dsn, start, ambiguous);
+
+  if (userinfo_end > 0)
+    {
+      const char *colon = memchr (dsn + start, ':', userinfo_end - start);
+
+      /* Without "//" the "scheme" may well be the user name
+       * ("app:secret@host"): all of the user information goes. */
+      if (!authority)
+        *password = (SecretSpan) { start, userinfo_end };
+      else if (colon != NULL && (gsize)(colon - dsn) + 1 < userinfo_end)
+        *password = (SecretSpan) { colon - dsn + 1, userinfo_end };
+      start = userinfo_end + 1;
+    }
+
+  return start + strcspn (dsn + start, "?");
+}
+
+static gboolean
+find_secrets (const char *dsn,
+              GArray     *spans,
+              gboolean   *ambiguous)
+{
+  gsize scheme_len = strcspn (dsn, ":");
+  SecretSpan password;
+  gsize query;
+
+  *ambiguous = FALSE;
+  if (dsn[scheme_len] != ':' || !is_scheme (dsn, scheme_len))
+    return FALSE;
+
+  query = find_query (dsn, &password, ambiguous);
+  if (password.end > password.start)
+    g_array_append_val (spans, password);
+
+  while (dsn[query] != '\0')
+    {
+      gsize param = query + 1;
+      gsize param_end = param + strcspn (dsn + param, "&");
+      gsize key_end = param + strcspn (dsn + param, "&=");
+      g_autofree char *key = g_uri_unescape_segment (dsn + param, dsn + key_end, NULL);
+
+      /* A key that cannot be decoded might be anything: all of the
+       * parameter goes. */
+      if (key == NULL && param_end > param)
+        g_array_append_val (spans, ((SecretSpan) { param, param_end }));
+      else if (key != NULL && dsn[key_end] == '=' && key_end + 1 < param_end &&
+               is_secret_key (key))
+        g_array_append_val (spans, ((SecretSpan) { key_end + 1, param_end }));
+
+      query = param_end;
+    }
+
+  return TRUE;
+}
+
+#ifdef HAVE_POSTGRES
+/* The DSN as libpq gets it: without the query parameters that are pgqrs
+ * options. */
+static char *
+libpq_part (const char *dsn)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (PGQRS_TYPE_CONFIG);
+  g_autoptr(GString) out = NULL;
+  const char *query = strchr (dsn, '?');
+  g_auto(GStrv) params = NULL;
+  gboolean first = TRUE;
+
+  if (query == NULL)
+    return g_strdup (dsn);
+
+  out = g_string_new_len (dsn, query - dsn);
+  params = g_strsplit (query + 1, "&", -1);
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      g_autofree char *key = g_uri_unescape_segment (params[i], strchr (params[i], '='), NULL);
+
+      if (params[i][0] == '\0' || (key != NULL && find_option_in_class (G_OBJECT_CLASS (klass), key)))
+        continue;
+      g_string_append_c (out, first ? '?' : '&');
+      g_string_append (out, params[i]);
+      first = FALSE;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* libpq's own reading of a PostgreSQL DSN: its password and sslpassword,
+ * added to @secrets.  Returns FALSE when libpq finds a secret that
+ * @secrets lacks, which means it reads the DSN differently. */
+static gboolean
+add_libpq_secrets (const char *dsn,
+                   GPtrArray  *secrets)
+{
+  g_autofree char *conninfo = libpq_part (dsn);
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  gboolean agrees = TRUE;
+
+  /* Unparsable: libpq will refuse it, and its message is redacted with
+   * what was found without it. */
+  if (options == NULL)
+    return TRUE;
+
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && option->val[0] != '\0' && is_secret_key (option->keyword))
+      {
+        agrees &= g_ptr_array_find_with_equal_func (secrets, option->val, g_str_equal, NULL);
+        g_ptr_array_add (secrets, g_strdup (option->val));
+      }
+  PQconninfoFree (options);
+
+  return agrees;
+}
+#endif
+
+static gboolean
+is_postgres_dsn (const char *dsn)
+{
+  return g_ascii_strncasecmp (dsn, "postgresql:", strlen ("postgresql:")) == 0 ||
+         g_ascii_strncasecmp (dsn, "postgres:", strlen ("postgres:")) == 0;
+}
+
+/* The secrets of @dsn as written and percent-decoded; FALSE if they cannot
+ * be told apart from the rest (no scheme, or libpq reads it otherwise). */
+static gboolean
+collect_secrets (const char *dsn,
+                 GArray     *spans,
+                 GPtrArray  *secrets)
+{
+  gboolean ambiguous;
+
+  if (!find_secrets (dsn, spans, &ambiguous))
+    return FALSE;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      SecretSpan *span = &g_array_index (spans, SecretSpan, i);
+      char *decoded = g_uri_unescape_segment (dsn + span->start, dsn + span->end, NULL);
+
+      g_ptr_array_add (secrets, g_strndup (dsn + span->start, span->end - span->start));
+      if (decoded != NULL)
+        g_ptr_array_add (secrets, decoded);
+    }
+
+#ifdef HAVE_POSTGRES
+  if (is_postgres_dsn (dsn) && !add_libpq_secrets (dsn, secrets))
+    return FALSE;
+#endif
+
+  return !ambiguous;
+}
+
+/**
+ * _pgqrs_config_redact_dsn:
+ * @dsn: any text given as a DSN, of any scheme
+ *
+ * The one filter every message and property that shows a DSN goes
+ * through: passwords and tokens are replaced by `***`.  A DSN whose
+ * secrets cannot be told apart from the rest (no scheme; libpq reads it
+ * otherwise) shows as no more than its scheme, or `***`.
+ *
+ * Returns: (transfer full): @dsn, safe to show
+ */
+char *
+_pgqrs_config_redact_dsn (const char *dsn)
+{
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (SecretSpan));
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = NULL;
+  gsize scheme_len = strcspn (dsn, ":");
+  gsize from = 0;
+
+  if (!collect_secrets (dsn, spans, secrets))
+    {
+      /* Text without a scheme is shown only when nothing in it could be
+       * a secret: no key=value, no user information. */
+      if (dsn[scheme_len] == ':' && is_scheme (dsn, scheme_len))
+        return g_strdup_printf ("%.*s:***", (int)scheme_len, dsn);
+      if (strpbrk (dsn, "=@:% \t\n") != NULL)
+        return g_strdup ("***");
+      return g_strdup (dsn);
+    }
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      SecretSpan *span = &g_array_index (spans, SecretSpan, i);
+
+      g_string_append_len (out, dsn + from, span->start - from);
+      g_string_append (out, "***");
+      from = span->end;
+    }
+  g_string_append (out, dsn + from);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static int
+compare_longest_first (gconstpointer a,
+                       gconstpointer b)
+{
+  gsize len_a = strlen (*(const char * const *)a);
+  gsize len_b = strlen (*(const char * const *)b);
+
+  return len_a < len_b ? 1 : len_a > len_b ? -1 : 0;
+}
+
+/**
+ * _pgqrs_config_dsn_secrets:
+ * @dsn: a DSN, or what the PostgreSQL backend connects with
+ *
+ * The secrets of @dsn as written and percent-decoded, for a backend to
+ * remove from the messages of its client library, which may quote them.
+ *
+ * Returns: (transfer full): a %NULL-terminated array, longest first
+ */
+char **
+_pgqrs_config_dsn_secrets (const char *dsn)
+{
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (SecretSpan));
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+
+  collect_secrets (dsn, spans, secrets);
+  /* Longest first, so that a secret that contains another goes whole. */
+  g_ptr_array_sort (secrets, compare_longest_first);
+  g_ptr_array_add (secrets, NULL);
+
+  return (char **)g_ptr_array_free (g_steal_pointer (&secrets), FALSE);
+}
+
+/* Applies each pgqrs option of a DSN's query string.  For PostgreSQL,
+ * parameters that are not pgqrs options are kept for libpq in
+ * @passthrough; for the other backends they are errors.  A message may
+ * name a key, never the value of one that is not a pgqrs option, and no
+ * value at all when the DSN holds a secret (@show_values FALSE): a
+ * password with an unescaped '&' would otherwise show its tail. */
 static gboolean
 apply_query (PgqrsConfig  *self,
              const char   *query,
              GString      *passthrough,
+             gboolean      show_values,
              GError      **error)
 {
   g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
@@ -844,6 +1222,7 @@ apply_query (PgqrsConfig  *self,
     {
       g_autofree char *key = NULL;
       g_autofree char *value = NULL;
+      g_autoptr(GError) local_error = NULL;
       const char *eq;
 
       if (pairs[i][0] == '\0')
@@ -851,13 +1230,40 @@ apply_query (PgqrsConfig  *self,
 
       eq = strchr (pairs[i], '=');
       key = g_uri_unescape_segment (pairs[i], eq, NULL);
-      value = eq ? g_uri_unescape_string (eq + 1, NULL) : NULL;
 
-      if (key == NULL || key[0] == '\0' || value == NULL)
+      if (key == NULL)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
-                       _("Malformed parameter “%s” in DSN query; expected key=value"),
-                       pairs[i]);
+                       _("The key of parameter %u of the DSN query is not validly "
+                         "percent-encoded (write a “%%” as %%25)"), i + 1);
+          return FALSE;
+        }
+
+      if (key[0] == '\0')
+        {
+          if (show_values)
+            g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                         _("Malformed parameter “%s” in DSN query; expected key=value"),
+                         pairs[i]);
+          else
+            g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                         _("Parameter %u of the DSN query has no key; expected key=value"),
+                         i + 1);
+          return FALSE;
+        }
+
+      if (eq == NULL)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                       _("Malformed parameter “%s” in DSN query; expected key=value"), key);
+          return FALSE;
+        }
+
+      if (!(value = g_uri_unescape_string (eq + 1, NULL)))
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                       _("The value of parameter “%s” in the DSN query is not validly "
+                         "percent-encoded (write a “%%” as %%25)"), key);
           return FALSE;
         }
 
@@ -869,8 +1275,60 @@ apply_query (PgqrsConfig  *self,
           continue;
         }
 
-      if (!pgqrs_config_set_option (self, key, value, error))
-        return FALSE;
+      if (!pgqrs_config_set_option (self, key, value, &local_error))
+        {
+          if (show_values || find_option (self, key) == NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                         _("Option “%s” in the DSN has a bad value (not shown: the DSN holds "
+                           "a password or token)"), find_option (self, key)->name);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Refuses what would make the secrets of @dsn ambiguous or leak through
+ * a client library's messages, before anything reads it. */
+static gboolean
+check_secrets (PgqrsConfig  *self,
+               const char   *dsn,
+               gboolean     *has_secrets,
+               GError      **error)
+{
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (SecretSpan));
+  gboolean ambiguous;
+
+  find_secrets (dsn, spans, &ambiguous);
+  *has_secrets = spans->len > 0;
+
+  if (ambiguous)
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                   _("DSN “%s” has an “@” that could end its user information in more "
+                     "than one place; write an “@” of a user name, password or query "
+                     "value as %%40"), self->dsn);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      SecretSpan *span = &g_array_index (spans, SecretSpan, i);
+      g_autofree char *decoded = g_uri_unescape_segment (dsn + span->start, dsn + span->end, NULL);
+
+      /* a whole parameter, whose key did not decode: apply_query() says so */
+      if (strchr ("?&", dsn[span->start - 1]) != NULL)
+        continue;
+
+      if (decoded == NULL)
+        {
+          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
+                       _("A password or token in DSN “%s” is not validly percent-encoded "
+                         "(write a “%%” as %%25)"), self->dsn);
+          return FALSE;
+        }
     }
 
   return TRUE;
@@ -928,7 +1386,8 @@ parse_dsn (PgqrsConfig  *self,
   g_autofree char *scheme = NULL;
   g_autofree char *body = NULL;
   const char *colon;
-  char *query;
+  gboolean has_secrets;
+  const char *query;
 
   if (dsn == NULL || dsn[0] == '\0')
     {
@@ -937,10 +1396,10 @@ parse_dsn (PgqrsConfig  *self,
       return FALSE;
     }
 
-  self->dsn = redact_dsn (dsn);
+  self->dsn = _pgqrs_config_redact_dsn (dsn);
 
   colon = strchr (dsn, ':');
-  if (colon == NULL || colon == dsn)
+  if (colon == NULL || !is_scheme (dsn, colon - dsn))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
                    _("DSN “%s” has no scheme; expected sqlite:, postgresql:, postgres: or turso:"),
@@ -949,17 +1408,26 @@ parse_dsn (PgqrsConfig  *self,
     }
 
   scheme = g_ascii_strdown (dsn, colon - dsn);
-  body = g_strdup (colon + 1);
 
-  if ((query = strchr (body, '?')))
-    *query++ = '\0';
+  if (!check_secrets (self, dsn, &has_secrets, error))
+    return FALSE;
+
+  /* The query starts after the user information, which may hold a '?'. */
+  {
+    SecretSpan password;
+    gboolean ambiguous;
+    gsize query_at = find_query (dsn, &password, &ambiguous);
+
+    body = g_strndup (colon + 1, dsn + query_at - (colon + 1));
+    query = dsn[query_at] == '?' ? dsn + query_at + 1 : NULL;
+  }
 
   if (g_str_equal (scheme, "sqlite"))
     {
       self->backend_kind = PGQRS_BACKEND_KIND_SQLITE;
       if (!parse_sqlite_location (self, self->dsn, body, error))
         return FALSE;
-      if (query && !apply_query (self, query, NULL, error))
+      if (query && !apply_query (self, query, NULL, !has_secrets, error))
         return FALSE;
     }
   else if (g_str_equal (scheme, "postgresql") || g_str_equal (scheme, "postgres"))
@@ -975,7 +1443,7 @@ parse_dsn (PgqrsConfig  *self,
                        self->dsn);
           return FALSE;
         }
-      if (query && !apply_query (self, query, passthrough, error))
+      if (query && !apply_query (self, query, passthrough, !has_secrets, error))
         return FALSE;
 
       g_string_append_printf (conninfo, "%s:%s", scheme, body);
@@ -992,15 +1460,16 @@ parse_dsn (PgqrsConfig  *self,
                        _("Malformed Turso DSN “%s”: expected turso://host"), self->dsn);
           return FALSE;
         }
-      if (query && !apply_query (self, query, NULL, error))
+      if (query && !apply_query (self, query, NULL, !has_secrets, error))
         return FALSE;
       self->conninfo = g_strdup (body + 2);
     }
   else
     {
+      /* Nothing tells what in it is a secret: only the scheme is shown. */
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
-                   _("Unknown scheme “%s” in DSN “%s”; expected sqlite, postgresql, postgres or turso"),
-                   scheme, self->dsn);
+                   _("Unknown scheme “%s” in a DSN; expected sqlite, postgresql, postgres or turso"),
+                   scheme);
       return FALSE;
     }
 
@@ -1088,11 +1557,8 @@ _pgqrs_config_validate (PgqrsConfig  *self,
       return FALSE;
     }
 
-  if (!_pgqrs_validate_name ("schema", self->schema, error))
-    {
-      (*error)->code = PGQRS_ERROR_INVALID_CONFIG;
-      return FALSE;
-    }
+  if (!validate_schema (self->schema, error))
+    return FALSE;
 
   return TRUE;
 }
@@ -1109,10 +1575,22 @@ _pgqrs_config_get_sqlite_path (PgqrsConfig *self)
   return self->sqlite_path;
 }
 
+/* What the PostgreSQL backend connects with: the DSN's libpq part, and the
+ * call bound as a parameter of pgqrs's own, last, which the backend takes
+ * out before libpq reads the rest (it sets keepalives from it too). */
 const char *
 _pgqrs_config_get_conninfo (PgqrsConfig *self)
 {
-  return self->conninfo;
+  if (self->conninfo == NULL || self->backend_kind != PGQRS_BACKEND_KIND_POSTGRES)
+    return self->conninfo;
+
+  g_free (self->bounded_conninfo);
+  self->bounded_conninfo =
+    g_strdup_printf ("%s%cpgqrs_call_timeout_ms=%.0f", self->conninfo,
+                     strchr (self->conninfo, '?') ? '&' : '?',
+                     _pgqrs_config_get_call_bound (self) * 1000);
+
+  return self->bounded_conninfo;
 }
 
 #define DEFINE_GETTER(type, name, fallback) \
@@ -1316,6 +1794,28 @@ DEFINE_GETTER (guint, busy_timeout, 0)
  * Since: 1.0
  */
 DEFINE_GETTER (gboolean, prepared_statements, FALSE)
+
+/**
+ * pgqrs_config_get_call_timeout:
+ * @self: a #PgqrsConfig
+ *
+ * Gets how long one call to a PostgreSQL server may go unanswered.
+ *
+ * Returns: the value of [property@Config:call-timeout], in seconds; zero
+ *   for three heartbeat intervals
+ *
+ * Since: 1.0
+ */
+DEFINE_GETTER (double, call_timeout, 0)
+
+double
+_pgqrs_config_get_call_bound (PgqrsConfig *self)
+{
+  if (self->call_timeout > 0)
+    return self->call_timeout;
+
+  return CALL_BOUND_HEARTBEATS * self->heartbeat_interval;
+}
 
 /**
  * pgqrs_config_get_required_keys:

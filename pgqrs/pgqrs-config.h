@@ -83,5 +83,7 @@ PGQRS_AVAILABLE_IN_1_0
 guint              pgqrs_config_get_busy_timeout      (PgqrsConfig  *self);
 PGQRS_AVAILABLE_IN_1_0
 gboolean           pgqrs_config_get_prepared_statements (PgqrsConfig *self);
+PGQRS_AVAILABLE_IN_1_0
+double             pgqrs_config_get_call_timeout      (PgqrsConfig  *self);
 
 G_END_DECLS

@@ -9,14 +9,15 @@
 #include <math.h>
 
 #include "pgqrs-config.h"
-#include "pgqrs-consumer.h"
+#include "pgqrs-consumer-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
 #include "pgqrs-job-private.h"
 #include "pgqrs-message-private.h"
+#include "pgqrs-queue-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-worker-private.h"
-#include "pgqrs-workflow-private.h"
+#include "pgqrs-workflow-runner-private.h"
 
 /**
  * PgqrsConsumer:
@@ -85,14 +86,8 @@ struct _PgqrsConsumer
   gpointer              handler_data;
   GDestroyNotify        handler_destroy;
 
-  /* workflow mode: the function runs on threads of our own, so that it may
-   * block in its steps while heartbeats and leases go on here */
-  PgqrsWorkflowFunc     workflow_func;
-  gpointer              workflow_data;
-  GDestroyNotify        workflow_destroy;
-  GThreadPool          *workflow_pool;
-  GMutex                workflow_lock;
-  GPtrArray            *workflow_calls;   /* WorkflowCall, functions in flight */
+  /* workflow mode: the runner calls the workflow function for each trigger */
+  PgqrsWorkflowRunner  *workflow_runner;
 
   /* while running */
   Phase                 phase;
@@ -101,8 +96,8 @@ struct _PgqrsConsumer
   GCancellable         *cancellable;      /* cancels our own database calls at the end */
   gulong                run_cancelled_id;
   PgqrsWorker          *worker;
-  gulong                wakeup_id;
-  gboolean              watching;
+  guint                 watch_id;         /* with the backend, for wakeups */
+  gboolean              no_wakeups;       /* polling only */
   gboolean              leasing;
   gboolean              woken;            /* a wakeup came while leasing */
   guint                 lease_limit;      /* how many the lease in flight asked for */
@@ -229,70 +224,21 @@ goto_status (PgqrsConsumer     *self,
   apply_next_transition (self);
 }
 
-/* Wakeups may arrive in any thread, even while the consumer is being
- * disposed in its own; the waker is what the signal handler holds, and it
- * reaches the consumer only through a weak reference, in the consumer's
- * main context. */
-typedef struct
-{
-  GWeakRef      consumer;
-  GMainContext *context;
-  gint64        queue_id;
-} Waker;
-
+/* Called by the backend's watch list in our own context, and never after
+ * end_run() unwatched. */
 static void
-waker_free (gpointer data,
-            GClosure *closure)
+wakeup_cb (gint64   queue_id,
+           gpointer user_data)
 {
-  Waker *waker = data;
+  PgqrsConsumer *self = user_data;
 
-  g_weak_ref_clear (&waker->consumer);
-  g_main_context_unref (waker->context);
-  g_free (waker);
-}
-
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-static gboolean
-wake_in_context (gpointer data)
-{
-  g_autoptr(PgqrsConsumer) self = g_weak_ref_get (data);
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
+  if (queue_id != 0 && queue_id != pgqrs_queue_get_id (self->queue))
+    return;
 
   if (self->leasing)
     self->woken = TRUE;
   else
     pump (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-message_available_cb (PgqrsBackend *backend,
-                      gint64        queue_id,
-                      gpointer      user_data)
-{
-  Waker *waker = user_data;
-  g_autoptr(PgqrsConsumer) self = NULL;
-  GWeakRef *ref;
-
-  if (queue_id != 0 && queue_id != waker->queue_id)
-    return;
-
-  if (!(self = g_weak_ref_get (&waker->consumer)))
-    return;
-
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
-  g_main_context_invoke_full (waker->context, G_PRIORITY_DEFAULT, wake_in_context,
-                              ref, weak_ref_free);
 }
 
 static gboolean
@@ -312,20 +258,20 @@ next_visible_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(PgqrsConsumer) self = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
   g_autoptr(GError) error = NULL;
   double wait = self->poll_interval;
+  double next;
 
   self->calls--;
   maybe_finish_stop (self);
 
-  if (!(reply = _pgqrs_store_execute_finish (self, result, next_visible_cb, &error)))
+  if (!_pgqrs_queue_next_visible_finish (self->queue, result, &next, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, error);
     }
-  else if (reply->seconds >= 0)
-    wait = MIN (wait, reply->seconds);
+  else if (next >= 0)
+    wait = MIN (wait, next);
 
   if (self->phase != PHASE_POLLING || self->wait_source != NULL || self->leasing)
     return;
@@ -338,12 +284,9 @@ next_visible_cb (GObject      *object,
 static void
 wait_for_work (PgqrsConsumer *self)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_NEXT_VISIBLE);
-
-  request->queue_id = pgqrs_queue_get_id (self->queue);
   self->calls++;
-  _pgqrs_store_execute_async (self->store, self, request, next_visible_cb,
-                              self->cancellable, next_visible_cb, g_object_ref (self));
+  _pgqrs_queue_next_visible_async (self->queue, self->cancellable,
+                                   next_visible_cb, g_object_ref (self));
 }
 
 static void
@@ -352,42 +295,27 @@ settle_cb (GObject      *object,
            gpointer      user_data)
 {
   g_autoptr(PgqrsConsumer) self = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(GArray) flags = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!(reply = _pgqrs_store_execute_finish (self, result, settle_cb, &error)))
+  if (!(flags = _pgqrs_queue_settle_finish (PGQRS_QUEUE (object), result, &error)))
     report (self, error);
 
   self->calls--;
   maybe_finish_stop (self);
 }
 
-static PgqrsRequest *
-lease_op_request (PgqrsConsumer *self,
-                  PgqrsOp        op,
-                  GPtrArray     *messages)
-{
-  PgqrsRequest *request = _pgqrs_request_new (op);
-
-  request->queue_id = pgqrs_queue_get_id (self->queue);
-  request->queue_name = g_strdup (pgqrs_queue_get_name (self->queue));
-  request->worker_id = self->worker ? pgqrs_worker_get_id (self->worker) : 0;
-
-  for (guint i = 0; i < messages->len; i++)
-    _pgqrs_request_add_token (request,
-                              pgqrs_message_get_id (g_ptr_array_index (messages, i)),
-                              _pgqrs_message_get_lease_count (g_ptr_array_index (messages, i)));
-
-  return request;
-}
-
+/* Settles are not cancelled with the consumer: a stopping consumer still
+ * hands back or archives what it leased. */
 static void
 settle (PgqrsConsumer *self,
-        PgqrsRequest  *request)
+        PgqrsSettle    how,
+        GPtrArray     *messages,
+        double         seconds)
 {
   self->calls++;
-  _pgqrs_store_execute_async (self->store, self, request, settle_cb,
-                              NULL, settle_cb, g_object_ref (self));
+  _pgqrs_queue_settle_async (self->queue, how, messages, seconds, NULL,
+                             settle_cb, g_object_ref (self));
 }
 
 static void
@@ -395,10 +323,7 @@ release_messages (PgqrsConsumer *self,
                   GPtrArray     *messages,
                   double         delay)
 {
-  PgqrsRequest *request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
-
-  request->seconds = delay;
-  settle (self, request);
+  settle (self, PGQRS_SETTLE_RELEASE, messages, delay);
 }
 
 static void
@@ -408,7 +333,8 @@ job_done (PgqrsJob     *job,
 {
   PgqrsConsumer *self = user_data;
   GPtrArray *messages = pgqrs_job_get_messages (job);
-  PgqrsRequest *request;
+  PgqrsSettle how;
+  double delay = 0;
 
   /* A workflow that scheduled a retry or paused has moved its trigger
    * message to the time it goes on: leave it there. */
@@ -425,9 +351,7 @@ job_done (PgqrsJob     *job,
   if (error == NULL)
     {
       self->processed++;
-      request = lease_op_request (self, self->delete_on_success ? PGQRS_OP_DELETE
-                                                                : PGQRS_OP_ARCHIVE,
-                                  messages);
+      how = self->delete_on_success ? PGQRS_SETTLE_DELETE : PGQRS_SETTLE_ARCHIVE;
     }
   else
     {
@@ -440,21 +364,20 @@ job_done (PgqrsJob     *job,
 
       if (self->retry_policy == NULL)
         {
-          request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
+          how = PGQRS_SETTLE_RELEASE;
         }
       else if (pgqrs_retry_policy_should_retry (self->retry_policy, attempt))
         {
-          request = lease_op_request (self, PGQRS_OP_RELEASE, messages);
-          request->seconds = pgqrs_retry_policy_get_delay (self->retry_policy, attempt);
+          how = PGQRS_SETTLE_RELEASE;
+          delay = pgqrs_retry_policy_get_delay (self->retry_policy, attempt);
         }
       else
         {
-          request = lease_op_request (self, PGQRS_OP_ARCHIVE, messages);
-          request->dead_letter = TRUE;
+          how = PGQRS_SETTLE_DEAD_LETTER;
         }
     }
 
-  settle (self, request);
+  settle (self, how, messages, delay);
   g_hash_table_remove (self->jobs, job);
   pump (self);
   maybe_finish_stop (self);
@@ -479,7 +402,6 @@ lease_cb (GObject      *object,
           gpointer      user_data)
 {
   g_autoptr(PgqrsConsumer) self = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   guint requested;
@@ -490,7 +412,7 @@ lease_cb (GObject      *object,
   woken = self->woken;
   self->woken = FALSE;
 
-  if (!(reply = _pgqrs_store_execute_finish (self, result, lease_cb, &error)))
+  if (!(messages = _pgqrs_queue_lease_finish (self->queue, result, &error)))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, error);
@@ -500,7 +422,6 @@ lease_cb (GObject      *object,
       return;
     }
 
-  messages = _pgqrs_reply_steal_messages (reply);
   requested = self->lease_limit;
 
   /* Stopped or paused while the lease was in flight: hand them back. */
@@ -539,7 +460,6 @@ lease_cb (GObject      *object,
 static void
 pump (PgqrsConsumer *self)
 {
-  PgqrsRequest *request;
   guint capacity;
 
   if (self->phase != PHASE_POLLING || self->leasing)
@@ -551,20 +471,12 @@ pump (PgqrsConsumer *self)
 
   clear_source (&self->wait_source);
 
-  request = _pgqrs_request_new (PGQRS_OP_LEASE);
-  request->queue_id = pgqrs_queue_get_id (self->queue);
-  request->queue_name = g_strdup (pgqrs_queue_get_name (self->queue));
-  request->worker_id = pgqrs_worker_get_id (self->worker);
-  request->limit = self->batch_size > 1 ? self->batch_size : capacity;
-  request->seconds = self->visibility_timeout;
-  request->max_read_count =
-    pgqrs_config_get_max_read_count (pgqrs_store_get_config (self->store));
-
-  self->lease_limit = request->limit;
+  self->lease_limit = self->batch_size > 1 ? self->batch_size : capacity;
   self->leasing = TRUE;
   self->calls++;
-  _pgqrs_store_execute_async (self->store, self, request, lease_cb,
-                              self->cancellable, lease_cb, g_object_ref (self));
+  _pgqrs_queue_lease_async (self->queue, pgqrs_worker_get_id (self->worker),
+                            self->lease_limit, self->visibility_timeout,
+                            self->cancellable, lease_cb, g_object_ref (self));
 }
 
 static void
@@ -608,10 +520,8 @@ heartbeat_tick (gpointer data)
 
   if (held->len > 0)
     {
-      PgqrsRequest *request = lease_op_request (self, PGQRS_OP_EXTEND, held);
-
-      request->seconds = MIN (self->heartbeat_interval, self->visibility_timeout / 2);
-      settle (self, request);
+      settle (self, PGQRS_SETTLE_EXTEND, held,
+              MIN (self->heartbeat_interval, self->visibility_timeout / 2));
     }
 
   return G_SOURCE_CONTINUE;
@@ -626,17 +536,10 @@ end_run (PgqrsConsumer *self)
   clear_source (&self->heartbeat_source);
   clear_source (&self->deadline_source);
 
-  if (self->wakeup_id != 0)
+  if (self->watch_id != 0)
     {
-      PgqrsBackend *backend = _pgqrs_store_get_backend (self->store);
-
-      g_signal_handler_disconnect (backend, self->wakeup_id);
-      self->wakeup_id = 0;
-    }
-  if (self->watching)
-    {
-      _pgqrs_backend_set_watching (_pgqrs_store_get_backend (self->store), FALSE);
-      self->watching = FALSE;
+      _pgqrs_backend_unwatch (_pgqrs_store_get_backend (self->store), self->watch_id);
+      self->watch_id = 0;
     }
   if (self->run_cancelled_id != 0)
     {
@@ -682,8 +585,6 @@ maybe_finish_stop (PgqrsConsumer *self)
   end_run (self);
 }
 
-static void abandon_workflow_calls (PgqrsConsumer *self);
-
 static gboolean
 deadline_cb (gpointer data)
 {
@@ -702,7 +603,8 @@ deadline_cb (gpointer data)
       release_messages (self, pgqrs_job_get_messages (job), 0);
       g_hash_table_iter_remove (&iter);
     }
-  abandon_workflow_calls (self);
+  if (self->workflow_runner != NULL)
+    _pgqrs_workflow_runner_abandon (self->workflow_runner);
 
   maybe_finish_stop (self);
 
@@ -774,18 +676,14 @@ start_polling_cb (GObject      *object,
     }
 
   self->last_status = PGQRS_WORKER_STATUS_POLLING;
-  {
-    Waker *waker = g_new0 (Waker, 1);
-
-    g_weak_ref_init (&waker->consumer, self);
-    waker->context = g_main_context_ref (self->context);
-    waker->queue_id = pgqrs_queue_get_id (self->queue);
-    self->wakeup_id = g_signal_connect_data (backend, "message-available",
-                                             G_CALLBACK (message_available_cb), waker,
-                                             waker_free, 0);
-  }
-  _pgqrs_backend_set_watching (backend, TRUE);
-  self->watching = TRUE;
+  /* the watch list calls us in the thread-default context of the caller:
+   * make sure that is ours */
+  if (!self->no_wakeups)
+    {
+      g_main_context_push_thread_default (self->context);
+      self->watch_id = _pgqrs_backend_watch (backend, wakeup_cb, self, NULL);
+      g_main_context_pop_thread_default (self->context);
+    }
   self->heartbeat_source = add_timeout (self, MIN (self->heartbeat_interval,
                                                    self->visibility_timeout / 2),
                                         heartbeat_tick);
@@ -1050,285 +948,6 @@ pgqrs_consumer_resume (PgqrsConsumer  *self,
   return TRUE;
 }
 
-/* One call of the workflow function, from a pool thread: there, or in the
- * consumer's context (workflow-in-thread off); and if the function deferred
- * the run, until it is resolved. */
-/* One call of the workflow function, which a pool thread waits for. The
- * function may finish later (a deferred run), or never: when the consumer
- * stops waiting (the stop deadline, or its disposal) the call is abandoned,
- * the waiting thread goes free, and a late resolution changes nothing.
- * Shared by the waiter, a pending call in the consumer's context and a
- * pending resolution, hence the reference count. */
-typedef struct
-{
-  gatomicrefcount  ref;
-  PgqrsConsumer   *self;
-  PgqrsWorkflow   *run;
-  GMutex           lock;
-  GCond            cond;
-  gboolean         done;
-  gboolean         abandoned;
-  JsonNode        *output;
-} WorkflowCall;
-
-static WorkflowCall *
-workflow_call_ref (WorkflowCall *call)
-{
-  g_atomic_ref_count_inc (&call->ref);
-  return call;
-}
-
-static void
-workflow_call_unref (gpointer data)
-{
-  WorkflowCall *call = data;
-
-  if (!g_atomic_ref_count_dec (&call->ref))
-    return;
-
-  g_clear_object (&call->run);
-  g_clear_pointer (&call->output, json_node_unref);
-  g_mutex_clear (&call->lock);
-  g_cond_clear (&call->cond);
-  g_free (call);
-}
-
-static void
-workflow_call_done (WorkflowCall *call,
-                    JsonNode     *output)
-{
-  g_mutex_lock (&call->lock);
-  if (!call->done && !call->abandoned)
-    {
-      call->output = g_steal_pointer (&output);
-      call->done = TRUE;
-      g_cond_signal (&call->cond);
-    }
-  g_mutex_unlock (&call->lock);
-
-  g_clear_pointer (&output, json_node_unref);
-}
-
-static void
-workflow_call_abandon (gpointer data)
-{
-  WorkflowCall *call = data;
-
-  g_mutex_lock (&call->lock);
-  call->abandoned = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-}
-
-static gboolean
-workflow_call_is_abandoned (WorkflowCall *call)
-{
-  gboolean abandoned;
-
-  g_mutex_lock (&call->lock);
-  abandoned = call->abandoned;
-  g_mutex_unlock (&call->lock);
-
-  return abandoned;
-}
-
-/* Frees the pool threads that wait for workflow functions. */
-static void
-abandon_workflow_calls (PgqrsConsumer *self)
-{
-  g_mutex_lock (&self->workflow_lock);
-  g_ptr_array_foreach (self->workflow_calls, (GFunc)workflow_call_abandon, NULL);
-  g_mutex_unlock (&self->workflow_lock);
-}
-
-static void
-workflow_resolved (JsonNode *output,
-                   gpointer  data)
-{
-  workflow_call_done (data, output ? json_node_copy (output) : NULL);
-  workflow_call_unref (data);
-}
-
-static void
-workflow_call_run (WorkflowCall *call)
-{
-  JsonNode *output;
-
-  if (workflow_call_is_abandoned (call))
-    return;
-
-  output = call->self->workflow_func (call->run, call->self->workflow_data);
-
-  if (_pgqrs_workflow_is_deferred (call->run))
-    {
-      g_clear_pointer (&output, json_node_unref);
-      _pgqrs_workflow_on_resolved (call->run, workflow_resolved, workflow_call_ref (call));
-      return;
-    }
-
-  workflow_call_done (call, output);
-}
-
-static gboolean
-workflow_call_in_context (gpointer data)
-{
-  workflow_call_run (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* The function's output (NULL for a failure) in *output; FALSE if the
- * consumer stopped waiting for it. */
-static gboolean
-call_workflow_func (PgqrsConsumer  *self,
-                    PgqrsWorkflow  *run,
-                    JsonNode      **output)
-{
-  WorkflowCall *call = g_new0 (WorkflowCall, 1);
-  gboolean done;
-  gpointer pending;
-
-  g_atomic_ref_count_init (&call->ref);
-  call->self = self;
-  call->run = g_object_ref (run);
-  g_mutex_init (&call->lock);
-  g_cond_init (&call->cond);
-
-  g_mutex_lock (&self->workflow_lock);
-  g_ptr_array_add (self->workflow_calls, call);
-  g_mutex_unlock (&self->workflow_lock);
-
-  if (self->workflow_in_thread)
-    workflow_call_run (call);
-  else
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, workflow_call_in_context,
-                                workflow_call_ref (call), workflow_call_unref);
-
-  g_mutex_lock (&call->lock);
-  while (!call->done && !call->abandoned)
-    g_cond_wait (&call->cond, &call->lock);
-  done = call->done;
-  *output = g_steal_pointer (&call->output);
-  g_mutex_unlock (&call->lock);
-
-  g_mutex_lock (&self->workflow_lock);
-  g_ptr_array_remove_fast (self->workflow_calls, call);
-  g_mutex_unlock (&self->workflow_lock);
-
-  /* a resolution still to come has nobody to tell */
-  if ((pending = _pgqrs_workflow_forget_resolved (run)) != NULL)
-    workflow_call_unref (pending);
-  workflow_call_unref (call);
-
-  return done;
-}
-
-/* Workflow mode.  Runs in a pool thread: every call here blocks. */
-static void
-run_workflow (PgqrsJob      *job,
-              PgqrsConsumer *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgqrsWorkflow) run = NULL;
-  g_autoptr(JsonNode) output = NULL;
-  PgqrsMessage *message = pgqrs_job_get_message (job);
-  JsonNode *payload = pgqrs_message_get_payload (message);
-  JsonObject *trigger = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
-
-  if (trigger == NULL || !json_object_has_member (trigger, "run_id"))
-    {
-      pgqrs_job_fail (job, _("The message is not a workflow trigger"));
-      return;
-    }
-
-  if (!(run = pgqrs_store_get_workflow_run (self->store,
-                                            json_object_get_int_member (trigger, "run_id"),
-                                            NULL, &error)))
-    {
-      /* a trigger whose run is gone has nothing left to do */
-      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND))
-        pgqrs_job_complete (job);
-      else
-        pgqrs_job_fail_with_error (job, error);
-      return;
-    }
-
-  if (!pgqrs_workflow_start (run, NULL, &error))
-    {
-      /* cancelled (now final) or already finished: done with the trigger */
-      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
-          g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
-        pgqrs_job_complete (job);
-      else
-        pgqrs_job_fail_with_error (job, error);
-      return;
-    }
-
-  /* abandoned at the stop deadline: the run stays RUNNING, as after a
-   * crash, and its trigger is back in the queue for the next delivery */
-  if (!call_workflow_func (self, run, &output))
-    return;
-
-  if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
-    {
-      pgqrs_job_complete (job);
-      return;
-    }
-  g_clear_error (&error);
-
-  if (!pgqrs_workflow_refresh (run, NULL, &error))
-    {
-      pgqrs_job_fail_with_error (job, error);
-      return;
-    }
-
-  switch (pgqrs_workflow_get_status (run))
-    {
-    case PGQRS_RUN_STATUS_PAUSED:
-      pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_PAUSED, (char *)"paused" });
-      return;
-
-    case PGQRS_RUN_STATUS_CANCELLING:
-      /* finalise now rather than on the next delivery */
-      pgqrs_workflow_start (run, NULL, NULL);
-      pgqrs_job_complete (job);
-      return;
-
-    case PGQRS_RUN_STATUS_RUNNING:
-      if (_pgqrs_workflow_get_last_step_error (run) == PGQRS_ERROR_STEP_NOT_READY)
-        {
-          pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
-                                                      (char *)"retry scheduled" });
-          return;
-        }
-      else
-        {
-          g_autoptr(JsonNode) failure = json_from_string (
-            "{\"message\":\"The workflow function returned no output\"}", NULL);
-
-          pgqrs_workflow_fail (run, failure, NULL, NULL);
-          pgqrs_job_complete (job);
-        }
-      return;
-
-    case PGQRS_RUN_STATUS_QUEUED:
-    case PGQRS_RUN_STATUS_SUCCESS:
-    case PGQRS_RUN_STATUS_ERROR:
-    case PGQRS_RUN_STATUS_CANCELLED:
-    default:
-      pgqrs_job_complete (job);
-      return;
-    }
-}
-
-static void
-workflow_thread (gpointer data,
-                 gpointer user_data)
-{
-  g_autoptr(PgqrsJob) job = data;
-
-  run_workflow (job, user_data);
-}
-
 static gboolean
 workflow_handler (PgqrsJob *job,
                   gpointer  user_data)
@@ -1336,9 +955,20 @@ workflow_handler (PgqrsJob *job,
   PgqrsConsumer *self = user_data;
 
   pgqrs_job_defer (job);
-  g_thread_pool_push (self->workflow_pool, g_object_ref (job), NULL);
+  _pgqrs_workflow_runner_push (self->workflow_runner, job,
+                               self->workflow_in_thread ? NULL : self->context);
 
   return TRUE;
+}
+
+void
+_pgqrs_consumer_set_wakeups (PgqrsConsumer *self,
+                             gboolean       wakeups)
+{
+  g_return_if_fail (PGQRS_IS_CONSUMER (self));
+  g_return_if_fail (self->phase == PHASE_IDLE);
+
+  self->no_wakeups = !wakeups;
 }
 
 /**
@@ -1374,15 +1004,9 @@ pgqrs_consumer_set_workflow (PgqrsConsumer     *self,
   g_return_if_fail (func != NULL);
   g_return_if_fail (self->phase == PHASE_IDLE);
 
-  if (self->workflow_destroy != NULL)
-    self->workflow_destroy (self->workflow_data);
-
-  self->workflow_func = func;
-  self->workflow_data = user_data;
-  self->workflow_destroy = destroy;
-
-  if (self->workflow_pool == NULL)
-    self->workflow_pool = g_thread_pool_new (workflow_thread, self, self->concurrency, FALSE, NULL);
+  g_clear_pointer (&self->workflow_runner, _pgqrs_workflow_runner_free);
+  self->workflow_runner = _pgqrs_workflow_runner_new (self->store, func, user_data, destroy,
+                                                      self->concurrency);
 
   pgqrs_consumer_set_handler (self, workflow_handler, self, NULL);
 }
@@ -1392,12 +1016,7 @@ pgqrs_consumer_dispose (GObject *object)
 {
   PgqrsConsumer *self = (PgqrsConsumer *)object;
 
-  /* a deferred run that never resolves must not keep us waiting */
-  abandon_workflow_calls (self);
-  if (self->workflow_pool != NULL)
-    g_thread_pool_free (g_steal_pointer (&self->workflow_pool), FALSE, TRUE);
-  if (self->workflow_destroy != NULL)
-    g_clear_pointer (&self->workflow_data, self->workflow_destroy);
+  g_clear_pointer (&self->workflow_runner, _pgqrs_workflow_runner_free);
 
   if (self->handler_destroy != NULL)
     g_clear_pointer (&self->handler_data, self->handler_destroy);
@@ -1419,8 +1038,6 @@ pgqrs_consumer_finalize (GObject *object)
   g_clear_object (&self->retry_policy);
   g_clear_pointer (&self->worker_name, g_free);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
-  g_clear_pointer (&self->workflow_calls, g_ptr_array_unref);
-  g_mutex_clear (&self->workflow_lock);
   g_queue_clear (&self->transitions);
   g_clear_error (&self->failure);
 
@@ -1524,8 +1141,8 @@ pgqrs_consumer_set_property (GObject      *object,
       if (self->concurrency != g_value_get_uint (value))
         {
           self->concurrency = g_value_get_uint (value);
-          if (self->workflow_pool != NULL)
-            g_thread_pool_set_max_threads (self->workflow_pool, self->concurrency, NULL);
+          if (self->workflow_runner != NULL)
+            _pgqrs_workflow_runner_set_max_threads (self->workflow_runner, self->concurrency);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1779,8 +1396,6 @@ pgqrs_consumer_init (PgqrsConsumer *self)
   self->workflow_in_thread = TRUE;
   self->stop_timeout = 30;
   self->jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  g_mutex_init (&self->workflow_lock);
-  self->workflow_calls = g_ptr_array_new ();
   g_queue_init (&self->transitions);
 }
 

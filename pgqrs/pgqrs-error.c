@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <locale.h>
 
 #include "pgqrs-error-private.h"
 
@@ -21,7 +22,14 @@
 G_DEFINE_QUARK (pgqrs-error-quark, pgqrs_error)
 
 /* Binds the library's message catalogue once; every class that reports
- * translated text calls it from class_init. */
+ * translated text calls it from class_init.
+ *
+ * Our messages are UTF-8 (they quote with “ and ”). A program that never
+ * called setlocale() runs with the "C" character set, ASCII, and
+ * g_printerr() then prints every such quote as "?". Like gtk_init(), take
+ * the character set of the environment in that case — LC_CTYPE only: the
+ * program's numbers, collation and messages stay as they are. A program
+ * that chose a locale is left alone. */
 void
 _pgqrs_ensure_i18n (void)
 {
@@ -29,6 +37,10 @@ _pgqrs_ensure_i18n (void)
 
   if (g_once_init_enter (&done))
     {
+      const char *ctype = setlocale (LC_CTYPE, NULL);
+
+      if (ctype != NULL && (g_str_equal (ctype, "C") || g_str_equal (ctype, "POSIX")))
+        setlocale (LC_CTYPE, "");
       bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&done, 1);

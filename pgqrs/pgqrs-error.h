@@ -46,6 +46,10 @@ G_BEGIN_DECLS
  * @PGQRS_ERROR_PAUSED: the workflow run is paused
  * @PGQRS_ERROR_CANCELLED: the workflow run was cancelled
  * @PGQRS_ERROR_CONFLICT: a uniqueness rule of the store was violated
+ * @PGQRS_ERROR_SUPERSEDED: the caller no longer holds the lease it acted
+ *   under: it expired and another worker took the message or workflow run
+ *   over. Nothing was changed; the caller should stop working on it quietly,
+ * *   since the new holder carries on
  *
  * The errors of the %PGQRS_ERROR domain. The list only grows: values are
  * never renumbered.
@@ -74,6 +78,7 @@ typedef enum
   PGQRS_ERROR_PAUSED,
   PGQRS_ERROR_CANCELLED,
   PGQRS_ERROR_CONFLICT,
+  PGQRS_ERROR_SUPERSEDED,
 } PgqrsError;
 
 PGQRS_AVAILABLE_IN_1_0

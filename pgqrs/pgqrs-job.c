@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pgqrs-error.h"
+#include "pgqrs-deferral-private.h"
 #include "pgqrs-job-private.h"
 
 /**
@@ -37,13 +38,10 @@ struct _PgqrsJob
 
   PgqrsQueue       *queue;
   GPtrArray        *messages;
-  GMainContext     *context;
-
-  GMutex            mutex;
-  PgqrsJobDoneFunc  done;       /* NULL once called or abandoned */
+  PgqrsJobDoneFunc  done;
   gpointer          done_data;
-  gboolean          deferred;
-  gboolean          finished;
+  /* its result: NULL for success, or a GError */
+  PgqrsDeferral     deferral;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsJob, pgqrs_job, G_TYPE_OBJECT)
@@ -55,8 +53,7 @@ pgqrs_job_finalize (GObject *object)
 
   g_clear_object (&self->queue);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_mutex_clear (&self->mutex);
+  _pgqrs_deferral_clear (&self->deferral);
 
   G_OBJECT_CLASS (pgqrs_job_parent_class)->finalize (object);
 }
@@ -72,7 +69,17 @@ pgqrs_job_class_init (PgqrsJobClass *klass)
 static void
 pgqrs_job_init (PgqrsJob *self)
 {
-  g_mutex_init (&self->mutex);
+  _pgqrs_deferral_init (&self->deferral, self, (GDestroyNotify)g_error_free);
+}
+
+/* In the consumer's context. */
+static void
+job_resolved (gpointer error,
+              gpointer data)
+{
+  PgqrsJob *self = data;
+
+  self->done (self, error, self->done_data);
 }
 
 PgqrsJob *
@@ -86,33 +93,11 @@ _pgqrs_job_new (PgqrsQueue       *queue,
 
   self->queue = g_object_ref (queue);
   self->messages = g_ptr_array_ref (messages);
-  self->context = g_main_context_ref (context);
   self->done = done;
   self->done_data = user_data;
+  _pgqrs_deferral_on_resolved (&self->deferral, context, job_resolved, self);
 
   return self;
-}
-
-typedef struct
-{
-  PgqrsJob         *job;
-  GError           *error;
-  PgqrsJobDoneFunc  done;
-  gpointer          done_data;
-} Finish;
-
-static gboolean
-finish_in_context (gpointer data)
-{
-  Finish *finish = data;
-
-  finish->done (finish->job, finish->error, finish->done_data);
-
-  g_clear_error (&finish->error);
-  g_object_unref (finish->job);
-  g_free (finish);
-
-  return G_SOURCE_REMOVE;
 }
 
 /* Takes @error.  The first completion wins; the consumer hears of it in its
@@ -121,48 +106,16 @@ static void
 finish (PgqrsJob *self,
         GError   *error)
 {
-  Finish *data;
-
-  g_mutex_lock (&self->mutex);
-  if (self->finished)
-    {
-      g_mutex_unlock (&self->mutex);
-      g_clear_error (&error);
-      g_critical ("A pgqrs job was completed twice; the second completion is ignored");
-      return;
-    }
-  self->finished = TRUE;
-
-  data = g_new0 (Finish, 1);
-  data->job = g_object_ref (self);
-  data->error = error;
-  data->done = g_steal_pointer (&self->done);
-  data->done_data = self->done_data;
-  g_mutex_unlock (&self->mutex);
-
-  if (data->done == NULL)
-    {
-      /* abandoned: the consumer stopped waiting for it */
-      g_clear_error (&data->error);
-      g_object_unref (data->job);
-      g_free (data);
-      return;
-    }
-
-  g_main_context_invoke (self->context, finish_in_context, data);
+  if (!_pgqrs_deferral_resolve (&self->deferral, error))
+    g_critical ("A pgqrs job was completed twice; the second completion is ignored");
 }
 
 void
 _pgqrs_job_settle (PgqrsJob *self,
                    gboolean  handler_result)
 {
-  gboolean settle;
-
-  g_mutex_lock (&self->mutex);
-  settle = !self->deferred && !self->finished;
-  g_mutex_unlock (&self->mutex);
-
-  if (!settle)
+  if (_pgqrs_deferral_is_deferred (&self->deferral) ||
+      _pgqrs_deferral_is_resolved (&self->deferral))
     return;
 
   if (handler_result)
@@ -175,21 +128,13 @@ _pgqrs_job_settle (PgqrsJob *self,
 void
 _pgqrs_job_abandon (PgqrsJob *self)
 {
-  g_mutex_lock (&self->mutex);
-  self->done = NULL;
-  g_mutex_unlock (&self->mutex);
+  _pgqrs_deferral_forget (&self->deferral);
 }
 
 gboolean
 _pgqrs_job_is_deferred (PgqrsJob *self)
 {
-  gboolean deferred;
-
-  g_mutex_lock (&self->mutex);
-  deferred = self->deferred;
-  g_mutex_unlock (&self->mutex);
-
-  return deferred;
+  return _pgqrs_deferral_is_deferred (&self->deferral);
 }
 
 /**
@@ -263,6 +208,25 @@ pgqrs_job_get_payload (PgqrsJob *self)
 }
 
 /**
+ * pgqrs_job_get_payload_text:
+ * @self: a #PgqrsJob
+ *
+ * Gets the payload of the job's (first) message as JSON text, for a
+ * handler that reads it with its own JSON library; see
+ * [method@Message.get_payload_text].
+ *
+ * Returns: the payload of [method@Job.get_message] as JSON text
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_job_get_payload_text (PgqrsJob *self)
+{
+  g_return_val_if_fail (PGQRS_IS_JOB (self), NULL);
+  return pgqrs_message_get_payload_text (pgqrs_job_get_message (self));
+}
+
+/**
  * pgqrs_job_get_attempt:
  * @self: a #PgqrsJob
  *
@@ -295,9 +259,7 @@ pgqrs_job_defer (PgqrsJob *self)
 {
   g_return_if_fail (PGQRS_IS_JOB (self));
 
-  g_mutex_lock (&self->mutex);
-  self->deferred = TRUE;
-  g_mutex_unlock (&self->mutex);
+  _pgqrs_deferral_defer (&self->deferral);
 }
 
 /**
@@ -368,13 +330,7 @@ pgqrs_job_fail_with_error (PgqrsJob     *self,
 gboolean
 pgqrs_job_is_done (PgqrsJob *self)
 {
-  gboolean finished;
-
   g_return_val_if_fail (PGQRS_IS_JOB (self), FALSE);
 
-  g_mutex_lock (&self->mutex);
-  finished = self->finished;
-  g_mutex_unlock (&self->mutex);
-
-  return finished;
+  return _pgqrs_deferral_is_resolved (&self->deferral);
 }

@@ -30,6 +30,8 @@ PGQRS_AVAILABLE_IN_1_0
 PgqrsMessage *pgqrs_job_get_message     (PgqrsJob     *self);
 PGQRS_AVAILABLE_IN_1_0
 JsonNode     *pgqrs_job_get_payload     (PgqrsJob     *self);
+PGQRS_AVAILABLE_IN_ALL
+const char   *pgqrs_job_get_payload_text (PgqrsJob    *self);
 PGQRS_AVAILABLE_IN_1_0
 guint         pgqrs_job_get_attempt     (PgqrsJob     *self);
 PGQRS_AVAILABLE_IN_1_0

@@ -31,7 +31,8 @@ struct _PgqrsMessage
 
   gint64              id;
   gint64              queue_id;
-  JsonNode           *payload;
+  char               *payload_text;
+  JsonNode           *payload;     /* built from payload_text on first use */
   GDateTime          *enqueued_at;
   GDateTime          *visible_at;
   GDateTime          *dequeued_at;
@@ -68,6 +69,7 @@ pgqrs_message_finalize (GObject *object)
 {
   PgqrsMessage *self = (PgqrsMessage *)object;
 
+  g_clear_pointer (&self->payload_text, g_free);
   g_clear_pointer (&self->payload, json_node_unref);
   g_clear_pointer (&self->enqueued_at, g_date_time_unref);
   g_clear_pointer (&self->visible_at, g_date_time_unref);
@@ -94,7 +96,7 @@ pgqrs_message_get_property (GObject    *object,
       g_value_set_int64 (value, self->queue_id);
       break;
     case PROP_PAYLOAD:
-      g_value_set_boxed (value, self->payload);
+      g_value_set_boxed (value, pgqrs_message_get_payload (self));
       break;
     case PROP_ENQUEUED_AT:
       g_value_set_boxed (value, self->enqueued_at);
@@ -289,7 +291,13 @@ _pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
   self->producer_worker_id = row->producer_worker_id;
   self->consumer_worker_id = row->consumer_worker_id;
 
-  if (!(self->payload = _pgqrs_payload_parse (row->payload, error)) ||
+  /* Only checked here: the value is built when someone asks for it, as a
+   * handler that reads the text, or none, should not pay for it. */
+  if (!_pgqrs_payload_check (row->payload, NULL, error))
+    return NULL;
+  self->payload_text = g_strdup (row->payload);
+
+  if (
       !parse_time (row->enqueued_at, "enqueued_at", &self->enqueued_at, error) ||
       !parse_time (row->visible_at, "vt", &self->visible_at, error) ||
       !parse_time (row->dequeued_at, "dequeued_at", &self->dequeued_at, error) ||
@@ -345,6 +353,11 @@ pgqrs_message_get_queue_id (PgqrsMessage *self)
  *
  * Gets the message's JSON payload.
  *
+ * The value is built from the payload's text on the first call (from any
+ * thread); an integer beyond 64 bits is the nearest double. To read the
+ * payload with another JSON library, take [method@Message.get_payload_text]
+ * instead.
+ *
  * Returns: (transfer none): the message's payload; do not modify it
  *
  * Since: 1.0
@@ -352,8 +365,51 @@ pgqrs_message_get_queue_id (PgqrsMessage *self)
 JsonNode *
 pgqrs_message_get_payload (PgqrsMessage *self)
 {
+  JsonNode *payload;
+  g_autoptr(GError) error = NULL;
+
   g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
-  return self->payload;
+
+  if ((payload = g_atomic_pointer_get (&self->payload)) != NULL)
+    return payload;
+
+  /* The text was checked when the message was made, so this cannot fail. */
+  if (!(payload = _pgqrs_payload_parse (self->payload_text, &error)))
+    g_error ("%s", error->message);
+
+  /* Two threads may race here: the first one's value is kept. */
+  if (!g_atomic_pointer_compare_and_exchange (&self->payload, NULL, payload))
+    {
+      json_node_unref (payload);
+      payload = g_atomic_pointer_get (&self->payload);
+    }
+
+  return payload;
+}
+
+/**
+ * pgqrs_message_get_payload_text:
+ * @self: a #PgqrsMessage
+ *
+ * Gets the message's payload as JSON text, as the database returned it:
+ * with no [struct@Json.Node] in between, so that a binding can read it with
+ * its own JSON library (Python's `json.loads()`, `JSON.parse()` in gjs) and
+ * a number keeps its exact spelling, whatever its size.
+ *
+ * SQLite returns the text as it was enqueued (compact); PostgreSQL returns
+ * the text of its `jsonb` value, which orders keys by length and then
+ * bytes, keeps the last of duplicate keys, spells numbers without an
+ * exponent and has no negative zero (see the concepts guide).
+ *
+ * Returns: the payload as JSON text
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_message_get_payload_text (PgqrsMessage *self)
+{
+  g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
+  return self->payload_text;
 }
 
 /**

@@ -44,6 +44,8 @@ PGQRS_AVAILABLE_IN_1_0
 gint64              pgqrs_message_get_queue_id           (PgqrsMessage *self);
 PGQRS_AVAILABLE_IN_1_0
 JsonNode           *pgqrs_message_get_payload            (PgqrsMessage *self);
+PGQRS_AVAILABLE_IN_ALL
+const char         *pgqrs_message_get_payload_text       (PgqrsMessage *self);
 PGQRS_AVAILABLE_IN_1_0
 GDateTime          *pgqrs_message_get_enqueued_at        (PgqrsMessage *self);
 PGQRS_AVAILABLE_IN_1_0

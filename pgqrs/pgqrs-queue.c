@@ -118,7 +118,7 @@ pgqrs_queue_class_init (PgqrsQueueClass *klass)
    * Since: 1.0
    */
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, G_TYPE_OBJECT, ro);
+    g_param_spec_object ("store", NULL, NULL, PGQRS_TYPE_STORE, ro);
 
   /**
    * PgqrsQueue:name:
@@ -257,17 +257,19 @@ check_seconds (const char  *what,
   return TRUE;
 }
 
-/* Validates and serializes every payload before anything is written, so a
- * bad payload anywhere in a batch writes nothing. */
+/* Validates and serializes every payload — @payloads, or @texts when it is
+ * NULL — before anything is written, so a bad payload anywhere in a batch
+ * writes nothing. */
 static PgqrsRequest *
-enqueue_request (PgqrsQueue  *self,
-                 JsonNode   **payloads,
-                 guint        n_payloads,
-                 gboolean     is_batch,
-                 double       delay_seconds,
-                 GError     **error)
+enqueue_request_full (PgqrsQueue          *self,
+                      JsonNode           **payloads,
+                      const char * const  *texts,
+                      guint                n_payloads,
+                      gboolean             is_batch,
+                      double               delay_seconds,
+                      GError             **error)
 {
-  g_autoptr(PgqrsRequest) request = NULL;
+  g_autoptr(GPtrArray) checked = NULL;
   PgqrsConfig *config = pgqrs_store_get_config (self->store);
 
   if (n_payloads == 0)
@@ -280,25 +282,35 @@ enqueue_request (PgqrsQueue  *self,
   if (!check_seconds (_("delay"), delay_seconds, error))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_ENQUEUE);
-  request->queue_id = self->id;
-  request->queue_name = g_strdup (self->name);
-  request->seconds = delay_seconds;
-  request->payloads = g_ptr_array_new_full (n_payloads, g_free);
+  checked = g_ptr_array_new_full (n_payloads, g_free);
 
   for (guint i = 0; i < n_payloads; i++)
     {
-      char *text = _pgqrs_payload_serialize (config, payloads[i], is_batch ? (int)i : -1, error);
+      int index = is_batch ? (int)i : -1;
+      char *text = payloads ? _pgqrs_payload_serialize (config, payloads[i], index, error)
+                            : _pgqrs_payload_check_text (config, texts[i], index, error);
 
       if (text == NULL)
         return NULL;
-      g_ptr_array_add (request->payloads, text);
+      g_ptr_array_add (checked, text);
     }
 
   if (!_pgqrs_store_take_enqueue_tokens (self->store, self->name, n_payloads, error))
     return NULL;
 
-  return g_steal_pointer (&request);
+  return _pgqrs_request_new_enqueue (self->id, self->name, 0, g_steal_pointer (&checked),
+                                     delay_seconds);
+}
+
+static PgqrsRequest *
+enqueue_request (PgqrsQueue  *self,
+                 JsonNode   **payloads,
+                 guint        n_payloads,
+                 gboolean     is_batch,
+                 double       delay_seconds,
+                 GError     **error)
+{
+  return enqueue_request_full (self, payloads, NULL, n_payloads, is_batch, delay_seconds, error);
 }
 
 static gint64
@@ -307,23 +319,6 @@ reply_to_id (PgqrsReply *reply)
   g_assert (reply->ids != NULL && reply->ids->len == 1);
 
   return g_array_index (reply->ids, gint64, 0);
-}
-
-static GArray *
-reply_to_ids (PgqrsReply *reply)
-{
-  if (reply->ids == NULL)
-    return g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  return g_steal_pointer (&reply->ids);
-}
-
-static gboolean
-reply_to_flag (PgqrsReply *reply)
-{
-  g_assert (reply->flags != NULL && reply->flags->len == 1);
-
-  return g_array_index (reply->flags, gboolean, 0);
 }
 
 /**
@@ -541,7 +536,7 @@ pgqrs_queue_enqueue_batch (PgqrsQueue    *self,
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return NULL;
 
-  return reply_to_ids (reply);
+  return _pgqrs_reply_steal_ids (reply);
 }
 
 /**
@@ -607,7 +602,7 @@ pgqrs_queue_enqueue_batch_finish (PgqrsQueue    *self,
   if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_batch_async, error)))
     return NULL;
 
-  return reply_to_ids (reply);
+  return _pgqrs_reply_steal_ids (reply);
 }
 
 #define MAX_DEQUEUE 10000
@@ -619,7 +614,6 @@ dequeue_request (PgqrsQueue  *self,
                  GError     **error)
 {
   PgqrsConfig *config = pgqrs_store_get_config (self->store);
-  PgqrsRequest *request;
 
   if (max_messages == 0 || max_messages > MAX_DEQUEUE)
     {
@@ -634,14 +628,8 @@ dequeue_request (PgqrsQueue  *self,
   else if (!check_seconds (_("visibility timeout"), visibility_timeout, error))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_LEASE);
-  request->queue_id = self->id;
-  request->queue_name = g_strdup (self->name);
-  request->limit = max_messages;
-  request->seconds = visibility_timeout;
-  request->max_read_count = pgqrs_config_get_max_read_count (config);
-
-  return request;
+  return _pgqrs_request_new_lease (self->id, 0, max_messages, visibility_timeout,
+                                   pgqrs_config_get_max_read_count (config));
 }
 
 /**
@@ -747,10 +735,10 @@ pgqrs_queue_dequeue_finish (PgqrsQueue    *self,
 }
 
 /* Archive, delete, release and extend all act on leases: the request
- * carries each message's (id, read count) token. */
+ * carries each message's (id, lease count) token. */
 static PgqrsRequest *
 lease_request (PgqrsQueue    *self,
-               PgqrsOp        op,
+               PgqrsSettle    how,
                PgqrsMessage **messages,
                guint          n_messages,
                double         seconds,
@@ -765,15 +753,28 @@ lease_request (PgqrsQueue    *self,
       return NULL;
     }
 
-  if (op == PGQRS_OP_RELEASE && !check_seconds (_("delay"), seconds, error))
-    return NULL;
-  if (op == PGQRS_OP_EXTEND && !check_seconds (_("extension"), seconds, error))
-    return NULL;
-
-  request = _pgqrs_request_new (op);
-  request->queue_id = self->id;
-  request->queue_name = g_strdup (self->name);
-  request->seconds = seconds;
+  switch (how)
+    {
+    case PGQRS_SETTLE_ARCHIVE:
+    case PGQRS_SETTLE_DEAD_LETTER:
+      request = _pgqrs_request_new_archive (self->id, how == PGQRS_SETTLE_DEAD_LETTER);
+      break;
+    case PGQRS_SETTLE_DELETE:
+      request = _pgqrs_request_new_delete (self->id);
+      break;
+    case PGQRS_SETTLE_RELEASE:
+      if (!check_seconds (_("delay"), seconds, error))
+        return NULL;
+      request = _pgqrs_request_new_release (self->id, seconds);
+      break;
+    case PGQRS_SETTLE_EXTEND:
+      if (!check_seconds (_("extension"), seconds, error))
+        return NULL;
+      request = _pgqrs_request_new_extend (self->id, seconds);
+      break;
+    default:
+      g_return_val_if_reached (NULL);
+    }
 
   for (guint i = 0; i < n_messages; i++)
     {
@@ -805,7 +806,7 @@ lease_request (PgqrsQueue    *self,
 
 static gboolean
 lease_op_one (PgqrsQueue    *self,
-              PgqrsOp        op,
+              PgqrsSettle    how,
               PgqrsMessage  *message,
               double         seconds,
               GCancellable  *cancellable,
@@ -817,16 +818,16 @@ lease_op_one (PgqrsQueue    *self,
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), FALSE);
   g_return_val_if_fail (PGQRS_IS_MESSAGE (message), FALSE);
 
-  if (!(request = lease_request (self, op, &message, 1, seconds, error)) ||
+  if (!(request = lease_request (self, how, &message, 1, seconds, error)) ||
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return FALSE;
 
-  return reply_to_flag (reply);
+  return _pgqrs_reply_get_flag (reply);
 }
 
 static GArray *
 lease_op_batch (PgqrsQueue    *self,
-                PgqrsOp        op,
+                PgqrsSettle    how,
                 GPtrArray     *messages,
                 double         seconds,
                 GCancellable  *cancellable,
@@ -838,7 +839,7 @@ lease_op_batch (PgqrsQueue    *self,
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
   g_return_val_if_fail (messages != NULL, NULL);
 
-  if (!(request = lease_request (self, op, (PgqrsMessage **)messages->pdata, messages->len,
+  if (!(request = lease_request (self, how, (PgqrsMessage **)messages->pdata, messages->len,
                                  seconds, error)) ||
       !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
     return NULL;
@@ -848,7 +849,7 @@ lease_op_batch (PgqrsQueue    *self,
 
 static void
 lease_op_async (PgqrsQueue          *self,
-                PgqrsOp              op,
+                PgqrsSettle          how,
                 PgqrsMessage       **messages,
                 guint                n_messages,
                 double               seconds,
@@ -862,7 +863,7 @@ lease_op_async (PgqrsQueue          *self,
 
   g_return_if_fail (PGQRS_IS_QUEUE (self));
 
-  if (!(request = lease_request (self, op, messages, n_messages, seconds, &error)))
+  if (!(request = lease_request (self, how, messages, n_messages, seconds, &error)))
     {
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
@@ -883,7 +884,7 @@ lease_op_one_finish (PgqrsQueue    *self,
   if (!(reply = _pgqrs_store_execute_finish (self, result, source_tag, error)))
     return FALSE;
 
-  return reply_to_flag (reply);
+  return _pgqrs_reply_get_flag (reply);
 }
 
 static GArray *
@@ -922,7 +923,7 @@ pgqrs_queue_archive (PgqrsQueue    *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_ARCHIVE, message, 0, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_ARCHIVE, message, 0, cancellable, error);
 }
 
 /**
@@ -944,7 +945,7 @@ pgqrs_queue_archive_async (PgqrsQueue          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_ARCHIVE, &message, 1, 0, pgqrs_queue_archive_async,
+  lease_op_async (self, PGQRS_SETTLE_ARCHIVE, &message, 1, 0, pgqrs_queue_archive_async,
                   cancellable, callback, user_data);
 }
 
@@ -989,7 +990,7 @@ pgqrs_queue_archive_batch (PgqrsQueue    *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_ARCHIVE, messages, 0, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_ARCHIVE, messages, 0, cancellable, error);
 }
 
 /**
@@ -1013,7 +1014,7 @@ pgqrs_queue_archive_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_ARCHIVE, (PgqrsMessage **)messages->pdata, messages->len, 0,
+  lease_op_async (self, PGQRS_SETTLE_ARCHIVE, (PgqrsMessage **)messages->pdata, messages->len, 0,
                   pgqrs_queue_archive_batch_async, cancellable, callback, user_data);
 }
 
@@ -1058,7 +1059,7 @@ pgqrs_queue_delete_message (PgqrsQueue    *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_DELETE, message, 0, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_DELETE, message, 0, cancellable, error);
 }
 
 /**
@@ -1080,7 +1081,7 @@ pgqrs_queue_delete_message_async (PgqrsQueue          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_DELETE, &message, 1, 0, pgqrs_queue_delete_message_async,
+  lease_op_async (self, PGQRS_SETTLE_DELETE, &message, 1, 0, pgqrs_queue_delete_message_async,
                   cancellable, callback, user_data);
 }
 
@@ -1124,7 +1125,7 @@ pgqrs_queue_delete_batch (PgqrsQueue    *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_DELETE, messages, 0, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_DELETE, messages, 0, cancellable, error);
 }
 
 /**
@@ -1148,7 +1149,7 @@ pgqrs_queue_delete_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_DELETE, (PgqrsMessage **)messages->pdata, messages->len, 0,
+  lease_op_async (self, PGQRS_SETTLE_DELETE, (PgqrsMessage **)messages->pdata, messages->len, 0,
                   pgqrs_queue_delete_batch_async, cancellable, callback, user_data);
 }
 
@@ -1196,7 +1197,7 @@ pgqrs_queue_release (PgqrsQueue    *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_RELEASE, message, delay_seconds, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_RELEASE, message, delay_seconds, cancellable, error);
 }
 
 /**
@@ -1220,7 +1221,7 @@ pgqrs_queue_release_async (PgqrsQueue          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_RELEASE, &message, 1, delay_seconds,
+  lease_op_async (self, PGQRS_SETTLE_RELEASE, &message, 1, delay_seconds,
                   pgqrs_queue_release_async, cancellable, callback, user_data);
 }
 
@@ -1266,7 +1267,7 @@ pgqrs_queue_release_batch (PgqrsQueue    *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_RELEASE, messages, delay_seconds, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_RELEASE, messages, delay_seconds, cancellable, error);
 }
 
 /**
@@ -1292,7 +1293,7 @@ pgqrs_queue_release_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_RELEASE, (PgqrsMessage **)messages->pdata, messages->len,
+  lease_op_async (self, PGQRS_SETTLE_RELEASE, (PgqrsMessage **)messages->pdata, messages->len,
                   delay_seconds, pgqrs_queue_release_batch_async, cancellable, callback, user_data);
 }
 
@@ -1339,7 +1340,7 @@ pgqrs_queue_extend_visibility (PgqrsQueue    *self,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  return lease_op_one (self, PGQRS_OP_EXTEND, message, seconds, cancellable, error);
+  return lease_op_one (self, PGQRS_SETTLE_EXTEND, message, seconds, cancellable, error);
 }
 
 /**
@@ -1363,7 +1364,7 @@ pgqrs_queue_extend_visibility_async (PgqrsQueue          *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  lease_op_async (self, PGQRS_OP_EXTEND, &message, 1, seconds,
+  lease_op_async (self, PGQRS_SETTLE_EXTEND, &message, 1, seconds,
                   pgqrs_queue_extend_visibility_async, cancellable, callback, user_data);
 }
 
@@ -1409,7 +1410,7 @@ pgqrs_queue_extend_visibility_batch (PgqrsQueue    *self,
                                      GCancellable  *cancellable,
                                      GError       **error)
 {
-  return lease_op_batch (self, PGQRS_OP_EXTEND, messages, seconds, cancellable, error);
+  return lease_op_batch (self, PGQRS_SETTLE_EXTEND, messages, seconds, cancellable, error);
 }
 
 /**
@@ -1435,7 +1436,7 @@ pgqrs_queue_extend_visibility_batch_async (PgqrsQueue          *self,
 {
   g_return_if_fail (messages != NULL);
 
-  lease_op_async (self, PGQRS_OP_EXTEND, (PgqrsMessage **)messages->pdata, messages->len,
+  lease_op_async (self, PGQRS_SETTLE_EXTEND, (PgqrsMessage **)messages->pdata, messages->len,
                   seconds, pgqrs_queue_extend_visibility_batch_async,
                   cancellable, callback, user_data);
 }
@@ -1459,4 +1460,298 @@ pgqrs_queue_extend_visibility_batch_finish (PgqrsQueue    *self,
                                             GError       **error)
 {
   return lease_op_batch_finish (self, result, pgqrs_queue_extend_visibility_batch_async, error);
+}
+
+/* The consumer's way to the leases of its queue: the same requests as the
+ * public calls build, with the consumer's worker as the lease holder. */
+void
+_pgqrs_queue_lease_async (PgqrsQueue          *self,
+                          gint64               worker_id,
+                          guint                limit,
+                          double               visibility_seconds,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  PgqrsConfig *config;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  config = pgqrs_store_get_config (self->store);
+  _pgqrs_store_execute_async (self->store, self,
+                              _pgqrs_request_new_lease (self->id, worker_id, limit,
+                                                        visibility_seconds,
+                                                        pgqrs_config_get_max_read_count (config)),
+                              _pgqrs_queue_lease_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+_pgqrs_queue_lease_finish (PgqrsQueue    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, _pgqrs_queue_lease_async, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_messages (reply);
+}
+
+void
+_pgqrs_queue_settle_async (PgqrsQueue          *self,
+                           PgqrsSettle          how,
+                           GPtrArray           *messages,
+                           double               seconds,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  lease_op_async (self, how, (PgqrsMessage **)messages->pdata, messages->len, seconds,
+                  _pgqrs_queue_settle_async, cancellable, callback, user_data);
+}
+
+GArray *
+_pgqrs_queue_settle_finish (PgqrsQueue    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return lease_op_batch_finish (self, result, _pgqrs_queue_settle_async, error);
+}
+
+void
+_pgqrs_queue_next_visible_async (PgqrsQueue          *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  _pgqrs_store_execute_async (self->store, self, _pgqrs_request_new_next_visible (self->id),
+                              _pgqrs_queue_next_visible_async, cancellable, callback, user_data);
+}
+
+gboolean
+_pgqrs_queue_next_visible_finish (PgqrsQueue    *self,
+                                  GAsyncResult  *result,
+                                  double        *seconds,
+                                  GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, _pgqrs_queue_next_visible_async, error)))
+    return FALSE;
+
+  *seconds = reply->seconds;
+
+  return TRUE;
+}
+
+/**
+ * pgqrs_queue_enqueue_text:
+ * @self: a #PgqrsQueue
+ * @payload: the payload as JSON text (any JSON value), in UTF-8
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds a message given as JSON text, visible to consumers at once: for a
+ * program, or a binding, that has its own JSON library (Python's
+ * `json.dumps()`, `JSON.stringify()` in gjs).
+ *
+ * The text must be JSON that pgqrs can read back — valid UTF-8, no U+0000,
+ * no lone surrogate, no number beyond the range of a double — and obey the
+ * limits of the store's [class@Config], as a payload given as a
+ * [struct@Json.Node] does. It is stored as given, less its insignificant
+ * whitespace, so that a number keeps its exact spelling (on SQLite; see
+ * [method@Message.get_payload_text] for what PostgreSQL changes).
+ *
+ * Returns: the new message's id, or 0 with @error set:
+ *   %PGQRS_ERROR_VALIDATION for text that is not JSON (the message names
+ *   the path and the byte), %PGQRS_ERROR_PAYLOAD_TOO_LARGE, … as
+ *   [method@Queue.enqueue]
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_queue_enqueue_text (PgqrsQueue    *self,
+                          const char    *payload,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), 0);
+
+  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, error)) ||
+      !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
+    return 0;
+
+  return reply_to_id (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_text_async:
+ * @self: a #PgqrsQueue
+ * @payload: the payload as JSON text (any JSON value), in UTF-8
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.enqueue_text] without blocking. The text is checked
+ * and copied before this returns.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_enqueue_text_async (PgqrsQueue          *self,
+                                const char          *payload,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+
+  if (!(request = enqueue_request_full (self, NULL, &payload, 1, FALSE, 0, &error)))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_text_async, error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request, pgqrs_queue_enqueue_text_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_enqueue_text_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.enqueue_text_async].
+ *
+ * Returns: the new message's id, or 0 with @error set
+ *
+ * Since: 1.0
+ */
+gint64
+pgqrs_queue_enqueue_text_finish (PgqrsQueue    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_text_async, error)))
+    return 0;
+
+  return reply_to_id (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_text:
+ * @self: a #PgqrsQueue
+ * @payloads: (array zero-terminated=1): the payloads as JSON text
+ * @delay_seconds: how long the messages stay invisible, in seconds; 0 for none
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds several messages given as JSON text in one transaction: all of them
+ * or, on error, none; each text is checked as by
+ * [method@Queue.enqueue_text], and one that is refused is named by its
+ * index in the error. With one payload, this is the delayed enqueue of a
+ * text.
+ *
+ * Returns: (transfer full) (element-type gint64): the new ids, in the order
+ *   of @payloads, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GArray *
+pgqrs_queue_enqueue_batch_text (PgqrsQueue          *self,
+                                const char * const  *payloads,
+                                double               delay_seconds,
+                                GCancellable        *cancellable,
+                                GError             **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+  PgqrsRequest *request;
+
+  g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (payloads != NULL, NULL);
+
+  if (!(request = enqueue_request_full (self, NULL, payloads, g_strv_length ((char **)payloads),
+                                        TRUE, delay_seconds, error)) ||
+      !(reply = _pgqrs_store_execute (self->store, request, cancellable, error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_ids (reply);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_text_async:
+ * @self: a #PgqrsQueue
+ * @payloads: (array zero-terminated=1): the payloads as JSON text
+ * @delay_seconds: how long the messages stay invisible, in seconds; 0 for none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Starts [method@Queue.enqueue_batch_text] without blocking. The texts are
+ * checked and copied before this returns.
+ *
+ * Since: 1.0
+ */
+void
+pgqrs_queue_enqueue_batch_text_async (PgqrsQueue          *self,
+                                      const char * const  *payloads,
+                                      double               delay_seconds,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GError *error = NULL;
+  PgqrsRequest *request;
+
+  g_return_if_fail (PGQRS_IS_QUEUE (self));
+  g_return_if_fail (payloads != NULL);
+
+  if (!(request = enqueue_request_full (self, NULL, payloads, g_strv_length ((char **)payloads),
+                                        TRUE, delay_seconds, &error)))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_queue_enqueue_batch_text_async, error);
+      return;
+    }
+
+  _pgqrs_store_execute_async (self->store, self, request, pgqrs_queue_enqueue_batch_text_async,
+                              cancellable, callback, user_data);
+}
+
+/**
+ * pgqrs_queue_enqueue_batch_text_finish:
+ * @self: a #PgqrsQueue
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Queue.enqueue_batch_text_async].
+ *
+ * Returns: (transfer full) (element-type gint64): the new ids, in input
+ *   order, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GArray *
+pgqrs_queue_enqueue_batch_text_finish (PgqrsQueue    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  if (!(reply = _pgqrs_store_execute_finish (self, result, pgqrs_queue_enqueue_batch_text_async,
+                                             error)))
+    return NULL;
+
+  return _pgqrs_reply_steal_ids (reply);
 }

@@ -242,4 +242,38 @@ GArray     *pgqrs_queue_extend_visibility_batch_finish (PgqrsQueue   *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* enqueue JSON text */
+PGQRS_AVAILABLE_IN_ALL
+gint64      pgqrs_queue_enqueue_text           (PgqrsQueue           *self,
+                                                const char           *payload,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void        pgqrs_queue_enqueue_text_async     (PgqrsQueue           *self,
+                                                const char           *payload,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+gint64      pgqrs_queue_enqueue_text_finish    (PgqrsQueue           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+GArray     *pgqrs_queue_enqueue_batch_text     (PgqrsQueue           *self,
+                                                const char * const   *payloads,
+                                                double                delay_seconds,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+PGQRS_AVAILABLE_IN_ALL
+void        pgqrs_queue_enqueue_batch_text_async (PgqrsQueue         *self,
+                                                const char * const   *payloads,
+                                                double                delay_seconds,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+PGQRS_AVAILABLE_IN_ALL
+GArray     *pgqrs_queue_enqueue_batch_text_finish (PgqrsQueue        *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 G_END_DECLS

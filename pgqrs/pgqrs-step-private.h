@@ -19,6 +19,7 @@ void        _pgqrs_step_update      (PgqrsStep          *self,
  * see pgqrs-deferral-private.h. */
 gboolean    _pgqrs_step_is_deferred (PgqrsStep          *self);
 void        _pgqrs_step_on_resolved (PgqrsStep          *self,
+                                     GMainContext       *context,
                                      PgqrsResolvedFunc   func,
                                      gpointer            data);
 /* What the step function said with pgqrs_step_set_error(), or NULL. */

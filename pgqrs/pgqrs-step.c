@@ -10,6 +10,7 @@
 #include "pgqrs-deferral-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
+#include "pgqrs-json-private.h"
 #include "pgqrs-step-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-validation-private.h"
@@ -87,13 +88,13 @@ static void
 pgqrs_step_init (PgqrsStep *self)
 {
   self->failure_transient = TRUE;
-  _pgqrs_deferral_init (&self->deferral);
+  _pgqrs_deferral_init (&self->deferral, self, (GDestroyNotify)json_node_unref);
 }
 
 static JsonNode *
 parse_json (const char *text)
 {
-  return text ? json_from_string (text, NULL) : NULL;
+  return _pgqrs_stored_json_parse (text);
 }
 
 void
@@ -174,7 +175,8 @@ pgqrs_step_resolve (PgqrsStep *self,
 {
   g_return_if_fail (PGQRS_IS_STEP (self));
 
-  if (!_pgqrs_deferral_resolve (&self->deferral, output))
+  if (!_pgqrs_deferral_is_deferred (&self->deferral) ||
+      !_pgqrs_deferral_resolve (&self->deferral, output ? json_node_copy (output) : NULL))
     g_critical ("pgqrs_step_resolve: step “%s” was not deferred, or was resolved already",
                 self->name);
 }
@@ -187,10 +189,11 @@ _pgqrs_step_is_deferred (PgqrsStep *self)
 
 void
 _pgqrs_step_on_resolved (PgqrsStep         *self,
+                         GMainContext      *context,
                          PgqrsResolvedFunc  func,
                          gpointer           data)
 {
-  _pgqrs_deferral_on_resolved (&self->deferral, func, data);
+  _pgqrs_deferral_on_resolved (&self->deferral, context, func, data);
 }
 
 /**
@@ -238,19 +241,12 @@ complete_request (PgqrsStep  *self,
                   GError    **error)
 {
   PgqrsStore *store = pgqrs_workflow_get_store (self->workflow);
-  PgqrsRequest *request;
-  char *text;
+  g_autofree char *text = NULL;
 
   if (!(text = _pgqrs_payload_serialize (pgqrs_store_get_config (store), output, -1, error)))
     return NULL;
 
-  request = _pgqrs_request_new (PGQRS_OP_STEP_COMPLETE);
-  request->step_id = self->id;
-  request->run_id = pgqrs_workflow_get_id (self->workflow);
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, text);
-
-  return request;
+  return _pgqrs_request_new_step_complete (self->id, text);
 }
 
 /**
@@ -355,12 +351,14 @@ failure_json (PgqrsStep  *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
+  /* a C caller's message may be in another encoding: stored, it is UTF-8 */
+  g_autofree char *valid_message = g_utf8_make_valid (message ? message : _("The step failed"), -1);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "step");
   json_builder_add_string_value (builder, self->name);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message ? message : _("The step failed"));
+  json_builder_add_string_value (builder, valid_message);
   json_builder_set_member_name (builder, "transient");
   json_builder_add_boolean_value (builder, transient);
   json_builder_set_member_name (builder, "retries_exhausted");
@@ -370,7 +368,7 @@ failure_json (PgqrsStep  *self,
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  return json_to_string (node, FALSE);
+  return _pgqrs_json_write (node, NULL, NULL, NULL, NULL);
 }
 
 /* Rule 19: a transient failure is retried per the run's policy; a permanent
@@ -383,15 +381,12 @@ fail_request (PgqrsStep  *self,
   PgqrsRetryPolicy *policy = pgqrs_workflow_get_retry_policy (self->workflow);
   gboolean retry = transient && pgqrs_retry_policy_should_retry (policy, self->retry_count + 1);
   gboolean exhausted = transient && !retry;
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_STEP_FAIL);
+  g_autofree char *failure = failure_json (self, message, transient, exhausted);
 
-  request->step_id = self->id;
-  request->run_id = pgqrs_workflow_get_id (self->workflow);
-  request->seconds = retry ? pgqrs_retry_policy_get_delay (policy, self->retry_count + 1) : -1;
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, failure_json (self, message, transient, exhausted));
-
-  return request;
+  return _pgqrs_request_new_step_fail (self->id, pgqrs_workflow_get_id (self->workflow), failure,
+                                       retry ? pgqrs_retry_policy_get_delay (policy,
+                                                                             self->retry_count + 1)
+                                             : -1);
 }
 
 /**

@@ -13,7 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pgqrs-version-macros.h"
-#include "pgqrs-workflow-types.h"
+#include "pgqrs-types.h"
 
 G_BEGIN_DECLS
 

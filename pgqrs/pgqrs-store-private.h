@@ -39,9 +39,15 @@ gboolean    _pgqrs_store_take_enqueue_tokens (PgqrsStore           *self,
                                               guint                 n_messages,
                                               GError              **error);
 
-/* Reply conversions shared by the store and its queues; each returns a new
- * array (empty rather than NULL). */
-GPtrArray  *_pgqrs_reply_steal_messages      (PgqrsReply           *reply);
-GArray     *_pgqrs_reply_steal_flags         (PgqrsReply           *reply);
+/* Shared by the files PgqrsStore is spread over. */
+PgqrsRequest *_pgqrs_store_queue_request    (PgqrsRequest *(*request_new) (const char *queue_name),
+                                             const char           *name,
+                                             GError              **error);
+void        _pgqrs_store_report_error        (gpointer              source_object,
+                                              gpointer              source_tag,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data,
+                                              GError               *error);
+gpointer    _pgqrs_store_only_object         (GPtrArray            *objects);
 
 G_END_DECLS

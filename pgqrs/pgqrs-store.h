@@ -10,17 +10,21 @@
 #endif
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "pgqrs-config.h"
-#include "pgqrs-queue.h"
 #include "pgqrs-queue-metrics.h"
 #include "pgqrs-message.h"
-#include "pgqrs-worker.h"
 #include "pgqrs-worker-stats.h"
-#include "pgqrs-workflow.h"
 #include "pgqrs-version-macros.h"
 
 G_BEGIN_DECLS
+
+/* The objects a store hands out.  Their headers name the store the same
+ * way, so neither header needs the other. */
+typedef struct _PgqrsQueue    PgqrsQueue;
+typedef struct _PgqrsWorker   PgqrsWorker;
+typedef struct _PgqrsWorkflow PgqrsWorkflow;
 
 #define PGQRS_TYPE_STORE (pgqrs_store_get_type ())
 

@@ -28,7 +28,24 @@ char     *_pgqrs_payload_serialize (PgqrsConfig  *config,
                                     int           index,
                                     GError      **error);
 
+/* The same for a payload given as JSON text, which must parse: returns it
+ * without its insignificant whitespace, every token spelled as given. */
+char     *_pgqrs_payload_check_text (PgqrsConfig *config,
+                                     const char  *text,
+                                     int          index,
+                                     GError     **error);
+
+/* A payload, input or output as the database returned it.  Text pgqrs
+ * cannot read (semantics rule 27) is a PGQRS_ERROR_DATABASE error that says
+ * why.  _pgqrs_payload_check() builds the value only with @out_node. */
 JsonNode *_pgqrs_payload_parse     (const char   *text,
                                     GError      **error);
+gboolean  _pgqrs_payload_check     (const char   *text,
+                                    JsonNode    **out_node,
+                                    GError      **error);
+
+/* A stored workflow input, output or error, or a step's output: NULL for
+ * NULL, and for text pgqrs cannot read, with a warning that says why. */
+JsonNode *_pgqrs_stored_json_parse (const char   *text);
 
 G_END_DECLS

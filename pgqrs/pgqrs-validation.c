@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pgqrs-error.h"
+#include "pgqrs-json-private.h"
 #include "pgqrs-validation-private.h"
 
 gboolean
@@ -61,101 +62,14 @@ _pgqrs_validate_name (const char  *what,
   return TRUE;
 }
 
-typedef struct
-{
-  PgqrsConfig *config;
-  GString     *prefix;    /* "payload 3: " in a batch, "" otherwise */
-  guint        max_depth;
-  guint        max_string;
-  guint        max_key;
-} Limits;
-
 static gboolean
-check_node (const Limits  *limits,
-            JsonNode      *node,
-            guint          depth,
-            GError       **error)
+check_top_level_keys (PgqrsConfig  *config,
+                      const char   *prefix,
+                      JsonNode     *payload,
+                      GError      **error)
 {
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        {
-          gsize len = strlen (json_node_get_string (node));
-
-          if (len > limits->max_string)
-            {
-              g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                           _("%sa string of %zu bytes is longer than "
-                             "max-string-bytes (%u)"),
-                           limits->prefix->str, len, limits->max_string);
-              return FALSE;
-            }
-        }
-      return TRUE;
-
-    case JSON_NODE_NULL:
-      return TRUE;
-
-    case JSON_NODE_ARRAY:
-    case JSON_NODE_OBJECT:
-      if (depth + 1 > limits->max_depth)
-        {
-          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                       _("%sthe payload nests deeper than max-depth (%u)"),
-                       limits->prefix->str, limits->max_depth);
-          return FALSE;
-        }
-
-      if (JSON_NODE_HOLDS_ARRAY (node))
-        {
-          JsonArray *array = json_node_get_array (node);
-          guint n = json_array_get_length (array);
-
-          for (guint i = 0; i < n; i++)
-            if (!check_node (limits, json_array_get_element (array, i), depth + 1, error))
-              return FALSE;
-        }
-      else
-        {
-          JsonObjectIter iter;
-          const char *member;
-          JsonNode *child;
-
-          json_object_iter_init (&iter, json_node_get_object (node));
-          while (json_object_iter_next (&iter, &member, &child))
-            {
-              gsize len = strlen (member);
-
-              if (len > limits->max_key)
-                {
-                  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                               _("%sa key of %zu bytes is longer than "
-                                 "max-key-bytes (%u)"),
-                               limits->prefix->str, len, limits->max_key);
-                  return FALSE;
-                }
-              if (!check_node (limits, child, depth + 1, error))
-                return FALSE;
-            }
-        }
-      return TRUE;
-
-    default:
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                   _("%sthe payload holds a value JSON cannot represent"),
-                   limits->prefix->str);
-      return FALSE;
-    }
-}
-
-static gboolean
-check_top_level_keys (const Limits  *limits,
-                      JsonNode      *payload,
-                      GError       **error)
-{
-  const char * const *required = pgqrs_config_get_required_keys (limits->config);
-  const char * const *forbidden = pgqrs_config_get_forbidden_keys (limits->config);
+  const char * const *required = pgqrs_config_get_required_keys (config);
+  const char * const *forbidden = pgqrs_config_get_forbidden_keys (config);
   JsonObject *object = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
 
   if (required != NULL && required[0] != NULL && object == NULL)
@@ -163,7 +77,7 @@ check_top_level_keys (const Limits  *limits,
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                    _("%sthe payload must be a JSON object with the keys required by "
                      "required-keys"),
-                   limits->prefix->str);
+                   prefix);
       return FALSE;
     }
 
@@ -173,7 +87,7 @@ check_top_level_keys (const Limits  *limits,
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                        _("%sthe payload lacks the required key “%s”"),
-                       limits->prefix->str, required[i]);
+                       prefix, required[i]);
           return FALSE;
         }
     }
@@ -184,9 +98,41 @@ check_top_level_keys (const Limits  *limits,
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                        _("%sthe payload has the forbidden key “%s”"),
-                       limits->prefix->str, forbidden[i]);
+                       prefix, forbidden[i]);
           return FALSE;
         }
+    }
+
+  return TRUE;
+}
+
+static void
+config_limits (PgqrsConfig     *config,
+               PgqrsJsonLimits *limits)
+{
+  limits->max_depth = pgqrs_config_get_max_depth (config);
+  limits->max_string = pgqrs_config_get_max_string_bytes (config);
+  limits->max_key = pgqrs_config_get_max_key_bytes (config);
+}
+
+static char *
+batch_prefix (int index)
+{
+  return index >= 0 ? g_strdup_printf (_("payload %d: "), index) : g_strdup ("");
+}
+
+static gboolean
+check_size (PgqrsConfig  *config,
+            const char   *prefix,
+            gsize         len,
+            GError      **error)
+{
+  if (len > pgqrs_config_get_max_payload_bytes (config))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAYLOAD_TOO_LARGE,
+                   _("%sthe payload is %zu bytes; max-payload-bytes is %u"),
+                   prefix, len, pgqrs_config_get_max_payload_bytes (config));
+      return FALSE;
     }
 
   return TRUE;
@@ -198,68 +144,100 @@ _pgqrs_payload_serialize (PgqrsConfig  *config,
                           int           index,
                           GError      **error)
 {
-  g_autoptr(GString) prefix = g_string_new (NULL);
+  g_autofree char *prefix = batch_prefix (index);
   g_autofree char *text = NULL;
-  Limits limits;
+  PgqrsJsonLimits limits;
   gsize len;
-
-  if (index >= 0)
-    g_string_printf (prefix, _("payload %d: "), index);
 
   if (payload == NULL)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
-                   _("%sthe payload is missing"), prefix->str);
+                   _("%sthe payload is missing"), prefix);
       return NULL;
     }
 
-  limits.config = config;
-  limits.prefix = prefix;
-  limits.max_depth = pgqrs_config_get_max_depth (config);
-  limits.max_string = pgqrs_config_get_max_string_bytes (config);
-  limits.max_key = pgqrs_config_get_max_key_bytes (config);
-
-  /* Structure first: a pathological payload is refused before it is
-   * serialized, and the depth check keeps the recursion bounded. */
-  if (!check_node (&limits, payload, 0, error) ||
-      !check_top_level_keys (&limits, payload, error))
+  /* The writer checks the limits as it goes: a pathological payload is
+   * refused without recursing through all of it. */
+  config_limits (config, &limits);
+  if (!(text = _pgqrs_json_write (payload, &limits, prefix, &len, error)) ||
+      !check_top_level_keys (config, prefix, payload, error) ||
+      !check_size (config, prefix, len, error))
     return NULL;
 
-  text = json_to_string (payload, FALSE);
-  len = strlen (text);
+  return g_steal_pointer (&text);
+}
 
-  if (len > pgqrs_config_get_max_payload_bytes (config))
+char *
+_pgqrs_payload_check_text (PgqrsConfig  *config,
+                           const char   *text,
+                           int           index,
+                           GError      **error)
+{
+  g_autofree char *prefix = batch_prefix (index);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GString) compact = NULL;
+  PgqrsJsonLimits limits;
+
+  if (text == NULL)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAYLOAD_TOO_LARGE,
-                   _("%sthe payload is %zu bytes; max-payload-bytes is %u"),
-                   prefix->str, len, pgqrs_config_get_max_payload_bytes (config));
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
+                   _("%sthe payload is missing"), prefix);
       return NULL;
     }
 
-  return g_steal_pointer (&text);
+  /* The value is built only to check the required and forbidden keys; what
+   * is stored is the text itself, without its insignificant whitespace, so
+   * that every number keeps its exact spelling. */
+  config_limits (config, &limits);
+  if (!_pgqrs_json_read (text, -1, &limits, PGQRS_ERROR_VALIDATION, prefix,
+                         &node, &compact, error) ||
+      !check_top_level_keys (config, prefix, node, error) ||
+      !check_size (config, prefix, compact->len, error))
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&compact), FALSE);
 }
 
 JsonNode *
 _pgqrs_payload_parse (const char  *text,
                       GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node;
+  JsonNode *node = NULL;
 
+  if (!_pgqrs_payload_check (text, &node, error))
+    return NULL;
+
+  return node;
+}
+
+gboolean
+_pgqrs_payload_check (const char  *text,
+                      JsonNode   **out_node,
+                      GError     **error)
+{
   if (text == NULL)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
-                           _("The database returned a message without a payload"));
-      return NULL;
+                           _("The database returned a payload that is NULL"));
+      return FALSE;
     }
 
-  if (!(node = json_from_string (text, &local_error)))
-    {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
-                   _("The database returned a payload that is not JSON: %s"),
-                   local_error ? local_error->message : _("empty"));
-      return NULL;
-    }
+  return _pgqrs_json_read (text, -1, NULL, PGQRS_ERROR_DATABASE,
+                           _("The database returned a payload pgqrs cannot read: "),
+                           out_node, NULL, error);
+}
+
+JsonNode *
+_pgqrs_stored_json_parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  if (text == NULL)
+    return NULL;
+
+  if (!(node = _pgqrs_payload_parse (text, &error)))
+    g_warning ("%s", error->message);
 
   return node;
 }

@@ -12,7 +12,7 @@
 #include <glib-object.h>
 
 #include "pgqrs-version-macros.h"
-#include "pgqrs-worker.h"
+#include "pgqrs-types.h"
 
 G_BEGIN_DECLS
 

@@ -134,7 +134,7 @@ pgqrs_worker_class_init (PgqrsWorkerClass *klass)
    * Since: 1.0
    */
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, G_TYPE_OBJECT, ro);
+    g_param_spec_object ("store", NULL, NULL, PGQRS_TYPE_STORE, ro);
 
   /**
    * PgqrsWorker:id:
@@ -276,31 +276,6 @@ _pgqrs_worker_new (PgqrsStore           *store,
   return self;
 }
 
-/**
- * pgqrs_worker_status_to_string:
- * @status: a #PgqrsWorkerStatus
- *
- * Gets the name under which @status is stored in the database.
- *
- * Returns: the status as stored: `ready`, `polling`, `interrupted`,
- *   `suspended` or `stopped`
- *
- * Since: 1.0
- */
-const char *
-pgqrs_worker_status_to_string (PgqrsWorkerStatus status)
-{
-  switch (status)
-    {
-    case PGQRS_WORKER_STATUS_READY:       return "ready";
-    case PGQRS_WORKER_STATUS_POLLING:     return "polling";
-    case PGQRS_WORKER_STATUS_INTERRUPTED: return "interrupted";
-    case PGQRS_WORKER_STATUS_SUSPENDED:   return "suspended";
-    case PGQRS_WORKER_STATUS_STOPPED:     return "stopped";
-    default:                              return "unknown";
-    }
-}
-
 #define BIT(status) (1u << (status))
 
 /* Semantics rule 10: the statuses a worker may enter each status from. */
@@ -326,26 +301,10 @@ allowed_from (PgqrsWorkerStatus to)
 }
 
 static PgqrsRequest *
-worker_request (PgqrsWorker *self,
-                PgqrsOp      op)
-{
-  PgqrsRequest *request = _pgqrs_request_new (op);
-
-  request->worker_id = self->id;
-
-  return request;
-}
-
-static PgqrsRequest *
 transition_request (PgqrsWorker       *self,
                     PgqrsWorkerStatus  to)
 {
-  PgqrsRequest *request = worker_request (self, PGQRS_OP_WORKER_TRANSITION);
-
-  request->status = to;
-  request->status_mask = allowed_from (to);
-
-  return request;
+  return _pgqrs_request_new_worker_transition (self->id, to, allowed_from (to));
 }
 
 /* Every worker call answers the worker's row; keep the snapshot fresh. */
@@ -403,7 +362,7 @@ pgqrs_worker_refresh (PgqrsWorker   *self,
 {
   g_return_val_if_fail (PGQRS_IS_WORKER (self), FALSE);
 
-  return run_sync (self, worker_request (self, PGQRS_OP_WORKER_GET), cancellable, error);
+  return run_sync (self, _pgqrs_request_new_worker_get (self->id), cancellable, error);
 }
 
 /**
@@ -425,7 +384,7 @@ pgqrs_worker_refresh_async (PgqrsWorker         *self,
 {
   g_return_if_fail (PGQRS_IS_WORKER (self));
 
-  _pgqrs_store_execute_async (self->store, self, worker_request (self, PGQRS_OP_WORKER_GET),
+  _pgqrs_store_execute_async (self->store, self, _pgqrs_request_new_worker_get (self->id),
                               pgqrs_worker_refresh_async, cancellable, callback, user_data);
 }
 
@@ -468,7 +427,7 @@ pgqrs_worker_heartbeat (PgqrsWorker   *self,
 {
   g_return_val_if_fail (PGQRS_IS_WORKER (self), FALSE);
 
-  return run_sync (self, worker_request (self, PGQRS_OP_WORKER_HEARTBEAT), cancellable, error);
+  return run_sync (self, _pgqrs_request_new_worker_heartbeat (self->id), cancellable, error);
 }
 
 /**
@@ -490,7 +449,7 @@ pgqrs_worker_heartbeat_async (PgqrsWorker         *self,
 {
   g_return_if_fail (PGQRS_IS_WORKER (self));
 
-  _pgqrs_store_execute_async (self->store, self, worker_request (self, PGQRS_OP_WORKER_HEARTBEAT),
+  _pgqrs_store_execute_async (self->store, self, _pgqrs_request_new_worker_heartbeat (self->id),
                               pgqrs_worker_heartbeat_async, cancellable, callback, user_data);
 }
 

@@ -11,33 +11,10 @@
 
 #include <gio/gio.h>
 
+#include "pgqrs-types.h"
 #include "pgqrs-version-macros.h"
 
 G_BEGIN_DECLS
-
-/**
- * PgqrsWorkerStatus:
- * @PGQRS_WORKER_STATUS_READY: registered and idle
- * @PGQRS_WORKER_STATUS_POLLING: looking for or handling work
- * @PGQRS_WORKER_STATUS_INTERRUPTED: asked to stop polling
- * @PGQRS_WORKER_STATUS_SUSPENDED: paused; may resume or shut down
- * @PGQRS_WORKER_STATUS_STOPPED: shut down, or reclaimed after its heartbeat stopped
- *
- * The states of a worker. The allowed transitions are
- * `ready → polling → ready`, `polling → interrupted`,
- * `ready | polling | interrupted → suspended`, `suspended → ready` and
- * `suspended → stopped`; any other is %PGQRS_ERROR_INVALID_STATE.
- *
- * Since: 1.0
- */
-typedef enum
-{
-  PGQRS_WORKER_STATUS_READY,
-  PGQRS_WORKER_STATUS_POLLING,
-  PGQRS_WORKER_STATUS_INTERRUPTED,
-  PGQRS_WORKER_STATUS_SUSPENDED,
-  PGQRS_WORKER_STATUS_STOPPED,
-} PgqrsWorkerStatus;
 
 #define PGQRS_TYPE_WORKER (pgqrs_worker_get_type ())
 
@@ -113,7 +90,5 @@ PGQRS_AVAILABLE_IN_1_0
 gboolean           pgqrs_worker_is_healthy          (PgqrsWorker        *self,
                                                      double              max_age_seconds);
 
-PGQRS_AVAILABLE_IN_1_0
-const char        *pgqrs_worker_status_to_string    (PgqrsWorkerStatus   status);
 
 G_END_DECLS

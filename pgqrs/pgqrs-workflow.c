@@ -10,6 +10,7 @@
 
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
+#include "pgqrs-json-private.h"
 #include "pgqrs-step-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-validation-private.h"
@@ -157,7 +158,7 @@ pgqrs_workflow_class_init (PgqrsWorkflowClass *klass)
    * Since: 1.0
    */
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, G_TYPE_OBJECT, ro);
+    g_param_spec_object ("store", NULL, NULL, PGQRS_TYPE_STORE, ro);
 
   /**
    * PgqrsWorkflow:id:
@@ -209,7 +210,7 @@ pgqrs_workflow_init (PgqrsWorkflow *self)
 {
   self->retry_policy = pgqrs_retry_policy_new ();
   self->last_step_error = -1;
-  _pgqrs_deferral_init (&self->deferral);
+  _pgqrs_deferral_init (&self->deferral, self, (GDestroyNotify)json_node_unref);
 }
 
 int
@@ -257,7 +258,8 @@ pgqrs_workflow_resolve (PgqrsWorkflow *self,
 {
   g_return_if_fail (PGQRS_IS_WORKFLOW (self));
 
-  if (!_pgqrs_deferral_resolve (&self->deferral, output))
+  if (!_pgqrs_deferral_is_deferred (&self->deferral) ||
+      !_pgqrs_deferral_resolve (&self->deferral, output ? json_node_copy (output) : NULL))
     g_critical ("pgqrs_workflow_resolve: run %" G_GINT64_FORMAT " was not deferred, "
                 "or was resolved already", self->id);
 }
@@ -273,7 +275,7 @@ _pgqrs_workflow_on_resolved (PgqrsWorkflow     *self,
                              PgqrsResolvedFunc  func,
                              gpointer           data)
 {
-  _pgqrs_deferral_on_resolved (&self->deferral, func, data);
+  _pgqrs_deferral_on_resolved (&self->deferral, NULL, func, data);
 }
 
 gpointer
@@ -287,8 +289,7 @@ set_json (JsonNode   **field,
           const char  *text)
 {
   g_clear_pointer (field, json_node_unref);
-  if (text != NULL)
-    *field = json_from_string (text, NULL);
+  *field = _pgqrs_stored_json_parse (text);
 }
 
 void
@@ -364,16 +365,9 @@ transition_request (PgqrsWorkflow  *self,
                     char           *text,
                     double          seconds)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_TRANSITION);
+  g_autofree char *detail = text;
 
-  request->run_id = self->id;
-  request->run_status = to;
-  request->status_mask = allowed_from;
-  request->seconds = seconds;
-  request->payloads = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (request->payloads, text);
-
-  return request;
+  return _pgqrs_request_new_run_transition (self->id, to, allowed_from, detail, seconds, 0);
 }
 
 typedef gboolean (*ReplyCheck) (PgqrsWorkflow *self, GError **error);
@@ -429,11 +423,7 @@ run_finish (PgqrsWorkflow  *self,
 static PgqrsRequest *
 refresh_request (PgqrsWorkflow *self)
 {
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_RUN_GET);
-
-  request->run_id = self->id;
-
-  return request;
+  return _pgqrs_request_new_run_get (self->id, 0);
 }
 
 /**
@@ -920,8 +910,6 @@ acquire_request (PgqrsWorkflow  *self,
                  const char     *name,
                  GError        **error)
 {
-  PgqrsRequest *request;
-
   if (name == NULL || name[0] == '\0' || strlen (name) > 255)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
@@ -929,11 +917,7 @@ acquire_request (PgqrsWorkflow  *self,
       return NULL;
     }
 
-  request = _pgqrs_request_new (PGQRS_OP_STEP_ACQUIRE);
-  request->run_id = self->id;
-  request->step_name = g_strdup (name);
-
-  return request;
+  return _pgqrs_request_new_step_acquire (self->id, name);
 }
 
 static PgqrsStep *
@@ -1231,23 +1215,16 @@ run_step_body_done (GTask *task)
                          run_step_failed_cb, task);
 }
 
-static gboolean
-run_step_resolved_in_context (gpointer user_data)
-{
-  run_step_body_done (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* pgqrs_step_resolve() may come from any thread: go on in the task's. */
+/* In the task's context, whichever thread called pgqrs_step_resolve(). */
 static void
-run_step_resolved (JsonNode *output,
-                   gpointer  user_data)
+run_step_resolved (gpointer output,
+                   gpointer user_data)
 {
   GTask *task = user_data;
   RunStep *data = g_task_get_task_data (task);
 
   data->output = output ? json_node_copy (output) : NULL;
-  g_main_context_invoke (g_task_get_context (task), run_step_resolved_in_context, task);
+  run_step_body_done (task);
 }
 
 static void
@@ -1280,7 +1257,7 @@ run_step_acquired_cb (GObject      *source,
   if (_pgqrs_step_is_deferred (data->step))
     {
       g_clear_pointer (&data->output, json_node_unref);
-      _pgqrs_step_on_resolved (data->step, run_step_resolved, task);
+      _pgqrs_step_on_resolved (data->step, g_task_get_context (task), run_step_resolved, task);
       return;
     }
 
@@ -1424,7 +1401,8 @@ wait_refresh_cb (GObject      *object,
 
     case PGQRS_RUN_STATUS_ERROR:
       {
-        g_autofree char *text = self->error ? json_to_string (self->error, FALSE) : g_strdup ("null");
+        g_autofree char *text = self->error ? _pgqrs_json_write (self->error, NULL, NULL, NULL, NULL)
+                                           : g_strdup ("null");
 
         g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_FAILED,
                                  _("Workflow run %lld failed: %s"), (long long)self->id, text);

@@ -15,7 +15,7 @@
 #include "pgqrs-retry-policy.h"
 #include "pgqrs-step.h"
 #include "pgqrs-version-macros.h"
-#include "pgqrs-workflow-types.h"
+#include "pgqrs-types.h"
 
 G_BEGIN_DECLS
 

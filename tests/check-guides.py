@@ -43,7 +43,8 @@ BUILD_TIMEOUT = 60
 # its commands ({stem} is the file name without its extension; they run
 # through /bin/sh, as typed), the tools they need, and the environment it sets:
 #   'exports': GI_TYPELIB_PATH and LD_LIBRARY_PATH, which it exports;
-#   'devenv':  what `meson devenv -C BUILD` sets: those and PKG_CONFIG_PATH;
+#   'meson devenv': nothing: its commands run `meson devenv -C build` for
+#              real, in a folder where `build` is the build folder;
 #   'B and S': only its shell variables B and S, the build and source folders.
 Language = collections.namedtuple('Language', 'fence quickstart build run tools setup')
 
@@ -53,8 +54,10 @@ LANGUAGES = {
   '.js': Language('js', 'quickstart-javascript.md', (), 'gjs -m {stem}.js',
                   ('gjs',), 'exports'),
   '.c': Language('c', 'quickstart-c.md',
-                 ('cc {stem}.c $(pkg-config --cflags --libs pgqrs-1) -o {stem}',),
-                 './{stem}', ('cc', 'pkg-config'), 'devenv'),
+                 ("meson devenv -C build -w $PWD sh -c "
+                  "'cc {stem}.c $(pkg-config --cflags --libs pgqrs-1) -o {stem}'",),
+                 'meson devenv -C build -w $PWD ./{stem}', ('cc', 'pkg-config', 'meson'),
+                 'meson devenv'),
   '.vala': Language('vala', 'quickstart-vala.md',
                     ('valac --vapidir=$B/pgqrs --pkg pgqrs-1 --pkg gio-2.0 --pkg json-glib-1.0 '
                      '-X -I$B/pgqrs -X -I$S/pgqrs -X -L$B/pgqrs -X -lpgqrs-1 {stem}.vala',),
@@ -167,11 +170,9 @@ def guide_environment(language, build_dir, source_dir, python_path):
     env[name] = value + (os.pathsep + env[name] if env.get(name) else '')
 
   library_dir = os.path.join(build_dir, 'pgqrs')
-  if language.setup in ('exports', 'devenv'):
+  if language.setup == 'exports':
     prepend('GI_TYPELIB_PATH', os.path.join(library_dir, 'introspection'))
     prepend('LD_LIBRARY_PATH', library_dir)
-  if language.setup == 'devenv':
-    prepend('PKG_CONFIG_PATH', os.path.join(build_dir, 'meson-uninstalled'))
   if language.setup == 'B and S':
     env['B'] = build_dir
     env['S'] = source_dir
@@ -209,6 +210,9 @@ def follow(guide, programs, build_dir, source_dir, python_path, label):
       env = guide_environment(program.language, build_dir, source_dir, python_path)
       with open(os.path.join(directory, program.name), 'w', encoding='utf-8') as f:
         f.write(program.source)
+      if program.language.setup == 'meson devenv' and not os.path.exists(
+          os.path.join(directory, 'build')):
+        os.symlink(build_dir, os.path.join(directory, 'build'))
 
       for template in program.language.build:
         command = template.format(stem=program.stem)

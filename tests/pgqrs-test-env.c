@@ -1,6 +1,6 @@
 /* pgqrs-test-env.c — run a command against a fresh pgqrs database
  *
- * Usage: pgqrs-test-env --backend sqlite|postgres|turso -- COMMAND [ARGUMENT…]
+ * Usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|turso -- COMMAND [ARGUMENT…]
  *
  * The binding tests and the examples in Python, gjs and Vala cannot link
  * test-util.c, so this makes their database for them: an SQLite file in a
@@ -73,9 +73,9 @@ fresh_dsn (const char  *backend,
 #endif
 
 #ifdef HAVE_POSTGRES
-  if (g_str_equal (backend, "postgres"))
+  if (g_str_equal (backend, "postgres") || g_str_equal (backend, "pgbouncer"))
     {
-      const char *base = pgqrs_test_cluster_dsn (FALSE);
+      const char *base = pgqrs_test_cluster_dsn (g_str_equal (backend, "pgbouncer"));
 
       return g_strdup_printf ("%s%sschema=env%d", base, strchr (base, '?') ? "&" : "?",
                               (int)getpid ());
@@ -97,7 +97,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) envp = NULL;
   const GOptionEntry entries[] = {
-    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "sqlite, postgres or turso", "NAME" },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "sqlite, postgres, pgbouncer or turso", "NAME" },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -119,7 +119,7 @@ main (int   argc,
     }
   if (backend == NULL || argc < 2)
     {
-      g_printerr ("usage: pgqrs-test-env --backend sqlite|postgres|turso -- COMMAND [ARGUMENT…]\n");
+      g_printerr ("usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|turso -- COMMAND [ARGUMENT…]\n");
       return 2;
     }
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "test-util.h"
+#include "pgqrs-store-private.h"
 
 typedef struct
 {
@@ -858,6 +859,114 @@ test_sigkill_mid_handler (Fixture       *f,
   stop_and_wait (f);
 }
 
+/* Wakeups reach each watcher in the thread-default main context it
+ * registered from, whichever thread heard of the messages: here a thread
+ * with a context of its own watches while the test thread enqueues. */
+typedef struct
+{
+  PgqrsBackend *backend;
+  gint64        queue_id;
+
+  GMutex        mutex;
+  GCond         cond;
+  gboolean      registered;
+
+  GThread      *thread;        /* the watcher's */
+  GMainContext *context;       /* the watcher's */
+  guint         n_calls;
+  guint         n_elsewhere;   /* calls outside the watcher's thread or context */
+  gboolean      heard;         /* a call for the queue */
+} WakeupWatch;
+
+static void
+wakeup_watch_cb (gint64   queue_id,
+                 gpointer user_data)
+{
+  WakeupWatch *w = user_data;
+
+  w->n_calls++;
+  if (g_thread_self () != w->thread ||
+      g_main_context_get_thread_default () != w->context ||
+      !g_main_context_is_owner (w->context))
+    w->n_elsewhere++;
+  if (queue_id == w->queue_id || queue_id == 0)
+    w->heard = TRUE;
+  /* if called elsewhere, the watcher's loop must still notice */
+  g_main_context_wakeup (w->context);
+}
+
+static gboolean
+wakeup_watch_timeout (gpointer user_data)
+{
+  g_error ("No wakeup reached the watcher's context within 10 s");
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+wakeup_watch_thread (gpointer data)
+{
+  WakeupWatch *w = data;
+  g_autoptr(GSource) timeout = g_timeout_source_new_seconds (10);
+  guint id;
+
+  w->thread = g_thread_self ();
+  w->context = g_main_context_new ();
+  g_main_context_push_thread_default (w->context);
+  g_source_set_callback (timeout, wakeup_watch_timeout, NULL, NULL);
+  g_source_attach (timeout, w->context);
+
+  id = _pgqrs_backend_watch (w->backend, wakeup_watch_cb, w, NULL);
+
+  g_mutex_lock (&w->mutex);
+  w->registered = TRUE;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->mutex);
+
+  while (!w->heard)
+    g_main_context_iteration (w->context, TRUE);
+
+  _pgqrs_backend_unwatch (w->backend, id);
+  g_source_destroy (timeout);
+  g_main_context_pop_thread_default (w->context);
+  g_main_context_unref (w->context);
+
+  return NULL;
+}
+
+static void
+test_wakeup_in_watcher_context (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) payload = pgqrs_test_json ("{\"n\":1}");
+  WakeupWatch w = {
+    .backend = _pgqrs_store_get_backend (f->store),
+    .queue_id = pgqrs_queue_get_id (f->queue),
+  };
+  GThread *thread;
+
+  g_mutex_init (&w.mutex);
+  g_cond_init (&w.cond);
+  thread = g_thread_new ("watcher", wakeup_watch_thread, &w);
+
+  g_mutex_lock (&w.mutex);
+  while (!w.registered)
+    g_cond_wait (&w.cond, &w.mutex);
+  g_mutex_unlock (&w.mutex);
+
+  /* from this thread, whose context the watcher never runs */
+  g_assert_cmpint (pgqrs_queue_enqueue (f->queue, payload, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  g_thread_join (thread);
+  g_assert_true (w.heard);
+  g_assert_cmpuint (w.n_calls, >, 0);
+  g_assert_cmpuint (w.n_elsewhere, ==, 0);
+
+  g_mutex_clear (&w.mutex);
+  g_cond_clear (&w.cond);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -881,6 +990,7 @@ main (int   argc,
   ADD ("batch-handler", test_batch_handler, "poll_interval=10");
   ADD ("concurrency-and-deferred-completion", test_concurrency_and_deferred_completion, "poll_interval=10");
   ADD ("wakeup-beats-poll-interval", test_wakeup_beats_poll_interval, "poll_interval=10");
+  ADD ("wakeup-in-watcher-context", test_wakeup_in_watcher_context, "poll_interval=10");
   if (!g_str_equal (pgqrs_test_backend_name (), "pgbouncer"))
     ADD ("wakeup-from-another-process", test_wakeup_from_another_process, "poll_interval=10");
   ADD ("poll-fallback-from-another-process", test_poll_fallback_from_another_process,

@@ -45,14 +45,9 @@ lease_as (Fixture     *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsReply) reply = NULL;
-  PgqrsRequest *request = _pgqrs_request_new (PGQRS_OP_LEASE);
-
-  request->queue_id = pgqrs_queue_get_id (f->queue);
-  request->queue_name = g_strdup ("jobs");
-  request->worker_id = pgqrs_worker_get_id (worker);
-  request->limit = n;
-  request->seconds = visibility;
-  request->max_read_count = 100;
+  PgqrsRequest *request = _pgqrs_request_new_lease (pgqrs_queue_get_id (f->queue),
+                                                    pgqrs_worker_get_id (worker),
+                                                    n, visibility, 100);
 
   reply = _pgqrs_store_execute (f->store, request, NULL, &error);
   g_assert_no_error (error);

@@ -7,13 +7,17 @@
  * A PgqrsConsumer leases messages from "tasks", calls the handler for each,
  * archives the ones it handled and gives failed ones back for a retry. It
  * waits for work without polling in a loop: an enqueue wakes it at once.
+ * Like a service, it runs until SIGINT (Ctrl-C) or SIGTERM tells it to
+ * stop; then it finishes the jobs in hand and returns.
  *
  * Usage: consumer [DSN]      (default: sqlite://consumer-example.db)
  *
  * SPDX-License-Identifier: MIT
  */
 
+#include <glib-unix.h>
 #include <pgqrs.h>
+#include <signal.h>
 
 #define N_TASKS 5
 
@@ -38,9 +42,25 @@ send_email (PgqrsJob *job,
            ++example->handled, to, pgqrs_job_get_attempt (job));
 
   if (example->handled == N_TASKS)
-    pgqrs_consumer_stop (example->consumer);   /* graceful: this job still gets archived */
+    g_print ("all %u sent; waiting for more until SIGINT or SIGTERM\n", N_TASKS);
 
   return TRUE;
+}
+
+/* A signal source runs on the main context it is attached to, here the
+ * default one, which g_main_loop_run() below iterates.  (The blocking
+ * pgqrs_consumer_run() iterates a private context instead, so a signal
+ * source would never run while it blocks: a program that stops on signals
+ * runs the consumer with pgqrs_consumer_run_async() on its own loop.) */
+static gboolean
+stop_on_signal_cb (gpointer user_data)
+{
+  Example *example = user_data;
+
+  g_print ("stopping on a signal\n");
+  pgqrs_consumer_stop (example->consumer);   /* graceful: jobs in hand finish */
+
+  return G_SOURCE_CONTINUE;
 }
 
 /* The consumer survives database errors and tries again after its poll
@@ -104,6 +124,8 @@ main (int   argc,
                 NULL);
   pgqrs_consumer_set_handler (example.consumer, send_email, &example, NULL);
   g_signal_connect (example.consumer, "error", G_CALLBACK (consumer_error_cb), NULL);
+  g_unix_signal_add (SIGINT, stop_on_signal_cb, &example);
+  g_unix_signal_add (SIGTERM, stop_on_signal_cb, &example);
   pgqrs_consumer_run_async (example.consumer, NULL, stopped_cb, loop);
 
   /* The producer side: enqueued while the consumer already waits. */

@@ -13,9 +13,15 @@
 #    properties);
 #  - a job iterates over its messages;
 #  - an exception raised by a consumer handler fails the job with the
-#    exception's text as the reason, and one raised by a step function fails
-#    the step (transient: it is retried per the run's retry policy), instead
-#    of being printed and lost.
+#    exception's text as the reason, one raised by a step function fails
+#    the step (transient: it is retried per the run's retry policy), and one
+#    raised by a workflow function fails the run with the exception's text
+#    as its error, instead of being printed and lost.
+#
+# Payloads travel as JSON text between Python's json module and pgqrs's own
+# JSON reader and writer (Pgqrs.json_from_string(), Pgqrs.json_to_string(),
+# the _text forms of enqueue and get_payload): json-glib 1.6 would turn
+# 1e18 into text that is not JSON and wrap 2**64 into -1.
 
 import json
 import traceback
@@ -29,13 +35,26 @@ Pgqrs = get_introspection_module('Pgqrs')
 __all__ = ['to_json_node', 'from_json_node']
 
 
+def _to_text(value):
+    """@value as JSON text: a Json.Node as pgqrs writes it, anything else as
+    the json module does, refusing NaN and infinities."""
+    if isinstance(value, Json.Node):
+        return Pgqrs.json_to_string(value)
+    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    if _holds_nul(value):
+        raise ValueError('a payload string holds U+0000, which a Json.Node '
+                         'cannot keep (its strings end there)')
+    return text
+
+
 def to_json_node(value):
     """Return @value as a Json.Node.
 
     A Json.Node is returned as it is. Anything else must be what the json
     module can encode: dict (with str keys), list, tuple, str, int, float,
     bool or None. NaN and infinities are refused, as JSON has no spelling for
-    them.
+    them. An int beyond 64 bits becomes the nearest float, as a Json.Node
+    holds no larger integer.
 
     Raises TypeError or ValueError for a value that is not JSON, and
     ValueError for a string holding U+0000, which json-glib would silently
@@ -43,11 +62,7 @@ def to_json_node(value):
     """
     if isinstance(value, Json.Node):
         return value
-    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    if _holds_nul(value):
-        raise ValueError('a payload string holds U+0000, which json-glib '
-                         'cannot keep (its strings end there)')
-    return Json.from_string(text)
+    return Pgqrs.json_from_string(_to_text(value))
 
 
 def _holds_nul(value):
@@ -68,8 +83,7 @@ def from_json_node(node):
     """
     if node is None:
         return None
-    return json.loads(Json.to_string(node, False))
-
+    return json.loads(Pgqrs.json_to_string(node))
 
 
 class Queue(Pgqrs.Queue):
@@ -77,26 +91,40 @@ class Queue(Pgqrs.Queue):
     # the cancellable, callback and user data work exactly as without this
     # override.
 
+    # Every enqueue goes through the JSON text forms, so a Python value
+    # never passes through a Json.Node; a single delayed message is a batch
+    # of one.
+
     def enqueue(self, payload, *args, **kwargs):
-        return super().enqueue(to_json_node(payload), *args, **kwargs)
+        return super().enqueue_text(_to_text(payload), *args, **kwargs)
 
     def enqueue_async(self, payload, *args, **kwargs):
-        return super().enqueue_async(to_json_node(payload), *args, **kwargs)
+        return super().enqueue_text_async(_to_text(payload), *args, **kwargs)
 
-    def enqueue_delayed(self, payload, *args, **kwargs):
-        return super().enqueue_delayed(to_json_node(payload), *args, **kwargs)
+    def enqueue_finish(self, result):
+        return super().enqueue_text_finish(result)
 
-    def enqueue_delayed_async(self, payload, *args, **kwargs):
-        return super().enqueue_delayed_async(to_json_node(payload),
-                                             *args, **kwargs)
+    def enqueue_delayed(self, payload, delay_seconds, *args, **kwargs):
+        return super().enqueue_batch_text([_to_text(payload)], delay_seconds,
+                                          *args, **kwargs)[0]
+
+    def enqueue_delayed_async(self, payload, delay_seconds, *args, **kwargs):
+        return super().enqueue_batch_text_async([_to_text(payload)],
+                                                delay_seconds, *args, **kwargs)
+
+    def enqueue_delayed_finish(self, result):
+        return super().enqueue_batch_text_finish(result)[0]
 
     def enqueue_batch(self, payloads, *args, **kwargs):
-        return super().enqueue_batch([to_json_node(p) for p in payloads],
-                                     *args, **kwargs)
+        return super().enqueue_batch_text([_to_text(p) for p in payloads],
+                                          *args, **kwargs)
 
     def enqueue_batch_async(self, payloads, *args, **kwargs):
-        return super().enqueue_batch_async([to_json_node(p) for p in payloads],
-                                           *args, **kwargs)
+        return super().enqueue_batch_text_async([_to_text(p) for p in payloads],
+                                                *args, **kwargs)
+
+    def enqueue_batch_finish(self, result):
+        return super().enqueue_batch_text_finish(result)
 
     def __repr__(self):
         return '<Pgqrs.Queue {!r} id={}>'.format(self.get_name(),
@@ -110,8 +138,9 @@ __all__.append('Queue')
 class Message(Pgqrs.Message):
 
     def get_data(self):
-        """Return the payload as a Python value; see from_json_node()."""
-        return from_json_node(self.get_payload())
+        """Return the payload as a Python value, read from its JSON text
+        by the json module: an integer keeps every digit."""
+        return json.loads(self.get_payload_text())
 
     data = property(get_data,
                     doc='The payload as a Python value; see from_json_node().')
@@ -143,7 +172,7 @@ class Job(Pgqrs.Job):
 
     def get_data(self):
         """Return the payload of a one-message job as a Python value."""
-        return from_json_node(self.get_payload())
+        return json.loads(self.get_payload_text())
 
     data = property(get_data,
                     doc='The payload of a one-message job as a Python value.')
@@ -169,7 +198,39 @@ def _reason(exception):
                                                    exception)).strip()
 
 
+class _Props:
+    """The props of an object, forwarded, holding the value being set.
+
+    PyGObject 3.42 takes a GObject that only a temporary Python value holds
+    (`consumer.props.retry_policy = Pgqrs.RetryPolicy.new_fixed(3, 1)`) for
+    one about to be freed: it adds a reference the object never loses and
+    prints a RuntimeWarning (bug 687522). Passing it on from here, where a
+    local name holds it too, is the plain case.
+    """
+
+    __slots__ = ('_props',)
+
+    def __init__(self, props):
+        object.__setattr__(self, '_props', props)
+
+    def __getattr__(self, name):
+        return getattr(self._props, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._props, name, value)
+
+    def __dir__(self):
+        return dir(self._props)
+
+    def __iter__(self):
+        return iter(self._props)
+
+
 class Consumer(Pgqrs.Consumer):
+
+    @property
+    def props(self):
+        return _Props(super().props)
 
     def set_handler(self, handler, *user_data):
         def call_handler(job, *args):
@@ -183,7 +244,13 @@ class Consumer(Pgqrs.Consumer):
 
     def set_workflow(self, func, *user_data):
         def call_workflow(run, *args):
-            result = func(run, *args)
+            try:
+                result = func(run, *args)
+            except Exception as exception:  # noqa: BLE001 — it is reported
+                # The run's error keeps the exception's text; the consumer
+                # sees the run failed and settles its trigger.
+                run.fail({'message': _reason(exception)})
+                return None
             return None if result is None else to_json_node(result)
 
         return super().set_workflow(call_workflow, *user_data)

@@ -11,9 +11,9 @@
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-postgres-backend-private.h"
-#include "pgqrs-postgres-call.h"
-#include "pgqrs-postgres-listener.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-call-private.h"
+#include "pgqrs-postgres-listener-private.h"
+#include "pgqrs-postgres-ops-private.h"
 
 /*
  * Nothing here blocks: every request runs on connections from a pool, on
@@ -44,8 +44,8 @@ struct _PgqrsPostgresBackend
   char                     *channel;
   gboolean                  listen;
 
-  GMutex                    watch_mutex;
-  guint                     n_watchers;
+  PgqrsWatchList           *watchers;
+  GMutex                    watch_mutex;   /* guards the listener */
   PgqrsPostgresListener    *listener;
 };
 
@@ -77,31 +77,44 @@ static void
 wake (gpointer owner,
       gint64   queue_id)
 {
-  _pgqrs_backend_emit_message_available (PGQRS_BACKEND (owner), queue_id);
+  _pgqrs_watch_list_notify (PGQRS_POSTGRES_BACKEND (owner)->watchers, queue_id);
 }
 
+/* In the listener's thread. */
 static void
 notified (gint64   queue_id,
           gpointer user_data)
 {
-  _pgqrs_backend_emit_message_available (PGQRS_BACKEND (user_data), queue_id);
+  _pgqrs_watch_list_notify (PGQRS_POSTGRES_BACKEND (user_data)->watchers, queue_id);
 }
 
-static void
-pgqrs_postgres_backend_set_watching (PgqrsBackend *backend,
-                                     gboolean      watching)
+static guint
+pgqrs_postgres_backend_watch (PgqrsBackend    *backend,
+                              GMainContext    *context,
+                              PgqrsWakeupFunc  func,
+                              gpointer         user_data,
+                              GDestroyNotify   destroy)
 {
   PgqrsPostgresBackend *self = PGQRS_POSTGRES_BACKEND (backend);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
 
   /* Through a transaction-mode pooler a LISTEN would stay on whichever
    * server connection ran it: consumers poll instead. */
-  if (!self->listen || self->info == NULL)
-    return;
-
-  if (watching && self->n_watchers++ == 0)
+  if (self->listen && self->info != NULL && self->listener == NULL)
     self->listener = _pgqrs_postgres_listener_new (self->info, self->channel, notified, self);
-  else if (!watching && self->n_watchers > 0 && --self->n_watchers == 0)
+
+  return _pgqrs_watch_list_add (self->watchers, context, func, user_data, destroy);
+}
+
+static void
+pgqrs_postgres_backend_unwatch (PgqrsBackend *backend,
+                                guint         watch_id)
+{
+  PgqrsPostgresBackend *self = PGQRS_POSTGRES_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
+
+  if (_pgqrs_watch_list_remove (self->watchers, watch_id) &&
+      _pgqrs_watch_list_is_empty (self->watchers))
     g_clear_pointer (&self->listener, _pgqrs_postgres_listener_free);
 }
 
@@ -110,10 +123,9 @@ pgqrs_postgres_backend_dispose (GObject *object)
 {
   PgqrsPostgresBackend *self = (PgqrsPostgresBackend *)object;
 
-  /* Joined while the object is still whole: the thread emits signals on
-   * it. */
+  /* Joined while the object is still whole: the thread notifies its
+   * watchers. */
   g_mutex_lock (&self->watch_mutex);
-  self->n_watchers = 0;
   g_clear_pointer (&self->listener, _pgqrs_postgres_listener_free);
   g_mutex_unlock (&self->watch_mutex);
 
@@ -136,6 +148,7 @@ pgqrs_postgres_backend_finalize (GObject *object)
   g_free (self->dsn);
   g_free (self->schema);
   g_free (self->channel);
+  _pgqrs_watch_list_free (self->watchers);
   g_mutex_clear (&self->watch_mutex);
 
   G_OBJECT_CLASS (pgqrs_postgres_backend_parent_class)->finalize (object);
@@ -153,6 +166,7 @@ pgqrs_postgres_backend_class_init (PgqrsPostgresBackendClass *klass)
 static void
 pgqrs_postgres_backend_init (PgqrsPostgresBackend *self)
 {
+  self->watchers = _pgqrs_watch_list_new ();
   g_mutex_init (&self->watch_mutex);
 }
 
@@ -260,7 +274,8 @@ pgqrs_postgres_backend_iface_init (PgqrsBackendInterface *iface)
   iface->open_finish = pgqrs_postgres_backend_open_finish;
   iface->execute_async = pgqrs_postgres_backend_execute_async;
   iface->execute_finish = pgqrs_postgres_backend_execute_finish;
-  iface->set_watching = pgqrs_postgres_backend_set_watching;
+  iface->watch = pgqrs_postgres_backend_watch;
+  iface->unwatch = pgqrs_postgres_backend_unwatch;
 }
 
 PgqrsBackend *

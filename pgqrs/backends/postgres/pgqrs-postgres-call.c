@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-call.h"
+#include "pgqrs-postgres-call-private.h"
 
 typedef struct
 {

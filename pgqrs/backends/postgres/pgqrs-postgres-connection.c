@@ -9,9 +9,10 @@
 #include <poll.h>
 #include <string.h>
 
+#include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-connection.h"
-#include "pgqrs-postgres-source.h"
+#include "pgqrs-postgres-connection-private.h"
+#include "pgqrs-postgres-source-private.h"
 
 /* libpq enforces connect_timeout only in its blocking calls, so the
  * nonblocking connect keeps its own, and a default: a host that drops
@@ -21,6 +22,16 @@
 /* Addresses tried per host name; libpq tries every one of them in order. */
 #define MAX_ADDRESSES_PER_HOST 8
 
+/* The parameter of pgqrs's own that the configuration puts last in the
+ * conninfo (see _pgqrs_config_get_conninfo()): the call bound. */
+#define CALL_TIMEOUT_PARAM "pgqrs_call_timeout_ms="
+
+/* A query without a bound, when the conninfo has none. */
+#define DEFAULT_CALL_TIMEOUT_MS 15000
+
+/* Keepalive probes sent before the kernel gives up on a peer. */
+#define KEEPALIVE_PROBES 3
+
 struct _PgqrsPostgresConnectInfo
 {
   char      *dsn;              /* redacted, for messages */
@@ -28,6 +39,8 @@ struct _PgqrsPostgresConnectInfo
   GPtrArray *values;
   GPtrArray *secrets;          /* what must never be shown: the password, raw and decoded */
   guint      connect_timeout;  /* seconds */
+  gboolean   connect_bounded;  /* connect_timeout is the call bound's */
+  guint      call_timeout_ms;  /* a query unanswered this long loses its connection */
 };
 
 struct _PgqrsPostgresConnection
@@ -50,36 +63,54 @@ add_secret (GPtrArray  *secrets,
     g_ptr_array_add (secrets, g_strndup (text, len));
 }
 
-/* The password as written in a URI: in the userinfo and as a query
- * parameter, still percent-encoded.  libpq quotes the URI in some of its
- * parse errors, so this form must be hidden as well as the decoded one. */
-static void
-add_uri_secrets (GPtrArray  *secrets,
-                 const char *conninfo)
+static void        add_option  (PgqrsPostgresConnectInfo *info,
+                                const char               *keyword,
+                                const char               *value);
+static const char *find_option (PgqrsPostgresConnectInfo *info,
+                                const char               *keyword);
+
+/* Takes the call bound out of @conninfo, where the configuration put it
+ * last; the rest is for libpq. */
+static char *
+take_call_timeout (const char *conninfo,
+                   guint      *call_timeout_ms)
 {
-  const char *authority = strstr (conninfo, "://");
-  const char *query;
+  const char *param = g_strrstr (conninfo, CALL_TIMEOUT_PARAM);
+  guint64 ms;
 
-  if (authority != NULL)
-    {
-      gsize len;
-      const char *at, *colon;
+  if (param == NULL || (param[-1] != '?' && param[-1] != '&') ||
+      !g_ascii_string_to_unsigned (param + strlen (CALL_TIMEOUT_PARAM), 10, 1, G_MAXINT,
+                                   &ms, NULL))
+    return g_strdup (conninfo);
 
-      authority += 3;
-      len = strcspn (authority, "/?#");
-      at = g_strrstr_len (authority, len, "@");
-      colon = at ? memchr (authority, ':', at - authority) : NULL;
-      if (colon != NULL)
-        add_secret (secrets, colon + 1, at - colon - 1);
-    }
+  *call_timeout_ms = ms;
+  /* without the '?' or '&' before it */
+  return g_strndup (conninfo, param - 1 - conninfo);
+}
 
-  for (query = strchr (conninfo, '?'); query != NULL; query = strchr (query + 1, '&'))
-    if (g_str_has_prefix (query + 1, "password="))
-      {
-        const char *value = query + 1 + strlen ("password=");
+/* Dead peers are found by the kernel too, unless the DSN says otherwise:
+ * keepalives on an idle connection, and tcp_user_timeout for data the
+ * peer never acknowledges.  Both within about the call bound. */
+static void
+add_keepalive_options (PgqrsPostgresConnectInfo *info)
+{
+  guint idle = MAX (info->call_timeout_ms / 3000, 1);
+  guint interval = MAX (info->call_timeout_ms / (3000 * KEEPALIVE_PROBES), 1);
+  g_autofree char *idle_text = g_strdup_printf ("%u", idle);
+  g_autofree char *interval_text = g_strdup_printf ("%u", interval);
+  g_autofree char *count_text = g_strdup_printf ("%u", KEEPALIVE_PROBES);
+  g_autofree char *user_timeout_text = g_strdup_printf ("%u", info->call_timeout_ms);
 
-        add_secret (secrets, value, strcspn (value, "&#"));
-      }
+  if (find_option (info, "keepalives") == NULL)
+    add_option (info, "keepalives", "1");
+  if (find_option (info, "keepalives_idle") == NULL)
+    add_option (info, "keepalives_idle", idle_text);
+  if (find_option (info, "keepalives_interval") == NULL)
+    add_option (info, "keepalives_interval", interval_text);
+  if (find_option (info, "keepalives_count") == NULL)
+    add_option (info, "keepalives_count", count_text);
+  if (find_option (info, "tcp_user_timeout") == NULL)
+    add_option (info, "tcp_user_timeout", user_timeout_text);
 }
 
 static void
@@ -115,11 +146,13 @@ find_option (PgqrsPostgresConnectInfo *info,
 }
 
 PgqrsPostgresConnectInfo *
-_pgqrs_postgres_connect_info_new (const char  *conninfo,
+_pgqrs_postgres_connect_info_new (const char  *bounded_conninfo,
                                   const char  *dsn,
                                   GError     **error)
 {
   g_autoptr(PgqrsPostgresConnectInfo) info = g_atomic_rc_box_new0 (PgqrsPostgresConnectInfo);
+  g_autofree char *conninfo = NULL;
+  g_auto(GStrv) secrets = NULL;
   PQconninfoOption *options;
   char *errmsg = NULL;
 
@@ -128,10 +161,22 @@ _pgqrs_postgres_connect_info_new (const char  *conninfo,
   info->values = g_ptr_array_new_with_free_func (g_free);
   info->secrets = g_ptr_array_new_with_free_func (g_free);
   info->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  info->call_timeout_ms = DEFAULT_CALL_TIMEOUT_MS;
   g_ptr_array_add (info->keywords, NULL);
   g_ptr_array_add (info->values, NULL);
 
-  add_uri_secrets (info->secrets, conninfo);
+  conninfo = take_call_timeout (bounded_conninfo, &info->call_timeout_ms);
+  /* A connection made for a call is part of it: a server that accepts
+   * the socket and never answers must not hold the call longer than the
+   * bound.  libpq's own minimum is 2 s. */
+  info->connect_timeout = CLAMP ((info->call_timeout_ms + 999) / 1000, 2, DEFAULT_CONNECT_TIMEOUT);
+  info->connect_bounded = TRUE;
+
+  /* The same secrets the configuration hides in the DSN it shows, libpq's
+   * reading of them included, longest first. */
+  secrets = _pgqrs_config_dsn_secrets (conninfo);
+  for (guint i = 0; secrets[i] != NULL; i++)
+    add_secret (info->secrets, secrets[i], strlen (secrets[i]));
 
   if (!(options = PQconninfoParse (conninfo, &errmsg)))
     {
@@ -149,9 +194,6 @@ _pgqrs_postgres_connect_info_new (const char  *conninfo,
       if (option->val == NULL)
         continue;
 
-      if (g_str_equal (option->keyword, "password"))
-        add_secret (info->secrets, option->val, strlen (option->val));
-
       /* Payloads and names are UTF-8 whatever the server's encoding. */
       if (g_str_equal (option->keyword, "client_encoding"))
         continue;
@@ -161,7 +203,10 @@ _pgqrs_postgres_connect_info_new (const char  *conninfo,
           guint64 seconds;
 
           if (g_ascii_string_to_unsigned (option->val, 10, 0, G_MAXINT, &seconds, NULL))
-            info->connect_timeout = seconds == 0 ? DEFAULT_CONNECT_TIMEOUT : MAX (seconds, 2);
+            {
+              info->connect_timeout = seconds == 0 ? DEFAULT_CONNECT_TIMEOUT : MAX (seconds, 2);
+              info->connect_bounded = FALSE;
+            }
         }
 
       add_option (info, option->keyword, option->val);
@@ -171,6 +216,7 @@ _pgqrs_postgres_connect_info_new (const char  *conninfo,
   add_option (info, "client_encoding", "UTF8");
   if (find_option (info, "fallback_application_name") == NULL)
     add_option (info, "fallback_application_name", "pgqrs");
+  add_keepalive_options (info);
 
   return g_steal_pointer (&info);
 }
@@ -396,8 +442,9 @@ connect_timeout_cb (gpointer user_data)
 {
   GTask *task = user_data;
   ConnectData *data = g_task_get_task_data (task);
-  g_autofree char *message = g_strdup_printf (_("timed out after %u seconds"),
-                                              data->info->connect_timeout);
+  g_autofree char *message = data->info->connect_bounded
+    ? g_strdup_printf (_("no answer within %u seconds (the call-timeout)"), data->info->connect_timeout)
+    : g_strdup_printf (_("timed out after %u seconds (connect_timeout)"), data->info->connect_timeout);
 
   g_clear_pointer (&data->timeout_source, g_source_unref);
   connect_failed (task, message);
@@ -758,6 +805,7 @@ typedef struct
   GMainContext            *context;
   GSource                 *socket_source;
   GSource                 *cancel_source;
+  GSource                 *timeout_source;
   PGresult                *result;
   gboolean                 preparing;
   gboolean                 flushing;
@@ -768,6 +816,7 @@ query_data_free (QueryData *data)
 {
   destroy_source (&data->socket_source);
   destroy_source (&data->cancel_source);
+  destroy_source (&data->timeout_source);
   g_clear_pointer (&data->result, PQclear);
   g_main_context_unref (data->context);
   g_free (data);
@@ -780,6 +829,7 @@ query_done (GTask *task)
 
   destroy_source (&data->socket_source);
   destroy_source (&data->cancel_source);
+  destroy_source (&data->timeout_source);
   data->conn->busy = FALSE;
 }
 
@@ -929,18 +979,14 @@ send_cancel_thread (gpointer user_data)
   return NULL;
 }
 
-static gboolean
-query_cancelled_cb (GCancellable *cancellable,
-                    gpointer      user_data)
+/* Asks the server to stop the statement of a connection that is being
+ * dropped, from a thread of its own since PQcancel() blocks, so that it
+ * does not run on holding locks until it notices the closed socket. */
+static void
+send_cancel (PgqrsPostgresConnection *conn)
 {
-  GTask *task = user_data;
-  QueryData *data = g_task_get_task_data (task);
-  PGcancel *cancel = PQgetCancel (data->conn->pg);
+  PGcancel *cancel = PQgetCancel (conn->pg);
 
-  /* The connection is dropped rather than drained: the caller's context
-   * may never run again to read the rest.  The server is asked to stop the
-   * statement, from a thread of its own since PQcancel() blocks, so that
-   * it does not run on holding locks until it notices the closed socket. */
   if (cancel != NULL)
     {
       GThread *thread = g_thread_try_new ("pgqrs-pg-cancel", send_cancel_thread, cancel, NULL);
@@ -950,11 +996,47 @@ query_cancelled_cb (GCancellable *cancellable,
       else
         PQfreeCancel (cancel);
     }
+}
+
+static gboolean
+query_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  QueryData *data = g_task_get_task_data (task);
+
+  /* The connection is dropped rather than drained: the caller's context
+   * may never run again to read the rest. */
+  send_cancel (data->conn);
 
   g_clear_pointer (&data->cancel_source, g_source_unref);
   query_done (task);
   data->conn->broken = TRUE;
   g_task_return_error_if_cancelled (task);
+  g_object_unref (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* No answer within the call bound: the server is gone without a word (a
+ * failover behind a virtual IP, a NAT that dropped the flow), or too slow
+ * to wait for.  Either way the connection cannot be trusted with another
+ * query, and the caller hears of it as a lost connection. */
+static gboolean
+query_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  QueryData *data = g_task_get_task_data (task);
+  PgqrsPostgresConnection *conn = data->conn;
+
+  g_clear_pointer (&data->timeout_source, g_source_unref);
+  send_cancel (conn);
+  query_done (task);
+  conn->broken = TRUE;
+  g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                           _("No answer from %s within %.3g seconds (the call-timeout); "
+                             "the connection is closed"),
+                           conn->info->dsn, conn->info->call_timeout_ms / 1000.0);
   g_object_unref (task);
 
   return G_SOURCE_REMOVE;
@@ -1012,6 +1094,11 @@ _pgqrs_postgres_connection_query_async (PgqrsPostgresConnection  *self,
                              task, NULL);
       g_source_attach (data->cancel_source, data->context);
     }
+
+  data->timeout_source = g_timeout_source_new (self->info->call_timeout_ms);
+  g_source_set_static_name (data->timeout_source, "[pgqrs] PostgreSQL call timeout");
+  g_source_set_callback (data->timeout_source, query_timeout_cb, task, NULL);
+  g_source_attach (data->timeout_source, data->context);
 
   query_send (task);
 }

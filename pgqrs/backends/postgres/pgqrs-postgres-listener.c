@@ -5,8 +5,8 @@
 
 #include "config.h"
 
-#include "pgqrs-postgres-listener.h"
-#include "pgqrs-postgres-source.h"
+#include "pgqrs-postgres-listener-private.h"
+#include "pgqrs-postgres-source-private.h"
 
 /*
  * The listening connection lives in a thread with its own main context:

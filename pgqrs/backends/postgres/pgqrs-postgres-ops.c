@@ -9,7 +9,7 @@
 
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-ops-private.h"
 #include "pgqrs-queue-metrics-private.h"
 
 /* The hot paths (enqueue, lease, archive, delete, release, extend) are one
@@ -18,11 +18,11 @@
  * they read. */
 
 gboolean
-_pgqrs_postgres_queue_not_found (PgqrsPostgresCall  *call,
-                                 GError            **error)
+_pgqrs_postgres_queue_not_found (const char  *queue_name,
+                                 GError     **error)
 {
   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-               _("There is no queue named “%s”"), call->request->queue_name);
+               _("There is no queue named “%s”"), queue_name);
   return FALSE;
 }
 
@@ -156,14 +156,15 @@ queue_create_failed (PgqrsPostgresCall  *call,
     {
       g_clear_error (error);
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_EXISTS,
-                   _("A queue named “%s” exists already"), call->request->queue_name);
+                   _("A queue named “%s” exists already"),
+                   call->request->queue_create.queue_name);
     }
 }
 
-static PGQRS_POSTGRES_OP (queue_create)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_queue_create)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_INSERT, queues_read,
-                              PG_TEXT (call->request->queue_name), PG_END);
+                              PG_TEXT (call->request->queue_create.queue_name), PG_END);
   _pgqrs_postgres_call_catch (call, queue_create_failed);
   return TRUE;
 }
@@ -171,20 +172,20 @@ static PGQRS_POSTGRES_OP (queue_create)
 static PGQRS_POSTGRES_STEP (queue_found)
 {
   if (PQntuples (result) == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->queue_get.queue_name, error);
 
   collect_queues (call, result);
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (queue_get)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_queue_get)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, queue_found,
-                              PG_TEXT (call->request->queue_name), PG_END);
+                              PG_TEXT (call->request->queue_get.queue_name), PG_END);
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (queue_list)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_queue_list)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_LIST, queues_read, PG_END);
   return TRUE;
@@ -199,13 +200,20 @@ static const PgqrsPostgresStmt cascade[] = {
   PG_STMT_QUEUE_DELETE,
 };
 
+/* What a queue delete learns on its way. */
+typedef struct
+{
+  gint64 queue_id;
+  guint  next;          /* in cascade[] */
+} QueueDelete;
+
 static PGQRS_POSTGRES_STEP (queue_delete_next)
 {
-  guint *next = call->data;
+  QueueDelete *del = call->data;
 
-  if (*next < G_N_ELEMENTS (cascade))
-    _pgqrs_postgres_call_query (call, cascade[(*next)++], queue_delete_next,
-                                PG_INT (call->request->queue_id), PG_END);
+  if (del->next < G_N_ELEMENTS (cascade))
+    _pgqrs_postgres_call_query (call, cascade[del->next++], queue_delete_next,
+                                PG_INT (del->queue_id), PG_END);
   return TRUE;
 }
 
@@ -225,59 +233,61 @@ static PGQRS_POSTGRES_STEP (queue_usage_checked)
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE,
                    _("Queue “%s” still has %lld message(s), %lld live worker(s) and "
                      "%lld workflow(s); purge it or delete it with cascade"),
-                   call->request->queue_name, (long long)messages, (long long)workers,
+                   call->request->queue_delete.queue_name, (long long)messages, (long long)workers,
                    (long long)workflows);
       return FALSE;
     }
 
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_DELETE, queue_deleted,
-                              PG_INT (call->request->queue_id), PG_END);
+                              PG_INT (((QueueDelete *)call->data)->queue_id), PG_END);
   return TRUE;
 }
 
 static PGQRS_POSTGRES_STEP (queue_locked)
 {
+  QueueDelete *del = call->data;
+
   if (PQntuples (result) == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->queue_delete.queue_name, error);
 
-  call->request->queue_id = _pgqrs_postgres_int (result, 0, 0);
+  del->queue_id = _pgqrs_postgres_int (result, 0, 0);
 
-  if (!call->request->cascade)
+  if (!call->request->queue_delete.cascade)
     {
       _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_USAGE, queue_usage_checked,
-                                  PG_INT (call->request->queue_id), PG_END);
+                                  PG_INT (del->queue_id), PG_END);
       return TRUE;
     }
 
   return queue_delete_next (call, NULL, error);
 }
 
-static PGQRS_POSTGRES_OP (queue_delete)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_queue_delete)
 {
-  call->data = g_new0 (guint, 1);
+  call->data = g_new0 (QueueDelete, 1);
   call->data_free = g_free;
 
   /* The lock on the queue row holds off enqueues (their foreign key check
    * waits for it), so what is counted is all there is. */
   _pgqrs_postgres_call_begin (call);
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_LOCK, queue_locked,
-                              PG_TEXT (call->request->queue_name), PG_END);
+                              PG_TEXT (call->request->queue_delete.queue_name), PG_END);
   return TRUE;
 }
 
 static PGQRS_POSTGRES_STEP (queue_purged)
 {
   if (_pgqrs_postgres_is_null (result, 0, 0))
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->queue_purge.queue_name, error);
 
   call->reply->count = _pgqrs_postgres_int (result, 0, 1);
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (queue_purge)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_queue_purge)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_PURGE, queue_purged,
-                              PG_TEXT (call->request->queue_name), PG_END);
+                              PG_TEXT (call->request->queue_purge.queue_name), PG_END);
   return TRUE;
 }
 
@@ -301,7 +311,7 @@ static PGQRS_POSTGRES_STEP (enqueued)
     if (parts[i][0] != '\0')
       _pgqrs_reply_add_id (call->reply, g_ascii_strtoll (parts[i], NULL, 10));
 
-  _pgqrs_postgres_call_wake (call, call->request->queue_id);
+  _pgqrs_postgres_call_wake (call, call->request->enqueue.queue_id);
   return TRUE;
 }
 
@@ -315,18 +325,18 @@ enqueue_failed (PgqrsPostgresCall  *call,
     {
       g_clear_error (error);
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-                   _("Queue “%s” no longer exists"), call->request->queue_name);
+                   _("Queue “%s” no longer exists"), call->request->enqueue.queue_name);
     }
 }
 
-static PGQRS_POSTGRES_OP (enqueue)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_enqueue)
 {
-  PgqrsRequest *request = call->request;
-  g_autofree char *payloads = json_array (request->payloads);
+  const PgqrsEnqueueArgs *args = &call->request->enqueue;
+  g_autofree char *payloads = json_array (args->payloads);
 
   _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ENQUEUE, enqueued,
-                              PG_INT (request->queue_id), PG_TEXT (payloads),
-                              PG_DOUBLE (request->seconds), PG_INT (request->worker_id),
+                              PG_INT (args->queue_id), PG_TEXT (payloads),
+                              PG_DOUBLE (args->delay_seconds), PG_INT (args->worker_id),
                               PG_TEXT (call->env->channel), PG_END);
   _pgqrs_postgres_call_catch (call, enqueue_failed);
   return TRUE;
@@ -358,7 +368,7 @@ static PGQRS_POSTGRES_STEP (leased)
   /* Dead letters took places in the window: look further, until the
    * window holds only messages that may still be leased (semantics rule
    * 7).  Each round archives at least one, so this ends. */
-  if (dead > 0 && call->reply->messages->len < call->request->limit)
+  if (dead > 0 && call->reply->messages->len < call->request->lease.limit)
     {
       lease_window (call);
       return TRUE;
@@ -371,16 +381,16 @@ static PGQRS_POSTGRES_STEP (leased)
 static void
 lease_window (PgqrsPostgresCall *call)
 {
-  PgqrsRequest *request = call->request;
+  const PgqrsLeaseArgs *args = &call->request->lease;
   guint have = call->reply->messages ? call->reply->messages->len : 0;
 
   _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_LEASE, leased,
-                              PG_INT (request->queue_id), PG_INT (request->limit - have),
-                              PG_INT (request->max_read_count), PG_DOUBLE (request->seconds),
-                              PG_INT (request->worker_id), PG_END);
+                              PG_INT (args->queue_id), PG_INT (args->limit - have),
+                              PG_INT (args->max_read_count), PG_DOUBLE (args->visibility_seconds),
+                              PG_INT (args->worker_id), PG_END);
 }
 
-static PGQRS_POSTGRES_OP (lease)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_lease)
 {
   lease_window (call);
   return TRUE;
@@ -402,48 +412,42 @@ static PGQRS_POSTGRES_STEP (fenced_done)
    * it: their next lease may have run beside the release, on another
    * connection, and missed it. */
   if (any && call->request->op == PGQRS_OP_RELEASE)
-    _pgqrs_postgres_call_wake (call, call->request->queue_id);
+    _pgqrs_postgres_call_wake (call, call->request->release.settle.queue_id);
 
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (fenced)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_fenced)
 {
   PgqrsRequest *request = call->request;
+  const PgqrsSettleArgs *settle = _pgqrs_request_get_settle (request);
   g_autofree char *ids = NULL;
   g_autofree char *lease_counts = NULL;
 
-  if (request->tokens == NULL || request->tokens->len == 0)
+  if (settle->tokens->len == 0)
     return TRUE;
 
-  token_arrays (request->tokens, &ids, &lease_counts);
+  token_arrays (settle->tokens, &ids, &lease_counts);
 
-  switch (request->op)
-    {
-    case PGQRS_OP_ARCHIVE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
-                                  PG_BOOL (request->dead_letter), PG_END);
-      break;
-
-    case PGQRS_OP_DELETE:
-      _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
-                                  PG_END);
-      break;
-
-    case PGQRS_OP_RELEASE:
-    case PGQRS_OP_EXTEND:
-      _pgqrs_postgres_call_query (call, request->op == PGQRS_OP_RELEASE ? PG_STMT_MESSAGE_RELEASE
-                                                                        : PG_STMT_MESSAGE_EXTEND,
-                                  fenced_done,
-                                  PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (request->queue_id),
-                                  PG_DOUBLE (request->seconds), PG_END);
-      break;
-
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  /* four of the ops: if rather than a switch that would list them all */
+  if (request->op == PGQRS_OP_ARCHIVE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_ARCHIVE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_BOOL (request->archive.dead_letter), PG_END);
+  else if (request->op == PGQRS_OP_DELETE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_DELETE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_END);
+  else if (request->op == PGQRS_OP_RELEASE)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_RELEASE, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_DOUBLE (request->release.delay_seconds), PG_END);
+  else if (request->op == PGQRS_OP_EXTEND)
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_EXTEND, fenced_done,
+                                PG_TEXT (ids), PG_TEXT (lease_counts), PG_INT (settle->queue_id),
+                                PG_DOUBLE (request->extend.extend_seconds), PG_END);
+  else
+    g_return_val_if_reached (FALSE);
 
   return TRUE;
 }
@@ -470,16 +474,16 @@ static PGQRS_POSTGRES_STEP (metrics_read)
       g_ptr_array_add (reply->metrics, _pgqrs_queue_metrics_new (&m));
     }
 
-  if (call->request->queue_name != NULL && reply->metrics->len == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+  if (call->request->metrics.queue_name != NULL && reply->metrics->len == 0)
+    return _pgqrs_postgres_queue_not_found (call->request->metrics.queue_name, error);
 
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (metrics)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_metrics)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_METRICS, metrics_read,
-                              PG_TEXT (call->request->queue_name), PG_END);
+                              PG_TEXT (call->request->metrics.queue_name), PG_END);
   return TRUE;
 }
 
@@ -492,29 +496,29 @@ static void
 list_archived (PgqrsPostgresCall *call,
                const char        *queue_id)
 {
-  PgqrsRequest *request = call->request;
+  const PgqrsListArchivedArgs *args = &call->request->list_archived;
 
   _pgqrs_postgres_call_query (call, PG_STMT_LIST_ARCHIVED, archived_listed,
-                              PG_TEXT (queue_id), PG_BOOL (request->dead_letter_only),
-                              PG_INT (request->limit), PG_INT (request->offset), PG_END);
+                              PG_TEXT (queue_id), PG_BOOL (args->dead_letter_only),
+                              PG_INT (args->limit), PG_INT (args->offset), PG_END);
 }
 
 static PGQRS_POSTGRES_STEP (archive_queue_found)
 {
   if (PQntuples (result) == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->list_archived.queue_name, error);
 
   list_archived (call, _pgqrs_postgres_text (result, 0, 0));
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (list_archived)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_list_archived)
 {
-  if (call->request->queue_name == NULL)
+  if (call->request->list_archived.queue_name == NULL)
     list_archived (call, NULL);
   else
     _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, archive_queue_found,
-                                PG_TEXT (call->request->queue_name), PG_END);
+                                PG_TEXT (call->request->list_archived.queue_name), PG_END);
   return TRUE;
 }
 
@@ -530,7 +534,8 @@ static PGQRS_POSTGRES_STEP (replayed)
   if (!_pgqrs_postgres_bool (result, 0, 1))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-                   _("There is no message with id %lld"), (long long)call->request->message_id);
+                   _("There is no message with id %lld"),
+                   (long long)call->request->replay.message_id);
       return FALSE;
     }
 
@@ -538,10 +543,10 @@ static PGQRS_POSTGRES_STEP (replayed)
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (replay)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_replay)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_REPLAY, replayed,
-                              PG_INT (call->request->message_id), PG_TEXT (call->env->channel),
+                              PG_INT (call->request->replay.message_id), PG_TEXT (call->env->channel),
                               PG_END);
   return TRUE;
 }
@@ -553,22 +558,24 @@ static PGQRS_POSTGRES_STEP (next_visible_read)
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (next_visible)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_next_visible)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_NEXT_VISIBLE, next_visible_read,
-                              PG_INT (call->request->queue_id), PG_END);
+                              PG_INT (call->request->next_visible.queue_id), PG_END);
   return TRUE;
 }
 
 static PGQRS_POSTGRES_STEP (clock_set)
 {
+  /* messages may have become visible */
+  _pgqrs_postgres_call_wake (call, 0);
   return TRUE;
 }
 
-static PGQRS_POSTGRES_OP (clock_set)
+static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_clock_set)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_CLOCK_SET, clock_set,
-                              PG_DOUBLE (call->request->seconds), PG_END);
+                              PG_DOUBLE (call->request->clock_set.skew_seconds), PG_END);
   return TRUE;
 }
 

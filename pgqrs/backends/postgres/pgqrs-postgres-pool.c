@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "pgqrs-postgres-pool.h"
+#include "pgqrs-postgres-pool-private.h"
 
 /*
  * The pool is shared between threads (blocking calls run on private main

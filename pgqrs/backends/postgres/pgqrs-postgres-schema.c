@@ -7,47 +7,12 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
-#include <stdlib.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-postgres-ops-private.h"
 
 #define MIGRATIONS_PATH "/org/pgqrs/postgres/sql"
-
-static int
-migration_version (const char *name)
-{
-  return (int)g_ascii_strtoll (name, NULL, 10);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return migration_version (*(const char **)a) - migration_version (*(const char **)b);
-}
-
-/* The migration scripts, sorted by their version prefix ("001_…"). */
-static GStrv
-list_migrations (void)
-{
-  g_auto(GStrv) names = g_resources_enumerate_children (MIGRATIONS_PATH,
-                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-  g_assert (names != NULL);
-
-  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
-
-  return g_steal_pointer (&names);
-}
-
-static int
-latest_version (void)
-{
-  g_auto(GStrv) names = list_migrations ();
-  guint n = g_strv_length (names);
-
-  return n > 0 ? migration_version (names[n - 1]) : 0;
-}
 
 typedef struct
 {
@@ -78,7 +43,7 @@ static PGQRS_POSTGRES_STEP (apply_next)
       g_autofree char *sql = NULL;
       g_autoptr(GBytes) script = NULL;
 
-      if (migration_version (name) <= install->current)
+      if (_pgqrs_migration_version (name) <= install->current)
         continue;
 
       path = g_strconcat (MIGRATIONS_PATH "/", name, NULL);
@@ -87,7 +52,7 @@ static PGQRS_POSTGRES_STEP (apply_next)
 
       sql = _pgqrs_postgres_qualify (g_bytes_get_data (script, NULL), call->env->schema);
       _pgqrs_postgres_call_script (call, sql, migration_applied);
-      install->current = migration_version (name);
+      install->current = _pgqrs_migration_version (name);
       return TRUE;
     }
 
@@ -132,11 +97,11 @@ static PGQRS_POSTGRES_STEP (locked)
  * schema: a second process installing at the same time waits, then finds
  * the version current and nothing to do; a failed migration leaves
  * nothing behind. */
-PGQRS_POSTGRES_OP (install)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_install)
 {
   Install *install = g_new0 (Install, 1);
 
-  install->names = list_migrations ();
+  install->names = _pgqrs_migrations_list (MIGRATIONS_PATH);
   call->data = install;
   call->data_free = (GDestroyNotify)install_free;
 
@@ -149,7 +114,7 @@ PGQRS_POSTGRES_OP (install)
 static PGQRS_POSTGRES_STEP (verified)
 {
   int current = _pgqrs_postgres_int (result, 0, 0);
-  int latest = latest_version ();
+  int latest = _pgqrs_migrations_latest (MIGRATIONS_PATH);
 
   if (current != latest)
     {
@@ -178,7 +143,7 @@ verify_failed (PgqrsPostgresCall  *call,
     }
 }
 
-PGQRS_POSTGRES_OP (verify)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_verify)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_SCHEMA_VERSION, verified, PG_END);
   _pgqrs_postgres_call_catch (call, verify_failed);

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "pgqrs-postgres-source.h"
+#include "pgqrs-postgres-source-private.h"
 
 /*
  * libpq owns its socket: the descriptor can change during PQconnectPoll

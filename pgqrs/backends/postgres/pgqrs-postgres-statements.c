@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "pgqrs-postgres-statements.h"
+#include "pgqrs-postgres-statements-private.h"
 
 /* Every table is qualified with the schema, never found through
  * search_path: a transaction-mode pooler gives no session to keep it in. */

@@ -8,7 +8,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-types-private.h"
+#include "pgqrs-postgres-ops-private.h"
 #include "pgqrs-worker-stats-private.h"
 
 /* Each of these is one statement at a time, without a transaction: the
@@ -43,17 +44,21 @@ collect_workers (PgqrsPostgresCall *call,
 }
 
 static gboolean
-worker_not_found (PgqrsPostgresCall  *call,
-                  GError            **error)
+worker_not_found (gint64   worker_id,
+                  GError **error)
 {
   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-               _("There is no worker with id %lld"), (long long)call->request->worker_id);
+               _("There is no worker with id %lld"), (long long)worker_id);
   return FALSE;
 }
 
 static PGQRS_POSTGRES_STEP (worker_read)
 {
-  return collect_workers (call, result) > 0 || worker_not_found (call, error);
+  gint64 worker_id = call->request->op == PGQRS_OP_WORKER_GET
+                   ? call->request->worker_get.worker_id
+                   : call->request->worker_heartbeat.worker_id;
+
+  return collect_workers (call, result) > 0 || worker_not_found (worker_id, error);
 }
 
 static PGQRS_POSTGRES_STEP (worker_inserted)
@@ -73,12 +78,13 @@ worker_insert_failed (PgqrsPostgresCall  *call,
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
                    _("A live worker named “%s” is registered already; "
                          "its name is taken over once it has sent no heartbeat for %g s"),
-                   call->request->worker_name, call->request->seconds);
+                   call->request->worker_register.worker_name,
+                   call->request->worker_register.takeover_after_seconds);
     }
   else if (g_strcmp0 (sqlstate, "23503") == 0)      /* foreign_key_violation: the queue */
     {
       g_clear_error (error);
-      _pgqrs_postgres_queue_not_found (call, error);
+      _pgqrs_postgres_queue_not_found (call->request->worker_register.queue_name, error);
     }
 }
 
@@ -90,8 +96,8 @@ static PGQRS_POSTGRES_STEP (worker_reused)
     return TRUE;
 
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_INSERT, worker_inserted,
-                              PG_TEXT (call->request->worker_name),
-                              PG_INT (call->request->queue_id), PG_END);
+                              PG_TEXT (call->request->worker_register.worker_name),
+                              PG_INT (*(gint64 *)call->data), PG_END);
   _pgqrs_postgres_call_catch (call, worker_insert_failed);
   return TRUE;
 }
@@ -100,17 +106,17 @@ static void
 reuse_worker (PgqrsPostgresCall *call)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_REUSE, worker_reused,
-                              PG_TEXT (call->request->worker_name),
-                              PG_INT (call->request->queue_id), PG_END);
+                              PG_TEXT (call->request->worker_register.worker_name),
+                              PG_INT (*(gint64 *)call->data), PG_END);
   _pgqrs_postgres_call_catch (call, worker_insert_failed);
 }
 
 static PGQRS_POSTGRES_STEP (worker_queue_found)
 {
   if (PQntuples (result) == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->worker_register.queue_name, error);
 
-  call->request->queue_id = _pgqrs_postgres_int (result, 0, 0);
+  *(gint64 *)call->data = _pgqrs_postgres_int (result, 0, 0);
   reuse_worker (call);
   return TRUE;
 }
@@ -128,13 +134,19 @@ static PGQRS_POSTGRES_STEP (worker_stale_reclaimed)
 /* A worker of this name that stopped heartbeating (its process died) is
  * reclaimed first; then a stopped worker's name is taken over, and a live
  * one is refused. */
-PGQRS_POSTGRES_OP (worker_register)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_register)
 {
-  if (call->request->seconds > 0)
+  const PgqrsWorkerRegisterArgs *args = &call->request->worker_register;
+
+  /* the id of the worker's queue, once found */
+  call->data = g_new0 (gint64, 1);
+  call->data_free = g_free;
+
+  if (args->takeover_after_seconds > 0)
     {
       _pgqrs_postgres_call_query (call, PG_STMT_WORKER_RECLAIM, worker_stale_reclaimed,
-                                  PG_DOUBLE (call->request->seconds),
-                                  PG_TEXT (call->request->worker_name), PG_END);
+                                  PG_DOUBLE (args->takeover_after_seconds),
+                                  PG_TEXT (args->worker_name), PG_END);
       return TRUE;
     }
 
@@ -143,28 +155,26 @@ PGQRS_POSTGRES_OP (worker_register)
 
 static PGQRS_POSTGRES_STEP (register_fresh)
 {
-  call->request->queue_id = 0;
-
-  if (call->request->queue_name != NULL)
+  if (call->request->worker_register.queue_name != NULL)
     _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, worker_queue_found,
-                                PG_TEXT (call->request->queue_name), PG_END);
+                                PG_TEXT (call->request->worker_register.queue_name), PG_END);
   else
     reuse_worker (call);
 
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (worker_get)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_get)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_SELECT, worker_read,
-                              PG_INT (call->request->worker_id), PG_END);
+                              PG_INT (call->request->worker_get.worker_id), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (worker_heartbeat)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_heartbeat)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_HEARTBEAT, worker_read,
-                              PG_INT (call->request->worker_id), PG_END);
+                              PG_INT (call->request->worker_heartbeat.worker_id), PG_END);
   return TRUE;
 }
 
@@ -178,38 +188,38 @@ static PGQRS_POSTGRES_STEP (transitioned);
 static void
 try_transition (PgqrsPostgresCall *call)
 {
-  PgqrsRequest *request = call->request;
+  const PgqrsWorkerTransitionArgs *args = &call->request->worker_transition;
 
   (*(guint *)call->data)++;
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_TRANSITION, transitioned,
-                              PG_INT (request->worker_id),
-                              PG_TEXT (pgqrs_worker_status_to_string (request->status)),
-                              PG_INT (request->status_mask), PG_END);
+                              PG_INT (args->worker_id),
+                              PG_TEXT (pgqrs_worker_status_to_string (args->to)),
+                              PG_INT (args->allowed_from), PG_END);
 }
 
 static PGQRS_POSTGRES_STEP (transition_refused)
 {
-  PgqrsRequest *request = call->request;
-  const char *to = pgqrs_worker_status_to_string (request->status);
+  const PgqrsWorkerTransitionArgs *args = &call->request->worker_transition;
+  const char *to = pgqrs_worker_status_to_string (args->to);
   PgqrsWorkerStatus from;
   gint64 leases;
 
   if (PQntuples (result) == 0)
-    return worker_not_found (call, error);
+    return worker_not_found (args->worker_id, error);
 
   from = _pgqrs_worker_status_from_string (_pgqrs_postgres_text (result, 0, 3));
   leases = _pgqrs_postgres_int (result, 0, 8);
 
-  if (request->status == PGQRS_WORKER_STATUS_STOPPED && leases > 0)
+  if (args->to == PGQRS_WORKER_STATUS_STOPPED && leases > 0)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                    _("Worker %lld still holds %lld lease(s); release or archive them "
                      "before shutting it down"),
-                   (long long)request->worker_id, (long long)leases);
+                   (long long)args->worker_id, (long long)leases);
       return FALSE;
     }
 
-  if (!(request->status_mask & (1u << from)) || *(guint *)call->data >= TRANSITION_ATTEMPTS)
+  if (!(args->allowed_from & (1u << from)) || *(guint *)call->data >= TRANSITION_ATTEMPTS)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                    _("Worker “%s” cannot go from %s to %s"),
@@ -227,11 +237,11 @@ static PGQRS_POSTGRES_STEP (transitioned)
     return TRUE;
 
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_STATE, transition_refused,
-                              PG_INT (call->request->worker_id), PG_END);
+                              PG_INT (call->request->worker_transition.worker_id), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (worker_transition)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_transition)
 {
   call->data = g_new0 (guint, 1);
   call->data_free = g_free;
@@ -253,18 +263,18 @@ static PGQRS_POSTGRES_STEP (workers_listed)
 static PGQRS_POSTGRES_STEP (list_queue_found)
 {
   if (PQntuples (result) == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->worker_list.queue_name, error);
 
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_LIST, workers_listed,
                               PG_TEXT (_pgqrs_postgres_text (result, 0, 0)), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (worker_list)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_list)
 {
-  if (call->request->queue_name != NULL)
+  if (call->request->worker_list.queue_name != NULL)
     _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, list_queue_found,
-                                PG_TEXT (call->request->queue_name), PG_END);
+                                PG_TEXT (call->request->worker_list.queue_name), PG_END);
   else
     _pgqrs_postgres_call_query (call, PG_STMT_WORKER_LIST, workers_listed, PG_TEXT (NULL), PG_END);
 
@@ -292,17 +302,17 @@ static PGQRS_POSTGRES_STEP (stats_read)
       g_ptr_array_add (reply->worker_stats, _pgqrs_worker_stats_new (&s));
     }
 
-  if (call->request->queue_name != NULL && reply->worker_stats->len == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+  if (call->request->worker_stats.queue_name != NULL && reply->worker_stats->len == 0)
+    return _pgqrs_postgres_queue_not_found (call->request->worker_stats.queue_name, error);
 
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (worker_stats)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_stats)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_STATS, stats_read,
-                              PG_TEXT (call->request->queue_name),
-                              PG_DOUBLE (call->request->seconds), PG_END);
+                              PG_TEXT (call->request->worker_stats.queue_name),
+                              PG_DOUBLE (call->request->worker_stats.stale_after_seconds), PG_END);
   return TRUE;
 }
 
@@ -317,9 +327,10 @@ static PGQRS_POSTGRES_STEP (reclaimed)
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (worker_reclaim)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_worker_reclaim)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_WORKER_RECLAIM, reclaimed,
-                              PG_DOUBLE (call->request->seconds), PG_TEXT (NULL), PG_END);
+                              PG_DOUBLE (call->request->worker_reclaim.stale_after_seconds),
+                              PG_TEXT (NULL), PG_END);
   return TRUE;
 }

@@ -7,8 +7,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
-#include "pgqrs-postgres-ops.h"
+#include "pgqrs-types-private.h"
+#include "pgqrs-postgres-ops-private.h"
 
 /* A run's transitions and its steps each take one transaction that starts
  * by locking the run's row: a read followed by a write is then one atomic
@@ -175,18 +177,18 @@ show_message_at (PgqrsPostgresCall *call,
 static PGQRS_POSTGRES_STEP (define_queue_found)
 {
   if (PQntuples (result) == 0)
-    return _pgqrs_postgres_queue_not_found (call, error);
+    return _pgqrs_postgres_queue_not_found (call->request->workflow_define.queue_name, error);
 
   _pgqrs_postgres_call_query (call, PG_STMT_WORKFLOW_DEFINE, done,
-                              PG_TEXT (call->request->workflow_name),
+                              PG_TEXT (call->request->workflow_define.workflow_name),
                               PG_INT (_pgqrs_postgres_int (result, 0, 0)), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (workflow_define)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_workflow_define)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_QUEUE_SELECT, define_queue_found,
-                              PG_TEXT (call->request->queue_name), PG_END);
+                              PG_TEXT (call->request->workflow_define.queue_name), PG_END);
   return TRUE;
 }
 
@@ -197,7 +199,6 @@ static PGQRS_POSTGRES_STEP (triggered)
   Flow *flow = call->data;
 
   /* so that the backend wakes this queue's consumers */
-  call->request->queue_id = flow->queue_id;
   _pgqrs_postgres_call_wake (call, flow->queue_id);
 
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_SELECT, run_read, PG_INT (flow->run_id), PG_END);
@@ -207,14 +208,14 @@ static PGQRS_POSTGRES_STEP (triggered)
 static PGQRS_POSTGRES_STEP (run_inserted)
 {
   Flow *flow = call->data;
-  PgqrsRequest *request = call->request;
+  const PgqrsRunCreateArgs *args = &call->request->run_create;
 
   flow->run_id = _pgqrs_postgres_int (result, 0, 0);
 
-  if (request->trigger)
+  if (args->trigger)
     _pgqrs_postgres_call_query (call, PG_STMT_RUN_TRIGGER, triggered,
                                 PG_INT (flow->run_id), PG_INT (flow->queue_id),
-                                PG_TEXT (request->workflow_name), PG_INT (request->worker_id),
+                                PG_TEXT (args->workflow_name), PG_INT (args->worker_id),
                                 PG_TEXT (call->env->channel), PG_END);
   else
     _pgqrs_postgres_call_query (call, PG_STMT_RUN_SELECT, run_read,
@@ -227,7 +228,7 @@ static PGQRS_POSTGRES_STEP (run_inserted)
 static PGQRS_POSTGRES_STEP (workflow_ensured)
 {
   Flow *flow = call->data;
-  PgqrsRequest *request = call->request;
+  const PgqrsRunCreateArgs *args = &call->request->run_create;
 
   /* Made by a transaction that committed after this statement began:
    * the next statement sees it. */
@@ -237,60 +238,58 @@ static PGQRS_POSTGRES_STEP (workflow_ensured)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT,
                        _("Workflow “%s” is being created and deleted concurrently"),
-                       request->workflow_name);
+                       args->workflow_name);
           return FALSE;
         }
       _pgqrs_postgres_call_query (call, PG_STMT_WORKFLOW_ENSURE, workflow_ensured,
-                                  PG_TEXT (request->workflow_name), PG_END);
+                                  PG_TEXT (args->workflow_name), PG_END);
       return TRUE;
     }
 
   flow->workflow_id = _pgqrs_postgres_int (result, 0, 0);
   flow->queue_id = _pgqrs_postgres_int (result, 0, 1);
 
-  if (request->trigger && flow->queue_id == 0)
+  if (args->trigger && flow->queue_id == 0)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                    _("Workflow “%s” is not bound to a queue; define it with "
                      "pgqrs_store_define_workflow() before triggering it"),
-                   request->workflow_name);
+                   args->workflow_name);
       return FALSE;
     }
 
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_INSERT, run_inserted,
                               PG_INT (flow->workflow_id),
-                              PG_JSON (request->payloads ? g_ptr_array_index (request->payloads, 0)
-                                                         : NULL),
-                              PG_INT (request->worker_id), PG_END);
+                              PG_JSON (args->input), PG_INT (args->worker_id), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (run_create)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_create)
 {
   flow_new (call);
 
   /* The run and its trigger message exist together or not at all. */
   _pgqrs_postgres_call_begin (call);
   _pgqrs_postgres_call_query (call, PG_STMT_WORKFLOW_ENSURE, workflow_ensured,
-                              PG_TEXT (call->request->workflow_name), PG_END);
+                              PG_TEXT (call->request->run_create.workflow_name), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (run_get)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_get)
 {
-  if (call->request->run_id != 0)
+  if (call->request->run_get.run_id != 0)
     _pgqrs_postgres_call_query (call, PG_STMT_RUN_SELECT, run_read,
-                                PG_INT (call->request->run_id), PG_END);
+                                PG_INT (call->request->run_get.run_id), PG_END);
   else
     _pgqrs_postgres_call_query (call, PG_STMT_RUN_SELECT_BY_MESSAGE, run_read,
-                                PG_INT (call->request->message_id), PG_END);
+                                PG_INT (call->request->run_get.message_id), PG_END);
   return TRUE;
 }
 
 static PGQRS_POSTGRES_STEP (run_status_set)
 {
   Flow *flow = call->data;
-  PgqrsRunStatus to = call->request->run_status;
+  PgqrsRunStatus to = call->request->run_transition.to;
 
   if (!read_run (call, result, error))
     return FALSE;
@@ -298,9 +297,9 @@ static PGQRS_POSTGRES_STEP (run_status_set)
   /* Durable sleep: the trigger message comes back at the resume time; a
    * cancelled sleeper is delivered now, to be finalised. */
   if (to == PGQRS_RUN_STATUS_PAUSED)
-    show_message_at (call, call->request->run_id, reply_run (call)->resume_at);
+    show_message_at (call, call->request->run_transition.run_id, reply_run (call)->resume_at);
   else if (to == PGQRS_RUN_STATUS_CANCELLING && flow->from == PGQRS_RUN_STATUS_PAUSED)
-    show_message_at (call, call->request->run_id, NULL);
+    show_message_at (call, call->request->run_transition.run_id, NULL);
 
   return TRUE;
 }
@@ -308,8 +307,8 @@ static PGQRS_POSTGRES_STEP (run_status_set)
 static PGQRS_POSTGRES_STEP (run_locked_for_transition)
 {
   Flow *flow = call->data;
-  PgqrsRequest *request = call->request;
-  PgqrsRunStatus to = request->run_status;
+  const PgqrsRunTransitionArgs *args = &call->request->run_transition;
+  PgqrsRunStatus to = args->to;
 
   if (!read_run (call, result, error))
     return FALSE;
@@ -319,7 +318,7 @@ static PGQRS_POSTGRES_STEP (run_locked_for_transition)
    * caller sees CANCELLED in the row (rule 21). */
   if (to == PGQRS_RUN_STATUS_RUNNING && flow->from == PGQRS_RUN_STATUS_CANCELLING)
     {
-      set_run_status (call, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, run_read);
+      set_run_status (call, args->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, run_read);
       return TRUE;
     }
 
@@ -327,32 +326,31 @@ static PGQRS_POSTGRES_STEP (run_locked_for_transition)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED,
                    _("Workflow run %lld is paused until %s"),
-                   (long long)request->run_id, reply_run (call)->resume_at);
+                   (long long)args->run_id, reply_run (call)->resume_at);
       return FALSE;
     }
 
-  if (!(request->status_mask & (1u << flow->from)))
+  if (!(args->allowed_from & (1u << flow->from)))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                    _("Workflow run %lld cannot go from %s to %s"),
-                   (long long)request->run_id, pgqrs_run_status_to_string (flow->from),
+                   (long long)args->run_id, pgqrs_run_status_to_string (flow->from),
                    pgqrs_run_status_to_string (to));
       return FALSE;
     }
 
-  set_run_status (call, request->run_id, to,
-                  request->payloads ? g_ptr_array_index (request->payloads, 0) : NULL,
-                  request->seconds, request->worker_id, run_status_set);
+  set_run_status (call, args->run_id, to, args->detail, args->resume_after_seconds,
+                  args->worker_id, run_status_set);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (run_transition)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_transition)
 {
   flow_new (call);
 
   _pgqrs_postgres_call_begin (call);
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_LOCK, run_locked_for_transition,
-                              PG_INT (call->request->run_id), PG_END);
+                              PG_INT (call->request->run_transition.run_id), PG_END);
   return TRUE;
 }
 
@@ -361,14 +359,13 @@ PGQRS_POSTGRES_OP (run_transition)
 static PGQRS_POSTGRES_STEP (step_found)
 {
   Flow *flow = call->data;
-  PgqrsRequest *request = call->request;
-  PgqrsStepRow *step;
+    PgqrsStepRow *step;
 
   if (!read_step (call, result, error))
     return FALSE;
   step = reply_step (call);
 
-  switch (_pgqrs_step_row_judge (step, request, flow->not_due, error))
+  switch (_pgqrs_step_row_judge (step, &call->request->step_acquire, flow->not_due, error))
     {
     case PGQRS_STEP_VERDICT_REPLAY:
       return TRUE;
@@ -390,14 +387,15 @@ static PGQRS_POSTGRES_STEP (step_inserted)
     return read_step (call, result, error);
 
   _pgqrs_postgres_call_query (call, PG_STMT_STEP_SELECT, step_found,
-                              PG_INT (call->request->run_id), PG_TEXT (call->request->step_name),
+                              PG_INT (call->request->step_acquire.run_id),
+                              PG_TEXT (call->request->step_acquire.step_name),
                               PG_END);
   return TRUE;
 }
 
 static PGQRS_POSTGRES_STEP (run_locked_for_step)
 {
-  PgqrsRequest *request = call->request;
+  const PgqrsStepAcquireArgs *args = &call->request->step_acquire;
   PgqrsRunStatus status;
 
   if (!read_run (call, result, error))
@@ -408,68 +406,67 @@ static PGQRS_POSTGRES_STEP (run_locked_for_step)
    * run; the caller sees CANCELLED in the row and no step. */
   if (status == PGQRS_RUN_STATUS_CANCELLING)
     {
-      set_run_status (call, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, run_read);
+      set_run_status (call, args->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, run_read);
       return TRUE;
     }
 
-  if (!_pgqrs_run_check_running (request->run_id, status, error))
+  if (!_pgqrs_run_check_running (args->run_id, status, error))
     return FALSE;
 
   _pgqrs_postgres_call_query (call, PG_STMT_STEP_INSERT, step_inserted,
-                              PG_INT (request->run_id), PG_TEXT (request->step_name), PG_END);
+                              PG_INT (args->run_id), PG_TEXT (args->step_name), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (step_acquire)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_acquire)
 {
   flow_new (call);
 
   _pgqrs_postgres_call_begin (call);
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_LOCK, run_locked_for_step,
-                              PG_INT (call->request->run_id), PG_END);
+                              PG_INT (call->request->step_acquire.run_id), PG_END);
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (step_complete)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_complete)
 {
   _pgqrs_postgres_call_query (call, PG_STMT_STEP_COMPLETE, step_read,
-                              PG_INT (call->request->step_id),
-                              PG_JSON (g_ptr_array_index (call->request->payloads, 0)), PG_END);
+                              PG_INT (call->request->step_complete.step_id),
+                              PG_JSON (call->request->step_complete.output), PG_END);
   return TRUE;
 }
 
 static PGQRS_POSTGRES_STEP (step_failed)
 {
-  PgqrsRequest *request = call->request;
+  const PgqrsStepFailArgs *args = &call->request->step_fail;
 
   if (!read_step (call, result, error))
     return FALSE;
 
   /* Rule 19: the trigger message waits for the retry time instead of
    * spinning through its read count; a final failure fails the run. */
-  if (request->seconds >= 0)
-    show_message_at (call, request->run_id, reply_step (call)->retry_at);
+  if (args->retry_after_seconds >= 0)
+    show_message_at (call, args->run_id, reply_step (call)->retry_at);
   else
-    set_run_status (call, request->run_id, PGQRS_RUN_STATUS_ERROR,
-                    g_ptr_array_index (request->payloads, 0), 0, 0, run_read);
+    set_run_status (call, args->run_id, PGQRS_RUN_STATUS_ERROR,
+                    args->error, 0, 0, run_read);
 
   return TRUE;
 }
 
-PGQRS_POSTGRES_OP (step_fail)
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail)
 {
-  PgqrsRequest *request = call->request;
-  const char *json = g_ptr_array_index (request->payloads, 0);
+  const PgqrsStepFailArgs *args = &call->request->step_fail;
 
   flow_new (call);
   _pgqrs_postgres_call_begin (call);
 
-  if (request->seconds >= 0)
+  if (args->retry_after_seconds >= 0)
     _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_RETRY, step_failed,
-                                PG_INT (request->step_id), PG_JSON (json),
-                                PG_DOUBLE (request->seconds), PG_END);
+                                PG_INT (args->step_id), PG_JSON (args->error),
+                                PG_DOUBLE (args->retry_after_seconds), PG_END);
   else
     _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_FINAL, step_failed,
-                                PG_INT (request->step_id), PG_JSON (json), PG_END);
+                                PG_INT (args->step_id), PG_JSON (args->error), PG_END);
   return TRUE;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
+#include "pgqrs-config.h"
 
 G_BEGIN_DECLS
 

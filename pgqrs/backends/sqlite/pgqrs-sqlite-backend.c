@@ -17,8 +17,8 @@
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-sqlite-backend-private.h"
-#include "pgqrs-sqlite-connection.h"
-#include "pgqrs-sqlite-ops.h"
+#include "pgqrs-sqlite-connection-private.h"
+#include "pgqrs-sqlite-ops-private.h"
 
 /*
  * One thread owns the database handle: it opens it, runs every request in
@@ -38,10 +38,11 @@ struct _PgqrsSqliteBackend
   GAsyncQueue  *jobs;       /* element-type Job */
   GThread      *owner;
 
-  /* Wakeups for enqueues by other processes: a thread watching the
-   * write-ahead log (inotify, else GFileMonitor), while anyone watches. */
-  GMutex        watch_mutex;
-  guint         n_watchers;
+  /* Wakeups, called in each watcher's context.  For enqueues by other
+   * processes: a thread watching the write-ahead log (inotify, else
+   * GFileMonitor), while anyone watches. */
+  PgqrsWatchList *watchers;
+  GMutex        watch_mutex;   /* guards the thread */
   GThread      *watcher;
   GMainContext *watch_context;
   GMainLoop    *watch_loop;
@@ -99,10 +100,16 @@ run_execute (PgqrsSqliteConnection *conn,
     }
 
   /* In-process wakeup: consumers of this store hear of the new messages
-   * before the enqueue's caller does. */
-  if (job->request->op == PGQRS_OP_ENQUEUE ||
-      (job->request->op == PGQRS_OP_RUN_CREATE && job->request->trigger))
-    _pgqrs_backend_emit_message_available (job->backend, job->request->queue_id);
+   * before the enqueue's caller does; a new clock may make messages
+   * visible. */
+  if (job->request->op == PGQRS_OP_ENQUEUE)
+    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (job->backend)->watchers,
+                              job->request->enqueue.queue_id);
+  else if (job->request->op == PGQRS_OP_RUN_CREATE && job->request->run_create.trigger)
+    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (job->backend)->watchers,
+                              reply->woken_queue_id);
+  else if (job->request->op == PGQRS_OP_CLOCK_SET)
+    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (job->backend)->watchers, 0);
 
   g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);
 }
@@ -174,7 +181,7 @@ wal_changed_cb (GFileMonitor      *monitor,
                 gpointer           user_data)
 {
   if (event == G_FILE_MONITOR_EVENT_CHANGED || event == G_FILE_MONITOR_EVENT_CREATED)
-    _pgqrs_backend_emit_message_available (PGQRS_BACKEND (user_data), 0);
+    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (user_data)->watchers, 0);
 }
 
 #ifdef __linux__
@@ -212,7 +219,7 @@ inotify_ready_cb (int           fd,
 
   /* one wakeup for all the commits read at once */
   if (changed)
-    _pgqrs_backend_emit_message_available (PGQRS_BACKEND (watch->backend), 0);
+    _pgqrs_watch_list_notify (watch->backend->watchers, 0);
 
   return G_SOURCE_CONTINUE;
 }
@@ -310,24 +317,36 @@ stop_watch_thread (PgqrsSqliteBackend *self)
   g_clear_pointer (&self->watch_context, g_main_context_unref);
 }
 
-static void
-pgqrs_sqlite_backend_set_watching (PgqrsBackend *backend,
-                                   gboolean      watching)
+static guint
+pgqrs_sqlite_backend_watch (PgqrsBackend    *backend,
+                            GMainContext    *context,
+                            PgqrsWakeupFunc  func,
+                            gpointer         user_data,
+                            GDestroyNotify   destroy)
 {
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
 
   /* An in-memory database has no other processes to hear from. */
-  if (_pgqrs_config_get_sqlite_in_memory (self->config))
-    return;
-
-  if (watching && self->n_watchers++ == 0)
+  if (!_pgqrs_config_get_sqlite_in_memory (self->config) && self->watcher == NULL)
     {
       self->watch_context = g_main_context_new ();
       self->watch_loop = g_main_loop_new (self->watch_context, FALSE);
       self->watcher = g_thread_new ("pgqrs-sqlite-watch", watch_thread, self);
     }
-  else if (!watching && self->n_watchers > 0 && --self->n_watchers == 0)
+
+  return _pgqrs_watch_list_add (self->watchers, context, func, user_data, destroy);
+}
+
+static void
+pgqrs_sqlite_backend_unwatch (PgqrsBackend *backend,
+                              guint         watch_id)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
+
+  if (_pgqrs_watch_list_remove (self->watchers, watch_id) &&
+      _pgqrs_watch_list_is_empty (self->watchers))
     stop_watch_thread (self);
 }
 
@@ -351,6 +370,7 @@ pgqrs_sqlite_backend_finalize (GObject *object)
     }
 
   g_clear_pointer (&self->jobs, g_async_queue_unref);
+  g_clear_pointer (&self->watchers, _pgqrs_watch_list_free);
   g_clear_object (&self->config);
 
   G_OBJECT_CLASS (pgqrs_sqlite_backend_parent_class)->finalize (object);
@@ -368,6 +388,7 @@ static void
 pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
 {
   self->jobs = g_async_queue_new ();
+  self->watchers = _pgqrs_watch_list_new ();
   g_mutex_init (&self->watch_mutex);
 }
 
@@ -438,7 +459,8 @@ pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
   iface->open_finish = pgqrs_sqlite_backend_open_finish;
   iface->execute_async = pgqrs_sqlite_backend_execute_async;
   iface->execute_finish = pgqrs_sqlite_backend_execute_finish;
-  iface->set_watching = pgqrs_sqlite_backend_set_watching;
+  iface->watch = pgqrs_sqlite_backend_watch;
+  iface->unwatch = pgqrs_sqlite_backend_unwatch;
 }
 
 PgqrsBackend *

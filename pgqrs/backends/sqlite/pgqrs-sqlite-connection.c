@@ -7,12 +7,12 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
-#include "pgqrs-sqlite-connection.h"
+#include "pgqrs-sqlite-connection-private.h"
 
 #define MIGRATIONS_PATH "/org/pgqrs/sqlite/sql"
 
@@ -277,40 +277,10 @@ _pgqrs_sqlite_connection_errcode (PgqrsSqliteConnection *self)
   return sqlite3_extended_errcode (self->db);
 }
 
-static int
-migration_version (const char *name)
-{
-  return (int)g_ascii_strtoll (name, NULL, 10);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return migration_version (*(const char **)a) - migration_version (*(const char **)b);
-}
-
-/* The migration scripts, sorted by their version prefix ("001_…"). */
-static GStrv
-list_migrations (void)
-{
-  g_auto(GStrv) names = g_resources_enumerate_children (MIGRATIONS_PATH,
-                                                        G_RESOURCE_LOOKUP_FLAGS_NONE,
-                                                        NULL);
-  g_assert (names != NULL);
-
-  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
-
-  return g_steal_pointer (&names);
-}
-
 int
 _pgqrs_sqlite_latest_schema_version (void)
 {
-  g_auto(GStrv) names = list_migrations ();
-  guint n = g_strv_length (names);
-
-  return n > 0 ? migration_version (names[n - 1]) : 0;
+  return _pgqrs_migrations_latest (MIGRATIONS_PATH);
 }
 
 static int
@@ -336,7 +306,7 @@ gboolean
 _pgqrs_sqlite_connection_migrate (PgqrsSqliteConnection  *self,
                                   GError                **error)
 {
-  g_auto(GStrv) names = list_migrations ();
+  g_auto(GStrv) names = _pgqrs_migrations_list (MIGRATIONS_PATH);
   int current;
 
   /* One write transaction for the whole upgrade: a second process
@@ -358,7 +328,7 @@ _pgqrs_sqlite_connection_migrate (PgqrsSqliteConnection  *self,
       g_autofree char *path = g_strconcat (MIGRATIONS_PATH "/", names[i], NULL);
       g_autofree char *record = NULL;
       g_autoptr(GBytes) script = NULL;
-      int version = migration_version (names[i]);
+      int version = _pgqrs_migration_version (names[i]);
 
       if (version <= current)
         continue;

@@ -7,11 +7,12 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
+#include "pgqrs-types-private.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-queue-metrics-private.h"
-#include "pgqrs-worker-stats-private.h"
-#include "pgqrs-sqlite-ops.h"
+#include "pgqrs-sqlite-ops-private.h"
 
 /* Each op runs on the owner thread, so none of them locks anything; every
  * op that writes does so inside one BEGIN IMMEDIATE transaction. */
@@ -99,9 +100,9 @@ collect_queues (PgqrsSqliteConnection  *conn,
   return rc == SQLITE_DONE;
 }
 
-static gboolean
-queue_not_found (const char  *name,
-                 GError     **error)
+gboolean
+_pgqrs_sqlite_queue_not_found (const char  *name,
+                               GError     **error)
 {
   g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
                _("There is no queue named “%s”"), name);
@@ -128,7 +129,7 @@ _pgqrs_sqlite_find_queue (PgqrsSqliteConnection  *conn,
 
   if (rc == SQLITE_DONE)
     {
-      queue_not_found (name, error);
+      _pgqrs_sqlite_queue_not_found (name, error);
       return 0;
     }
 
@@ -150,13 +151,13 @@ op_queue_create (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_INSERT, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, request->queue_create.queue_name, -1, SQLITE_STATIC);
 
   if (!collect_queues (conn, stmt, reply, &local_error))
     {
       if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
         g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_EXISTS,
-                     _("A queue named “%s” exists already"), request->queue_name);
+                     _("A queue named “%s” exists already"), request->queue_create.queue_name);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -176,14 +177,14 @@ op_queue_get (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, request->queue_get.queue_name, -1, SQLITE_STATIC);
 
   if (!collect_queues (conn, stmt, reply, error))
     return FALSE;
 
   if (reply->queues == NULL)
     {
-      return queue_not_found (request->queue_name, error);
+      return _pgqrs_sqlite_queue_not_found (request->queue_get.queue_name, error);
     }
 
   return TRUE;
@@ -222,7 +223,7 @@ run_for_queue (PgqrsSqliteConnection  *conn,
 
 static gboolean
 check_queue_unused (PgqrsSqliteConnection  *conn,
-                    PgqrsRequest           *request,
+                    const char             *queue_name,
                     gint64                  queue_id,
                     GError                **error)
 {
@@ -247,7 +248,7 @@ check_queue_unused (PgqrsSqliteConnection  *conn,
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_IN_USE,
                    _("Queue “%s” still has %lld message(s), %lld live worker(s) and "
                      "%lld workflow(s); purge it or delete it with cascade"),
-                   request->queue_name, (long long)messages, (long long)workers,
+                   queue_name, (long long)messages, (long long)workers,
                    (long long)workflows);
       return FALSE;
     }
@@ -263,12 +264,12 @@ op_queue_delete (PgqrsSqliteConnection  *conn,
 {
   gint64 queue_id;
 
-  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_delete.queue_name, error)))
     return FALSE;
 
-  if (!request->cascade)
+  if (!request->queue_delete.cascade)
     {
-      if (!check_queue_unused (conn, request, queue_id, error))
+      if (!check_queue_unused (conn, request->queue_delete.queue_name, queue_id, error))
         return FALSE;
     }
   else if (!run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_RUNS, queue_id, error) ||
@@ -288,7 +289,7 @@ op_queue_purge (PgqrsSqliteConnection  *conn,
 {
   gint64 queue_id;
 
-  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)) ||
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_purge.queue_name, error)) ||
       !run_for_queue (conn, SQLITE_STMT_QUEUE_PURGE_RUNS, queue_id, error) ||
       !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
     return FALSE;
@@ -304,7 +305,7 @@ op_enqueue (PgqrsSqliteConnection  *conn,
             PgqrsReply             *reply,
             GError                **error)
 {
-  for (guint i = 0; i < request->payloads->len; i++)
+  for (guint i = 0; i < request->enqueue.payloads->len; i++)
     {
       g_autoptr(GError) local_error = NULL;
       sqlite3_stmt *stmt;
@@ -312,10 +313,11 @@ op_enqueue (PgqrsSqliteConnection  *conn,
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, request->queue_id);
-      sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, i), -1, SQLITE_STATIC);
-      sqlite3_bind_double (stmt, 3, request->seconds);
-      sqlite3_bind_int64 (stmt, 4, request->worker_id);
+      sqlite3_bind_int64 (stmt, 1, request->enqueue.queue_id);
+      sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->enqueue.payloads, i), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_double (stmt, 3, request->enqueue.delay_seconds);
+      sqlite3_bind_int64 (stmt, 4, request->enqueue.worker_id);
 
       if (_pgqrs_sqlite_connection_step (conn, stmt, &local_error) != SQLITE_ROW)
         {
@@ -324,7 +326,7 @@ op_enqueue (PgqrsSqliteConnection  *conn,
            * themselves. */
           if (_pgqrs_sqlite_connection_errcode (conn) == SQLITE_CONSTRAINT_FOREIGNKEY)
             g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
-                         _("Queue “%s” no longer exists"), request->queue_name);
+                         _("Queue “%s” no longer exists"), request->enqueue.queue_name);
           else
             g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -362,9 +364,9 @@ op_lease (PgqrsSqliteConnection  *conn,
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_DEAD_LETTER, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, request->queue_id);
-      sqlite3_bind_int (stmt, 2, request->limit);
-      sqlite3_bind_int (stmt, 3, request->max_read_count);
+      sqlite3_bind_int64 (stmt, 1, request->lease.queue_id);
+      sqlite3_bind_int (stmt, 2, request->lease.limit);
+      sqlite3_bind_int (stmt, 3, request->lease.max_read_count);
 
       if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
         return FALSE;
@@ -374,10 +376,10 @@ op_lease (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_LEASE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->queue_id);
-  sqlite3_bind_int (stmt, 2, request->limit);
-  sqlite3_bind_double (stmt, 3, request->seconds);
-  sqlite3_bind_int64 (stmt, 4, request->worker_id);
+  sqlite3_bind_int64 (stmt, 1, request->lease.queue_id);
+  sqlite3_bind_int (stmt, 2, request->lease.limit);
+  sqlite3_bind_double (stmt, 3, request->lease.visibility_seconds);
+  sqlite3_bind_int64 (stmt, 4, request->lease.worker_id);
 
   if (!collect_messages (conn, stmt, reply, error))
     return FALSE;
@@ -411,24 +413,27 @@ op_fenced (PgqrsSqliteConnection  *conn,
            PgqrsReply             *reply,
            GError                **error)
 {
+  const PgqrsSettleArgs *settle = _pgqrs_request_get_settle (request);
   /* only a batch can repeat a token; a single one needs no table */
-  g_autoptr(GHashTable) seen = request->tokens->len > 1
+  g_autoptr(GHashTable) seen = settle->tokens->len > 1
                                ? g_hash_table_new (token_hash, token_equal) : NULL;
   PgqrsSqliteStmt which;
 
-  switch (request->op)
-    {
-    case PGQRS_OP_ARCHIVE: which = SQLITE_STMT_MESSAGE_ARCHIVE; break;
-    case PGQRS_OP_DELETE:  which = SQLITE_STMT_MESSAGE_DELETE;  break;
-    case PGQRS_OP_RELEASE: which = SQLITE_STMT_MESSAGE_RELEASE; break;
-    case PGQRS_OP_EXTEND:  which = SQLITE_STMT_MESSAGE_EXTEND;  break;
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  /* four of the ops: if rather than a switch that would list them all */
+  if (request->op == PGQRS_OP_ARCHIVE)
+    which = SQLITE_STMT_MESSAGE_ARCHIVE;
+  else if (request->op == PGQRS_OP_DELETE)
+    which = SQLITE_STMT_MESSAGE_DELETE;
+  else if (request->op == PGQRS_OP_RELEASE)
+    which = SQLITE_STMT_MESSAGE_RELEASE;
+  else if (request->op == PGQRS_OP_EXTEND)
+    which = SQLITE_STMT_MESSAGE_EXTEND;
+  else
+    g_return_val_if_reached (FALSE);
 
-  for (guint i = 0; i < request->tokens->len; i++)
+  for (guint i = 0; i < settle->tokens->len; i++)
     {
-      const PgqrsLeaseToken *token = &g_array_index (request->tokens, PgqrsLeaseToken, i);
+      const PgqrsLeaseToken *token = &g_array_index (settle->tokens, PgqrsLeaseToken, i);
       sqlite3_stmt *stmt;
 
       /* A repeated token counts once, at its first place, as on
@@ -444,12 +449,14 @@ op_fenced (PgqrsSqliteConnection  *conn,
         return FALSE;
 
       sqlite3_bind_int64 (stmt, 1, token->id);
-      sqlite3_bind_int64 (stmt, 2, request->queue_id);
+      sqlite3_bind_int64 (stmt, 2, settle->queue_id);
       sqlite3_bind_int64 (stmt, 3, token->lease_count);
       if (request->op == PGQRS_OP_ARCHIVE)
-        sqlite3_bind_int (stmt, 4, request->dead_letter);
-      else if (request->op != PGQRS_OP_DELETE)
-        sqlite3_bind_double (stmt, 4, request->seconds);
+        sqlite3_bind_int (stmt, 4, request->archive.dead_letter);
+      else if (request->op == PGQRS_OP_RELEASE)
+        sqlite3_bind_double (stmt, 4, request->release.delay_seconds);
+      else if (request->op == PGQRS_OP_EXTEND)
+        sqlite3_bind_double (stmt, 4, request->extend.extend_seconds);
 
       if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
         return FALSE;
@@ -472,8 +479,8 @@ op_metrics (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_METRICS, error)))
     return FALSE;
 
-  if (request->queue_name != NULL)
-    sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
+  if (request->metrics.queue_name != NULL)
+    sqlite3_bind_text (stmt, 1, request->metrics.queue_name, -1, SQLITE_STATIC);
 
   reply->metrics = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -496,9 +503,9 @@ op_metrics (PgqrsSqliteConnection  *conn,
   if (rc != SQLITE_DONE)
     return FALSE;
 
-  if (request->queue_name != NULL && reply->metrics->len == 0)
+  if (request->metrics.queue_name != NULL && reply->metrics->len == 0)
     {
-      return queue_not_found (request->queue_name, error);
+      return _pgqrs_sqlite_queue_not_found (request->metrics.queue_name, error);
     }
 
   return TRUE;
@@ -513,8 +520,8 @@ op_list_archived (PgqrsSqliteConnection  *conn,
   sqlite3_stmt *stmt;
   gint64 queue_id = 0;
 
-  if (request->queue_name != NULL &&
-      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (request->list_archived.queue_name != NULL &&
+      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->list_archived.queue_name, error)))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_LIST_ARCHIVED, error)))
@@ -522,9 +529,9 @@ op_list_archived (PgqrsSqliteConnection  *conn,
 
   if (queue_id != 0)
     sqlite3_bind_int64 (stmt, 1, queue_id);
-  sqlite3_bind_int (stmt, 2, request->dead_letter_only);
-  sqlite3_bind_int64 (stmt, 3, request->limit);
-  sqlite3_bind_int64 (stmt, 4, request->offset);
+  sqlite3_bind_int (stmt, 2, request->list_archived.dead_letter_only);
+  sqlite3_bind_int64 (stmt, 3, request->list_archived.limit);
+  sqlite3_bind_int64 (stmt, 4, request->list_archived.offset);
 
   return collect_messages (conn, stmt, reply, error);
 }
@@ -541,7 +548,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_REPLAY, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->message_id);
+  sqlite3_bind_int64 (stmt, 1, request->replay.message_id);
 
   if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
     return FALSE;
@@ -555,7 +562,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_EXISTS, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->message_id);
+  sqlite3_bind_int64 (stmt, 1, request->replay.message_id);
 
   if (!(rc = _pgqrs_sqlite_connection_step (conn, stmt, error)))
     return FALSE;
@@ -564,7 +571,7 @@ op_replay (PgqrsSqliteConnection  *conn,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-                   _("There is no message with id %lld"), (long long)request->message_id);
+                   _("There is no message with id %lld"), (long long)request->replay.message_id);
       return FALSE;
     }
 
@@ -584,7 +591,7 @@ op_next_visible (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_NEXT_VISIBLE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->queue_id);
+  sqlite3_bind_int64 (stmt, 1, request->next_visible.queue_id);
 
   if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
     return FALSE;
@@ -607,318 +614,9 @@ op_clock_set (PgqrsSqliteConnection  *conn,
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_CLOCK_SET, error)))
     return FALSE;
 
-  sqlite3_bind_double (stmt, 1, request->seconds);
+  sqlite3_bind_double (stmt, 1, request->clock_set.skew_seconds);
 
   return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
-}
-
-/* Reads the rows of WORKER_COLUMNS; returns how many, or -1 on error. */
-static int
-collect_workers (PgqrsSqliteConnection  *conn,
-                 sqlite3_stmt           *stmt,
-                 PgqrsReply             *reply,
-                 GError                **error)
-{
-  int n = 0;
-  int rc;
-
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
-    {
-      PgqrsWorkerRow row = {
-        .id = sqlite3_column_int64 (stmt, 0),
-        .name = (char *)column_text (stmt, 1),
-        .queue_id = sqlite3_column_int64 (stmt, 2),
-        .status = _pgqrs_worker_status_from_string (column_text (stmt, 3)),
-        .started_at = (char *)column_text (stmt, 4),
-        .heartbeat_at = (char *)column_text (stmt, 5),
-        .shutdown_at = (char *)column_text (stmt, 6),
-        .heartbeat_age = MAX (0.0, sqlite3_column_double (stmt, 7)),
-      };
-
-      _pgqrs_reply_add_worker (reply, &row);
-      n++;
-    }
-
-  return rc == SQLITE_DONE ? n : -1;
-}
-
-static gboolean
-worker_not_found (gint64   worker_id,
-                  GError **error)
-{
-  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
-               _("There is no worker with id %lld"), (long long)worker_id);
-  return FALSE;
-}
-
-static gboolean op_worker_reclaim (PgqrsSqliteConnection  *conn,
-                                   PgqrsRequest           *request,
-                                   PgqrsReply             *reply,
-                                   GError                **error);
-
-static gboolean
-op_worker_register (PgqrsSqliteConnection  *conn,
-                    PgqrsRequest           *request,
-                    PgqrsReply             *reply,
-                    GError                **error)
-{
-  gint64 queue_id = 0;
-  sqlite3_stmt *stmt;
-  int n;
-
-  if (request->queue_name != NULL &&
-      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
-    return FALSE;
-
-  /* A worker of this name that stopped heartbeating (its process died) is
-   * reclaimed first; then a stopped worker's name is taken over, and a live
-   * one is refused. */
-  if (request->seconds > 0)
-    {
-      g_autoptr(PgqrsReply) reclaimed = _pgqrs_reply_new ();
-
-      if (!op_worker_reclaim (conn, request, reclaimed, error))
-        return FALSE;
-    }
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_REUSE, error)))
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, queue_id);
-  if ((n = collect_workers (conn, stmt, reply, error)) != 0)
-    return n > 0;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_INSERT, error)))
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, request->worker_name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, queue_id);
-
-  {
-    g_autoptr(GError) local_error = NULL;
-
-    if (collect_workers (conn, stmt, reply, &local_error) < 0)
-      {
-        if (g_error_matches (local_error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT))
-          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_WORKER_EXISTS,
-                       _("A live worker named “%s” is registered already; "
-                         "its name is taken over once it has sent no heartbeat for %g s"),
-                       request->worker_name, request->seconds);
-        else
-          g_propagate_error (error, g_steal_pointer (&local_error));
-        return FALSE;
-      }
-  }
-
-  return TRUE;
-}
-
-/* Runs a statement on one worker id and reads its row back. */
-static gboolean
-worker_statement (PgqrsSqliteConnection  *conn,
-                  PgqrsSqliteStmt         which,
-                  PgqrsRequest           *request,
-                  PgqrsReply             *reply,
-                  GError                **error)
-{
-  sqlite3_stmt *stmt;
-  int n;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->worker_id);
-
-  if ((n = collect_workers (conn, stmt, reply, error)) < 0)
-    return FALSE;
-  if (n == 0)
-    return worker_not_found (request->worker_id, error);
-
-  return TRUE;
-}
-
-static gboolean
-op_worker_get (PgqrsSqliteConnection  *conn,
-               PgqrsRequest           *request,
-               PgqrsReply             *reply,
-               GError                **error)
-{
-  return worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request, reply, error);
-}
-
-static gboolean
-op_worker_heartbeat (PgqrsSqliteConnection  *conn,
-                     PgqrsRequest           *request,
-                     PgqrsReply             *reply,
-                     GError                **error)
-{
-  return worker_statement (conn, SQLITE_STMT_WORKER_HEARTBEAT, request, reply, error);
-}
-
-static gint64
-count_worker_leases (PgqrsSqliteConnection  *conn,
-                     gint64                  worker_id,
-                     GError                **error)
-{
-  sqlite3_stmt *stmt;
-  gint64 n;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LEASES, error)))
-    return -1;
-  sqlite3_bind_int64 (stmt, 1, worker_id);
-  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
-    return -1;
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return n;
-}
-
-static gboolean
-op_worker_transition (PgqrsSqliteConnection  *conn,
-                      PgqrsRequest           *request,
-                      PgqrsReply             *reply,
-                      GError                **error)
-{
-  const char *to = pgqrs_worker_status_to_string (request->status);
-  g_autoptr(PgqrsReply) current = NULL;
-  sqlite3_stmt *stmt;
-  int n;
-
-  if (request->status == PGQRS_WORKER_STATUS_STOPPED)
-    {
-      gint64 leases = count_worker_leases (conn, request->worker_id, error);
-
-      if (leases < 0)
-        return FALSE;
-      if (leases > 0)
-        {
-          g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                       _("Worker %lld still holds %lld lease(s); release or archive them "
-                         "before shutting it down"),
-                       (long long)request->worker_id, (long long)leases);
-          return FALSE;
-        }
-    }
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_TRANSITION, error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->worker_id);
-  sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, request->status_mask);
-
-  if ((n = collect_workers (conn, stmt, reply, error)) < 0)
-    return FALSE;
-  if (n > 0)
-    return TRUE;
-
-  /* Refused: read the status it is in, to name both ends. */
-  current = _pgqrs_reply_new ();
-  if (!worker_statement (conn, SQLITE_STMT_WORKER_SELECT, request, current, error))
-    return FALSE;
-
-  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-               _("Worker “%s” cannot go from %s to %s"),
-               ((PgqrsWorkerRow *)g_ptr_array_index (current->workers, 0))->name,
-               pgqrs_worker_status_to_string (
-                 ((PgqrsWorkerRow *)g_ptr_array_index (current->workers, 0))->status),
-               to);
-  return FALSE;
-}
-
-static gboolean
-op_worker_list (PgqrsSqliteConnection  *conn,
-                PgqrsRequest           *request,
-                PgqrsReply             *reply,
-                GError                **error)
-{
-  sqlite3_stmt *stmt;
-  gint64 queue_id = 0;
-
-  if (request->queue_name != NULL &&
-      !(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
-    return FALSE;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LIST, error)))
-    return FALSE;
-  if (queue_id != 0)
-    sqlite3_bind_int64 (stmt, 1, queue_id);
-
-  if (collect_workers (conn, stmt, reply, error) < 0)
-    return FALSE;
-
-  if (reply->workers == NULL)
-    reply->workers = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_worker_row_free);
-
-  return TRUE;
-}
-
-static gboolean
-op_worker_stats (PgqrsSqliteConnection  *conn,
-                 PgqrsRequest           *request,
-                 PgqrsReply             *reply,
-                 GError                **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_STATS, error)))
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, request->queue_name, -1, SQLITE_STATIC);
-  sqlite3_bind_double (stmt, 2, request->seconds);
-
-  reply->worker_stats = g_ptr_array_new_with_free_func (g_object_unref);
-
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
-    {
-      PgqrsWorkerStatsRow row = {
-        .queue_name = column_text (stmt, 0),
-        .stale = sqlite3_column_int64 (stmt, 6),
-        .held_messages = sqlite3_column_int64 (stmt, 7),
-        .oldest_heartbeat_age = sqlite3_column_double (stmt, 8),
-      };
-
-      for (guint status = 0; status < G_N_ELEMENTS (row.by_status); status++)
-        row.by_status[status] = sqlite3_column_int64 (stmt, 1 + status);
-
-      g_ptr_array_add (reply->worker_stats, _pgqrs_worker_stats_new (&row));
-    }
-
-  if (rc != SQLITE_DONE)
-    return FALSE;
-
-  if (request->queue_name != NULL && reply->worker_stats->len == 0)
-    return queue_not_found (request->queue_name, error);
-
-  return TRUE;
-}
-
-static gboolean
-op_worker_reclaim (PgqrsSqliteConnection  *conn,
-                   PgqrsRequest           *request,
-                   PgqrsReply             *reply,
-                   GError                **error)
-{
-  sqlite3_stmt *stmt;
-
-  /* Leases first: the stale set is defined by status, which the second
-   * statement changes. */
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
-    return FALSE;
-  sqlite3_bind_double (stmt, 1, request->seconds);
-  sqlite3_bind_text (stmt, 2, request->worker_name, -1, SQLITE_STATIC);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
-    return FALSE;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
-    return FALSE;
-  sqlite3_bind_double (stmt, 1, request->seconds);
-  sqlite3_bind_text (stmt, 2, request->worker_name, -1, SQLITE_STATIC);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
-    return FALSE;
-
-  reply->count = _pgqrs_sqlite_connection_changes (conn);
-
-  return TRUE;
 }
 
 typedef gboolean (*OpFunc) (PgqrsSqliteConnection  *conn,
@@ -945,13 +643,13 @@ static const struct {
   [PGQRS_OP_LIST_ARCHIVED] = { op_list_archived, FALSE },
   [PGQRS_OP_REPLAY]        = { op_replay,        TRUE },
   [PGQRS_OP_NEXT_VISIBLE]  = { op_next_visible,  FALSE },
-  [PGQRS_OP_WORKER_REGISTER]   = { op_worker_register,   TRUE },
-  [PGQRS_OP_WORKER_GET]        = { op_worker_get,        FALSE },
-  [PGQRS_OP_WORKER_HEARTBEAT]  = { op_worker_heartbeat,  TRUE },
-  [PGQRS_OP_WORKER_TRANSITION] = { op_worker_transition, TRUE },
-  [PGQRS_OP_WORKER_LIST]       = { op_worker_list,       FALSE },
-  [PGQRS_OP_WORKER_STATS]      = { op_worker_stats,      FALSE },
-  [PGQRS_OP_WORKER_RECLAIM]    = { op_worker_reclaim,    TRUE },
+  [PGQRS_OP_WORKER_REGISTER]   = { _pgqrs_sqlite_op_worker_register,   TRUE },
+  [PGQRS_OP_WORKER_GET]        = { _pgqrs_sqlite_op_worker_get,        FALSE },
+  [PGQRS_OP_WORKER_HEARTBEAT]  = { _pgqrs_sqlite_op_worker_heartbeat,  TRUE },
+  [PGQRS_OP_WORKER_TRANSITION] = { _pgqrs_sqlite_op_worker_transition, TRUE },
+  [PGQRS_OP_WORKER_LIST]       = { _pgqrs_sqlite_op_worker_list,       FALSE },
+  [PGQRS_OP_WORKER_STATS]      = { _pgqrs_sqlite_op_worker_stats,      FALSE },
+  [PGQRS_OP_WORKER_RECLAIM]    = { _pgqrs_sqlite_op_worker_reclaim,    TRUE },
   [PGQRS_OP_WORKFLOW_DEFINE]   = { _pgqrs_sqlite_op_workflow_define, TRUE },
   [PGQRS_OP_RUN_CREATE]        = { _pgqrs_sqlite_op_run_create,      TRUE },
   [PGQRS_OP_RUN_GET]           = { _pgqrs_sqlite_op_run_get,         FALSE },
@@ -970,17 +668,11 @@ execute (PgqrsSqliteConnection  *conn,
 {
   g_autoptr(GError) local_error = NULL;
 
-  switch (request->op)
-    {
-    case PGQRS_OP_INSTALL:
-      return _pgqrs_sqlite_connection_migrate (conn, error);
-
-    case PGQRS_OP_VERIFY:
-      return _pgqrs_sqlite_connection_verify (conn, error);
-
-    default:
-      break;
-    }
+  /* the two ops outside the table */
+  if (request->op == PGQRS_OP_INSTALL)
+    return _pgqrs_sqlite_connection_migrate (conn, error);
+  if (request->op == PGQRS_OP_VERIFY)
+    return _pgqrs_sqlite_connection_verify (conn, error);
 
   g_return_val_if_fail ((guint)request->op < G_N_ELEMENTS (ops) && ops[request->op].func, FALSE);
 

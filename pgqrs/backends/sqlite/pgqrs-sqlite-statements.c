@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "pgqrs-sqlite-statements.h"
+#include "pgqrs-sqlite-statements-private.h"
 
 /* The database's clock: SQLite's time plus the skew of pgqrs_clock
  * (002_clock.sql); the uncorrelated subquery runs once per statement. */

@@ -7,8 +7,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
-#include "pgqrs-sqlite-ops.h"
+#include "pgqrs-types-private.h"
+#include "pgqrs-sqlite-ops-private.h"
 
 /* Like the queue operations, these run on the owner thread inside one
  * BEGIN IMMEDIATE transaction each, so a read followed by a write is one
@@ -209,55 +211,63 @@ upsert_workflow (PgqrsSqliteConnection  *conn,
   return id;
 }
 
-PGQRS_SQLITE_OP (workflow_define)
+gboolean
+_pgqrs_sqlite_op_workflow_define (PgqrsSqliteConnection  *conn,
+                                  PgqrsRequest           *request,
+                                  PgqrsReply             *reply,
+                                  GError                **error)
 {
   gint64 queue_id;
 
-  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->queue_name, error)))
+  if (!(queue_id = _pgqrs_sqlite_find_queue (conn, request->workflow_define.queue_name, error)))
     return FALSE;
 
-  return upsert_workflow (conn, request->workflow_name, queue_id, NULL, error) != 0;
+  return upsert_workflow (conn, request->workflow_define.workflow_name, queue_id, NULL, error) != 0;
 }
 
-PGQRS_SQLITE_OP (run_create)
+gboolean
+_pgqrs_sqlite_op_run_create (PgqrsSqliteConnection  *conn,
+                             PgqrsRequest           *request,
+                             PgqrsReply             *reply,
+                             GError                **error)
 {
   g_autofree char *trigger = NULL;
   sqlite3_stmt *stmt;
   gint64 workflow_id, queue_id = 0, run_id, message_id;
 
-  if (!(workflow_id = upsert_workflow (conn, request->workflow_name, 0, &queue_id, error)))
+  if (!(workflow_id = upsert_workflow (conn, request->run_create.workflow_name, 0, &queue_id, error)))
     return FALSE;
 
-  if (request->trigger && queue_id == 0)
+  if (request->run_create.trigger && queue_id == 0)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                    _("Workflow “%s” is not bound to a queue; define it with "
                      "pgqrs_store_define_workflow() before triggering it"),
-                   request->workflow_name);
+                   request->run_create.workflow_name);
       return FALSE;
     }
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_INSERT, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, workflow_id);
-  sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, 0), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, request->worker_id);
+  sqlite3_bind_text (stmt, 2, request->run_create.input, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, request->run_create.worker_id);
   if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
     return FALSE;
   run_id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
-  if (request->trigger)
+  if (request->run_create.trigger)
     {
       trigger = g_strdup_printf ("{\"workflow\":\"%s\",\"run_id\":%" G_GINT64_FORMAT "}",
-                                 request->workflow_name, run_id);
+                                 request->run_create.workflow_name, run_id);
 
       if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, queue_id);
       sqlite3_bind_text (stmt, 2, trigger, -1, SQLITE_STATIC);
       sqlite3_bind_double (stmt, 3, 0);
-      sqlite3_bind_int64 (stmt, 4, request->worker_id);
+      sqlite3_bind_int64 (stmt, 4, request->run_create.worker_id);
       if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
         return FALSE;
       message_id = sqlite3_column_int64 (stmt, 0);
@@ -271,106 +281,119 @@ PGQRS_SQLITE_OP (run_create)
         return FALSE;
 
       /* so that the backend wakes this queue's consumers */
-      request->queue_id = queue_id;
+      reply->woken_queue_id = queue_id;
     }
 
   return load_run (conn, run_id, reply, NULL, error);
 }
 
-PGQRS_SQLITE_OP (run_get)
+gboolean
+_pgqrs_sqlite_op_run_get (PgqrsSqliteConnection  *conn,
+                          PgqrsRequest           *request,
+                          PgqrsReply             *reply,
+                          GError                **error)
 {
   sqlite3_stmt *stmt;
 
-  if (request->run_id != 0)
-    return load_run (conn, request->run_id, reply, NULL, error);
+  if (request->run_get.run_id != 0)
+    return load_run (conn, request->run_get.run_id, reply, NULL, error);
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SELECT_BY_MESSAGE, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->message_id);
+  sqlite3_bind_int64 (stmt, 1, request->run_get.message_id);
 
   return read_run (conn, stmt, reply, NULL, error);
 }
 
-PGQRS_SQLITE_OP (run_transition)
+gboolean
+_pgqrs_sqlite_op_run_transition (PgqrsSqliteConnection  *conn,
+                                 PgqrsRequest           *request,
+                                 PgqrsReply             *reply,
+                                 GError                **error)
 {
-  PgqrsRunStatus from, to = request->run_status;
-  const char *json = request->payloads ? g_ptr_array_index (request->payloads, 0) : NULL;
+  const PgqrsRunTransitionArgs *args = &request->run_transition;
+  PgqrsRunStatus from, to = args->to;
   gboolean not_due = FALSE;
 
-  if (!load_run (conn, request->run_id, reply, &not_due, error))
+  if (!load_run (conn, args->run_id, reply, &not_due, error))
     return FALSE;
   from = reply_run (reply)->status;
 
   /* Starting a run that was cancelled meanwhile finalises it instead; the
    * caller sees CANCELLED in the row (rule 21). */
   if (to == PGQRS_RUN_STATUS_RUNNING && from == PGQRS_RUN_STATUS_CANCELLING)
-    return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
-           load_run (conn, request->run_id, reply, NULL, error);
+    return set_run_status (conn, args->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
+           load_run (conn, args->run_id, reply, NULL, error);
 
   if (to == PGQRS_RUN_STATUS_RUNNING && from == PGQRS_RUN_STATUS_PAUSED && not_due)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED,
                    _("Workflow run %lld is paused until %s"),
-                   (long long)request->run_id, reply_run (reply)->resume_at);
+                   (long long)args->run_id, reply_run (reply)->resume_at);
       return FALSE;
     }
 
-  if (!(request->status_mask & (1u << from)))
+  if (!(args->allowed_from & (1u << from)))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                    _("Workflow run %lld cannot go from %s to %s"),
-                   (long long)request->run_id, pgqrs_run_status_to_string (from),
+                   (long long)args->run_id, pgqrs_run_status_to_string (from),
                    pgqrs_run_status_to_string (to));
       return FALSE;
     }
 
-  if (!set_run_status (conn, request->run_id, to, json, request->seconds,
-                       request->worker_id, error) ||
-      !load_run (conn, request->run_id, reply, NULL, error))
+  if (!set_run_status (conn, args->run_id, to, args->detail,
+                       args->resume_after_seconds, args->worker_id, error) ||
+      !load_run (conn, args->run_id, reply, NULL, error))
     return FALSE;
 
   /* Durable sleep: the trigger message comes back at the resume time; a
    * cancelled sleeper is delivered now, to be finalised. */
   if (to == PGQRS_RUN_STATUS_PAUSED)
-    return show_message_at (conn, request->run_id, reply_run (reply)->resume_at, error);
+    return show_message_at (conn, args->run_id, reply_run (reply)->resume_at, error);
   if (to == PGQRS_RUN_STATUS_CANCELLING && from == PGQRS_RUN_STATUS_PAUSED)
-    return show_message_at (conn, request->run_id, NULL, error);
+    return show_message_at (conn, args->run_id, NULL, error);
 
   return TRUE;
 }
 
-PGQRS_SQLITE_OP (step_acquire)
+gboolean
+_pgqrs_sqlite_op_step_acquire (PgqrsSqliteConnection  *conn,
+                               PgqrsRequest           *request,
+                               PgqrsReply             *reply,
+                               GError                **error)
 {
   PgqrsRunStatus status;
   sqlite3_stmt *stmt;
   gboolean inserted, not_due = FALSE;
   PgqrsStepRow *step;
+  const PgqrsStepAcquireArgs *args = &request->step_acquire;
 
-  if (!load_run (conn, request->run_id, reply, NULL, error))
+  if (!load_run (conn, args->run_id, reply, NULL, error))
     return FALSE;
   status = reply_run (reply)->status;
 
   /* A step boundary: a run being cancelled ends here, with no user code
    * run; the caller sees CANCELLED in the row and no step. */
   if (status == PGQRS_RUN_STATUS_CANCELLING)
-    return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
-           load_run (conn, request->run_id, reply, NULL, error);
+    return set_run_status (conn, args->run_id, PGQRS_RUN_STATUS_CANCELLED, NULL, 0, 0, error) &&
+           load_run (conn, args->run_id, reply, NULL, error);
 
-  if (!_pgqrs_run_check_running (request->run_id, status, error))
+  if (!_pgqrs_run_check_running (args->run_id, status, error))
     return FALSE;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_INSERT, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->run_id);
-  sqlite3_bind_text (stmt, 2, request->step_name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1, args->run_id);
+  sqlite3_bind_text (stmt, 2, args->step_name, -1, SQLITE_STATIC);
   if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
     return FALSE;
   inserted = _pgqrs_sqlite_connection_changes (conn) > 0;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_SELECT, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->run_id);
-  sqlite3_bind_text (stmt, 2, request->step_name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1, args->run_id);
+  sqlite3_bind_text (stmt, 2, args->step_name, -1, SQLITE_STATIC);
   if (!read_step (conn, stmt, reply, FALSE, &not_due, error))
     return FALSE;
 
@@ -379,7 +402,7 @@ PGQRS_SQLITE_OP (step_acquire)
   if (inserted)
     return TRUE;
 
-  switch (_pgqrs_step_row_judge (step, request, not_due, error))
+  switch (_pgqrs_step_row_judge (step, args, not_due, error))
     {
     case PGQRS_STEP_VERDICT_REPLAY:
       return TRUE;
@@ -397,32 +420,41 @@ PGQRS_SQLITE_OP (step_acquire)
   return read_step (conn, stmt, reply, FALSE, NULL, error);
 }
 
-PGQRS_SQLITE_OP (step_complete)
+gboolean
+_pgqrs_sqlite_op_step_complete (PgqrsSqliteConnection  *conn,
+                                PgqrsRequest           *request,
+                                PgqrsReply             *reply,
+                                GError                **error)
 {
   sqlite3_stmt *stmt;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_COMPLETE, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->step_id);
-  sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->payloads, 0), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1, request->step_complete.step_id);
+  sqlite3_bind_text (stmt, 2, request->step_complete.output, -1, SQLITE_STATIC);
 
   return read_step (conn, stmt, reply, FALSE, NULL, error);
 }
 
-PGQRS_SQLITE_OP (step_fail)
+gboolean
+_pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
+                            PgqrsRequest           *request,
+                            PgqrsReply             *reply,
+                            GError                **error)
 {
-  const char *json = g_ptr_array_index (request->payloads, 0);
-  gboolean retry = request->seconds >= 0;
+  const PgqrsStepFailArgs *args = &request->step_fail;
+  const char *json = args->error;
+  gboolean retry = args->retry_after_seconds >= 0;
   sqlite3_stmt *stmt;
 
   if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, retry ? SQLITE_STMT_STEP_FAIL_RETRY
                                                              : SQLITE_STMT_STEP_FAIL_FINAL,
                                                  error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->step_id);
+  sqlite3_bind_int64 (stmt, 1, args->step_id);
   sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
   if (retry)
-    sqlite3_bind_double (stmt, 3, request->seconds);
+    sqlite3_bind_double (stmt, 3, args->retry_after_seconds);
 
   if (!read_step (conn, stmt, reply, FALSE, NULL, error))
     return FALSE;
@@ -430,10 +462,10 @@ PGQRS_SQLITE_OP (step_fail)
   /* Rule 19: the trigger message waits for the retry time instead of
    * spinning through its read count; a final failure fails the run. */
   if (retry)
-    return show_message_at (conn, request->run_id,
+    return show_message_at (conn, args->run_id,
                             ((PgqrsStepRow *)g_ptr_array_index (reply->steps, 0))->retry_at,
                             error);
 
-  return set_run_status (conn, request->run_id, PGQRS_RUN_STATUS_ERROR, json, 0, 0, error) &&
-         load_run (conn, request->run_id, reply, NULL, error);
+  return set_run_status (conn, args->run_id, PGQRS_RUN_STATUS_ERROR, json, 0, 0, error) &&
+         load_run (conn, args->run_id, reply, NULL, error);
 }

@@ -20,7 +20,8 @@ for (const method of ['install', 'verify', 'create_queue', 'get_queue',
     'list_metrics', 'list_archived', 'replay', 'define_workflow',
     'create_workflow', 'trigger_workflow', 'get_workflow_run'])
     Gio._promisify(Pgqrs.Store.prototype, `${method}_async`, `${method}_finish`);
-for (const method of ['enqueue', 'enqueue_delayed', 'enqueue_batch', 'dequeue',
+for (const method of ['enqueue', 'enqueue_delayed', 'enqueue_batch', 'enqueue_text',
+    'enqueue_batch_text', 'dequeue',
     'archive', 'delete_message', 'release', 'extend_visibility'])
     Gio._promisify(Pgqrs.Queue.prototype, `${method}_async`, `${method}_finish`);
 for (const method of ['start', 'complete', 'fail', 'refresh', 'acquire_step', 'run_step', 'wait'])
@@ -151,7 +152,8 @@ function withTimeout(promise, name) {
     return Promise.race([promise, timeout]).finally(() => GLib.Source.remove(id));
 }
 
-function removeSqliteDir() {
+// The SQLite files of the tests; run() calls it at the end.
+export function removeSqliteDir() {
     if (!sqliteDir)
         return;
     const dir = Gio.File.new_for_path(sqliteDir);

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: MIT
 
 import threading
+import warnings
 
 from gi.repository import GLib, Pgqrs
 
@@ -116,3 +117,16 @@ def test_run_without_handler_fails(queue):
         assert error.domain == 'pgqrs-error-quark'
     else:
         raise AssertionError('a consumer without a handler ran')
+
+
+def test_set_object_property_without_warning(queue):
+    # PyGObject 3.42 warns (and leaks a reference) for a GObject only a
+    # temporary holds; the override's props pass it on as a held one.
+    consumer = Pgqrs.Consumer.new(queue, 'policy-worker')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        consumer.props.retry_policy = Pgqrs.RetryPolicy.new_fixed(3, 0.5)
+        consumer.props.poll_interval = 0.25
+    assert consumer.props.retry_policy.get_max_retries() == 3
+    assert consumer.props.poll_interval == 0.25
+    assert 'retry_policy' in dir(consumer.props)

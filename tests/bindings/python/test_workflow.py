@@ -200,6 +200,32 @@ def test_run_step_async_with_deferred_bodies(store):
     assert run.get_status() == Pgqrs.RunStatus.ERROR
 
 
+def run_until_waited(consumer, run, waited, results):
+    """Run @consumer on a main loop until @run ends and waited(source,
+    result) has seen it, or 30 seconds have passed ('timed out' is then
+    appended to @results)."""
+    loop = GLib.MainLoop()
+
+    def on_waited(source, result):
+        waited(source, result)
+        consumer.stop()
+
+    def run_done(source, result):
+        source.run_finish(result)
+        loop.quit()
+
+    def timed_out():
+        results.append('timed out')
+        consumer.stop()
+        return GLib.SOURCE_REMOVE
+
+    run.wait_async(20, None, on_waited)
+    consumer.run_async(None, run_done)
+    timeout = GLib.timeout_add_seconds(30, timed_out)
+    loop.run()
+    GLib.source_remove(timeout)
+
+
 def test_consumer_runs_python_workflow(store):
     queue = store.create_queue('pipelines')
     assert store.define_workflow('pipeline', 'pipelines') is True
@@ -226,27 +252,10 @@ def test_consumer_runs_python_workflow(store):
     pipeline.execute_steps = execute_steps
     consumer.set_workflow(workflow, 'user data')
 
-    loop = GLib.MainLoop()
     outputs = []
-
-    def waited(source, result):
-        outputs.append(source.wait_finish(result))
-        consumer.stop()
-
-    def run_done(source, result):
-        source.run_finish(result)
-        loop.quit()
-
-    def timed_out():
-        outputs.append('timed out')
-        consumer.stop()
-        return GLib.SOURCE_REMOVE
-
-    run.wait_async(20, None, waited)
-    consumer.run_async(None, run_done)
-    timeout = GLib.timeout_add_seconds(30, timed_out)
-    loop.run()
-    GLib.source_remove(timeout)
+    run_until_waited(consumer, run,
+                     lambda source, result: outputs.append(source.wait_finish(result)),
+                     outputs)
 
     assert [Pgqrs.from_json_node(o) for o in outputs] == [{'saved': 3, 'total': 60}]
     assert pipeline.ran == {'fetch': 1, 'transform': 1, 'save': 1}
@@ -260,3 +269,32 @@ def test_wait_times_out(store):
     with pytest.raises(GLib.Error) as excinfo:
         call_async(run, 'wait', 0.2)
     assert excinfo.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT)
+
+
+
+def test_workflow_exception_text_is_the_run_error(store):
+    queue = store.create_queue('pipelines')
+    store.define_workflow('pipeline', 'pipelines')
+    run = store.trigger_workflow('pipeline', {'n': 1})
+    consumer = Pgqrs.Consumer.new(queue, 'failing-runner')
+    consumer.props.poll_interval = 0.2
+
+    def workflow(run):
+        raise ValueError('the input has no rows (n=1)')
+
+    consumer.set_workflow(workflow)
+    errors = []
+
+    def waited(source, result):
+        try:
+            source.wait_finish(result)
+        except GLib.Error as error:
+            errors.append(error.message)
+
+    run_until_waited(consumer, run, waited, errors)
+
+    final = store.get_workflow_run(run.get_id())
+    assert final.get_status() == Pgqrs.RunStatus.ERROR
+    assert 'ValueError: the input has no rows (n=1)' in \
+        Pgqrs.from_json_node(final.get_error())['message']
+    assert 'ValueError: the input has no rows (n=1)' in errors[0]

@@ -1,11 +1,36 @@
-/* pgqrs-workflow-types.c
+/* pgqrs-types.c
  *
  * SPDX-License-Identifier: MIT
  */
 
 #include "config.h"
 
-#include "pgqrs-workflow-types.h"
+#include "pgqrs-types-private.h"
+
+/**
+ * pgqrs_worker_status_to_string:
+ * @status: a #PgqrsWorkerStatus
+ *
+ * Gets the name under which @status is stored in the database.
+ *
+ * Returns: the status as stored: `ready`, `polling`, `interrupted`,
+ *   `suspended` or `stopped`
+ *
+ * Since: 1.0
+ */
+const char *
+pgqrs_worker_status_to_string (PgqrsWorkerStatus status)
+{
+  switch (status)
+    {
+    case PGQRS_WORKER_STATUS_READY:       return "ready";
+    case PGQRS_WORKER_STATUS_POLLING:     return "polling";
+    case PGQRS_WORKER_STATUS_INTERRUPTED: return "interrupted";
+    case PGQRS_WORKER_STATUS_SUSPENDED:   return "suspended";
+    case PGQRS_WORKER_STATUS_STOPPED:     return "stopped";
+    default:                              return "unknown";
+    }
+}
 
 /**
  * pgqrs_run_status_to_string:
@@ -73,4 +98,36 @@ pgqrs_step_status_to_string (PgqrsStepStatus status)
     case PGQRS_STEP_STATUS_ERROR:   return "ERROR";
     default:                        return "UNKNOWN";
     }
+}
+
+/* The names read back from the database.  An unknown name (a newer schema)
+ * maps to the status that stops work rather than one that starts it. */
+PgqrsWorkerStatus
+_pgqrs_worker_status_from_string (const char *text)
+{
+  for (guint i = PGQRS_WORKER_STATUS_READY; i <= PGQRS_WORKER_STATUS_STOPPED; i++)
+    if (g_strcmp0 (text, pgqrs_worker_status_to_string (i)) == 0)
+      return i;
+
+  return PGQRS_WORKER_STATUS_STOPPED;
+}
+
+PgqrsRunStatus
+_pgqrs_run_status_from_string (const char *text)
+{
+  for (guint i = PGQRS_RUN_STATUS_QUEUED; i <= PGQRS_RUN_STATUS_CANCELLED; i++)
+    if (g_strcmp0 (text, pgqrs_run_status_to_string (i)) == 0)
+      return i;
+
+  return PGQRS_RUN_STATUS_ERROR;
+}
+
+PgqrsStepStatus
+_pgqrs_step_status_from_string (const char *text)
+{
+  for (guint i = PGQRS_STEP_STATUS_PENDING; i <= PGQRS_STEP_STATUS_ERROR; i++)
+    if (g_strcmp0 (text, pgqrs_step_status_to_string (i)) == 0)
+      return i;
+
+  return PGQRS_STEP_STATUS_ERROR;
 }

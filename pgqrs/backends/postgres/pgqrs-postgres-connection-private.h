@@ -1,4 +1,4 @@
-/* pgqrs-postgres-connection.h
+/* pgqrs-postgres-connection-private.h
  *
  * SPDX-License-Identifier: MIT
  */

@@ -1,4 +1,4 @@
-/* pgqrs-postgres-statements.h
+/* pgqrs-postgres-statements-private.h
  *
  * SPDX-License-Identifier: MIT
  */

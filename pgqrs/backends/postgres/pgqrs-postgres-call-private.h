@@ -1,4 +1,4 @@
-/* pgqrs-postgres-call.h
+/* pgqrs-postgres-call-private.h
  *
  * SPDX-License-Identifier: MIT
  */
@@ -6,8 +6,8 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
-#include "pgqrs-postgres-pool.h"
-#include "pgqrs-postgres-statements.h"
+#include "pgqrs-postgres-pool-private.h"
+#include "pgqrs-postgres-statements-private.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* pgqrs-sqlite-statements.h
+/* pgqrs-sqlite-statements-private.h
  *
  * SPDX-License-Identifier: MIT
  */

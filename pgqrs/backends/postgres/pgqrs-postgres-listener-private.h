@@ -1,11 +1,11 @@
-/* pgqrs-postgres-listener.h
+/* pgqrs-postgres-listener-private.h
  *
  * SPDX-License-Identifier: MIT
  */
 
 #pragma once
 
-#include "pgqrs-postgres-connection.h"
+#include "pgqrs-postgres-connection-private.h"
 
 G_BEGIN_DECLS
 

@@ -1,11 +1,11 @@
-/* pgqrs-postgres-pool.h
+/* pgqrs-postgres-pool-private.h
  *
  * SPDX-License-Identifier: MIT
  */
 
 #pragma once
 
-#include "pgqrs-postgres-connection.h"
+#include "pgqrs-postgres-connection-private.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* pgqrs-workflow-types.h
+/* pgqrs-types.h
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +14,30 @@
 #include "pgqrs-version-macros.h"
 
 G_BEGIN_DECLS
+
+/**
+ * PgqrsWorkerStatus:
+ * @PGQRS_WORKER_STATUS_READY: registered and idle
+ * @PGQRS_WORKER_STATUS_POLLING: looking for or handling work
+ * @PGQRS_WORKER_STATUS_INTERRUPTED: asked to stop polling
+ * @PGQRS_WORKER_STATUS_SUSPENDED: paused; may resume or shut down
+ * @PGQRS_WORKER_STATUS_STOPPED: shut down, or reclaimed after its heartbeat stopped
+ *
+ * The states of a worker. The allowed transitions are
+ * `ready → polling → ready`, `polling → interrupted`,
+ * `ready | polling | interrupted → suspended`, `suspended → ready` and
+ * `suspended → stopped`; any other is %PGQRS_ERROR_INVALID_STATE.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  PGQRS_WORKER_STATUS_READY,
+  PGQRS_WORKER_STATUS_POLLING,
+  PGQRS_WORKER_STATUS_INTERRUPTED,
+  PGQRS_WORKER_STATUS_SUSPENDED,
+  PGQRS_WORKER_STATUS_STOPPED,
+} PgqrsWorkerStatus;
 
 /**
  * PgqrsRunStatus:
@@ -60,6 +84,8 @@ typedef enum
   PGQRS_STEP_STATUS_ERROR,
 } PgqrsStepStatus;
 
+PGQRS_AVAILABLE_IN_1_0
+const char *pgqrs_worker_status_to_string (PgqrsWorkerStatus status);
 PGQRS_AVAILABLE_IN_1_0
 const char *pgqrs_run_status_to_string  (PgqrsRunStatus  status);
 PGQRS_AVAILABLE_IN_1_0

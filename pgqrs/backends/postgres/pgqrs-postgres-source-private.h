@@ -1,4 +1,4 @@
-/* pgqrs-postgres-source.h
+/* pgqrs-postgres-source-private.h
  *
  * SPDX-License-Identifier: MIT
  */

@@ -1,4 +1,4 @@
-/* pgqrs-sqlite-connection.h
+/* pgqrs-sqlite-connection-private.h
  *
  * SPDX-License-Identifier: MIT
  */
@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 
 #include "pgqrs-config.h"
-#include "pgqrs-sqlite-statements.h"
+#include "pgqrs-sqlite-statements-private.h"
 
 G_BEGIN_DECLS
 

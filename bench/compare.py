@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Runs the same pgqrs-bench scenarios with two builds, side by side.
+
+    bench/compare.py --base OLD/pgqrs-bench --new NEW/pgqrs-bench [--reps N]
+                     [--messages N] [--samples N] [--backends sqlite,postgres]
+                     [--grid 1x1,1x10,4x10] [--e2e same,other]
+
+The machines these figures come from are shared and noisy, so a figure
+only means something next to its baseline measured at the same moment:
+for every cell the two programs run in turn (base, new, base, new, ...),
+each on a fresh queue of the same database, and the report gives each
+side's median and the median of the per-pair ratios new/base.
+
+Drain cells give messages/s (higher is better: ratio > 1 means the new
+build is faster); e2e cells give the p50 enqueue-to-handler latency in ms
+(lower is better: ratio < 1 means the new build is faster).
+
+PostgreSQL runs on a throwaway cluster (bench/pg-cluster.sh), removed at
+the end; SQLite on a fresh file in a temporary folder.  The JSON of every
+run goes to --json if given.
+
+SPDX-License-Identifier: MIT
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_bench(program, dsn, args, timeout=1800):
+    proc = subprocess.run([program, "--dsn", dsn] + args, capture_output=True,
+                          text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError("%s %s: exit %d: %s" % (program, " ".join(args),
+                                                   proc.returncode, proc.stderr.strip()[-400:]))
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise RuntimeError("%s %s printed no JSON" % (program, " ".join(args)))
+    return json.loads(lines[-1])
+
+
+def cells(opts):
+    for backend in opts.backends:
+        for c, b in opts.grid:
+            yield backend, "drain c%d b%d" % (c, b), [
+                "--scenario", "drain", "--messages", str(opts.messages),
+                "--consumers", str(c), "--batch", str(b)]
+        for mode in opts.e2e:
+            yield backend, "e2e %s" % mode, [
+                "--scenario", "e2e", "--mode", mode, "--samples", str(opts.samples)]
+
+
+def figure(result):
+    if result["scenario"] == "drain":
+        if result.get("left_waiting", 0) != 0:
+            raise RuntimeError("drain left %d messages behind" % result["left_waiting"])
+        return result["messages_per_s"]
+    if result.get("timeouts", 0) != 0:
+        raise RuntimeError("e2e: %d samples never arrived" % result["timeouts"])
+    return result["latency"]["p50_ms"]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--base", required=True, help="the baseline pgqrs-bench")
+    p.add_argument("--new", required=True, help="the candidate pgqrs-bench")
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--messages", type=int, default=20000)
+    p.add_argument("--samples", type=int, default=300)
+    p.add_argument("--backends", default="sqlite,postgres")
+    p.add_argument("--grid", default="1x1,1x10,4x10")
+    p.add_argument("--e2e", default="same,other")
+    p.add_argument("--json", help="write every run's JSON here")
+    opts = p.parse_args()
+    opts.backends = [b for b in opts.backends.split(",") if b]
+    opts.grid = [tuple(int(x) for x in cell.split("x")) for cell in opts.grid.split(",") if cell]
+    opts.e2e = [m for m in opts.e2e.split(",") if m]
+
+    work = tempfile.mkdtemp(prefix="pgqrs-compare-")
+    if os.geteuid() == 0:
+        shutil.chown(work, "postgres")
+    cluster = os.path.join(work, "pg")
+    dsns = {"sqlite": "sqlite://" + os.path.join(work, "bench.db")}
+    runs = []
+    try:
+        if "postgres" in opts.backends:
+            port = subprocess.run([os.path.join(HERE, "pg-cluster.sh"), "start", cluster],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+            dsns["postgres"] = "postgresql://postgres@127.0.0.1:%s/postgres" % port
+
+        print("%-9s %-14s %12s %12s %8s   (%d pairs; drain: messages/s, e2e: p50 ms)"
+              % ("backend", "cell", "base", "new", "new/base", opts.reps))
+        for backend, label, args in cells(opts):
+            base, new, ratios = [], [], []
+            for rep in range(opts.reps):
+                pair = []
+                for side, program in (("base", opts.base), ("new", opts.new)):
+                    r = run_bench(program, dsns[backend], args)
+                    r.update({"side": side, "rep": rep, "cell": label})
+                    runs.append(r)
+                    pair.append(figure(r))
+                base.append(pair[0])
+                new.append(pair[1])
+                ratios.append(pair[1] / pair[0])
+            print("%-9s %-14s %12.2f %12.2f %8.3f" % (backend, label, statistics.median(base),
+                                                     statistics.median(new), statistics.median(ratios)),
+                  flush=True)
+    finally:
+        if "postgres" in dsns:
+            subprocess.run([os.path.join(HERE, "pg-cluster.sh"), "stop", cluster],
+                           capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+        if opts.json:
+            with open(opts.json, "w") as f:
+                json.dump(runs, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+/* pgqrs-watch-list-private.h — wakeups delivered in each watcher's context
+ *
+ * A backend learns that messages may be available in whatever thread it
+ * happens to be in: its SQLite owner thread, the thread that watches the
+ * write-ahead log, the PostgreSQL listener.  Each watcher registers with
+ * the thread-default main context of its caller, and is called there, the
+ * way TrackerNotifier emits its events in the context it was created in.
+ *
+ * Wakeups that come faster than a watcher's context runs are merged: a
+ * watcher has at most one call pending, with the queue of all of them, or
+ * 0 when they were for several queues (or unknown).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* @queue_id: the queue that may have messages, or 0 for any */
+typedef void (*PgqrsWakeupFunc) (gint64   queue_id,
+                                 gpointer user_data);
+
+typedef struct _PgqrsWatchList PgqrsWatchList;
+
+PgqrsWatchList *_pgqrs_watch_list_new    (void);
+/* Removes every watcher. */
+void            _pgqrs_watch_list_free   (PgqrsWatchList  *self);
+/* Returns the watcher's id, never 0.  @func is called in @context, or,
+ * if it is NULL, at once in the thread that notifies. */
+guint           _pgqrs_watch_list_add    (PgqrsWatchList  *self,
+                                          GMainContext    *context,
+                                          PgqrsWakeupFunc  func,
+                                          gpointer         user_data,
+                                          GDestroyNotify   destroy);
+/* After this returns in the watcher's own context, @func is not called
+ * again; @destroy is called once no call is pending.  FALSE if @id was
+ * not in the list. */
+gboolean        _pgqrs_watch_list_remove (PgqrsWatchList  *self,
+                                          guint            id);
+gboolean        _pgqrs_watch_list_is_empty (PgqrsWatchList *self);
+/* From any thread. */
+void            _pgqrs_watch_list_notify (PgqrsWatchList  *self,
+                                          gint64           queue_id);
+
+G_END_DECLS

@@ -1,0 +1,42 @@
+/* pgqrs-workflow-runner-private.h — runs workflow functions for a consumer
+ *
+ * A consumer in workflow mode hands each trigger (a PgqrsJob it has
+ * deferred) to its runner, which starts the run, calls the workflow
+ * function on a pool thread of its own (or in a given main context), waits
+ * for its output, however late a deferred run resolves, and settles the
+ * run and the job.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include "pgqrs-job.h"
+#include "pgqrs-store.h"
+#include "pgqrs-workflow.h"
+
+G_BEGIN_DECLS
+
+typedef struct _PgqrsWorkflowRunner PgqrsWorkflowRunner;
+
+PgqrsWorkflowRunner *_pgqrs_workflow_runner_new  (PgqrsStore          *store,
+                                                  PgqrsWorkflowFunc    func,
+                                                  gpointer             user_data,
+                                                  GDestroyNotify       destroy,
+                                                  guint                max_threads);
+/* Abandons the calls in flight, waits for the pool threads, then frees
+ * the function's data. */
+void     _pgqrs_workflow_runner_free            (PgqrsWorkflowRunner *self);
+void     _pgqrs_workflow_runner_set_max_threads (PgqrsWorkflowRunner *self,
+                                                 guint                max_threads);
+/* Runs the workflow of @job's trigger; the job must be deferred already.
+ * The function is called in @context, or on the pool thread if NULL. */
+void     _pgqrs_workflow_runner_push            (PgqrsWorkflowRunner *self,
+                                                 PgqrsJob            *job,
+                                                 GMainContext        *context);
+/* Stops waiting for the functions in flight (the stop deadline): their
+ * threads go free, their runs stay RUNNING and their triggers are left to
+ * the consumer, which releases them. */
+void     _pgqrs_workflow_runner_abandon         (PgqrsWorkflowRunner *self);
+
+G_END_DECLS

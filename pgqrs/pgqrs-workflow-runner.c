@@ -1,0 +1,329 @@
+/* pgqrs-workflow-runner.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pgqrs-error.h"
+#include "pgqrs-message.h"
+#include "pgqrs-workflow-private.h"
+#include "pgqrs-workflow-runner-private.h"
+
+struct _PgqrsWorkflowRunner
+{
+  PgqrsStore        *store;
+  PgqrsWorkflowFunc  func;
+  gpointer           func_data;
+  GDestroyNotify     func_data_destroy;
+  /* the functions run on threads of our own, so that they may block in
+   * their steps while the consumer's heartbeats and leases go on */
+  GThreadPool       *pool;
+  GMutex             lock;
+  GPtrArray         *calls;   /* WorkflowCall, functions in flight */
+};
+
+/* One trigger on its way to a pool thread. */
+typedef struct
+{
+  PgqrsJob     *job;
+  GMainContext *context;   /* where the function runs; NULL: the pool thread */
+} Trigger;
+
+/* One call of the workflow function, which a pool thread waits for. The
+ * function may finish later (a deferred run), or never: when the consumer
+ * stops waiting (the stop deadline, or its disposal) the call is abandoned,
+ * the waiting thread goes free, and a late resolution changes nothing.
+ * Shared by the waiter, a pending call in the consumer's context and a
+ * pending resolution, hence the reference count. */
+typedef struct
+{
+  gatomicrefcount      ref;
+  PgqrsWorkflowRunner *runner;
+  PgqrsWorkflow       *run;
+  PgqrsDeferral        output;   /* the function's: a JsonNode, NULL for a failure */
+} WorkflowCall;
+
+static WorkflowCall *
+workflow_call_ref (WorkflowCall *call)
+{
+  g_atomic_ref_count_inc (&call->ref);
+  return call;
+}
+
+static void
+workflow_call_unref (gpointer data)
+{
+  WorkflowCall *call = data;
+
+  if (!g_atomic_ref_count_dec (&call->ref))
+    return;
+
+  g_clear_object (&call->run);
+  _pgqrs_deferral_clear (&call->output);
+  g_free (call);
+}
+
+static void
+workflow_call_abandon (gpointer data)
+{
+  WorkflowCall *call = data;
+
+  _pgqrs_deferral_abandon (&call->output);
+}
+
+/* Frees the pool threads that wait for workflow functions. */
+void
+_pgqrs_workflow_runner_abandon (PgqrsWorkflowRunner *self)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_foreach (self->calls, (GFunc)workflow_call_abandon, NULL);
+  g_mutex_unlock (&self->lock);
+}
+
+/* In the thread that resolved the run. */
+static void
+workflow_resolved (gpointer output,
+                   gpointer data)
+{
+  WorkflowCall *call = data;
+
+  _pgqrs_deferral_resolve (&call->output, output ? json_node_copy (output) : NULL);
+  workflow_call_unref (call);
+}
+
+static void
+workflow_call_run (WorkflowCall *call)
+{
+  JsonNode *output;
+
+  if (_pgqrs_deferral_is_abandoned (&call->output))
+    return;
+
+  output = call->runner->func (call->run, call->runner->func_data);
+
+  if (_pgqrs_workflow_is_deferred (call->run))
+    {
+      g_clear_pointer (&output, json_node_unref);
+      _pgqrs_workflow_on_resolved (call->run, workflow_resolved, workflow_call_ref (call));
+      return;
+    }
+
+  _pgqrs_deferral_resolve (&call->output, output);
+}
+
+static gboolean
+workflow_call_in_context (gpointer data)
+{
+  workflow_call_run (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The function's output (NULL for a failure) in *output; FALSE if the
+ * consumer stopped waiting for it. */
+static gboolean
+call_workflow_func (PgqrsWorkflowRunner  *self,
+                    PgqrsWorkflow        *run,
+                    GMainContext         *context,
+                    JsonNode            **output)
+{
+  WorkflowCall *call = g_new0 (WorkflowCall, 1);
+  gboolean done;
+  gpointer pending;
+
+  g_atomic_ref_count_init (&call->ref);
+  call->runner = self;
+  call->run = g_object_ref (run);
+  _pgqrs_deferral_init (&call->output, NULL, (GDestroyNotify)json_node_unref);
+
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->calls, call);
+  g_mutex_unlock (&self->lock);
+
+  if (context == NULL)
+    workflow_call_run (call);
+  else
+    g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, workflow_call_in_context,
+                                workflow_call_ref (call), workflow_call_unref);
+
+  done = _pgqrs_deferral_wait (&call->output, (gpointer *)output);
+
+  g_mutex_lock (&self->lock);
+  g_ptr_array_remove_fast (self->calls, call);
+  g_mutex_unlock (&self->lock);
+
+  /* a resolution still to come has nobody to tell */
+  if ((pending = _pgqrs_workflow_forget_resolved (run)) != NULL)
+    workflow_call_unref (pending);
+  workflow_call_unref (call);
+
+  return done;
+}
+
+/* Runs in a pool thread: every call here blocks. */
+static void
+run_workflow (PgqrsWorkflowRunner *self,
+              PgqrsJob            *job,
+              GMainContext        *context)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  PgqrsMessage *message = pgqrs_job_get_message (job);
+  JsonNode *payload = pgqrs_message_get_payload (message);
+  JsonObject *trigger = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
+
+  if (trigger == NULL || !json_object_has_member (trigger, "run_id"))
+    {
+      pgqrs_job_fail (job, _("The message is not a workflow trigger"));
+      return;
+    }
+
+  if (!(run = pgqrs_store_get_workflow_run (self->store,
+                                            json_object_get_int_member (trigger, "run_id"),
+                                            NULL, &error)))
+    {
+      /* a trigger whose run is gone has nothing left to do */
+      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND))
+        pgqrs_job_complete (job);
+      else
+        pgqrs_job_fail_with_error (job, error);
+      return;
+    }
+
+  if (!pgqrs_workflow_start (run, NULL, &error))
+    {
+      /* cancelled (now final) or already finished: done with the trigger */
+      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
+          g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
+        pgqrs_job_complete (job);
+      else
+        pgqrs_job_fail_with_error (job, error);
+      return;
+    }
+
+  /* abandoned at the stop deadline: the run stays RUNNING, as after a
+   * crash, and its trigger is back in the queue for the next delivery */
+  if (!call_workflow_func (self, run, context, &output))
+    return;
+
+  if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
+    {
+      pgqrs_job_complete (job);
+      return;
+    }
+  g_clear_error (&error);
+
+  if (!pgqrs_workflow_refresh (run, NULL, &error))
+    {
+      pgqrs_job_fail_with_error (job, error);
+      return;
+    }
+
+  switch (pgqrs_workflow_get_status (run))
+    {
+    case PGQRS_RUN_STATUS_PAUSED:
+      pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_PAUSED, (char *)"paused" });
+      return;
+
+    case PGQRS_RUN_STATUS_CANCELLING:
+      /* finalise now rather than on the next delivery */
+      pgqrs_workflow_start (run, NULL, NULL);
+      pgqrs_job_complete (job);
+      return;
+
+    case PGQRS_RUN_STATUS_RUNNING:
+      if (_pgqrs_workflow_get_last_step_error (run) == PGQRS_ERROR_STEP_NOT_READY)
+        {
+          pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY,
+                                                      (char *)"retry scheduled" });
+          return;
+        }
+      else
+        {
+          g_autoptr(JsonNode) failure = json_from_string (
+            "{\"message\":\"The workflow function returned no output\"}", NULL);
+
+          pgqrs_workflow_fail (run, failure, NULL, NULL);
+          pgqrs_job_complete (job);
+        }
+      return;
+
+    case PGQRS_RUN_STATUS_QUEUED:
+    case PGQRS_RUN_STATUS_SUCCESS:
+    case PGQRS_RUN_STATUS_ERROR:
+    case PGQRS_RUN_STATUS_CANCELLED:
+    default:
+      pgqrs_job_complete (job);
+      return;
+    }
+}
+
+static void
+workflow_thread (gpointer data,
+                 gpointer user_data)
+{
+  Trigger *trigger = data;
+
+  run_workflow (user_data, trigger->job, trigger->context);
+
+  g_object_unref (trigger->job);
+  g_clear_pointer (&trigger->context, g_main_context_unref);
+  g_free (trigger);
+}
+
+PgqrsWorkflowRunner *
+_pgqrs_workflow_runner_new (PgqrsStore        *store,
+                            PgqrsWorkflowFunc  func,
+                            gpointer           user_data,
+                            GDestroyNotify     destroy,
+                            guint              max_threads)
+{
+  PgqrsWorkflowRunner *self = g_new0 (PgqrsWorkflowRunner, 1);
+
+  self->store = g_object_ref (store);
+  self->func = func;
+  self->func_data = user_data;
+  self->func_data_destroy = destroy;
+  self->pool = g_thread_pool_new (workflow_thread, self, max_threads, FALSE, NULL);
+  g_mutex_init (&self->lock);
+  self->calls = g_ptr_array_new ();
+
+  return self;
+}
+
+void
+_pgqrs_workflow_runner_free (PgqrsWorkflowRunner *self)
+{
+  /* a deferred run that never resolves must not keep us waiting */
+  _pgqrs_workflow_runner_abandon (self);
+  g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
+  if (self->func_data_destroy != NULL)
+    self->func_data_destroy (self->func_data);
+
+  g_clear_object (&self->store);
+  g_ptr_array_unref (self->calls);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+void
+_pgqrs_workflow_runner_set_max_threads (PgqrsWorkflowRunner *self,
+                                        guint                max_threads)
+{
+  g_thread_pool_set_max_threads (self->pool, max_threads, NULL);
+}
+
+void
+_pgqrs_workflow_runner_push (PgqrsWorkflowRunner *self,
+                             PgqrsJob            *job,
+                             GMainContext        *context)
+{
+  Trigger *trigger = g_new0 (Trigger, 1);
+
+  trigger->job = g_object_ref (job);
+  trigger->context = context ? g_main_context_ref (context) : NULL;
+  g_thread_pool_push (self->pool, trigger, NULL);
+}
