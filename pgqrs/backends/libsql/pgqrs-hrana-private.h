@@ -7,7 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "pgqrs-sql-db-private.h"
+#include "backends/sqlite/pgqrs-sql-db-private.h"
 
 G_BEGIN_DECLS
 
