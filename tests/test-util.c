@@ -22,6 +22,8 @@
 #endif
 #ifdef HAVE_LIBSQL
 # include "test-libsql-server.h"
+# include "backends/libsql/pgqrs-hrana-private.h"
+# include "backends/libsql/pgqrs-libsql-backend-private.h"
 #endif
 
 static char *sqlite_dir;
@@ -64,6 +66,18 @@ gboolean
 pgqrs_test_backend_is_sqlite (void)
 {
   return g_str_equal (pgqrs_test_backend_name (), "sqlite");
+}
+
+PgqrsBackendKind
+pgqrs_test_backend_kind (void)
+{
+  const char *backend = pgqrs_test_backend_name ();
+
+  if (g_str_equal (backend, "sqlite"))
+    return PGQRS_BACKEND_KIND_SQLITE;
+  if (g_str_equal (backend, "postgres") || g_str_equal (backend, "pgbouncer"))
+    return PGQRS_BACKEND_KIND_POSTGRES;
+  return PGQRS_BACKEND_KIND_TURSO;
 }
 
 char *
@@ -236,6 +250,38 @@ pgqrs_test_exec_sql (PgqrsStore *store,
       sqlite3_close (db);
       return value;
     }
+
+#ifdef HAVE_LIBSQL
+  if (pgqrs_config_get_backend_kind (config) == PGQRS_BACKEND_KIND_TURSO)
+    {
+      /* to the store's server (a turso:/// store's own engine) on a
+       * connection of our own */
+      g_autofree char *url = _pgqrs_libsql_backend_get_url (_pgqrs_store_get_backend (store));
+      PgqrsHrana *client = _pgqrs_hrana_new (url, g_getenv ("PGQRS_AUTH_TOKEN"), 30);
+      PgqrsSqlDb *db = _pgqrs_hrana_get_db (client);
+      g_autoptr(GPtrArray) statements = _pgqrs_hrana_split_script (sqlite_sql);
+      g_autoptr(GError) error = NULL;
+
+      if (!_pgqrs_hrana_connect (client, &error))
+        g_error ("%s", error->message);
+      for (guint i = 0; i < statements->len; i++)
+        {
+          PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (db, i, g_ptr_array_index (statements, i), &error);
+          int rc = stmt ? _pgqrs_sql_step (db, stmt, &error) : 0;
+
+          if (rc == 0)
+            g_error ("%s: %s", sqlite_sql, error->message);
+          if (rc == PGQRS_SQL_ROW)
+            {
+              /* as sqlite3_exec() above: the first row ends the script */
+              value = _pgqrs_sql_column_int64 (stmt, 0);
+              break;
+            }
+        }
+      _pgqrs_hrana_free (client);
+      return value;
+    }
+#endif
 
 #ifdef HAVE_POSTGRES
   {

@@ -21,6 +21,8 @@ void        pgqrs_test_init          (int    *argc,
                                       char ***argv);
 const char *pgqrs_test_backend_name  (void);
 gboolean    pgqrs_test_backend_is_sqlite (void);
+/* The kind of store PGQRS_TEST_BACKEND makes. */
+PgqrsBackendKind pgqrs_test_backend_kind (void);
 
 /* A DSN for a database nobody else uses: a new SQLite file in a temporary
  * directory, or a new PostgreSQL schema.  @options is appended as query
