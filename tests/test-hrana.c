@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "pgqrs-error.h"
@@ -889,6 +890,26 @@ test_local_engine_shared (void)
   _pgqrs_libsql_db_close (b);
 }
 
+/* In another process: a transaction on the engine the test runs, left
+ * open when the process ends (as if it were killed). */
+static int
+engine_child_abandon (const char *dsn)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsLibsqlDb *conn = _pgqrs_libsql_db_open (dsn, 10, NULL, &error);
+  PgqrsSqlDb *db = conn ? _pgqrs_libsql_db_get (conn, &error) : NULL;
+  PgqrsSqlStmt *stmt;
+
+  if (db == NULL || !_pgqrs_sql_begin (db, &error) ||
+      !(stmt = _pgqrs_sql_prepare_sql (db, 1, "INSERT INTO t VALUES (1000)", &error)) ||
+      _pgqrs_sql_step (db, stmt, &error) != PGQRS_SQL_DONE)
+    {
+      g_printerr ("%s\n", error ? error->message : "?");
+      return 1;
+    }
+  _exit (0);
+}
+
 /* In another process: a transaction on the engine the test runs. */
 static int
 engine_child (const char *dsn)
@@ -946,6 +967,28 @@ test_local_engine_other_process (void)
     g_error ("the child failed: %s", err);
   g_assert_cmpstr (g_strstrip (out), ==, _pgqrs_libsql_db_get_url (conn));
   g_assert_cmpint (query_int (db, "SELECT sum(x) FROM t"), ==, 42);
+
+  /* a process that ends inside a transaction leaves it open on the
+   * engine's one connection: the next store to take the connection ends
+   * it, rather than running its own statements inside it */
+  g_clear_object (&child);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                            self_path, "--engine-child-abandon", dsn, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "SELECT sum(x) FROM t"), ==, 42);
+  g_assert_true (_pgqrs_sql_begin (db, &error));
+  g_assert_no_error (error);
+  {
+    PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (db, 2, "INSERT INTO t VALUES (8)", &error);
+
+    g_assert_cmpint (_pgqrs_sql_step (db, stmt, &error), ==, PGQRS_SQL_DONE);
+    g_assert_no_error (error);
+  }
+  g_assert_true (_pgqrs_sql_commit (db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (db, "SELECT sum(x) FROM t"), ==, 50);
 
   _pgqrs_libsql_db_close (conn);
 }
@@ -1041,6 +1084,8 @@ main (int    argc,
 {
   if (argc == 3 && g_str_equal (argv[1], "--engine-child"))
     return engine_child (argv[2]);
+  if (argc == 3 && g_str_equal (argv[1], "--engine-child-abandon"))
+    return engine_child_abandon (argv[2]);
 
   g_test_init (&argc, &argv, NULL);
   /* the launcher looks for the engine where a store would */

@@ -86,6 +86,9 @@ struct _PgqrsHrana
    * client flock()s for each request and across each transaction; -1 */
   int                connection_lock;
   gboolean           holding;
+  /* the lock was just taken: the next request first rolls back whatever
+   * transaction a store that died holding it left open */
+  gboolean           fresh_hold;
 
   gint64             changes;       /* of the last statement */
   int                errcode;
@@ -146,6 +149,7 @@ take_connection (PgqrsHrana *self)
       while (flock (self->connection_lock, LOCK_EX) != 0 && errno == EINTR)
         ;
       self->holding = TRUE;
+      self->fresh_hold = TRUE;
     }
 }
 
@@ -598,6 +602,30 @@ pipeline (PgqrsHrana  *self,
   JsonNode *base_url;
   guint n_requests = json_array_get_length (requests);
   gboolean took;
+  gboolean reset = FALSE;
+
+  /* a transaction holds the connection already, until its end */
+  took = !self->holding;
+  take_connection (self);
+
+  if (self->fresh_hold)
+    {
+      /* tursodb's one connection: a store killed inside a transaction
+       * leaves it open for whoever comes next.  No live transaction can be
+       * open now (each holds the lock to its end), so a ROLLBACK first
+       * ends only an abandoned one; "no transaction is active" otherwise,
+       * which is ignored. */
+      JsonArray *prefixed = json_array_sized_new (n_requests + 1);
+
+      json_array_add_element (prefixed, request_new ("execute", "stmt",
+                                                     _pgqrs_hrana_stmt_new ("ROLLBACK", NULL)));
+      for (guint i = 0; i < n_requests; i++)
+        json_array_add_element (prefixed, json_node_ref (json_array_get_element (requests, i)));
+      json_array_unref (owned);
+      owned = requests = prefixed;
+      self->fresh_hold = FALSE;
+      reset = TRUE;
+    }
 
   if (self->baton != NULL)
     json_object_set_string_member (object, "baton", self->baton);
@@ -606,9 +634,6 @@ pipeline (PgqrsHrana  *self,
   json_object_set_array_member (object, "requests", json_array_ref (requests));
   json_node_take_object (body, object);
 
-  /* a transaction holds the connection already, until its end */
-  took = !self->holding;
-  take_connection (self);
   answer = post_json (self, self->stream_url ? self->stream_url : self->url, path, body,
                       status_out, error);
   if (took)
@@ -624,14 +649,14 @@ pipeline (PgqrsHrana  *self,
   root = json_node_get_object (answer);
   results = json_object_get_member (root, "results");
   if (results == NULL || !JSON_NODE_HOLDS_ARRAY (results) ||
-      json_array_get_length (json_node_get_array (results)) != n_requests)
+      json_array_get_length (json_node_get_array (results)) != n_requests + reset)
     {
       close_stream (self);
       malformed (self, _("the results do not match the requests"), error);
       return NULL;
     }
 
-  for (guint i = 0; i < n_requests; i++)
+  for (guint i = reset; i < n_requests + reset; i++)
     {
       JsonNode *result = json_array_get_element (json_node_get_array (results), i);
       JsonObject *o = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
@@ -668,6 +693,16 @@ pipeline (PgqrsHrana  *self,
     }
   else if (self->baton == NULL)
     g_clear_pointer (&self->stream_url, g_free);
+
+  if (reset)
+    {
+      /* the caller sees the results of its own requests */
+      JsonArray *own = json_array_sized_new (n_requests);
+
+      for (guint i = 1; i <= n_requests; i++)
+        json_array_add_element (own, json_node_ref (json_array_get_element (json_node_get_array (results), i)));
+      return own;
+    }
 
   return json_array_ref (json_node_get_array (results));
 }
