@@ -104,8 +104,9 @@ static void test_connect_and_install () {
         assert (store.install ());
         assert (store.verify ());
 
-        var expected = Environment.get_variable ("PGQRS_TEST_BACKEND") == "postgres"
-            ? Pgqrs.BackendKind.POSTGRES : Pgqrs.BackendKind.SQLITE;
+        var backend = Environment.get_variable ("PGQRS_TEST_BACKEND");
+        var expected = backend == "postgres" ? Pgqrs.BackendKind.POSTGRES
+                     : backend == "turso" ? Pgqrs.BackendKind.TURSO : Pgqrs.BackendKind.SQLITE;
         assert (store.get_config ().get_backend_kind () == expected);
     } catch (Error e) {
         unexpected (e);
