@@ -347,6 +347,7 @@ _pgqrs_turso_engine_start (const char  *path,
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
   g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+  g_autofree char *program = NULL;
   PgqrsTursoEngine *self;
 
   if (registry == NULL)
@@ -358,7 +359,7 @@ _pgqrs_turso_engine_start (const char  *path,
       return self;
     }
 
-  if (_pgqrs_turso_engine_find () == NULL)
+  if (!(program = _pgqrs_turso_engine_find ()))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
                    _("turso:// on a local file (“%s”) needs the Turso engine, and tursodb was "
