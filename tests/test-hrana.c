@@ -279,6 +279,22 @@ test_rows_and_changes (Fixture       *f,
   g_assert_cmpuint (f->db->total_changes, ==, total + 2);
 }
 
+/* Requests a second, for the documentation's figure: `meson test -C build
+ * hrana -v` prints it for each engine. */
+static void
+test_request_rate (Fixture       *f,
+                   gconstpointer  data)
+{
+  const guint n = 100;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (query_int (f->db, "SELECT 1"), ==, 1);
+  g_test_message ("%s: %.0f statements a second, one request each",
+                  f->engine == ENGINE_SQLD ? "sqld" : "tursodb",
+                  n / ((g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC));
+}
+
 /* BEGIN … COMMIT spans requests: on sqld through the baton, on tursodb
  * through its one shared connection. */
 static void
@@ -1102,6 +1118,7 @@ main (int    argc,
         { "transactions", test_transactions },
         { "errors", test_errors },
         { "batch-step-error", test_batch_step_error },
+        { "request-rate", test_request_rate },
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
