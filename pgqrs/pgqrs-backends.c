@@ -15,6 +15,9 @@
 #ifdef HAVE_POSTGRES
 # include "backends/postgres/pgqrs-postgres-backend-private.h"
 #endif
+#ifdef HAVE_LIBSQL
+# include "backends/libsql/pgqrs-libsql-backend-private.h"
+#endif
 
 PgqrsBackend *
 _pgqrs_backend_new_for_config (PgqrsConfig  *config,
@@ -36,10 +39,16 @@ _pgqrs_backend_new_for_config (PgqrsConfig  *config,
 #endif
 
     case PGQRS_BACKEND_KIND_TURSO:
-    default:
+#ifdef HAVE_LIBSQL
+      return _pgqrs_libsql_backend_new (config);
+#else
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
                    _("This build of pgqrs has no Turso backend (DSN “%s”)"),
                    pgqrs_config_get_dsn (config));
       return NULL;
+#endif
+
+    default:
+      g_assert_not_reached ();
     }
 }

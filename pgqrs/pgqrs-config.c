@@ -1400,7 +1400,7 @@ parse_dsn (PgqrsConfig  *self,
   if (colon == NULL || !is_scheme (dsn, colon - dsn))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
-                   _("DSN “%s” has no scheme; expected sqlite:, postgresql:, postgres: or turso:"),
+                   _("DSN “%s” has no scheme; expected sqlite:, postgresql:, postgres:, turso:, libsql:, http: or https:"),
                    self->dsn);
       return FALSE;
     }
@@ -1449,24 +1449,31 @@ parse_dsn (PgqrsConfig  *self,
         g_string_append_printf (conninfo, "?%s", passthrough->str);
       self->conninfo = g_string_free (g_steal_pointer (&conninfo), FALSE);
     }
-  else if (g_str_equal (scheme, "turso") || g_str_equal (scheme, "libsql"))
+  else if (g_str_equal (scheme, "turso") || g_str_equal (scheme, "libsql") ||
+           g_str_equal (scheme, "http") || g_str_equal (scheme, "https"))
     {
+      g_autoptr(GString) passthrough = g_string_new (NULL);
+
+      /* The libSQL backend reads the location and its own parameters
+       * (authToken, tls) from conninfo; pgqrs's options are taken here. */
       self->backend_kind = PGQRS_BACKEND_KIND_TURSO;
       if (!g_str_has_prefix (body, "//") || body[2] == '\0')
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
-                       _("Malformed Turso DSN “%s”: expected turso://host"), self->dsn);
+                       _("Malformed Turso DSN “%s”: expected turso://host, turso:///path/to/file.db, "
+                         "libsql://host[:port] or http(s)://host:port"), self->dsn);
           return FALSE;
         }
-      if (query && !apply_query (self, query, NULL, !has_secrets, error))
+      if (query && !apply_query (self, query, passthrough, !has_secrets, error))
         return FALSE;
-      self->conninfo = g_strdup (body + 2);
+      self->conninfo = g_strdup_printf ("%s:%s%s%s", scheme, body,
+                                        passthrough->len > 0 ? "?" : "", passthrough->str);
     }
   else
     {
       /* Nothing tells what in it is a secret: only the scheme is shown. */
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_CONFIG,
-                   _("Unknown scheme “%s” in a DSN; expected sqlite, postgresql, postgres or turso"),
+                   _("Unknown scheme “%s” in a DSN; expected sqlite, postgresql, postgres, turso, libsql, http or https"),
                    scheme);
       return FALSE;
     }

@@ -1,11 +1,11 @@
 /* pgqrs-test-env.c — run a command against a fresh pgqrs database
  *
- * Usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer -- COMMAND [ARGUMENT…]
+ * Usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|turso -- COMMAND [ARGUMENT…]
  *
  * The binding tests and the examples in Python, gjs and Vala cannot link
  * test-util.c, so this makes their database for them: an SQLite file in a
  * new temporary directory, or a schema of its own on a throwaway PostgreSQL
- * cluster (test-cluster.c). COMMAND runs with
+ * cluster (test-cluster.c), or a file for the Turso engine. COMMAND runs with
  *
  *   PGQRS_TEST_BACKEND  the backend's name
  *   PGQRS_TEST_DSN      the DSN of the fresh, empty database
@@ -60,6 +60,18 @@ fresh_dsn (const char  *backend,
       return g_strdup_printf ("sqlite://%s/test.db", sqlite_dir);
     }
 
+#ifdef HAVE_LIBSQL
+  /* the Turso engine, which the library runs on a file of this directory
+   * (its address and lock files next to it: nothing nested either) */
+  if (g_str_equal (backend, "turso"))
+    {
+      if (!(sqlite_dir = g_dir_make_tmp ("pgqrs-test-env-XXXXXX", error)))
+        return NULL;
+      atexit (remove_sqlite_dir);
+      return g_strdup_printf ("turso://%s/test.db", sqlite_dir);
+    }
+#endif
+
 #ifdef HAVE_POSTGRES
   if (g_str_equal (backend, "postgres") || g_str_equal (backend, "pgbouncer"))
     {
@@ -85,7 +97,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) envp = NULL;
   const GOptionEntry entries[] = {
-    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "sqlite, postgres or pgbouncer", "NAME" },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "sqlite, postgres, pgbouncer or turso", "NAME" },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -107,7 +119,7 @@ main (int   argc,
     }
   if (backend == NULL || argc < 2)
     {
-      g_printerr ("usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer -- COMMAND [ARGUMENT…]\n");
+      g_printerr ("usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|turso -- COMMAND [ARGUMENT…]\n");
       return 2;
     }
 

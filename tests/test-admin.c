@@ -378,8 +378,7 @@ test_store_lifecycle (Fixture       *f,
   g_assert_true (PGQRS_IS_STORE (fresh));
   g_assert_true (PGQRS_IS_CONFIG (pgqrs_store_get_config (fresh)));
   g_assert_cmpint (pgqrs_config_get_backend_kind (pgqrs_store_get_config (fresh)), ==,
-                   pgqrs_test_backend_is_sqlite () ? PGQRS_BACKEND_KIND_SQLITE
-                                                   : PGQRS_BACKEND_KIND_POSTGRES);
+                   pgqrs_test_backend_kind ());
 
   /* The wrappers act on f->store: point it at the fresh store for a while. */
   f->store = fresh;

@@ -167,6 +167,10 @@ run_produce_consume (Fixture    *f,
 {
   g_autofree char *total = g_strdup_printf ("%u", n_messages);
   g_autofree char *batch_option = g_strdup_printf ("--batch=%s", consumer_batch);
+  /* the Turso engine's server mode answers about 100 requests a second,
+   * which all these processes share */
+  const char *timeout_option = g_str_equal (pgqrs_test_backend_name (), "turso") ? "--timeout=900"
+                                                                                 : "--timeout=120";
   g_autofree char *produced = g_strdup_printf ("produced %u", n_messages);
   g_autoptr(GPtrArray) consumers = g_ptr_array_new_with_free_func ((GDestroyNotify)pgqrs_test_child_free);
   g_autoptr(PgqrsTestChild) producer = NULL;
@@ -174,7 +178,8 @@ run_produce_consume (Fixture    *f,
   gint64 started = g_get_monotonic_time ();
 
   for (guint i = 0; i < n_consumers; i++)
-    g_ptr_array_add (consumers, pgqrs_test_spawn_workerl ("consume", f->dsn, "jobs", total, batch_option, NULL));
+    g_ptr_array_add (consumers, pgqrs_test_spawn_workerl ("consume", f->dsn, "jobs", total, batch_option,
+                                                          timeout_option, NULL));
   producer = pgqrs_test_spawn_workerl ("produce", f->dsn, "jobs", total, producer_batch, NULL);
 
   pgqrs_test_child_wait (producer);

@@ -20,6 +20,11 @@
 # include <libpq-fe.h>
 # include "test-cluster.h"
 #endif
+#ifdef HAVE_LIBSQL
+# include "test-libsql-server.h"
+# include "backends/libsql/pgqrs-hrana-private.h"
+# include "backends/libsql/pgqrs-libsql-backend-private.h"
+#endif
 
 static char *sqlite_dir;
 static guint dsn_serial;
@@ -63,6 +68,18 @@ pgqrs_test_backend_is_sqlite (void)
   return g_str_equal (pgqrs_test_backend_name (), "sqlite");
 }
 
+PgqrsBackendKind
+pgqrs_test_backend_kind (void)
+{
+  const char *backend = pgqrs_test_backend_name ();
+
+  if (g_str_equal (backend, "sqlite"))
+    return PGQRS_BACKEND_KIND_SQLITE;
+  if (g_str_equal (backend, "postgres") || g_str_equal (backend, "pgbouncer"))
+    return PGQRS_BACKEND_KIND_POSTGRES;
+  return PGQRS_BACKEND_KIND_TURSO;
+}
+
 char *
 pgqrs_test_new_dsn (const char *options)
 {
@@ -86,6 +103,26 @@ pgqrs_test_new_dsn (const char *options)
       return g_strdup_printf ("sqlite://%s%s%s", path,
                               options ? "?" : "", options ? options : "");
     }
+
+#ifdef HAVE_LIBSQL
+  /* sqld: a server of its own per test (pgqrs_test_sqld_start() stops those
+   * of earlier tests); "sqld-auth" requires a JWT, which the store finds in
+   * PGQRS_AUTH_TOKEN, as do the processes the test spawns. */
+  if (g_str_equal (backend, "sqld") || g_str_equal (backend, "sqld-auth"))
+    {
+      const char *token = NULL;
+      const char *url = pgqrs_test_sqld_start (g_str_equal (backend, "sqld-auth"), &token);
+
+      if (token != NULL)
+        g_setenv ("PGQRS_AUTH_TOKEN", token, TRUE);
+      return g_strdup_printf ("%s%s%s", url, options ? "?" : "", options ? options : "");
+    }
+
+  /* turso:///path: a new file; the store runs the Turso engine on it */
+  if (g_str_equal (backend, "turso"))
+    return g_strdup_printf ("turso://%s/test-%u.db%s%s", pgqrs_test_tmp_dir (), serial,
+                            options ? "?" : "", options ? options : "");
+#endif
 
 #ifdef HAVE_POSTGRES
   if (g_str_equal (backend, "postgres") || g_str_equal (backend, "pgbouncer"))
@@ -213,6 +250,38 @@ pgqrs_test_exec_sql (PgqrsStore *store,
       sqlite3_close (db);
       return value;
     }
+
+#ifdef HAVE_LIBSQL
+  if (pgqrs_config_get_backend_kind (config) == PGQRS_BACKEND_KIND_TURSO)
+    {
+      /* to the store's server (a turso:/// store's own engine) on a
+       * connection of our own */
+      g_autofree char *url = _pgqrs_libsql_backend_get_url (_pgqrs_store_get_backend (store));
+      PgqrsHrana *client = _pgqrs_hrana_new (url, g_getenv ("PGQRS_AUTH_TOKEN"), 30);
+      PgqrsSqlDb *db = _pgqrs_hrana_get_db (client);
+      g_autoptr(GPtrArray) statements = _pgqrs_hrana_split_script (sqlite_sql);
+      g_autoptr(GError) error = NULL;
+
+      if (!_pgqrs_hrana_connect (client, &error))
+        g_error ("%s", error->message);
+      for (guint i = 0; i < statements->len; i++)
+        {
+          PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (db, i, g_ptr_array_index (statements, i), &error);
+          int rc = stmt ? _pgqrs_sql_step (db, stmt, &error) : 0;
+
+          if (rc == 0)
+            g_error ("%s: %s", sqlite_sql, error->message);
+          if (rc == PGQRS_SQL_ROW)
+            {
+              /* as sqlite3_exec() above: the first row ends the script */
+              value = _pgqrs_sql_column_int64 (stmt, 0);
+              break;
+            }
+        }
+      _pgqrs_hrana_free (client);
+      return value;
+    }
+#endif
 
 #ifdef HAVE_POSTGRES
   {

@@ -13,11 +13,16 @@ G_BEGIN_DECLS
  * environment variable PGQRS_TEST_BACKEND: "sqlite" (the default),
  * "postgres" (a throwaway cluster the test process starts itself) or
  * "pgbouncer" (the same cluster reached through PgBouncer in transaction
- * mode).  meson registers each suite once per backend. */
+ * mode), "sqld" (a libSQL server the test process starts, one per test),
+ * "sqld-auth" (the same, requiring a token) or "turso" (the Turso engine,
+ * which the store itself runs on a new file).  meson registers each suite
+ * once per backend. */
 void        pgqrs_test_init          (int    *argc,
                                       char ***argv);
 const char *pgqrs_test_backend_name  (void);
 gboolean    pgqrs_test_backend_is_sqlite (void);
+/* The kind of store PGQRS_TEST_BACKEND makes. */
+PgqrsBackendKind pgqrs_test_backend_kind (void);
 
 /* A DSN for a database nobody else uses: a new SQLite file in a temporary
  * directory, or a new PostgreSQL schema.  @options is appended as query

@@ -705,7 +705,10 @@ wait_for_run (PgqrsWorkflow  *run,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pgqrs_workflow_wait_async (run, 5, NULL, wait_cb, &result);
+  /* libSQL: sqld takes 5 s to take back the write lock of a transaction
+   * whose client was killed (sigkill-recovery) */
+  pgqrs_workflow_wait_async (run, pgqrs_test_backend_kind () == PGQRS_BACKEND_KIND_TURSO ? 15 : 5,
+                             NULL, wait_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   return pgqrs_workflow_wait_finish (run, result, error);

@@ -7,6 +7,7 @@
 
 #include "pgqrs-backend-private.h"
 #include "pgqrs-config.h"
+#include "pgqrs-sql-db-private.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,31 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PgqrsSqliteBackend, pgqrs_sqlite_backend, PGQRS, SQLITE_BACKEND, GObject)
 
 PgqrsBackend *_pgqrs_sqlite_backend_new (PgqrsConfig *config);
+
+/* How the owner thread reaches an SQLite-dialect database: the SQLite
+ * library on a file, or the libSQL remote protocol (the libsql backend).
+ * Every function runs on the owner thread. */
+typedef struct
+{
+  const char   *thread_name;
+  gpointer    (*open)         (PgqrsConfig  *config,
+                               GError      **error);
+  /* The connection for the next request; may reconnect. */
+  PgqrsSqlDb *(*get_db)       (gpointer      connection,
+                               GError      **error);
+  void        (*close)        (gpointer      connection);
+  /* Whether other processes' commits can be heard (a local file's
+   * write-ahead log); otherwise consumers poll. */
+  gboolean      watch_wal;
+} PgqrsSqlTransport;
+
+PgqrsBackend *_pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
+                                                        const PgqrsSqlTransport *transport);
+/* Runs @func on the owner thread with the transport's open connection (or
+ * NULL) and waits for it: for the tests. */
+void          _pgqrs_sqlite_backend_run_sync           (PgqrsBackend            *backend,
+                                                        void                   (*func) (gpointer connection,
+                                                                                        gpointer data),
+                                                        gpointer                 data);
 
 G_END_DECLS

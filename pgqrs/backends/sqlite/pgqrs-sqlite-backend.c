@@ -35,6 +35,7 @@ struct _PgqrsSqliteBackend
   GObject       parent_instance;
 
   PgqrsConfig  *config;
+  const PgqrsSqlTransport *transport;
   GAsyncQueue  *jobs;       /* element-type Job */
   GThread      *owner;
 
@@ -52,6 +53,7 @@ typedef enum
 {
   JOB_OPEN,
   JOB_EXECUTE,
+  JOB_RUN,
   JOB_QUIT,
 } JobKind;
 
@@ -62,7 +64,19 @@ typedef struct
   PgqrsRequest *request;
   PgqrsConfig  *config;
   PgqrsBackend *backend;    /* unowned: the pending task keeps the store, and so it, alive */
+  /* JOB_RUN: the caller waits on done_cond, and owns the job */
+  void        (*func) (gpointer connection, gpointer data);
+  gpointer      data;
+  GMutex        lock;
+  GCond         done_cond;
+  gboolean      done;
 } Job;
+
+typedef struct
+{
+  GAsyncQueue             *jobs;
+  const PgqrsSqlTransport *transport;
+} Owner;
 
 static void pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface);
 
@@ -79,21 +93,61 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* The SQLite library on a file: the transport of sqlite:// stores. */
+static gpointer
+sqlite_open (PgqrsConfig  *config,
+             GError      **error)
+{
+  return _pgqrs_sqlite_connection_open (config, error);
+}
+
+static PgqrsSqlDb *
+sqlite_get_db (gpointer   connection,
+               GError   **error)
+{
+  return _pgqrs_sqlite_connection_get_db (connection);
+}
+
 static void
-run_execute (PgqrsSqliteConnection *conn,
-             Job                   *job)
+sqlite_close (gpointer connection)
+{
+  _pgqrs_sqlite_connection_close (connection);
+}
+
+static const PgqrsSqlTransport sqlite_transport = {
+  .thread_name = "pgqrs-sqlite",
+  .open = sqlite_open,
+  .get_db = sqlite_get_db,
+  .close = sqlite_close,
+  .watch_wal = TRUE,
+};
+
+static void
+run_execute (const PgqrsSqlTransport *transport,
+             gpointer                 conn,
+             Job                     *job)
 {
   g_autoptr(PgqrsReply) reply = _pgqrs_reply_new ();
+  PgqrsWatchList *watchers = PGQRS_SQLITE_BACKEND (job->backend)->watchers;
   GError *error = NULL;
+  guint64 changes_before;
+  PgqrsSqlDb *db;
 
   if (conn == NULL)
     {
       g_task_return_new_error (job->task, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
-                               _("The SQLite database is not open"));
+                               _("The database is not open"));
       return;
     }
 
-  if (!_pgqrs_sqlite_execute (conn, job->request, reply, &error))
+  if (!(db = transport->get_db (conn, &error)))
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+
+  changes_before = db->total_changes;
+  if (!_pgqrs_sqlite_execute (db, job->request, reply, &error))
     {
       g_task_return_error (job->task, error);
       return;
@@ -103,22 +157,41 @@ run_execute (PgqrsSqliteConnection *conn,
    * before the enqueue's caller does; a new clock may make messages
    * visible. */
   if (job->request->op == PGQRS_OP_ENQUEUE)
-    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (job->backend)->watchers,
-                              job->request->enqueue.queue_id);
+    _pgqrs_watch_list_notify (watchers, job->request->enqueue.queue_id);
   else if (job->request->op == PGQRS_OP_RUN_CREATE && job->request->run_create.trigger)
-    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (job->backend)->watchers,
-                              reply->woken_queue_id);
+    _pgqrs_watch_list_notify (watchers, reply->woken_queue_id);
   else if (job->request->op == PGQRS_OP_CLOCK_SET)
-    _pgqrs_watch_list_notify (PGQRS_SQLITE_BACKEND (job->backend)->watchers, 0);
+    _pgqrs_watch_list_notify (watchers, 0);
+  /* Without a log to watch, any change wakes this store's consumers, as
+   * the log watch does for a file: a release with a delay, say, changes
+   * when the next message is due. */
+  else if (!transport->watch_wal && db->total_changes != changes_before)
+    _pgqrs_watch_list_notify (watchers, 0);
 
   g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);
+}
+
+static void
+run_func (gpointer  conn,
+          Job      *job)
+{
+  job->func (conn, job->data);
+
+  g_mutex_lock (&job->lock);
+  job->done = TRUE;
+  g_cond_signal (&job->done_cond);
+  g_mutex_unlock (&job->lock);
 }
 
 static gpointer
 owner_thread (gpointer data)
 {
-  g_autoptr(GAsyncQueue) jobs = data;
-  PgqrsSqliteConnection *conn = NULL;
+  Owner *owner = data;
+  g_autoptr(GAsyncQueue) jobs = owner->jobs;
+  const PgqrsSqlTransport *transport = owner->transport;
+  gpointer conn = NULL;
+
+  g_free (owner);
 
   for (;;)
     {
@@ -131,6 +204,12 @@ owner_thread (gpointer data)
           break;
         }
 
+      if (job->kind == JOB_RUN)
+        {
+          run_func (conn, job);
+          continue;
+        }
+
       if (g_task_return_error_if_cancelled (job->task))
         {
           job_free (job);
@@ -140,16 +219,17 @@ owner_thread (gpointer data)
       switch (job->kind)
         {
         case JOB_OPEN:
-          if (conn == NULL && !(conn = _pgqrs_sqlite_connection_open (job->config, &error)))
+          if (conn == NULL && !(conn = transport->open (job->config, &error)))
             g_task_return_error (job->task, error);
           else
             g_task_return_boolean (job->task, TRUE);
           break;
 
         case JOB_EXECUTE:
-          run_execute (conn, job);
+          run_execute (transport, conn, job);
           break;
 
+        case JOB_RUN:
         case JOB_QUIT:
         default:
           g_assert_not_reached ();
@@ -158,7 +238,8 @@ owner_thread (gpointer data)
       job_free (job);
     }
 
-  _pgqrs_sqlite_connection_close (conn);
+  if (conn != NULL)
+    transport->close (conn);
 
   return NULL;
 }
@@ -168,9 +249,37 @@ push_job (PgqrsSqliteBackend *self,
           Job                *job)
 {
   if (self->owner == NULL)
-    self->owner = g_thread_new ("pgqrs-sqlite", owner_thread, g_async_queue_ref (self->jobs));
+    {
+      Owner *owner = g_new0 (Owner, 1);
+
+      owner->jobs = g_async_queue_ref (self->jobs);
+      owner->transport = self->transport;
+      self->owner = g_thread_new (self->transport->thread_name, owner_thread, owner);
+    }
 
   g_async_queue_push (self->jobs, job);
+}
+
+void
+_pgqrs_sqlite_backend_run_sync (PgqrsBackend  *backend,
+                                void         (*func) (gpointer connection,
+                                                      gpointer data),
+                                gpointer       data)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  Job job = { .kind = JOB_RUN, .func = func, .data = data };
+
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.done_cond);
+  push_job (self, &job);
+
+  g_mutex_lock (&job.lock);
+  while (!job.done)
+    g_cond_wait (&job.done_cond, &job.lock);
+  g_mutex_unlock (&job.lock);
+
+  g_mutex_clear (&job.lock);
+  g_cond_clear (&job.done_cond);
 }
 
 static void
@@ -327,8 +436,10 @@ pgqrs_sqlite_backend_watch (PgqrsBackend    *backend,
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
 
-  /* An in-memory database has no other processes to hear from. */
-  if (!_pgqrs_config_get_sqlite_in_memory (self->config) && self->watcher == NULL)
+  /* An in-memory database has no other processes to hear from; a
+   * server's database has no log here to watch: consumers poll. */
+  if (self->transport->watch_wal && !_pgqrs_config_get_sqlite_in_memory (self->config) &&
+      self->watcher == NULL)
     {
       self->watch_context = g_main_context_new ();
       self->watch_loop = g_main_loop_new (self->watch_context, FALSE);
@@ -464,11 +575,19 @@ pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
 }
 
 PgqrsBackend *
-_pgqrs_sqlite_backend_new (PgqrsConfig *config)
+_pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
+                                          const PgqrsSqlTransport *transport)
 {
   PgqrsSqliteBackend *self = g_object_new (PGQRS_TYPE_SQLITE_BACKEND, NULL);
 
   self->config = g_object_ref (config);
+  self->transport = transport;
 
   return PGQRS_BACKEND (self);
+}
+
+PgqrsBackend *
+_pgqrs_sqlite_backend_new (PgqrsConfig *config)
+{
+  return _pgqrs_sqlite_backend_new_with_transport (config, &sqlite_transport);
 }

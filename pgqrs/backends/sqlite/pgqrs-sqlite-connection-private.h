@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "pgqrs-config.h"
+#include "pgqrs-sql-db-private.h"
 #include "pgqrs-sqlite-statements-private.h"
 
 G_BEGIN_DECLS
@@ -52,11 +53,7 @@ void                   _pgqrs_sqlite_connection_set_error (PgqrsSqliteConnection
                                                            const char             *what,
                                                            GError                **error);
 
-/* Migrations from the GResource, each in its own transaction. */
-int                    _pgqrs_sqlite_latest_schema_version (void);
-gboolean               _pgqrs_sqlite_connection_migrate  (PgqrsSqliteConnection   *self,
-                                                          GError                 **error);
-gboolean               _pgqrs_sqlite_connection_verify   (PgqrsSqliteConnection   *self,
-                                                          GError                 **error);
+/* The connection as the interface the ops run on. */
+PgqrsSqlDb            *_pgqrs_sqlite_connection_get_db   (PgqrsSqliteConnection   *self);
 
 G_END_DECLS

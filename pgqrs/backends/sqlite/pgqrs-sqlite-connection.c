@@ -9,20 +9,30 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "pgqrs-backend-support-private.h"
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-sqlite-connection-private.h"
 
-#define MIGRATIONS_PATH "/org/pgqrs/sqlite/sql"
+
+/* A named statement, as the PgqrsSqlDb interface hands it out. */
+typedef struct
+{
+  PgqrsSqlStmt  parent;
+  sqlite3_stmt *stmt;
+} Stmt;
 
 struct _PgqrsSqliteConnection
 {
+  PgqrsSqlDb    parent;        /* the ops run on this interface */
   sqlite3      *db;
   sqlite3_stmt *stmts[SQLITE_N_STMTS];
+  Stmt          handles[SQLITE_N_STMTS];
   char         *location;      /* for error messages */
   const char   *operation;     /* what a failed statement was for, or NULL */
 };
+
+static const PgqrsSqlDbClass sqlite_db_class;
+static const char *statement_sql (guint id);
 
 void
 _pgqrs_sqlite_connection_set_error (PgqrsSqliteConnection  *self,
@@ -104,6 +114,11 @@ _pgqrs_sqlite_connection_open (PgqrsConfig  *config,
 
   self->location = in_memory ? g_strdup (_("the in-memory database"))
                              : g_strdup_printf ("“%s”", path);
+  self->parent.klass = &sqlite_db_class;
+  self->parent.statement_sql = statement_sql;
+  self->parent.location = self->location;
+  for (guint i = 0; i < SQLITE_N_STMTS; i++)
+    self->handles[i].parent.klass = &sqlite_db_class;
 
   /* NOMUTEX: the handle is only ever used by its owner thread. */
   rc = sqlite3_open_v2 (path, &self->db,
@@ -277,103 +292,175 @@ _pgqrs_sqlite_connection_errcode (PgqrsSqliteConnection *self)
   return sqlite3_extended_errcode (self->db);
 }
 
-int
-_pgqrs_sqlite_latest_schema_version (void)
+/* The PgqrsSqlDb interface, on which the ops run: the functions above, and
+ * SQLite's own. */
+
+static const char *
+statement_sql (guint id)
 {
-  return _pgqrs_migrations_latest (MIGRATIONS_PATH);
+  return _pgqrs_sqlite_statement_sql (id);
+}
+
+PgqrsSqlDb *
+_pgqrs_sqlite_connection_get_db (PgqrsSqliteConnection *self)
+{
+  return &self->parent;
+}
+
+static PgqrsSqlStmt *
+db_prepare_sql (PgqrsSqlDb  *db,
+                guint        id,
+                const char  *sql,
+                GError     **error)
+{
+  PgqrsSqliteConnection *self = (PgqrsSqliteConnection *)db;
+
+  /* Only the named statements: their text is the table's. */
+  g_return_val_if_fail (id < SQLITE_N_STMTS && sql == _pgqrs_sqlite_statement_sql (id), NULL);
+
+  if (!(self->handles[id].stmt = _pgqrs_sqlite_connection_prepare (self, id, error)))
+    return NULL;
+
+  return &self->handles[id].parent;
 }
 
 static int
-read_schema_version (PgqrsSqliteConnection  *self,
-                     GError                **error)
+db_step (PgqrsSqlDb    *db,
+         PgqrsSqlStmt  *stmt,
+         GError       **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (self, SQLITE_STMT_SCHEMA_VERSION, error)))
-    return -1;
-
-  if (!(rc = _pgqrs_sqlite_connection_step (self, stmt, error)))
-    return -1;
-
-  rc = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return rc;
+  return _pgqrs_sqlite_connection_step ((PgqrsSqliteConnection *)db, ((Stmt *)stmt)->stmt, error);
 }
 
-gboolean
-_pgqrs_sqlite_connection_migrate (PgqrsSqliteConnection  *self,
-                                  GError                **error)
+static void
+db_reset (PgqrsSqlStmt *stmt)
 {
-  g_auto(GStrv) names = _pgqrs_migrations_list (MIGRATIONS_PATH);
-  int current;
-
-  /* One write transaction for the whole upgrade: a second process
-   * installing at the same time waits for it, then finds nothing to do. */
-  if (!_pgqrs_sqlite_connection_begin (self, error))
-    return FALSE;
-
-  if (!_pgqrs_sqlite_connection_exec (self,
-                                      "CREATE TABLE IF NOT EXISTS pgqrs_schema_version ("
-                                      "  version INTEGER PRIMARY KEY,"
-                                      "  applied_at TEXT NOT NULL"
-                                      "    DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
-                                      error) ||
-      (current = read_schema_version (self, error)) < 0)
-    goto failed;
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *path = g_strconcat (MIGRATIONS_PATH "/", names[i], NULL);
-      g_autofree char *record = NULL;
-      g_autoptr(GBytes) script = NULL;
-      int version = _pgqrs_migration_version (names[i]);
-
-      if (version <= current)
-        continue;
-
-      script = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-      g_assert (script != NULL);
-
-      record = g_strdup_printf ("INSERT INTO pgqrs_schema_version (version) VALUES (%d)", version);
-
-      if (!_pgqrs_sqlite_connection_exec (self, g_bytes_get_data (script, NULL), error) ||
-          !_pgqrs_sqlite_connection_exec (self, record, error))
-        goto failed;
-    }
-
-  return _pgqrs_sqlite_connection_commit (self, error);
-
-failed:
-  _pgqrs_sqlite_connection_rollback (self);
-  return FALSE;
+  sqlite3_reset (((Stmt *)stmt)->stmt);
 }
 
-gboolean
-_pgqrs_sqlite_connection_verify (PgqrsSqliteConnection  *self,
-                                 GError                **error)
+static void
+db_bind_int64 (PgqrsSqlStmt *stmt,
+               int           index,
+               gint64        value)
 {
-  g_autoptr(GError) local_error = NULL;
-  int latest = _pgqrs_sqlite_latest_schema_version ();
-  int current = read_schema_version (self, &local_error);
-
-  if (current < 0)
-    {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING,
-                   _("The pgqrs tables are not installed in %s; run pgqrs_store_install()"),
-                   self->location);
-      return FALSE;
-    }
-
-  if (current != latest)
-    {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SCHEMA_MISSING,
-                   _("The pgqrs tables in %s are at version %d; this library needs %d. "
-                     "Run pgqrs_store_install()"),
-                   self->location, current, latest);
-      return FALSE;
-    }
-
-  return TRUE;
+  sqlite3_bind_int64 (((Stmt *)stmt)->stmt, index, value);
 }
+
+static void
+db_bind_double (PgqrsSqlStmt *stmt,
+                int           index,
+                double        value)
+{
+  sqlite3_bind_double (((Stmt *)stmt)->stmt, index, value);
+}
+
+static void
+db_bind_text (PgqrsSqlStmt *stmt,
+              int           index,
+              const char   *text)
+{
+  sqlite3_bind_text (((Stmt *)stmt)->stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+db_bind_null (PgqrsSqlStmt *stmt,
+              int           index)
+{
+  sqlite3_bind_null (((Stmt *)stmt)->stmt, index);
+}
+
+static PgqrsSqlType
+db_column_type (PgqrsSqlStmt *stmt,
+                int           column)
+{
+  return sqlite3_column_type (((Stmt *)stmt)->stmt, column);
+}
+
+static gint64
+db_column_int64 (PgqrsSqlStmt *stmt,
+                 int           column)
+{
+  return sqlite3_column_int64 (((Stmt *)stmt)->stmt, column);
+}
+
+static double
+db_column_double (PgqrsSqlStmt *stmt,
+                  int           column)
+{
+  return sqlite3_column_double (((Stmt *)stmt)->stmt, column);
+}
+
+static const char *
+db_column_text (PgqrsSqlStmt *stmt,
+                int           column)
+{
+  return (const char *)sqlite3_column_text (((Stmt *)stmt)->stmt, column);
+}
+
+static int
+db_changes (PgqrsSqlDb *db)
+{
+  return _pgqrs_sqlite_connection_changes ((PgqrsSqliteConnection *)db);
+}
+
+static gboolean
+db_begin (PgqrsSqlDb  *db,
+          GError     **error)
+{
+  return _pgqrs_sqlite_connection_begin ((PgqrsSqliteConnection *)db, error);
+}
+
+static gboolean
+db_commit (PgqrsSqlDb  *db,
+           GError     **error)
+{
+  return _pgqrs_sqlite_connection_commit ((PgqrsSqliteConnection *)db, error);
+}
+
+static void
+db_rollback (PgqrsSqlDb *db)
+{
+  _pgqrs_sqlite_connection_rollback ((PgqrsSqliteConnection *)db);
+}
+
+static gboolean
+db_exec (PgqrsSqlDb  *db,
+         const char  *sql,
+         GError     **error)
+{
+  return _pgqrs_sqlite_connection_exec ((PgqrsSqliteConnection *)db, sql, error);
+}
+
+static int
+db_errcode (PgqrsSqlDb *db)
+{
+  return _pgqrs_sqlite_connection_errcode ((PgqrsSqliteConnection *)db);
+}
+
+static void
+db_set_operation (PgqrsSqlDb *db,
+                  const char *operation)
+{
+  _pgqrs_sqlite_connection_set_operation ((PgqrsSqliteConnection *)db, operation);
+}
+
+static const PgqrsSqlDbClass sqlite_db_class = {
+  .prepare_sql = db_prepare_sql,
+  .step = db_step,
+  .reset = db_reset,
+  .bind_int64 = db_bind_int64,
+  .bind_double = db_bind_double,
+  .bind_text = db_bind_text,
+  .bind_null = db_bind_null,
+  .column_type = db_column_type,
+  .column_int64 = db_column_int64,
+  .column_double = db_column_double,
+  .column_text = db_column_text,
+  .changes = db_changes,
+  .begin = db_begin,
+  .commit = db_commit,
+  .rollback = db_rollback,
+  .exec = db_exec,
+  .errcode = db_errcode,
+  .set_operation = db_set_operation,
+};

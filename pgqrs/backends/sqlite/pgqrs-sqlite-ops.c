@@ -18,10 +18,10 @@
  * op that writes does so inside one BEGIN IMMEDIATE transaction. */
 
 const char *
-_pgqrs_sqlite_column_text (sqlite3_stmt *stmt,
+_pgqrs_sqlite_column_text (PgqrsSqlStmt *stmt,
                            int           column)
 {
-  return (const char *)sqlite3_column_text (stmt, column);
+  return (const char *)_pgqrs_sql_column_text (stmt, column);
 }
 
 static PgqrsArchiveReason
@@ -38,30 +38,30 @@ archive_reason_from_text (const char *text)
 
 /* Reads a row of MESSAGE_COLUMNS. */
 static PgqrsMessage *
-message_from_row (sqlite3_stmt  *stmt,
+message_from_row (PgqrsSqlStmt  *stmt,
                   GError       **error)
 {
   PgqrsMessageRow row = {
-    .id = sqlite3_column_int64 (stmt, 0),
-    .queue_id = sqlite3_column_int64 (stmt, 1),
+    .id = _pgqrs_sql_column_int64 (stmt, 0),
+    .queue_id = _pgqrs_sql_column_int64 (stmt, 1),
     .payload = column_text (stmt, 2),
     .enqueued_at = column_text (stmt, 3),
     .visible_at = column_text (stmt, 4),
     .dequeued_at = column_text (stmt, 5),
     .archived_at = column_text (stmt, 6),
     .archive_reason = archive_reason_from_text (column_text (stmt, 7)),
-    .read_count = sqlite3_column_int (stmt, 8),
-    .producer_worker_id = sqlite3_column_int64 (stmt, 9),
-    .consumer_worker_id = sqlite3_column_int64 (stmt, 10),
-    .lease_count = sqlite3_column_int64 (stmt, 11),
+    .read_count = _pgqrs_sql_column_int (stmt, 8),
+    .producer_worker_id = _pgqrs_sql_column_int64 (stmt, 9),
+    .consumer_worker_id = _pgqrs_sql_column_int64 (stmt, 10),
+    .lease_count = _pgqrs_sql_column_int64 (stmt, 11),
   };
 
   return _pgqrs_message_new_from_row (&row, error);
 }
 
 static gboolean
-collect_messages (PgqrsSqliteConnection  *conn,
-                  sqlite3_stmt           *stmt,
+collect_messages (PgqrsSqlDb             *conn,
+                  PgqrsSqlStmt           *stmt,
                   PgqrsReply             *reply,
                   GError                **error)
 {
@@ -70,34 +70,34 @@ collect_messages (PgqrsSqliteConnection  *conn,
   if (reply->messages == NULL)
     reply->messages = g_ptr_array_new_with_free_func (g_object_unref);
 
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
     {
       PgqrsMessage *message = message_from_row (stmt, error);
 
       if (message == NULL)
         {
-          sqlite3_reset (stmt);
+          _pgqrs_sql_reset (stmt);
           return FALSE;
         }
       g_ptr_array_add (reply->messages, message);
     }
 
-  return rc == SQLITE_DONE;
+  return rc == PGQRS_SQL_DONE;
 }
 
 static gboolean
-collect_queues (PgqrsSqliteConnection  *conn,
-                sqlite3_stmt           *stmt,
+collect_queues (PgqrsSqlDb             *conn,
+                PgqrsSqlStmt           *stmt,
                 PgqrsReply             *reply,
                 GError                **error)
 {
   int rc;
 
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
-    _pgqrs_reply_add_queue (reply, sqlite3_column_int64 (stmt, 0),
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
+    _pgqrs_reply_add_queue (reply, _pgqrs_sql_column_int64 (stmt, 0),
                             column_text (stmt, 1), column_text (stmt, 2));
 
-  return rc == SQLITE_DONE;
+  return rc == PGQRS_SQL_DONE;
 }
 
 gboolean
@@ -111,47 +111,47 @@ _pgqrs_sqlite_queue_not_found (const char  *name,
 
 /* Looks a queue up by name; QUEUE_NOT_FOUND if there is none. */
 gint64
-_pgqrs_sqlite_find_queue (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_find_queue (PgqrsSqlDb             *conn,
                           const char             *name,
                           GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 id;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
     return 0;
 
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_text (stmt, 1, name);
 
-  if (!(rc = _pgqrs_sqlite_connection_step (conn, stmt, error)))
+  if (!(rc = _pgqrs_sql_step (conn, stmt, error)))
     return 0;
 
-  if (rc == SQLITE_DONE)
+  if (rc == PGQRS_SQL_DONE)
     {
       _pgqrs_sqlite_queue_not_found (name, error);
       return 0;
     }
 
-  id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  id = _pgqrs_sql_column_int64 (stmt, 0);
+  _pgqrs_sql_reset (stmt);
 
   return id;
 }
 
 static gboolean
-op_queue_create (PgqrsSqliteConnection  *conn,
+op_queue_create (PgqrsSqlDb             *conn,
                  PgqrsRequest           *request,
                  PgqrsReply             *reply,
                  GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_INSERT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_QUEUE_INSERT, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_create.queue_name, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_text (stmt, 1, request->queue_create.queue_name);
 
   if (!collect_queues (conn, stmt, reply, &local_error))
     {
@@ -167,17 +167,17 @@ op_queue_create (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_queue_get (PgqrsSqliteConnection  *conn,
+op_queue_get (PgqrsSqlDb             *conn,
               PgqrsRequest           *request,
               PgqrsReply             *reply,
               GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_QUEUE_SELECT, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->queue_get.queue_name, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_text (stmt, 1, request->queue_get.queue_name);
 
   if (!collect_queues (conn, stmt, reply, error))
     return FALSE;
@@ -191,14 +191,14 @@ op_queue_get (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_queue_list (PgqrsSqliteConnection  *conn,
+op_queue_list (PgqrsSqlDb             *conn,
                PgqrsRequest           *request,
                PgqrsReply             *reply,
                GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_LIST, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_QUEUE_LIST, error)))
     return FALSE;
 
   return collect_queues (conn, stmt, reply, error);
@@ -206,42 +206,42 @@ op_queue_list (PgqrsSqliteConnection  *conn,
 
 /* Runs a statement whose only parameter is a queue id. */
 static gboolean
-run_for_queue (PgqrsSqliteConnection  *conn,
+run_for_queue (PgqrsSqlDb             *conn,
                PgqrsSqliteStmt         which,
                gint64                  queue_id,
                GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, which, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, queue_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, queue_id);
 
-  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+  return _pgqrs_sql_step (conn, stmt, error) != 0;
 }
 
 static gboolean
-check_queue_unused (PgqrsSqliteConnection  *conn,
+check_queue_unused (PgqrsSqlDb             *conn,
                     const char             *queue_name,
                     gint64                  queue_id,
                     GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 messages, workers, workflows;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_QUEUE_USAGE, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_QUEUE_USAGE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, queue_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, queue_id);
 
-  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+  if (_pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
     return FALSE;
 
-  messages = sqlite3_column_int64 (stmt, 0);
-  workers = sqlite3_column_int64 (stmt, 1);
-  workflows = sqlite3_column_int64 (stmt, 2);
-  sqlite3_reset (stmt);
+  messages = _pgqrs_sql_column_int64 (stmt, 0);
+  workers = _pgqrs_sql_column_int64 (stmt, 1);
+  workflows = _pgqrs_sql_column_int64 (stmt, 2);
+  _pgqrs_sql_reset (stmt);
 
   if (messages > 0 || workers > 0 || workflows > 0)
     {
@@ -257,7 +257,7 @@ check_queue_unused (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_queue_delete (PgqrsSqliteConnection  *conn,
+op_queue_delete (PgqrsSqlDb             *conn,
                  PgqrsRequest           *request,
                  PgqrsReply             *reply,
                  GError                **error)
@@ -282,7 +282,7 @@ op_queue_delete (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_queue_purge (PgqrsSqliteConnection  *conn,
+op_queue_purge (PgqrsSqlDb             *conn,
                 PgqrsRequest           *request,
                 PgqrsReply             *reply,
                 GError                **error)
@@ -294,13 +294,13 @@ op_queue_purge (PgqrsSqliteConnection  *conn,
       !run_for_queue (conn, SQLITE_STMT_QUEUE_DELETE_MESSAGES, queue_id, error))
     return FALSE;
 
-  reply->count = _pgqrs_sqlite_connection_changes (conn);
+  reply->count = _pgqrs_sql_changes (conn);
 
   return TRUE;
 }
 
 static gboolean
-op_enqueue (PgqrsSqliteConnection  *conn,
+op_enqueue (PgqrsSqlDb             *conn,
             PgqrsRequest           *request,
             PgqrsReply             *reply,
             GError                **error)
@@ -311,7 +311,7 @@ op_enqueue (PgqrsSqliteConnection  *conn,
     {
       g_autoptr(GError) local_error = NULL;
       const char *key = keys ? g_ptr_array_index (keys, i) : NULL;
-      sqlite3_stmt *stmt;
+      PgqrsSqlStmt *stmt;
       int rc;
 
       /* A key already held, by an earlier call or earlier in this batch:
@@ -319,37 +319,36 @@ op_enqueue (PgqrsSqliteConnection  *conn,
        * comes between the look and the insert. */
       if (key != NULL)
         {
-          if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_BY_KEY, error)))
+          if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_BY_KEY, error)))
             return FALSE;
-          sqlite3_bind_int64 (stmt, 1, request->enqueue.queue_id);
-          sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
-          if ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == 0)
+          _pgqrs_sql_bind_int64 (stmt, 1, request->enqueue.queue_id);
+          _pgqrs_sql_bind_text (stmt, 2, key);
+          if ((rc = _pgqrs_sql_step (conn, stmt, error)) == 0)
             return FALSE;
-          if (rc == SQLITE_ROW)
+          if (rc == PGQRS_SQL_ROW)
             {
-              _pgqrs_reply_add_id (reply, sqlite3_column_int64 (stmt, 0));
-              sqlite3_reset (stmt);
+              _pgqrs_reply_add_id (reply, _pgqrs_sql_column_int64 (stmt, 0));
+              _pgqrs_sql_reset (stmt);
               continue;
             }
         }
 
-      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
+      if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, request->enqueue.queue_id);
-      sqlite3_bind_text (stmt, 2, g_ptr_array_index (request->enqueue.payloads, i), -1,
-                         SQLITE_STATIC);
-      sqlite3_bind_double (stmt, 3, request->enqueue.delay_seconds);
-      sqlite3_bind_int64 (stmt, 4, request->enqueue.worker_id);
+      _pgqrs_sql_bind_int64 (stmt, 1, request->enqueue.queue_id);
+      _pgqrs_sql_bind_text (stmt, 2, g_ptr_array_index (request->enqueue.payloads, i));
+      _pgqrs_sql_bind_double (stmt, 3, request->enqueue.delay_seconds);
+      _pgqrs_sql_bind_int64 (stmt, 4, request->enqueue.worker_id);
       if (key != NULL)
-        sqlite3_bind_text (stmt, 5, key, -1, SQLITE_STATIC);
+        _pgqrs_sql_bind_text (stmt, 5, key);
 
-      if (_pgqrs_sqlite_connection_step (conn, stmt, &local_error) != SQLITE_ROW)
+      if (_pgqrs_sql_step (conn, stmt, &local_error) != PGQRS_SQL_ROW)
         {
           /* The only foreign key of a new message that can go away is its
            * queue; other constraints (a trigger's, say) speak for
            * themselves. */
-          if (_pgqrs_sqlite_connection_errcode (conn) == SQLITE_CONSTRAINT_FOREIGNKEY)
+          if (_pgqrs_sql_errcode (conn) == SQLITE_CONSTRAINT_FOREIGNKEY)
             g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND,
                          _("Queue “%s” no longer exists"), request->enqueue.queue_name);
           else
@@ -357,8 +356,8 @@ op_enqueue (PgqrsSqliteConnection  *conn,
           return FALSE;
         }
 
-      _pgqrs_reply_add_id (reply, sqlite3_column_int64 (stmt, 0));
-      sqlite3_reset (stmt);
+      _pgqrs_reply_add_id (reply, _pgqrs_sql_column_int64 (stmt, 0));
+      _pgqrs_sql_reset (stmt);
     }
 
   return TRUE;
@@ -375,36 +374,36 @@ compare_message_ids (gconstpointer a,
 }
 
 static gboolean
-op_lease (PgqrsSqliteConnection  *conn,
+op_lease (PgqrsSqlDb             *conn,
           PgqrsRequest           *request,
           PgqrsReply             *reply,
           GError                 **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
   /* Dead letters in the window are archived first, until the window holds
    * only messages that may still be leased (semantics rule 7). */
   do
     {
-      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_DEAD_LETTER, error)))
+      if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_DEAD_LETTER, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, request->lease.queue_id);
-      sqlite3_bind_int (stmt, 2, request->lease.limit);
-      sqlite3_bind_int (stmt, 3, request->lease.max_read_count);
+      _pgqrs_sql_bind_int64 (stmt, 1, request->lease.queue_id);
+      _pgqrs_sql_bind_int (stmt, 2, request->lease.limit);
+      _pgqrs_sql_bind_int (stmt, 3, request->lease.max_read_count);
 
-      if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+      if (!_pgqrs_sql_step (conn, stmt, error))
         return FALSE;
     }
-  while (_pgqrs_sqlite_connection_changes (conn) > 0);
+  while (_pgqrs_sql_changes (conn) > 0);
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_LEASE, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_LEASE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->lease.queue_id);
-  sqlite3_bind_int (stmt, 2, request->lease.limit);
-  sqlite3_bind_double (stmt, 3, request->lease.visibility_seconds);
-  sqlite3_bind_int64 (stmt, 4, request->lease.worker_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->lease.queue_id);
+  _pgqrs_sql_bind_int (stmt, 2, request->lease.limit);
+  _pgqrs_sql_bind_double (stmt, 3, request->lease.visibility_seconds);
+  _pgqrs_sql_bind_int64 (stmt, 4, request->lease.worker_id);
 
   if (!collect_messages (conn, stmt, reply, error))
     return FALSE;
@@ -433,7 +432,7 @@ token_equal (gconstpointer a,
 }
 
 static gboolean
-op_fenced (PgqrsSqliteConnection  *conn,
+op_fenced (PgqrsSqlDb             *conn,
            PgqrsRequest           *request,
            PgqrsReply             *reply,
            GError                **error)
@@ -459,7 +458,7 @@ op_fenced (PgqrsSqliteConnection  *conn,
   for (guint i = 0; i < settle->tokens->len; i++)
     {
       const PgqrsLeaseToken *token = &g_array_index (settle->tokens, PgqrsLeaseToken, i);
-      sqlite3_stmt *stmt;
+      PgqrsSqlStmt *stmt;
 
       /* A repeated token counts once, at its first place, as on
        * PostgreSQL: extend does not move the lease count on, so without
@@ -470,62 +469,62 @@ op_fenced (PgqrsSqliteConnection  *conn,
           continue;
         }
 
-      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
+      if (!(stmt = _pgqrs_sql_prepare (conn, which, error)))
         return FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, token->id);
-      sqlite3_bind_int64 (stmt, 2, settle->queue_id);
-      sqlite3_bind_int64 (stmt, 3, token->lease_count);
+      _pgqrs_sql_bind_int64 (stmt, 1, token->id);
+      _pgqrs_sql_bind_int64 (stmt, 2, settle->queue_id);
+      _pgqrs_sql_bind_int64 (stmt, 3, token->lease_count);
       if (request->op == PGQRS_OP_ARCHIVE)
-        sqlite3_bind_int (stmt, 4, request->archive.dead_letter);
+        _pgqrs_sql_bind_int (stmt, 4, request->archive.dead_letter);
       else if (request->op == PGQRS_OP_RELEASE)
-        sqlite3_bind_double (stmt, 4, request->release.delay_seconds);
+        _pgqrs_sql_bind_double (stmt, 4, request->release.delay_seconds);
       else if (request->op == PGQRS_OP_EXTEND)
-        sqlite3_bind_double (stmt, 4, request->extend.extend_seconds);
+        _pgqrs_sql_bind_double (stmt, 4, request->extend.extend_seconds);
 
-      if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+      if (!_pgqrs_sql_step (conn, stmt, error))
         return FALSE;
 
-      _pgqrs_reply_add_flag (reply, _pgqrs_sqlite_connection_changes (conn) > 0);
+      _pgqrs_reply_add_flag (reply, _pgqrs_sql_changes (conn) > 0);
     }
 
   return TRUE;
 }
 
 static gboolean
-op_metrics (PgqrsSqliteConnection  *conn,
+op_metrics (PgqrsSqlDb             *conn,
             PgqrsRequest           *request,
             PgqrsReply             *reply,
             GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_METRICS, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_METRICS, error)))
     return FALSE;
 
   if (request->metrics.queue_name != NULL)
-    sqlite3_bind_text (stmt, 1, request->metrics.queue_name, -1, SQLITE_STATIC);
+    _pgqrs_sql_bind_text (stmt, 1, request->metrics.queue_name);
 
   reply->metrics = g_ptr_array_new_with_free_func (g_object_unref);
 
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
     {
       PgqrsQueueMetricsRow row = {
         .queue_name = column_text (stmt, 0),
-        .total = sqlite3_column_int64 (stmt, 1),
-        .pending = sqlite3_column_int64 (stmt, 2),
-        .delayed = sqlite3_column_int64 (stmt, 3),
-        .leased = sqlite3_column_int64 (stmt, 4),
-        .archived = sqlite3_column_int64 (stmt, 5),
-        .dead_lettered = sqlite3_column_int64 (stmt, 6),
-        .oldest_pending_age = sqlite3_column_double (stmt, 7),
+        .total = _pgqrs_sql_column_int64 (stmt, 1),
+        .pending = _pgqrs_sql_column_int64 (stmt, 2),
+        .delayed = _pgqrs_sql_column_int64 (stmt, 3),
+        .leased = _pgqrs_sql_column_int64 (stmt, 4),
+        .archived = _pgqrs_sql_column_int64 (stmt, 5),
+        .dead_lettered = _pgqrs_sql_column_int64 (stmt, 6),
+        .oldest_pending_age = _pgqrs_sql_column_double (stmt, 7),
       };
 
       g_ptr_array_add (reply->metrics, _pgqrs_queue_metrics_new (&row));
     }
 
-  if (rc != SQLITE_DONE)
+  if (rc != PGQRS_SQL_DONE)
     return FALSE;
 
   if (request->metrics.queue_name != NULL && reply->metrics->len == 0)
@@ -537,63 +536,63 @@ op_metrics (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_list_archived (PgqrsSqliteConnection  *conn,
+op_list_archived (PgqrsSqlDb             *conn,
                   PgqrsRequest           *request,
                   PgqrsReply             *reply,
                   GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 queue_id = 0;
 
   if (request->list_archived.queue_name != NULL &&
       !(queue_id = _pgqrs_sqlite_find_queue (conn, request->list_archived.queue_name, error)))
     return FALSE;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_LIST_ARCHIVED, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_LIST_ARCHIVED, error)))
     return FALSE;
 
   if (queue_id != 0)
-    sqlite3_bind_int64 (stmt, 1, queue_id);
-  sqlite3_bind_int (stmt, 2, request->list_archived.dead_letter_only);
-  sqlite3_bind_int64 (stmt, 3, request->list_archived.limit);
-  sqlite3_bind_int64 (stmt, 4, request->list_archived.offset);
+    _pgqrs_sql_bind_int64 (stmt, 1, queue_id);
+  _pgqrs_sql_bind_int (stmt, 2, request->list_archived.dead_letter_only);
+  _pgqrs_sql_bind_int64 (stmt, 3, request->list_archived.limit);
+  _pgqrs_sql_bind_int64 (stmt, 4, request->list_archived.offset);
 
   return collect_messages (conn, stmt, reply, error);
 }
 
 static gboolean
-op_replay (PgqrsSqliteConnection  *conn,
+op_replay (PgqrsSqlDb             *conn,
            PgqrsRequest           *request,
            PgqrsReply             *reply,
            GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_REPLAY, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_REPLAY, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->replay.message_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->replay.message_id);
 
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+  if (!_pgqrs_sql_step (conn, stmt, error))
     return FALSE;
 
-  if (_pgqrs_sqlite_connection_changes (conn) > 0)
+  if (_pgqrs_sql_changes (conn) > 0)
     {
       _pgqrs_reply_add_flag (reply, TRUE);
       return TRUE;
     }
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_EXISTS, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_EXISTS, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->replay.message_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->replay.message_id);
 
-  if (!(rc = _pgqrs_sqlite_connection_step (conn, stmt, error)))
+  if (!(rc = _pgqrs_sql_step (conn, stmt, error)))
     return FALSE;
-  sqlite3_reset (stmt);
+  _pgqrs_sql_reset (stmt);
 
-  if (rc == SQLITE_DONE)
+  if (rc == PGQRS_SQL_DONE)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
                    _("There is no message with id %lld"), (long long)request->replay.message_id);
@@ -606,38 +605,38 @@ op_replay (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_message_list (PgqrsSqliteConnection  *conn,
+op_message_list (PgqrsSqlDb             *conn,
                  PgqrsRequest           *request,
                  PgqrsReply             *reply,
                  GError                **error)
 {
   const PgqrsMessageListArgs *args = &request->message_list;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_LIST, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_LIST, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, args->queue_id);
-  sqlite3_bind_int (stmt, 2, args->states);
-  sqlite3_bind_int64 (stmt, 3, args->limit);
-  sqlite3_bind_int64 (stmt, 4, args->offset);
+  _pgqrs_sql_bind_int64 (stmt, 1, args->queue_id);
+  _pgqrs_sql_bind_int (stmt, 2, args->states);
+  _pgqrs_sql_bind_int64 (stmt, 3, args->limit);
+  _pgqrs_sql_bind_int64 (stmt, 4, args->offset);
 
   return collect_messages (conn, stmt, reply, error);
 }
 
 static gboolean
-op_message_get (PgqrsSqliteConnection  *conn,
+op_message_get (PgqrsSqlDb             *conn,
                 PgqrsRequest           *request,
                 PgqrsReply             *reply,
                 GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_GET, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_GET, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->message_get.message_id);
-  sqlite3_bind_int64 (stmt, 2, request->message_get.queue_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->message_get.message_id);
+  _pgqrs_sql_bind_int64 (stmt, 2, request->message_get.queue_id);
 
   if (!collect_messages (conn, stmt, reply, error))
     return FALSE;
@@ -653,82 +652,82 @@ op_message_get (PgqrsSqliteConnection  *conn,
 }
 
 static gboolean
-op_server_info (PgqrsSqliteConnection  *conn,
+op_server_info (PgqrsSqlDb             *conn,
                 PgqrsRequest           *request,
                 PgqrsReply             *reply,
                 GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_SERVER_INFO, error)) ||
-      _pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_SERVER_INFO, error)) ||
+      _pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
     return FALSE;
 
-  reply->count = sqlite3_column_int64 (stmt, 0);
+  reply->count = _pgqrs_sql_column_int64 (stmt, 0);
   reply->server_version = g_strconcat ("SQLite ", column_text (stmt, 1), NULL);
-  sqlite3_reset (stmt);
+  _pgqrs_sql_reset (stmt);
 
   return TRUE;
 }
 
 static gboolean
-op_next_visible (PgqrsSqliteConnection  *conn,
+op_next_visible (PgqrsSqlDb             *conn,
                  PgqrsRequest           *request,
                  PgqrsReply             *reply,
                  GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_NEXT_VISIBLE, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_NEXT_VISIBLE, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->next_visible.queue_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->next_visible.queue_id);
 
-  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+  if (_pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
     return FALSE;
 
-  reply->seconds = sqlite3_column_type (stmt, 0) == SQLITE_NULL
-                 ? -1 : MAX (0.0, sqlite3_column_double (stmt, 0));
-  sqlite3_reset (stmt);
+  reply->seconds = _pgqrs_sql_column_type (stmt, 0) == PGQRS_SQL_NULL
+                 ? -1 : MAX (0.0, _pgqrs_sql_column_double (stmt, 0));
+  _pgqrs_sql_reset (stmt);
 
   return TRUE;
 }
 
 static gboolean
-op_clock_set (PgqrsSqliteConnection  *conn,
+op_clock_set (PgqrsSqlDb             *conn,
               PgqrsRequest           *request,
               PgqrsReply             *reply,
               GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_CLOCK_SET, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_CLOCK_SET, error)))
     return FALSE;
 
-  sqlite3_bind_double (stmt, 1, request->clock_set.skew_seconds);
+  _pgqrs_sql_bind_double (stmt, 1, request->clock_set.skew_seconds);
 
-  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+  return _pgqrs_sql_step (conn, stmt, error) != 0;
 }
 
 /* A fenced request (a workflow executor's) applies only while its lease
  * on the run's trigger message is current; in the op's transaction, so
  * that no lease can come between. */
 static gboolean
-check_fence (PgqrsSqliteConnection  *conn,
+check_fence (PgqrsSqlDb             *conn,
              PgqrsRequest           *request,
              GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_FENCE_CHECK, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_FENCE_CHECK, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->fence.id);
-  sqlite3_bind_int64 (stmt, 2, request->fence.lease_count);
-  if ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == 0)
+  _pgqrs_sql_bind_int64 (stmt, 1, request->fence.id);
+  _pgqrs_sql_bind_int64 (stmt, 2, request->fence.lease_count);
+  if ((rc = _pgqrs_sql_step (conn, stmt, error)) == 0)
     return FALSE;
-  if (rc != SQLITE_ROW)
+  if (rc != PGQRS_SQL_ROW)
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
                    _("Cannot %s: the lease on trigger message %lld was taken over; "
@@ -740,7 +739,7 @@ check_fence (PgqrsSqliteConnection  *conn,
   return TRUE;
 }
 
-typedef gboolean (*OpFunc) (PgqrsSqliteConnection  *conn,
+typedef gboolean (*OpFunc) (PgqrsSqlDb             *conn,
                             PgqrsRequest           *request,
                             PgqrsReply             *reply,
                             GError                **error);
@@ -787,7 +786,7 @@ static const struct {
 };
 
 static gboolean
-execute (PgqrsSqliteConnection  *conn,
+execute (PgqrsSqlDb             *conn,
          PgqrsRequest           *request,
          PgqrsReply             *reply,
          GError                **error)
@@ -796,26 +795,26 @@ execute (PgqrsSqliteConnection  *conn,
 
   /* the two ops outside the table */
   if (request->op == PGQRS_OP_INSTALL)
-    return _pgqrs_sqlite_connection_migrate (conn, error);
+    return _pgqrs_sql_migrate (conn, error);
   if (request->op == PGQRS_OP_VERIFY)
-    return _pgqrs_sqlite_connection_verify (conn, error);
+    return _pgqrs_sql_verify (conn, error);
 
   g_return_val_if_fail ((guint)request->op < G_N_ELEMENTS (ops) && ops[request->op].func, FALSE);
 
   if (!ops[request->op].writes)
     return ops[request->op].func (conn, request, reply, error);
 
-  if (!_pgqrs_sqlite_connection_begin (conn, &local_error))
+  if (!_pgqrs_sql_begin (conn, &local_error))
     goto failed;
 
   if ((request->fence.id != 0 && !check_fence (conn, request, &local_error)) ||
       !ops[request->op].func (conn, request, reply, &local_error))
     {
-      _pgqrs_sqlite_connection_rollback (conn);
+      _pgqrs_sql_rollback (conn);
       goto failed;
     }
 
-  if (!_pgqrs_sqlite_connection_commit (conn, &local_error))
+  if (!_pgqrs_sql_commit (conn, &local_error))
     goto failed;
 
   return TRUE;
@@ -826,16 +825,16 @@ failed:
 }
 
 gboolean
-_pgqrs_sqlite_execute (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_execute (PgqrsSqlDb             *conn,
                        PgqrsRequest           *request,
                        PgqrsReply             *reply,
                        GError                **error)
 {
   gboolean ok;
 
-  _pgqrs_sqlite_connection_set_operation (conn, _pgqrs_op_to_string (request->op));
+  _pgqrs_sql_set_operation (conn, _pgqrs_op_to_string (request->op));
   ok = execute (conn, request, reply, error);
-  _pgqrs_sqlite_connection_set_operation (conn, NULL);
+  _pgqrs_sql_set_operation (conn, NULL);
 
   return ok;
 }

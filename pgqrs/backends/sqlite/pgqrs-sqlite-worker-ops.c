@@ -14,32 +14,32 @@
 
 /* Reads the rows of WORKER_COLUMNS; returns how many, or -1 on error. */
 static int
-collect_workers (PgqrsSqliteConnection  *conn,
-                 sqlite3_stmt           *stmt,
+collect_workers (PgqrsSqlDb             *conn,
+                 PgqrsSqlStmt           *stmt,
                  PgqrsReply             *reply,
                  GError                **error)
 {
   int n = 0;
   int rc;
 
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
     {
       PgqrsWorkerRow row = {
-        .id = sqlite3_column_int64 (stmt, 0),
+        .id = _pgqrs_sql_column_int64 (stmt, 0),
         .name = (char *)_pgqrs_sqlite_column_text (stmt, 1),
-        .queue_id = sqlite3_column_int64 (stmt, 2),
+        .queue_id = _pgqrs_sql_column_int64 (stmt, 2),
         .status = _pgqrs_worker_status_from_string (_pgqrs_sqlite_column_text (stmt, 3)),
         .started_at = (char *)_pgqrs_sqlite_column_text (stmt, 4),
         .heartbeat_at = (char *)_pgqrs_sqlite_column_text (stmt, 5),
         .shutdown_at = (char *)_pgqrs_sqlite_column_text (stmt, 6),
-        .heartbeat_age = MAX (0.0, sqlite3_column_double (stmt, 7)),
+        .heartbeat_age = MAX (0.0, _pgqrs_sql_column_double (stmt, 7)),
       };
 
       _pgqrs_reply_add_worker (reply, &row);
       n++;
     }
 
-  return rc == SQLITE_DONE ? n : -1;
+  return rc == PGQRS_SQL_DONE ? n : -1;
 }
 
 static gboolean
@@ -54,38 +54,38 @@ worker_not_found (gint64   worker_id,
 /* Marks the workers (all, or the one named) whose heartbeat is older than
  * @stale_after_seconds stopped and hands their leases back. */
 static gboolean
-reclaim_stale (PgqrsSqliteConnection  *conn,
+reclaim_stale (PgqrsSqlDb             *conn,
                double                  stale_after_seconds,
                const char             *worker_name,
                GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
   /* Leases first: the stale set is defined by status, which the second
    * statement changes. */
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_RECLAIM_LEASES, error)))
     return FALSE;
-  sqlite3_bind_double (stmt, 1, stale_after_seconds);
-  sqlite3_bind_text (stmt, 2, worker_name, -1, SQLITE_STATIC);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+  _pgqrs_sql_bind_double (stmt, 1, stale_after_seconds);
+  _pgqrs_sql_bind_text (stmt, 2, worker_name);
+  if (!_pgqrs_sql_step (conn, stmt, error))
     return FALSE;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_RECLAIM, error)))
     return FALSE;
-  sqlite3_bind_double (stmt, 1, stale_after_seconds);
-  sqlite3_bind_text (stmt, 2, worker_name, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_double (stmt, 1, stale_after_seconds);
+  _pgqrs_sql_bind_text (stmt, 2, worker_name);
 
-  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+  return _pgqrs_sql_step (conn, stmt, error) != 0;
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_register (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_register (PgqrsSqlDb             *conn,
                                   PgqrsRequest           *request,
                                   PgqrsReply             *reply,
                                   GError                **error)
 {
   gint64 queue_id = 0;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int n;
 
   if (request->worker_register.queue_name != NULL &&
@@ -100,17 +100,17 @@ _pgqrs_sqlite_op_worker_register (PgqrsSqliteConnection  *conn,
                       request->worker_register.worker_name, error))
     return FALSE;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_REUSE, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_REUSE, error)))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, request->worker_register.worker_name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, queue_id);
+  _pgqrs_sql_bind_text (stmt, 1, request->worker_register.worker_name);
+  _pgqrs_sql_bind_int64 (stmt, 2, queue_id);
   if ((n = collect_workers (conn, stmt, reply, error)) != 0)
     return n > 0;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_INSERT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_INSERT, error)))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, request->worker_register.worker_name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, queue_id);
+  _pgqrs_sql_bind_text (stmt, 1, request->worker_register.worker_name);
+  _pgqrs_sql_bind_int64 (stmt, 2, queue_id);
 
   {
     g_autoptr(GError) local_error = NULL;
@@ -134,18 +134,18 @@ _pgqrs_sqlite_op_worker_register (PgqrsSqliteConnection  *conn,
 
 /* Runs a statement on one worker id and reads its row back. */
 static gboolean
-worker_statement (PgqrsSqliteConnection  *conn,
+worker_statement (PgqrsSqlDb             *conn,
                   PgqrsSqliteStmt         which,
                   gint64                  worker_id,
                   PgqrsReply             *reply,
                   GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int n;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, which, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, which, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, worker_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, worker_id);
 
   if ((n = collect_workers (conn, stmt, reply, error)) < 0)
     return FALSE;
@@ -156,7 +156,7 @@ worker_statement (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_get (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_get (PgqrsSqlDb             *conn,
                              PgqrsRequest           *request,
                              PgqrsReply             *reply,
                              GError                **error)
@@ -166,7 +166,7 @@ _pgqrs_sqlite_op_worker_get (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_heartbeat (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_heartbeat (PgqrsSqlDb             *conn,
                                    PgqrsRequest           *request,
                                    PgqrsReply             *reply,
                                    GError                **error)
@@ -176,33 +176,33 @@ _pgqrs_sqlite_op_worker_heartbeat (PgqrsSqliteConnection  *conn,
 }
 
 static gint64
-count_worker_leases (PgqrsSqliteConnection  *conn,
+count_worker_leases (PgqrsSqlDb             *conn,
                      gint64                  worker_id,
                      GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 n;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LEASES, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_LEASES, error)))
     return -1;
-  sqlite3_bind_int64 (stmt, 1, worker_id);
-  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+  _pgqrs_sql_bind_int64 (stmt, 1, worker_id);
+  if (_pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
     return -1;
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  n = _pgqrs_sql_column_int64 (stmt, 0);
+  _pgqrs_sql_reset (stmt);
 
   return n;
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_transition (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_transition (PgqrsSqlDb             *conn,
                                     PgqrsRequest           *request,
                                     PgqrsReply             *reply,
                                     GError                **error)
 {
   const char *to = pgqrs_worker_status_to_string (request->worker_transition.to);
   g_autoptr(PgqrsReply) current = NULL;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int n;
 
   if (request->worker_transition.to == PGQRS_WORKER_STATUS_STOPPED)
@@ -221,11 +221,11 @@ _pgqrs_sqlite_op_worker_transition (PgqrsSqliteConnection  *conn,
         }
     }
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_TRANSITION, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_TRANSITION, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->worker_transition.worker_id);
-  sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, request->worker_transition.allowed_from);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->worker_transition.worker_id);
+  _pgqrs_sql_bind_text (stmt, 2, to);
+  _pgqrs_sql_bind_int (stmt, 3, request->worker_transition.allowed_from);
 
   if ((n = collect_workers (conn, stmt, reply, error)) < 0)
     return FALSE;
@@ -248,22 +248,22 @@ _pgqrs_sqlite_op_worker_transition (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_list (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_list (PgqrsSqlDb             *conn,
                               PgqrsRequest           *request,
                               PgqrsReply             *reply,
                               GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 queue_id = 0;
 
   if (request->worker_list.queue_name != NULL &&
       !(queue_id = _pgqrs_sqlite_find_queue (conn, request->worker_list.queue_name, error)))
     return FALSE;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_LIST, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_LIST, error)))
     return FALSE;
   if (queue_id != 0)
-    sqlite3_bind_int64 (stmt, 1, queue_id);
+    _pgqrs_sql_bind_int64 (stmt, 1, queue_id);
 
   if (collect_workers (conn, stmt, reply, error) < 0)
     return FALSE;
@@ -275,38 +275,38 @@ _pgqrs_sqlite_op_worker_list (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_stats (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_stats (PgqrsSqlDb             *conn,
                                PgqrsRequest           *request,
                                PgqrsReply             *reply,
                                GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKER_STATS, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKER_STATS, error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, request->worker_stats.queue_name, -1, SQLITE_STATIC);
-  sqlite3_bind_double (stmt, 2, request->worker_stats.stale_after_seconds);
+  _pgqrs_sql_bind_text (stmt, 1, request->worker_stats.queue_name);
+  _pgqrs_sql_bind_double (stmt, 2, request->worker_stats.stale_after_seconds);
 
   reply->worker_stats = g_ptr_array_new_with_free_func (g_object_unref);
 
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
     {
       PgqrsWorkerStatsRow row = {
         .queue_name = _pgqrs_sqlite_column_text (stmt, 0),
-        .stale = sqlite3_column_int64 (stmt, 6),
-        .held_messages = sqlite3_column_int64 (stmt, 7),
-        .oldest_heartbeat_age = sqlite3_column_double (stmt, 8),
+        .stale = _pgqrs_sql_column_int64 (stmt, 6),
+        .held_messages = _pgqrs_sql_column_int64 (stmt, 7),
+        .oldest_heartbeat_age = _pgqrs_sql_column_double (stmt, 8),
       };
 
       for (guint status = 0; status < G_N_ELEMENTS (row.by_status); status++)
-        row.by_status[status] = sqlite3_column_int64 (stmt, 1 + status);
+        row.by_status[status] = _pgqrs_sql_column_int64 (stmt, 1 + status);
 
       g_ptr_array_add (reply->worker_stats, _pgqrs_worker_stats_new (&row));
     }
 
-  if (rc != SQLITE_DONE)
+  if (rc != PGQRS_SQL_DONE)
     return FALSE;
 
   if (request->worker_stats.queue_name != NULL && reply->worker_stats->len == 0)
@@ -316,7 +316,7 @@ _pgqrs_sqlite_op_worker_stats (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_worker_reclaim (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_worker_reclaim (PgqrsSqlDb             *conn,
                                  PgqrsRequest           *request,
                                  PgqrsReply             *reply,
                                  GError                **error)
@@ -324,7 +324,7 @@ _pgqrs_sqlite_op_worker_reclaim (PgqrsSqliteConnection  *conn,
   if (!reclaim_stale (conn, request->worker_reclaim.stale_after_seconds, NULL, error))
     return FALSE;
 
-  reply->count = _pgqrs_sqlite_connection_changes (conn);
+  reply->count = _pgqrs_sql_changes (conn);
 
   return TRUE;
 }

@@ -21,12 +21,12 @@
 /* The run at the statement's current row (RUN_COLUMNS); its strings live
  * until the statement moves on. */
 static PgqrsRunRow
-run_row (sqlite3_stmt *stmt)
+run_row (PgqrsSqlStmt *stmt)
 {
   return (PgqrsRunRow) {
-    .id = sqlite3_column_int64 (stmt, 0),
+    .id = _pgqrs_sql_column_int64 (stmt, 0),
     .workflow_name = (char *)column_text (stmt, 1),
-    .message_id = sqlite3_column_int64 (stmt, 2),
+    .message_id = _pgqrs_sql_column_int64 (stmt, 2),
     .status = _pgqrs_run_status_from_string (column_text (stmt, 3)),
     .input = (char *)column_text (stmt, 4),
     .output = (char *)column_text (stmt, 5),
@@ -38,23 +38,23 @@ run_row (sqlite3_stmt *stmt)
     .paused_at = (char *)column_text (stmt, 11),
     .completed_at = (char *)column_text (stmt, 12),
     .resume_at = (char *)column_text (stmt, 13),
-    .worker_id = sqlite3_column_int64 (stmt, 14),
+    .worker_id = _pgqrs_sql_column_int64 (stmt, 14),
   };
 }
 
 /* The step at the statement's current row (STEP_COLUMNS). */
 static PgqrsStepRow
-step_row (sqlite3_stmt *stmt,
+step_row (PgqrsSqlStmt *stmt,
           gboolean      cached)
 {
   return (PgqrsStepRow) {
-    .id = sqlite3_column_int64 (stmt, 0),
-    .run_id = sqlite3_column_int64 (stmt, 1),
+    .id = _pgqrs_sql_column_int64 (stmt, 0),
+    .run_id = _pgqrs_sql_column_int64 (stmt, 1),
     .name = (char *)column_text (stmt, 2),
     .status = _pgqrs_step_status_from_string (column_text (stmt, 3)),
     .output = (char *)column_text (stmt, 4),
     .error = (char *)column_text (stmt, 5),
-    .retry_count = sqlite3_column_int (stmt, 6),
+    .retry_count = _pgqrs_sql_column_int (stmt, 6),
     .retry_at = (char *)column_text (stmt, 7),
     .started_at = (char *)column_text (stmt, 8),
     .completed_at = (char *)column_text (stmt, 9),
@@ -66,19 +66,19 @@ step_row (sqlite3_stmt *stmt,
  * resume time is still ahead.  Returns FALSE with NOT_FOUND when there is
  * no row. */
 static gboolean
-read_run (PgqrsSqliteConnection  *conn,
-          sqlite3_stmt           *stmt,
+read_run (PgqrsSqlDb             *conn,
+          PgqrsSqlStmt           *stmt,
           PgqrsReply             *reply,
           gboolean               *not_due,
           GError                **error)
 {
-  int rc = _pgqrs_sqlite_connection_step (conn, stmt, error);
+  int rc = _pgqrs_sql_step (conn, stmt, error);
   PgqrsRunRow row;
 
   if (rc == 0)
     return FALSE;
 
-  if (rc == SQLITE_DONE)
+  if (rc == PGQRS_SQL_DONE)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND,
                            _("There is no such workflow run"));
@@ -88,27 +88,27 @@ read_run (PgqrsSqliteConnection  *conn,
   row = run_row (stmt);
 
   if (not_due != NULL)
-    *not_due = sqlite3_column_int (stmt, 15) != 0;
+    *not_due = _pgqrs_sql_column_int (stmt, 15) != 0;
 
   g_clear_pointer (&reply->runs, g_ptr_array_unref);
   _pgqrs_reply_add_run (reply, &row);
-  sqlite3_reset (stmt);
+  _pgqrs_sql_reset (stmt);
 
   return TRUE;
 }
 
 static gboolean
-load_run (PgqrsSqliteConnection  *conn,
+load_run (PgqrsSqlDb             *conn,
           gint64                  run_id,
           PgqrsReply             *reply,
           gboolean               *not_due,
           GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SELECT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_SELECT, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, run_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, run_id);
 
   return read_run (conn, stmt, reply, not_due, error);
 }
@@ -121,20 +121,20 @@ reply_run (PgqrsReply *reply)
 
 /* Reads one step (STEP_COLUMNS) into @reply. */
 static gboolean
-read_step (PgqrsSqliteConnection  *conn,
-           sqlite3_stmt           *stmt,
+read_step (PgqrsSqlDb             *conn,
+           PgqrsSqlStmt           *stmt,
            PgqrsReply             *reply,
            gboolean                cached,
            gboolean               *not_due,
            GError                **error)
 {
-  int rc = _pgqrs_sqlite_connection_step (conn, stmt, error);
+  int rc = _pgqrs_sql_step (conn, stmt, error);
   PgqrsStepRow row;
 
   if (rc == 0)
     return FALSE;
 
-  if (rc == SQLITE_DONE)
+  if (rc == PGQRS_SQL_DONE)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                            _("The step is not running"));
@@ -144,17 +144,17 @@ read_step (PgqrsSqliteConnection  *conn,
   row = step_row (stmt, cached);
 
   if (not_due != NULL)
-    *not_due = sqlite3_column_int (stmt, 10) != 0;
+    *not_due = _pgqrs_sql_column_int (stmt, 10) != 0;
 
   g_clear_pointer (&reply->steps, g_ptr_array_unref);
   _pgqrs_reply_add_step (reply, &row);
-  sqlite3_reset (stmt);
+  _pgqrs_sql_reset (stmt);
 
   return TRUE;
 }
 
 static gboolean
-set_run_status (PgqrsSqliteConnection  *conn,
+set_run_status (PgqrsSqlDb             *conn,
                 gint64                  run_id,
                 PgqrsRunStatus          status,
                 const char             *json,
@@ -162,73 +162,73 @@ set_run_status (PgqrsSqliteConnection  *conn,
                 gint64                  worker_id,
                 GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SET_STATUS, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_SET_STATUS, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  sqlite3_bind_text (stmt, 2, pgqrs_run_status_to_string (status), -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_int64 (stmt, 1, run_id);
+  _pgqrs_sql_bind_text (stmt, 2, pgqrs_run_status_to_string (status));
   if (json != NULL)
-    sqlite3_bind_text (stmt, 3, json, -1, SQLITE_STATIC);
-  sqlite3_bind_double (stmt, 4, seconds);
-  sqlite3_bind_int64 (stmt, 5, worker_id);
+    _pgqrs_sql_bind_text (stmt, 3, json);
+  _pgqrs_sql_bind_double (stmt, 4, seconds);
+  _pgqrs_sql_bind_int64 (stmt, 5, worker_id);
 
-  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+  return _pgqrs_sql_step (conn, stmt, error) != 0;
 }
 
 /* Makes the run's trigger message (if any) visible at @when, or now. */
 static gboolean
-show_message_at (PgqrsSqliteConnection  *conn,
+show_message_at (PgqrsSqlDb             *conn,
                  gint64                  run_id,
                  const char             *when,
                  GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_MESSAGE_VISIBLE_AT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_MESSAGE_VISIBLE_AT, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, run_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, run_id);
   if (when != NULL)
-    sqlite3_bind_text (stmt, 2, when, -1, SQLITE_TRANSIENT);
+    _pgqrs_sql_bind_text (stmt, 2, when);
 
-  return _pgqrs_sqlite_connection_step (conn, stmt, error) != 0;
+  return _pgqrs_sql_step (conn, stmt, error) != 0;
 }
 
 static gint64
-upsert_workflow (PgqrsSqliteConnection  *conn,
+upsert_workflow (PgqrsSqlDb             *conn,
                  const char             *name,
                  gint64                  queue_id,
                  gint64                 *bound_queue_id,
                  GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 id;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKFLOW_UPSERT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKFLOW_UPSERT, error)))
     return 0;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, queue_id);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
-    return 0;
-
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_WORKFLOW_SELECT, error)))
-    return 0;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+  _pgqrs_sql_bind_text (stmt, 1, name);
+  _pgqrs_sql_bind_int64 (stmt, 2, queue_id);
+  if (!_pgqrs_sql_step (conn, stmt, error))
     return 0;
 
-  id = sqlite3_column_int64 (stmt, 0);
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_WORKFLOW_SELECT, error)))
+    return 0;
+  _pgqrs_sql_bind_text (stmt, 1, name);
+  if (_pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
+    return 0;
+
+  id = _pgqrs_sql_column_int64 (stmt, 0);
   if (bound_queue_id != NULL)
-    *bound_queue_id = sqlite3_column_int64 (stmt, 1);
-  sqlite3_reset (stmt);
+    *bound_queue_id = _pgqrs_sql_column_int64 (stmt, 1);
+  _pgqrs_sql_reset (stmt);
 
   return id;
 }
 
 gboolean
-_pgqrs_sqlite_op_workflow_define (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_workflow_define (PgqrsSqlDb             *conn,
                                   PgqrsRequest           *request,
                                   PgqrsReply             *reply,
                                   GError                **error)
@@ -242,13 +242,13 @@ _pgqrs_sqlite_op_workflow_define (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_run_create (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_run_create (PgqrsSqlDb             *conn,
                              PgqrsRequest           *request,
                              PgqrsReply             *reply,
                              GError                **error)
 {
   g_autofree char *trigger = NULL;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gint64 workflow_id, queue_id = 0, run_id, message_id;
 
   if (!(workflow_id = upsert_workflow (conn, request->run_create.workflow_name, 0, &queue_id, error)))
@@ -268,53 +268,53 @@ _pgqrs_sqlite_op_run_create (PgqrsSqliteConnection  *conn,
     {
       int rc;
 
-      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_BY_KEY, error)))
+      if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_BY_KEY, error)))
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, workflow_id);
-      sqlite3_bind_text (stmt, 2, request->run_create.idempotency_key, -1, SQLITE_STATIC);
-      if ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == 0)
+      _pgqrs_sql_bind_int64 (stmt, 1, workflow_id);
+      _pgqrs_sql_bind_text (stmt, 2, request->run_create.idempotency_key);
+      if ((rc = _pgqrs_sql_step (conn, stmt, error)) == 0)
         return FALSE;
-      if (rc == SQLITE_ROW)
+      if (rc == PGQRS_SQL_ROW)
         {
-          run_id = sqlite3_column_int64 (stmt, 0);
-          sqlite3_reset (stmt);
+          run_id = _pgqrs_sql_column_int64 (stmt, 0);
+          _pgqrs_sql_reset (stmt);
           return load_run (conn, run_id, reply, NULL, error);
         }
     }
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_INSERT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_INSERT, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, workflow_id);
-  sqlite3_bind_text (stmt, 2, request->run_create.input, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, request->run_create.worker_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, workflow_id);
+  _pgqrs_sql_bind_text (stmt, 2, request->run_create.input);
+  _pgqrs_sql_bind_int64 (stmt, 3, request->run_create.worker_id);
   if (request->run_create.idempotency_key != NULL)
-    sqlite3_bind_text (stmt, 4, request->run_create.idempotency_key, -1, SQLITE_STATIC);
-  if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+    _pgqrs_sql_bind_text (stmt, 4, request->run_create.idempotency_key);
+  if (_pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
     return FALSE;
-  run_id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  run_id = _pgqrs_sql_column_int64 (stmt, 0);
+  _pgqrs_sql_reset (stmt);
 
   if (request->run_create.trigger)
     {
       trigger = g_strdup_printf ("{\"workflow\":\"%s\",\"run_id\":%" G_GINT64_FORMAT "}",
                                  request->run_create.workflow_name, run_id);
 
-      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
+      if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_MESSAGE_INSERT, error)))
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, queue_id);
-      sqlite3_bind_text (stmt, 2, trigger, -1, SQLITE_STATIC);
-      sqlite3_bind_double (stmt, 3, 0);
-      sqlite3_bind_int64 (stmt, 4, request->run_create.worker_id);
-      if (_pgqrs_sqlite_connection_step (conn, stmt, error) != SQLITE_ROW)
+      _pgqrs_sql_bind_int64 (stmt, 1, queue_id);
+      _pgqrs_sql_bind_text (stmt, 2, trigger);
+      _pgqrs_sql_bind_double (stmt, 3, 0);
+      _pgqrs_sql_bind_int64 (stmt, 4, request->run_create.worker_id);
+      if (_pgqrs_sql_step (conn, stmt, error) != PGQRS_SQL_ROW)
         return FALSE;
-      message_id = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
+      message_id = _pgqrs_sql_column_int64 (stmt, 0);
+      _pgqrs_sql_reset (stmt);
 
-      if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SET_MESSAGE, error)))
+      if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_SET_MESSAGE, error)))
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, run_id);
-      sqlite3_bind_int64 (stmt, 2, message_id);
-      if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+      _pgqrs_sql_bind_int64 (stmt, 1, run_id);
+      _pgqrs_sql_bind_int64 (stmt, 2, message_id);
+      if (!_pgqrs_sql_step (conn, stmt, error))
         return FALSE;
 
       /* so that the backend wakes this queue's consumers */
@@ -325,25 +325,25 @@ _pgqrs_sqlite_op_run_create (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_run_get (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_run_get (PgqrsSqlDb             *conn,
                           PgqrsRequest           *request,
                           PgqrsReply             *reply,
                           GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
   if (request->run_get.run_id != 0)
     return load_run (conn, request->run_get.run_id, reply, NULL, error);
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_SELECT_BY_MESSAGE, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_SELECT_BY_MESSAGE, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->run_get.message_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->run_get.message_id);
 
   return read_run (conn, stmt, reply, NULL, error);
 }
 
 gboolean
-_pgqrs_sqlite_op_run_transition (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_run_transition (PgqrsSqlDb             *conn,
                                  PgqrsRequest           *request,
                                  PgqrsReply             *reply,
                                  GError                **error)
@@ -395,13 +395,13 @@ _pgqrs_sqlite_op_run_transition (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_step_acquire (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_step_acquire (PgqrsSqlDb             *conn,
                                PgqrsRequest           *request,
                                PgqrsReply             *reply,
                                GError                **error)
 {
   PgqrsRunStatus status;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   gboolean inserted, not_due = FALSE;
   PgqrsStepRow *step;
   const PgqrsStepAcquireArgs *args = &request->step_acquire;
@@ -419,18 +419,18 @@ _pgqrs_sqlite_op_step_acquire (PgqrsSqliteConnection  *conn,
   if (!_pgqrs_run_check_running (args->run_id, status, error))
     return FALSE;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_INSERT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_INSERT, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, args->run_id);
-  sqlite3_bind_text (stmt, 2, args->step_name, -1, SQLITE_STATIC);
-  if (!_pgqrs_sqlite_connection_step (conn, stmt, error))
+  _pgqrs_sql_bind_int64 (stmt, 1, args->run_id);
+  _pgqrs_sql_bind_text (stmt, 2, args->step_name);
+  if (!_pgqrs_sql_step (conn, stmt, error))
     return FALSE;
-  inserted = _pgqrs_sqlite_connection_changes (conn) > 0;
+  inserted = _pgqrs_sql_changes (conn) > 0;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_SELECT, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_SELECT, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, args->run_id);
-  sqlite3_bind_text (stmt, 2, args->step_name, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_int64 (stmt, 1, args->run_id);
+  _pgqrs_sql_bind_text (stmt, 2, args->step_name);
   if (!read_step (conn, stmt, reply, FALSE, &not_due, error))
     return FALSE;
 
@@ -450,31 +450,31 @@ _pgqrs_sqlite_op_step_acquire (PgqrsSqliteConnection  *conn,
       break;
     }
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_RESTART, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_RESTART, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, step->id);
+  _pgqrs_sql_bind_int64 (stmt, 1, step->id);
 
   return read_step (conn, stmt, reply, FALSE, NULL, error);
 }
 
 gboolean
-_pgqrs_sqlite_op_step_complete (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_step_complete (PgqrsSqlDb             *conn,
                                 PgqrsRequest           *request,
                                 PgqrsReply             *reply,
                                 GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_COMPLETE, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_COMPLETE, error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->step_complete.step_id);
-  sqlite3_bind_text (stmt, 2, request->step_complete.output, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->step_complete.step_id);
+  _pgqrs_sql_bind_text (stmt, 2, request->step_complete.output);
 
   return read_step (conn, stmt, reply, FALSE, NULL, error);
 }
 
 gboolean
-_pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_step_fail (PgqrsSqlDb             *conn,
                             PgqrsRequest           *request,
                             PgqrsReply             *reply,
                             GError                **error)
@@ -482,16 +482,16 @@ _pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
   const PgqrsStepFailArgs *args = &request->step_fail;
   const char *json = args->error;
   gboolean retry = args->retry_after_seconds >= 0;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, retry ? SQLITE_STMT_STEP_FAIL_RETRY
+  if (!(stmt = _pgqrs_sql_prepare (conn, retry ? SQLITE_STMT_STEP_FAIL_RETRY
                                                              : SQLITE_STMT_STEP_FAIL_FINAL,
                                                  error)))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, args->step_id);
-  sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
+  _pgqrs_sql_bind_int64 (stmt, 1, args->step_id);
+  _pgqrs_sql_bind_text (stmt, 2, json);
   if (retry)
-    sqlite3_bind_double (stmt, 3, args->retry_after_seconds);
+    _pgqrs_sql_bind_double (stmt, 3, args->retry_after_seconds);
 
   if (!read_step (conn, stmt, reply, FALSE, NULL, error))
     return FALSE;
@@ -508,17 +508,17 @@ _pgqrs_sqlite_op_step_fail (PgqrsSqliteConnection  *conn,
 }
 
 gboolean
-_pgqrs_sqlite_op_run_list (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_run_list (PgqrsSqlDb             *conn,
                            PgqrsRequest           *request,
                            PgqrsReply             *reply,
                            GError                **error)
 {
   const PgqrsRunListArgs *args = &request->run_list;
   g_autofree char *statuses = NULL;
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_RUN_LIST, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_LIST, error)))
     return FALSE;
 
   if (args->statuses != 0)
@@ -533,47 +533,47 @@ _pgqrs_sqlite_op_run_list (PgqrsSqliteConnection  *conn,
       statuses = g_string_free (g_steal_pointer (&names), FALSE);
     }
 
-  sqlite3_bind_text (stmt, 1, args->workflow_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, statuses, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, args->created_after, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, args->created_before, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, args->limit);
-  sqlite3_bind_int64 (stmt, 6, args->offset);
+  _pgqrs_sql_bind_text (stmt, 1, args->workflow_name);
+  _pgqrs_sql_bind_text (stmt, 2, statuses);
+  _pgqrs_sql_bind_text (stmt, 3, args->created_after);
+  _pgqrs_sql_bind_text (stmt, 4, args->created_before);
+  _pgqrs_sql_bind_int64 (stmt, 5, args->limit);
+  _pgqrs_sql_bind_int64 (stmt, 6, args->offset);
 
   reply->runs = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_run_row_free);
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
     {
       PgqrsRunRow row = run_row (stmt);
 
       _pgqrs_reply_add_run (reply, &row);
     }
-  sqlite3_reset (stmt);
+  _pgqrs_sql_reset (stmt);
 
-  return rc == SQLITE_DONE;
+  return rc == PGQRS_SQL_DONE;
 }
 
 gboolean
-_pgqrs_sqlite_op_step_list (PgqrsSqliteConnection  *conn,
+_pgqrs_sqlite_op_step_list (PgqrsSqlDb             *conn,
                             PgqrsRequest           *request,
                             PgqrsReply             *reply,
                             GError                **error)
 {
-  sqlite3_stmt *stmt;
+  PgqrsSqlStmt *stmt;
   int rc;
 
-  if (!(stmt = _pgqrs_sqlite_connection_prepare (conn, SQLITE_STMT_STEP_LIST, error)))
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_LIST, error)))
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, request->step_list.run_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, request->step_list.run_id);
 
   reply->steps = g_ptr_array_new_with_free_func ((GDestroyNotify)_pgqrs_step_row_free);
-  while ((rc = _pgqrs_sqlite_connection_step (conn, stmt, error)) == SQLITE_ROW)
+  while ((rc = _pgqrs_sql_step (conn, stmt, error)) == PGQRS_SQL_ROW)
     {
       PgqrsStepRow row = step_row (stmt, FALSE);
 
       _pgqrs_reply_add_step (reply, &row);
     }
-  sqlite3_reset (stmt);
+  _pgqrs_sql_reset (stmt);
 
-  return rc == SQLITE_DONE;
+  return rc == PGQRS_SQL_DONE;
 }

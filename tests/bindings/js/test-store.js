@@ -13,7 +13,11 @@ const names = queues => queues.map(q => q.get_name()).sort();
 
 run({
     'the backend is the one asked for'() {
-        const kinds = {sqlite: Pgqrs.BackendKind.SQLITE, postgres: Pgqrs.BackendKind.POSTGRES};
+        const kinds = {
+            sqlite: Pgqrs.BackendKind.SQLITE,
+            postgres: Pgqrs.BackendKind.POSTGRES,
+            turso: Pgqrs.BackendKind.TURSO,
+        };
         assertEqual(openStore().get_config().get_backend_kind(), kinds[backendName()]);
     },
 

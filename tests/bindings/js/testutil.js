@@ -64,10 +64,11 @@ export function backendName() {
 // PGQRS_TEST_DSN, a server to use, and gets a schema of its own there.
 export function newDsn(options = null) {
     serial++;
-    if (backendName() === 'sqlite') {
+    // SQLite, and the Turso engine, which the library runs: a new file
+    if (backendName() === 'sqlite' || backendName() === 'turso') {
         if (!sqliteDir)
             sqliteDir = GLib.Dir.make_tmp('pgqrs-js-XXXXXX');
-        const dsn = `sqlite://${sqliteDir}/test-${serial}.db`;
+        const dsn = `${backendName()}://${sqliteDir}/test-${serial}.db`;
         return options ? `${dsn}?${options}` : dsn;
     }
 

@@ -54,6 +54,11 @@ def new_dsn(tmp_path, options=None):
         dsn = 'sqlite://{}'.format(tmp_path / 'test-{}.db'.format(serial))
         return dsn + ('?' + options if options else '')
 
+    # the Turso engine on a new file, which the library runs
+    if backend == 'turso':
+        dsn = 'turso://{}'.format(tmp_path / 'test-{}.db'.format(serial))
+        return dsn + ('?' + options if options else '')
+
     base = os.environ.get('PGQRS_TEST_DSN')
     if not base:
         pytest.fail('PGQRS_TEST_BACKEND={} needs PGQRS_TEST_DSN'.format(backend))

@@ -174,5 +174,6 @@ def test_uninitialized_store_fails_cleanly():
 def test_backend_in_use(store):
     # The suite runs once per backend; make sure it is the one asked for.
     kinds = {'sqlite': Pgqrs.BackendKind.SQLITE,
-             'postgres': Pgqrs.BackendKind.POSTGRES}
+             'postgres': Pgqrs.BackendKind.POSTGRES,
+             'turso': Pgqrs.BackendKind.TURSO}
     assert store.get_config().get_backend_kind() == kinds[backend_name()]

@@ -16,10 +16,13 @@ static string new_dsn (string? options = null) {
 
     serial++;
     string dsn;
-    if (base_dsn.has_prefix ("sqlite://")) {
-        var dir = Path.get_dirname (base_dsn.substring ("sqlite://".length).split ("?")[0]);
-        dsn = "sqlite://%s/vala-%d.db".printf (dir, serial);
-        return options != null ? dsn + "?" + options : dsn;
+    /* SQLite, and the Turso engine (turso:///path), which the library runs */
+    foreach (var scheme in new string[] { "sqlite", "turso" }) {
+        if (base_dsn.has_prefix (scheme + "://")) {
+            var dir = Path.get_dirname (base_dsn.substring (scheme.length + 3).split ("?")[0]);
+            dsn = "%s://%s/vala-%d.db".printf (scheme, dir, serial);
+            return options != null ? dsn + "?" + options : dsn;
+        }
     }
 
     var schema = "vala%d_%d".printf ((int) Posix.getpid (), serial);
@@ -101,8 +104,9 @@ static void test_connect_and_install () {
         assert (store.install ());
         assert (store.verify ());
 
-        var expected = Environment.get_variable ("PGQRS_TEST_BACKEND") == "postgres"
-            ? Pgqrs.BackendKind.POSTGRES : Pgqrs.BackendKind.SQLITE;
+        var backend = Environment.get_variable ("PGQRS_TEST_BACKEND");
+        var expected = backend == "postgres" ? Pgqrs.BackendKind.POSTGRES
+                     : backend == "turso" ? Pgqrs.BackendKind.TURSO : Pgqrs.BackendKind.SQLITE;
         assert (store.get_config ().get_backend_kind () == expected);
     } catch (Error e) {
         unexpected (e);
