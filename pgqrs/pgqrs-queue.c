@@ -2271,11 +2271,13 @@ pgqrs_queue_get_message (PgqrsQueue    *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
+  g_autoptr(PgqrsReply) reply = NULL;
+
   g_return_val_if_fail (PGQRS_IS_QUEUE (self), NULL);
 
-  return reply_to_message (_pgqrs_store_execute (self->store,
-                                                 _pgqrs_request_new_message_get (self->id, message_id),
-                                                 cancellable, error));
+  reply = _pgqrs_store_execute (self->store, _pgqrs_request_new_message_get (self->id, message_id),
+                                cancellable, error);
+  return reply_to_message (reply);
 }
 
 /**
