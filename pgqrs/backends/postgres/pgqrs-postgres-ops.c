@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-postgres-ops-private.h"
@@ -731,6 +732,8 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_RUN_LIST]          = _pgqrs_postgres_op_run_list,
   [PGQRS_OP_STEP_LIST]         = _pgqrs_postgres_op_step_list,
   [PGQRS_OP_SERVER_INFO]       = _pgqrs_postgres_op_server_info,
+  [PGQRS_OP_STEP_LOOKUP]       = _pgqrs_postgres_op_step_lookup,
+  [PGQRS_OP_STEP_RECORD]       = _pgqrs_postgres_op_step_record,
 };
 
 /* A fenced request (a workflow executor's) applies only while its lease
@@ -742,10 +745,7 @@ static PGQRS_POSTGRES_STEP (fence_checked)
 
   if (PQntuples (result) == 0)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
-                   _("Cannot %s: the lease on trigger message %lld was taken over; "
-                     "another worker executes the run now"),
-                   _pgqrs_op_to_string (request->op), (long long)request->fence.id);
+      _pgqrs_set_superseded_error (error, request);
       return FALSE;
     }
 

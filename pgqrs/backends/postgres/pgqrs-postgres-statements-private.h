@@ -71,6 +71,8 @@ typedef enum
   PG_STMT_RUN_LIST,
   PG_STMT_STEP_LIST,
   PG_STMT_SERVER_INFO,
+  PG_STMT_STEP_LOOKUP,
+  PG_STMT_STEP_RECORD,
   PG_N_STMTS
 } PgqrsPostgresStmt;
 

@@ -525,6 +525,42 @@ static const Statement statements[PG_N_STMTS] = {
 
   [PG_STMT_STEP_LIST] = {
     "SELECT " STEP_COLUMNS " FROM " S "pgqrs_workflow_steps WHERE run_id = $1::bigint ORDER BY id", 1 },
+
+  /* Step $2 of run $1 as STEP_COLUMNS (id NULL when it has no row; its
+   * start then is now), the run's status, and whether the fence ($3
+   * message, $4 lease count; $3 = 0: none) is current.  A read: what it
+   * finds that needs a write goes on to STEP_ACQUIRE. */
+  [PG_STMT_STEP_LOOKUP] = {
+    "SELECT s.id, r.id, $2::text, s.status, s.output::text, s.error::text, s.retry_count, "
+    "       " ISO ("s.retry_at") ", " ISO ("coalesce (s.started_at, " NOW ")") ", "
+    "       " ISO ("s.completed_at") ", coalesce (s.retry_at > " NOW ", false), r.status, "
+    "       ($3::bigint = 0 OR EXISTS (SELECT 1 FROM " S "pgqrs_messages m "
+    "                                   WHERE m.id = $3::bigint AND m.lease_ct = $4::bigint "
+    "                                     AND m.archived_at IS NULL)) "
+    "  FROM " S "pgqrs_workflow_runs r "
+    "  LEFT JOIN " S "pgqrs_workflow_steps s ON s.run_id = r.id AND s.step_name = $2::text "
+    " WHERE r.id = $1::bigint", 4 },
+
+  /* A step acquired without a row, finished: inserted SUCCESS with its
+   * output ($4) and its start ($3, or now), in one statement that also
+   * holds the fence ($5 message, $6 lease count; $5 = 0: none) as the
+   * fenced transactions do.  A RUNNING row (acquired with a write by
+   * another executor) is completed; any other row is left alone, so a
+   * stored output is never replaced.  No row returned: the step was not
+   * running, or the fence is gone. */
+  [PG_STMT_STEP_RECORD] = {
+    "WITH fence AS (SELECT 1 FROM " S "pgqrs_messages "
+    "                WHERE id = $5::bigint AND lease_ct = $6::bigint AND archived_at IS NULL "
+    "                  FOR SHARE) "
+    "INSERT INTO " S "pgqrs_workflow_steps AS s "
+    "       (run_id, step_name, status, output, started_at, completed_at) "
+    "SELECT $1::bigint, $2::text, 'SUCCESS', $4::jsonb, coalesce ($3::timestamptz, " NOW "), " NOW " "
+    " WHERE $5::bigint = 0 OR EXISTS (SELECT 1 FROM fence) "
+    "ON CONFLICT (run_id, step_name) DO UPDATE "
+    "   SET status = 'SUCCESS', output = excluded.output, error = NULL, retry_at = NULL, "
+    "       completed_at = excluded.completed_at "
+    " WHERE s.status = 'RUNNING' "
+    "RETURNING " STEP_COLUMNS, 6 },
 };
 
 const char *

@@ -118,6 +118,14 @@ read_run (PgqrsPostgresCall  *call,
   return TRUE;
 }
 
+static gboolean
+step_not_running (GError **error)
+{
+  g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                       _("The step is not running"));
+  return FALSE;
+}
+
 /* Reads one step (STEP_COLUMNS) into the reply, in place of any before. */
 static gboolean
 read_step (PgqrsPostgresCall  *call,
@@ -127,11 +135,7 @@ read_step (PgqrsPostgresCall  *call,
   PgqrsStepRow row;
 
   if (PQntuples (result) == 0)
-    {
-      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                           _("The step is not running"));
-      return FALSE;
-    }
+    return step_not_running (error);
 
   row = step_row (result, 0);
 
@@ -474,6 +478,75 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_complete)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (step_looked_up)
+{
+  PgqrsStepRow row;
+  gboolean has_row;
+
+  /* no run: STEP_ACQUIRE says so */
+  if (PQntuples (result) == 0)
+    return TRUE;
+
+  has_row = !PQgetisnull (result, 0, 0);
+  row = step_row (result, 0);
+  if (_pgqrs_step_lookup_judge (&row, has_row,
+                                _pgqrs_run_status_from_string (_pgqrs_postgres_text (result, 0, 11)),
+                                _pgqrs_postgres_bool (result, 0, 12)))
+    _pgqrs_reply_add_step (call->reply, &row);
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_lookup)
+{
+  const PgqrsRequest *request = call->request;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_LOOKUP, step_looked_up,
+                              PG_INT (request->step_lookup.run_id),
+                              PG_TEXT (request->step_lookup.step_name),
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
+/* STEP_RECORD left the step alone: tell why. */
+static PGQRS_POSTGRES_STEP (record_fence_checked)
+{
+  if (PQntuples (result) == 0)
+    {
+      _pgqrs_set_superseded_error (error, call->request);
+      return FALSE;
+    }
+
+  return step_not_running (error);
+}
+
+static PGQRS_POSTGRES_STEP (step_recorded)
+{
+  const PgqrsRequest *request = call->request;
+
+  if (PQntuples (result) > 0 || request->fence.id == 0)
+    return read_step (call, result, error);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_FENCE_CHECK, record_fence_checked,
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_record)
+{
+  const PgqrsRequest *request = call->request;
+  const PgqrsStepRecordArgs *args = &request->step_record;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_RECORD, step_recorded,
+                              PG_INT (args->run_id), PG_TEXT (args->step_name),
+                              PG_TEXT (args->started_at), PG_JSON (args->output),
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
 static PGQRS_POSTGRES_STEP (step_failed)
 {
   const PgqrsStepFailArgs *args = &call->request->step_fail;
@@ -492,6 +565,43 @@ static PGQRS_POSTGRES_STEP (step_failed)
   return TRUE;
 }
 
+static void
+fail_step (PgqrsPostgresCall *call,
+           gint64             step_id)
+{
+  const PgqrsStepFailArgs *args = &call->request->step_fail;
+
+  if (args->retry_after_seconds >= 0)
+    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_RETRY, step_failed,
+                                PG_INT (step_id), PG_JSON (args->error),
+                                PG_DOUBLE (args->retry_after_seconds), PG_END);
+  else
+    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_FINAL, step_failed,
+                                PG_INT (step_id), PG_JSON (args->error), PG_END);
+}
+
+static PGQRS_POSTGRES_STEP (fail_row_found)
+{
+  if (PQntuples (result) == 0)
+    return step_not_running (error);
+
+  fail_step (call, _pgqrs_postgres_int (result, 0, 0));
+  return TRUE;
+}
+
+/* A step that failed before it had a row gets one, RUNNING, to fail. */
+static PGQRS_POSTGRES_STEP (fail_row_inserted)
+{
+  const PgqrsStepFailArgs *args = &call->request->step_fail;
+
+  if (PQntuples (result) > 0)
+    return fail_row_found (call, result, error);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_SELECT, fail_row_found,
+                              PG_INT (args->run_id), PG_TEXT (args->step_name), PG_END);
+  return TRUE;
+}
+
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail)
 {
   const PgqrsStepFailArgs *args = &call->request->step_fail;
@@ -499,13 +609,11 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail)
   flow_new (call);
   _pgqrs_postgres_call_begin (call);
 
-  if (args->retry_after_seconds >= 0)
-    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_RETRY, step_failed,
-                                PG_INT (args->step_id), PG_JSON (args->error),
-                                PG_DOUBLE (args->retry_after_seconds), PG_END);
+  if (args->step_id == 0)
+    _pgqrs_postgres_call_query (call, PG_STMT_STEP_INSERT, fail_row_inserted,
+                                PG_INT (args->run_id), PG_TEXT (args->step_name), PG_END);
   else
-    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_FINAL, step_failed,
-                                PG_INT (args->step_id), PG_JSON (args->error), PG_END);
+    fail_step (call, args->step_id);
   return TRUE;
 }
 
