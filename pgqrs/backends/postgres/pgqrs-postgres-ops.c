@@ -766,13 +766,21 @@ static PGQRS_POSTGRES_STEP (fenced_start)
   return TRUE;
 }
 
+/* A run transition with no other effect is one statement; any other, or
+ * one that statement left alone, takes the fenced transaction. */
+static PGQRS_POSTGRES_STEP (transition_start)
+{
+  return _pgqrs_postgres_run_transition_direct (call, fenced_start, error);
+}
+
 PgqrsPostgresThen
 _pgqrs_postgres_op_start (PgqrsOp op)
 {
   g_return_val_if_fail ((guint)op < G_N_ELEMENTS (starts) && starts[op] != NULL, NULL);
 
-  if (op == PGQRS_OP_RUN_TRANSITION || op == PGQRS_OP_STEP_ACQUIRE ||
-      op == PGQRS_OP_STEP_COMPLETE || op == PGQRS_OP_STEP_FAIL)
+  if (op == PGQRS_OP_RUN_TRANSITION)
+    return transition_start;
+  if (op == PGQRS_OP_STEP_ACQUIRE || op == PGQRS_OP_STEP_COMPLETE || op == PGQRS_OP_STEP_FAIL)
     return fenced_start;
 
   return starts[op];

@@ -82,6 +82,24 @@
   "  LEFT JOIN hit ON hit.id = t.id AND hit.lease_ct = t.lease_ct AND t.nth = 1 " \
   " ORDER BY t.ord"
 
+/* The columns a run's new status $2 sets: $3 its JSON (output or error),
+ * $4 seconds to pause, $5 the worker that starts it, $6 why it pauses. */
+#define RUN_SET_STATUS \
+  "     SET status = $2::text, updated_at = " NOW ", " \
+  "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, " NOW ") " \
+  "                      ELSE started_at END, " \
+  "         worker_id = CASE WHEN $2::text = 'RUNNING' THEN nullif ($5::bigint, 0) " \
+  "                     ELSE worker_id END, " \
+  "         output = CASE WHEN $2::text = 'SUCCESS' THEN $3::jsonb ELSE output END, " \
+  "         error = CASE WHEN $2::text = 'ERROR' THEN $3::jsonb ELSE error END, " \
+  "         pause_reason = CASE WHEN $2::text = 'PAUSED' THEN $6::text " \
+  "                        WHEN $2::text = 'RUNNING' THEN NULL ELSE pause_reason END, " \
+  "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " ELSE paused_at END, " \
+  "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " + " SECONDS ("$4") " " \
+  "                     WHEN $2::text = 'RUNNING' THEN NULL ELSE resume_at END, " \
+  "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " " \
+  "                        ELSE completed_at END "
+
 typedef struct
 {
   const char *sql;
@@ -432,26 +450,32 @@ static const Statement statements[PG_N_STMTS] = {
    * pause; $5 the worker that starts it; $6 why it pauses (text, a
    * parameter of its own: a CASE does not keep a constant from being cast
    * to jsonb when the plan is made).  Returns the run. */
+  /* $2 the new status; $3 its JSON (output or error); $4 seconds to
+   * pause; $5 the worker that starts it; $6 why it pauses (text, a
+   * parameter of its own: a CASE does not keep a constant from being cast
+   * to jsonb when the plan is made).  Returns the run. */
   [PG_STMT_RUN_SET_STATUS] = {
     "WITH upd AS ("
-    "  UPDATE " S "pgqrs_workflow_runs "
-    "     SET status = $2::text, updated_at = " NOW ", "
-    "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, " NOW ") "
-    "                      ELSE started_at END, "
-    "         worker_id = CASE WHEN $2::text = 'RUNNING' THEN nullif ($5::bigint, 0) "
-    "                     ELSE worker_id END, "
-    "         output = CASE WHEN $2::text = 'SUCCESS' THEN $3::jsonb ELSE output END, "
-    "         error = CASE WHEN $2::text = 'ERROR' THEN $3::jsonb ELSE error END, "
-    "         pause_reason = CASE WHEN $2::text = 'PAUSED' THEN $6::text "
-    "                        WHEN $2::text = 'RUNNING' THEN NULL ELSE pause_reason END, "
-    "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " ELSE paused_at END, "
-    "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " + " SECONDS ("$4") " "
-    "                     WHEN $2::text = 'RUNNING' THEN NULL ELSE resume_at END, "
-    "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " "
-    "                        ELSE completed_at END "
+    "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS
     "   WHERE id = $1::bigint "
     "  RETURNING *) "
     RUN_SELECT_FROM ("upd"), 6 },
+
+  /* A transition with no other effect, in one statement: as
+   * RUN_SET_STATUS, when the run's status is one of $7 (text[]) and the
+   * fence ($8 message, $9 lease count; $8 = 0: none) is current, held as
+   * the fenced transactions hold it.  No row: the transaction that locks
+   * the run decides. */
+  [PG_STMT_RUN_TRANSITION_DIRECT] = {
+    "WITH fence AS (SELECT 1 FROM " S "pgqrs_messages "
+    "                WHERE id = $8::bigint AND lease_ct = $9::bigint AND archived_at IS NULL "
+    "                  FOR SHARE), "
+    "upd AS ("
+    "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS
+    "   WHERE id = $1::bigint AND status = ANY ($7::text[]) "
+    "     AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM fence)) "
+    "  RETURNING *) "
+    RUN_SELECT_FROM ("upd"), 9 },
 
   /* The run's trigger message becomes visible at $2 (NULL: now), for
    * whichever consumer leases it next.  Its read count starts again: a

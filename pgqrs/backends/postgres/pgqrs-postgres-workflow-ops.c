@@ -25,15 +25,37 @@ typedef struct
   gint64         workflow_id;
   gint64         queue_id;
   gint64         run_id;
+  PgqrsPostgresThen otherwise;  /* a direct transition that did not apply */
 } Flow;
 
+/* The call's Flow, made on first use: a direct transition that falls back
+ * to the locking one keeps it. */
 static Flow *
 flow_new (PgqrsPostgresCall *call)
 {
-  call->data = g_new0 (Flow, 1);
-  call->data_free = g_free;
+  if (call->data == NULL)
+    {
+      call->data = g_new0 (Flow, 1);
+      call->data_free = g_free;
+    }
 
   return call->data;
+}
+
+/* A text[] literal of the names of @statuses (bits 1 << PgqrsRunStatus),
+ * which need no quoting. */
+static char *
+status_array (guint statuses)
+{
+  g_autoptr(GString) names = g_string_new ("{");
+
+  for (PgqrsRunStatus s = PGQRS_RUN_STATUS_QUEUED; s <= PGQRS_RUN_STATUS_CANCELLED; s++)
+    if (statuses & (1u << s))
+      g_string_append_printf (names, "%s%s", names->len > 1 ? "," : "",
+                              pgqrs_run_status_to_string (s));
+  g_string_append_c (names, '}');
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
 static PgqrsRunRow *
@@ -386,6 +408,52 @@ static PGQRS_POSTGRES_STEP (run_locked_for_transition)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (transitioned_directly)
+{
+  Flow *flow = call->data;
+
+  if (PQntuples (result) > 0)
+    return read_run (call, result, error);
+
+  return flow->otherwise (call, NULL, error);
+}
+
+/* A start, a completion or a failure from QUEUED or RUNNING changes the
+ * run's row and nothing else: one statement, fenced, with no transaction
+ * around it.  Every other transition (a pause moves the trigger message,
+ * a cancellation may finalise the run, a paused run may not be due yet),
+ * and one whose run was not in such a status, goes to @otherwise: the
+ * transaction that locks the run and decides. */
+gboolean
+_pgqrs_postgres_run_transition_direct (PgqrsPostgresCall  *call,
+                                       PgqrsPostgresThen   otherwise,
+                                       GError            **error)
+{
+  const PgqrsRequest *request = call->request;
+  const PgqrsRunTransitionArgs *args = &request->run_transition;
+  guint direct = args->allowed_from & ((1u << PGQRS_RUN_STATUS_QUEUED) |
+                                       (1u << PGQRS_RUN_STATUS_RUNNING));
+  g_autofree char *statuses = NULL;
+  Flow *flow;
+
+  if (direct == 0 ||
+      (args->to != PGQRS_RUN_STATUS_RUNNING && args->to != PGQRS_RUN_STATUS_SUCCESS &&
+       args->to != PGQRS_RUN_STATUS_ERROR))
+    return otherwise (call, NULL, error);
+
+  flow = flow_new (call);
+  flow->otherwise = otherwise;
+  statuses = status_array (direct);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_RUN_TRANSITION_DIRECT, transitioned_directly,
+                              PG_INT (args->run_id), PG_TEXT (pgqrs_run_status_to_string (args->to)),
+                              PG_JSON (args->detail), PG_DOUBLE (0), PG_INT (args->worker_id),
+                              PG_TEXT (NULL), PG_TEXT (statuses),
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_transition)
 {
   flow_new (call);
@@ -635,18 +703,8 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_list)
   const PgqrsRunListArgs *args = &call->request->run_list;
   g_autofree char *statuses = NULL;
 
-  /* A text[] literal of the status names, which need no quoting. */
   if (args->statuses != 0)
-    {
-      g_autoptr(GString) names = g_string_new ("{");
-
-      for (PgqrsRunStatus s = PGQRS_RUN_STATUS_QUEUED; s <= PGQRS_RUN_STATUS_CANCELLED; s++)
-        if (args->statuses & (1u << s))
-          g_string_append_printf (names, "%s%s", names->len > 1 ? "," : "",
-                                  pgqrs_run_status_to_string (s));
-      g_string_append_c (names, '}');
-      statuses = g_string_free (g_steal_pointer (&names), FALSE);
-    }
+    statuses = status_array (args->statuses);
 
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_LIST, runs_listed,
                               PG_TEXT (args->workflow_name), PG_TEXT (statuses),
