@@ -426,6 +426,16 @@ static const Statement statements[PG_N_STMTS] = {
     "SELECT id, FALSE FROM " S "pgqrs_workflow_runs "
     " WHERE workflow_id = $1::bigint AND idempotency_key = $4::text", 4 },
 
+  /* A run of workflow $1 (input $2, worker $3) with no trigger and no
+   * key, made in one statement when the workflow exists: returns the run,
+   * or no row (the transaction that makes the workflow makes the run). */
+  [PG_STMT_RUN_INSERT_DIRECT] = {
+    "WITH ins AS ("
+    "  INSERT INTO " S "pgqrs_workflow_runs (workflow_id, input, worker_id) "
+    "  SELECT id, $2::jsonb, nullif ($3::bigint, 0) FROM " S "pgqrs_workflows WHERE name = $1::text "
+    "  RETURNING *) "
+    RUN_SELECT_FROM ("ins"), 3 },
+
   /* Run $1's trigger message on queue $2, and the wakeup for it. */
   [PG_STMT_RUN_TRIGGER] = {
     "WITH msg AS ("

@@ -328,15 +328,40 @@ static PGQRS_POSTGRES_STEP (workflow_ensured)
   return TRUE;
 }
 
-PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_create)
+/* The run and its trigger message exist together or not at all, and the
+ * workflow is made if it is new: one transaction. */
+static PGQRS_POSTGRES_STEP (create_in_transaction)
 {
-  flow_new (call);
-
-  /* The run and its trigger message exist together or not at all. */
   _pgqrs_postgres_call_begin (call);
   _pgqrs_postgres_call_query (call, PG_STMT_WORKFLOW_ENSURE, workflow_ensured,
                               PG_TEXT (call->request->run_create.workflow_name), PG_END);
   return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (inserted_directly)
+{
+  if (PQntuples (result) > 0)
+    return read_run (call, result, error);
+
+  return create_in_transaction (call, NULL, error);
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_create)
+{
+  const PgqrsRunCreateArgs *args = &call->request->run_create;
+
+  flow_new (call);
+
+  /* An in-process run of a known workflow is one insert. */
+  if (!args->trigger && args->idempotency_key == NULL)
+    {
+      _pgqrs_postgres_call_query (call, PG_STMT_RUN_INSERT_DIRECT, inserted_directly,
+                                  PG_TEXT (args->workflow_name), PG_JSON (args->input),
+                                  PG_INT (args->worker_id), PG_END);
+      return TRUE;
+    }
+
+  return create_in_transaction (call, NULL, error);
 }
 
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_get)
