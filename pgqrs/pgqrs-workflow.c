@@ -1176,52 +1176,50 @@ pgqrs_workflow_acquire_step (PgqrsWorkflow  *self,
   return reply_to_step (self, reply, error);
 }
 
-static void
-acquire_written_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+/* acquire_step_async: the read, then the write if the read was not enough. */
+typedef struct
 {
-  PgqrsWorkflow *self = PGQRS_WORKFLOW (source);
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(PgqrsReply) reply = NULL;
-  GError *error = NULL;
-  PgqrsStep *step;
+  char     *name;
+  gboolean  writing;
+} Acquire;
 
-  reply = _pgqrs_workflow_execute_finish (self, self, result, acquire_written_cb, &error);
-  if ((step = reply_to_step (self, reply, &error)) == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, step, g_object_unref);
+static void
+acquire_free (Acquire *acquire)
+{
+  g_free (acquire->name);
+  g_free (acquire);
 }
 
 static void
-acquire_looked_up_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+acquire_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   PgqrsWorkflow *self = PGQRS_WORKFLOW (source);
   g_autoptr(GTask) task = user_data;
   g_autoptr(PgqrsReply) reply = NULL;
+  Acquire *acquire = g_task_get_task_data (task);
   GError *error = NULL;
   PgqrsStep *step;
 
-  if (!(reply = _pgqrs_workflow_execute_finish (self, self, result, acquire_looked_up_cb, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  reply = _pgqrs_workflow_execute_finish (self, self, result, acquire_cb, &error);
+  if (reply != NULL && !acquire->writing)
+    step = looked_up_step (self, reply);
+  else
+    step = reply_to_step (self, reply, &error);
 
-  if ((step = looked_up_step (self, reply)) != NULL)
+  if (step == NULL && error == NULL)
     {
-      g_task_return_pointer (task, step, g_object_unref);
-      return;
+      acquire->writing = TRUE;
+      _pgqrs_workflow_execute_async (self, self,
+                                     _pgqrs_request_new_step_acquire (self->id, acquire->name),
+                                     acquire_cb, g_task_get_cancellable (task),
+                                     acquire_cb, g_steal_pointer (&task));
     }
-
-  _pgqrs_workflow_execute_async (self, self,
-                                 _pgqrs_request_new_step_acquire (self->id,
-                                                                  g_task_get_task_data (task)),
-                                 acquire_written_cb, g_task_get_cancellable (task),
-                                 acquire_written_cb, g_object_ref (task));
+  else if (step == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, step, g_object_unref);
 }
 
 /**
@@ -1244,6 +1242,7 @@ pgqrs_workflow_acquire_step_async (PgqrsWorkflow       *self,
                                    gpointer             user_data)
 {
   GError *error = NULL;
+  Acquire *acquire;
   GTask *task;
 
   g_return_if_fail (PGQRS_IS_WORKFLOW (self));
@@ -1254,12 +1253,14 @@ pgqrs_workflow_acquire_step_async (PgqrsWorkflow       *self,
       return;
     }
 
+  acquire = g_new0 (Acquire, 1);
+  acquire->name = g_strdup (name);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pgqrs_workflow_acquire_step_async);
-  g_task_set_task_data (task, g_strdup (name), g_free);
+  g_task_set_task_data (task, acquire, (GDestroyNotify)acquire_free);
 
   _pgqrs_workflow_execute_async (self, self, _pgqrs_request_new_step_lookup (self->id, name),
-                                 acquire_looked_up_cb, cancellable, acquire_looked_up_cb, task);
+                                 acquire_cb, cancellable, acquire_cb, task);
 }
 
 /**
