@@ -1210,11 +1210,12 @@ acquire_cb (GObject      *source,
 
   if (step == NULL && error == NULL)
     {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
       acquire->writing = TRUE;
       _pgqrs_workflow_execute_async (self, self,
                                      _pgqrs_request_new_step_acquire (self->id, acquire->name),
-                                     acquire_cb, g_task_get_cancellable (task),
-                                     acquire_cb, g_steal_pointer (&task));
+                                     acquire_cb, cancellable, acquire_cb, g_steal_pointer (&task));
     }
   else if (step == NULL)
     g_task_return_error (task, error);
