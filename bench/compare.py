@@ -4,6 +4,7 @@
     bench/compare.py --base OLD/pgqrs-bench --new NEW/pgqrs-bench [--reps N]
                      [--messages N] [--samples N] [--backends sqlite,postgres]
                      [--grid 1x1,1x10,4x10] [--e2e same,other]
+                     [--workflows workflow,workflow-consumer] [--runs N]
 
 The machines these figures come from are shared and noisy, so a figure
 only means something next to its baseline measured at the same moment:
@@ -13,7 +14,10 @@ side's median and the median of the per-pair ratios new/base.
 
 Drain cells give messages/s (higher is better: ratio > 1 means the new
 build is faster); e2e cells give the p50 enqueue-to-handler latency in ms
-(lower is better: ratio < 1 means the new build is faster).
+(lower is better: ratio < 1 means the new build is faster); workflow
+cells give runs of 3 steps per second (higher is better), in-process
+(`workflow`) or triggered and run by a consumer (`workflow-consumer`, at
+--workflow-concurrency).
 
 PostgreSQL runs on a throwaway cluster (bench/pg-cluster.sh), removed at
 the end; SQLite on a fresh file in a temporary folder.  The JSON of every
@@ -55,9 +59,23 @@ def cells(opts):
         for mode in opts.e2e:
             yield backend, "e2e %s" % mode, [
                 "--scenario", "e2e", "--mode", mode, "--samples", str(opts.samples)]
+        for scenario in opts.workflows:
+            yield backend, scenario, [
+                "--scenario", scenario, "--runs", str(opts.runs),
+                "--consumers", str(opts.workflow_concurrency)]
 
 
 def figure(result):
+    if result["scenario"] == "workflow":
+        if result["replayed_step_bodies_run"] != 0:
+            raise RuntimeError("workflow: %d completed steps ran again"
+                               % result["replayed_step_bodies_run"])
+        return result["runs_per_s"]
+    if result["scenario"] == "workflow-consumer":
+        if result["completed"] != result["runs"]:
+            raise RuntimeError("workflow-consumer: %d of %d runs completed"
+                               % (result["completed"], result["runs"]))
+        return result["runs_per_s"]
     if result["scenario"] == "drain":
         if result.get("left_waiting", 0) != 0:
             raise RuntimeError("drain left %d messages behind" % result["left_waiting"])
@@ -77,11 +95,17 @@ def main():
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--grid", default="1x1,1x10,4x10")
     p.add_argument("--e2e", default="same,other")
+    p.add_argument("--workflows", default="",
+                   help="workflow scenarios to run too: workflow,workflow-consumer")
+    p.add_argument("--runs", type=int, default=300, help="runs per workflow cell")
+    p.add_argument("--workflow-concurrency", type=int, default=1,
+                   help="the consumer's concurrency in workflow-consumer cells")
     p.add_argument("--json", help="write every run's JSON here")
     opts = p.parse_args()
     opts.backends = [b for b in opts.backends.split(",") if b]
     opts.grid = [tuple(int(x) for x in cell.split("x")) for cell in opts.grid.split(",") if cell]
     opts.e2e = [m for m in opts.e2e.split(",") if m]
+    opts.workflows = [w for w in opts.workflows.split(",") if w]
 
     work = tempfile.mkdtemp(prefix="pgqrs-compare-")
     if os.geteuid() == 0:
@@ -95,7 +119,7 @@ def main():
                                   check=True, capture_output=True, text=True).stdout.strip()
             dsns["postgres"] = "postgresql://postgres@127.0.0.1:%s/postgres" % port
 
-        print("%-9s %-14s %12s %12s %8s   (%d pairs; drain: messages/s, e2e: p50 ms)"
+        print("%-9s %-14s %12s %12s %8s   (%d pairs; drain: messages/s, e2e: p50 ms, workflow: runs/s)"
               % ("backend", "cell", "base", "new", "new/base", opts.reps))
         for backend, label, args in cells(opts):
             base, new, ratios = [], [], []

@@ -28,6 +28,19 @@ gboolean       _pgqrs_run_check_running (gint64                      run_id,
                                          PgqrsRunStatus              status,
                                          GError                    **error);
 
+/* STEP_LOOKUP: whether @step, read with its run, is acquired without a
+ * write — a completed step (marked cached), or a new one (@has_row FALSE:
+ * marked RUNNING) of a RUNNING run whose fence is current.  FALSE: the
+ * acquire must write, and STEP_ACQUIRE decides. */
+gboolean       _pgqrs_step_lookup_judge (PgqrsStepRow               *step,
+                                         gboolean                    has_row,
+                                         PgqrsRunStatus              run_status,
+                                         gboolean                    fence_current);
+
+/* The error of a fenced request whose lease was taken over. */
+void           _pgqrs_set_superseded_error (GError                 **error,
+                                            const PgqrsRequest      *request);
+
 /* The migration scripts under @resource_path ("/org/pgqrs/<backend>/sql"),
  * sorted by the version their name starts with ("001_…"), and the newest
  * version among them. */

@@ -61,6 +61,43 @@ _pgqrs_run_check_running (gint64           run_id,
   return FALSE;
 }
 
+gboolean
+_pgqrs_step_lookup_judge (PgqrsStepRow   *step,
+                          gboolean        has_row,
+                          PgqrsRunStatus  run_status,
+                          gboolean        fence_current)
+{
+  if (!fence_current || run_status != PGQRS_RUN_STATUS_RUNNING)
+    return FALSE;
+
+  /* New: it runs, and its row is made when it finishes (rule 18: an
+   * unfinished step runs again, with or without a row) */
+  if (!has_row)
+    {
+      step->id = 0;
+      step->status = PGQRS_STEP_STATUS_RUNNING;
+      return TRUE;
+    }
+
+  if (step->status == PGQRS_STEP_STATUS_SUCCESS)
+    {
+      step->cached = TRUE;      /* rule 18: replay, do not run */
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+void
+_pgqrs_set_superseded_error (GError             **error,
+                             const PgqrsRequest  *request)
+{
+  g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
+               _("Cannot %s: the lease on trigger message %lld was taken over; "
+                 "another worker executes the run now"),
+               _pgqrs_op_to_string (request->op), (long long)request->fence.id);
+}
+
 /* The versioned migrations, the same scheme on every backend: the scripts
  * under a resource path, named by version ("001_init.sql", …). */
 

@@ -95,7 +95,21 @@ typedef enum
   PGQRS_OP_SERVER_INFO,       /* ← count: the schema version; server_version:
                                    the database's (SCHEMA_MISSING if not
                                    installed) */
+  PGQRS_OP_STEP_LOOKUP,       /* ← steps[1] when the step needs no write to be
+                                   acquired: cached = TRUE when it is SUCCESS;
+                                   id 0, RUNNING, started_at the database's
+                                   now when it has no row and the run is
+                                   RUNNING (and the fence current).  Else
+                                   no steps: STEP_ACQUIRE decides.  A read. */
+  PGQRS_OP_STEP_RECORD,       /* ← steps[1]: inserts the step SUCCESS with its
+                                   output in one statement (or completes its
+                                   RUNNING row); INVALID_STATE when the step
+                                   is there and not RUNNING — a SUCCESS is
+                                   never overwritten */
 } PgqrsOp;
+
+/* How many operations there are (the last one + 1). */
+#define PGQRS_N_OPS (PGQRS_OP_STEP_RECORD + 1)
 
 /* The fencing token of a lease (semantics rule 5): an operation on a leased
  * message applies only while the row still has this lease count, i.e. no
@@ -282,11 +296,29 @@ typedef struct
 
 typedef struct
 {
-  gint64    step_id;
+  gint64    step_id;            /* 0: the step has no row yet (see STEP_LOOKUP):
+                                   its row is made by the failure */
   gint64    run_id;
+  char     *step_name;
   char     *error;              /* JSON */
   double    retry_after_seconds; /* < 0: no retry, the run ends ERROR */
 } PgqrsStepFailArgs;
+
+/* STEP_LOOKUP */
+typedef struct
+{
+  gint64    run_id;
+  char     *step_name;
+} PgqrsStepLookupArgs;
+
+/* STEP_RECORD: a step acquired without a row (STEP_LOOKUP) and finished */
+typedef struct
+{
+  gint64    run_id;
+  char     *step_name;
+  char     *started_at;         /* ISO-8601 by the database's clock, or NULL: now */
+  char     *output;             /* JSON */
+} PgqrsStepRecordArgs;
 
 typedef struct
 {
@@ -364,6 +396,8 @@ typedef struct
     PgqrsMessageGetArgs       message_get;
     PgqrsRunListArgs          run_list;
     PgqrsStepListArgs         step_list;
+    PgqrsStepLookupArgs       step_lookup;
+    PgqrsStepRecordArgs       step_record;
   };
 } PgqrsRequest;
 
@@ -433,6 +467,7 @@ PgqrsRequest *_pgqrs_request_new_step_complete    (gint64             step_id,
                                                    const char        *output);
 PgqrsRequest *_pgqrs_request_new_step_fail        (gint64             step_id,
                                                    gint64             run_id,
+                                                   const char        *step_name,
                                                    const char        *error,
                                                    double             retry_after_seconds);
 PgqrsRequest *_pgqrs_request_new_clock_set        (double             skew_seconds);
@@ -450,6 +485,12 @@ PgqrsRequest *_pgqrs_request_new_run_list         (const char        *workflow_n
                                                    guint              offset);
 PgqrsRequest *_pgqrs_request_new_step_list        (gint64             run_id);
 PgqrsRequest *_pgqrs_request_new_server_info      (void);
+PgqrsRequest *_pgqrs_request_new_step_lookup      (gint64             run_id,
+                                                   const char        *step_name);
+PgqrsRequest *_pgqrs_request_new_step_record      (gint64             run_id,
+                                                   const char        *step_name,
+                                                   const char        *started_at,
+                                                   const char        *output);
 
 void          _pgqrs_request_free                 (PgqrsRequest      *request);
 /* Only for ARCHIVE, DELETE, RELEASE and EXTEND. */
@@ -461,7 +502,8 @@ void          _pgqrs_request_set_idempotency_keys (PgqrsRequest  *request,
                                                    GPtrArray     *keys);
 void          _pgqrs_request_set_idempotency_key  (PgqrsRequest  *request,
                                                    const char    *key);
-/* Only for RUN_TRANSITION and the STEP_ operations; @fence may be NULL. */
+/* Only for RUN_TRANSITION and the STEP_ operations but STEP_LIST; @fence
+ * may be NULL. */
 void          _pgqrs_request_set_fence            (PgqrsRequest      *request,
                                                    const PgqrsLeaseToken *fence);
 /* The leases a settle acts on, or NULL when @request is no settle. */

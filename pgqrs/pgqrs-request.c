@@ -223,7 +223,9 @@ _pgqrs_request_set_fence (PgqrsRequest          *request,
   g_return_if_fail (request->op == PGQRS_OP_RUN_TRANSITION ||
                     request->op == PGQRS_OP_STEP_ACQUIRE ||
                     request->op == PGQRS_OP_STEP_COMPLETE ||
-                    request->op == PGQRS_OP_STEP_FAIL);
+                    request->op == PGQRS_OP_STEP_FAIL ||
+                    request->op == PGQRS_OP_STEP_LOOKUP ||
+                    request->op == PGQRS_OP_STEP_RECORD);
 
   request->fence = fence ? *fence : (PgqrsLeaseToken) { 0, 0 };
 }
@@ -447,6 +449,7 @@ _pgqrs_request_new_step_complete (gint64      step_id,
 PgqrsRequest *
 _pgqrs_request_new_step_fail (gint64      step_id,
                               gint64      run_id,
+                              const char *step_name,
                               const char *error,
                               double      retry_after_seconds)
 {
@@ -454,8 +457,37 @@ _pgqrs_request_new_step_fail (gint64      step_id,
 
   request->step_fail.step_id = step_id;
   request->step_fail.run_id = run_id;
+  request->step_fail.step_name = g_strdup (step_name);
   request->step_fail.error = g_strdup (error);
   request->step_fail.retry_after_seconds = retry_after_seconds;
+
+  return request;
+}
+
+PgqrsRequest *
+_pgqrs_request_new_step_lookup (gint64      run_id,
+                                const char *step_name)
+{
+  PgqrsRequest *request = request_new (PGQRS_OP_STEP_LOOKUP);
+
+  request->step_lookup.run_id = run_id;
+  request->step_lookup.step_name = g_strdup (step_name);
+
+  return request;
+}
+
+PgqrsRequest *
+_pgqrs_request_new_step_record (gint64      run_id,
+                                const char *step_name,
+                                const char *started_at,
+                                const char *output)
+{
+  PgqrsRequest *request = request_new (PGQRS_OP_STEP_RECORD);
+
+  request->step_record.run_id = run_id;
+  request->step_record.step_name = g_strdup (step_name);
+  request->step_record.started_at = g_strdup (started_at);
+  request->step_record.output = g_strdup (output);
 
   return request;
 }
@@ -603,7 +635,16 @@ _pgqrs_request_free (PgqrsRequest *request)
       g_free (request->step_complete.output);
       break;
     case PGQRS_OP_STEP_FAIL:
+      g_free (request->step_fail.step_name);
       g_free (request->step_fail.error);
+      break;
+    case PGQRS_OP_STEP_LOOKUP:
+      g_free (request->step_lookup.step_name);
+      break;
+    case PGQRS_OP_STEP_RECORD:
+      g_free (request->step_record.step_name);
+      g_free (request->step_record.started_at);
+      g_free (request->step_record.output);
       break;
     case PGQRS_OP_RUN_LIST:
       g_free (request->run_list.workflow_name);
@@ -674,6 +715,8 @@ _pgqrs_op_to_string (PgqrsOp op)
     [PGQRS_OP_RUN_LIST] = "list runs",
     [PGQRS_OP_STEP_LIST] = "list steps",
     [PGQRS_OP_SERVER_INFO] = "read the versions",
+    [PGQRS_OP_STEP_LOOKUP] = "look up step",
+    [PGQRS_OP_STEP_RECORD] = "record step",
   };
 
   if ((guint)op < G_N_ELEMENTS (names) && names[op] != NULL)

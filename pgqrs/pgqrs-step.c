@@ -25,8 +25,8 @@
  * an earlier execution of the run, it is *cached*: [method@Step.is_cached]
  * is %TRUE, [method@Step.get_output] holds the stored output, and its body
  * must not run again. Otherwise the body runs and the step is finished with
- * [method@Step.complete], which stores the output in the same transaction
- * that marks the step done, or with [method@Step.fail].
+ * [method@Step.complete], which stores the output in the same statement
+ * that records the step done, or with [method@Step.fail].
  *
  * [method@Workflow.run_step] and [method@Workflow.run_step_async] do all of
  * that around a step function. With the latter, the function may finish
@@ -41,8 +41,9 @@ struct _PgqrsStep
   GObject          parent_instance;
 
   PgqrsWorkflow   *workflow;
-  gint64           id;
+  gint64           id;          /* 0: no row yet; completing it makes one */
   char            *name;
+  char            *started_at;  /* when it was acquired, by the database's clock */
   PgqrsStepStatus  status;
   gboolean         cached;
   JsonNode        *output;
@@ -67,6 +68,7 @@ pgqrs_step_finalize (GObject *object)
 
   g_clear_object (&self->workflow);
   g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->started_at, g_free);
   g_clear_pointer (&self->output, json_node_unref);
   g_clear_pointer (&self->error, json_node_unref);
   g_clear_pointer (&self->retry_at, g_date_time_unref);
@@ -101,6 +103,9 @@ void
 _pgqrs_step_update (PgqrsStep          *self,
                     const PgqrsStepRow *row)
 {
+  /* a step acquired without a row gets its id when it is recorded */
+  if (row->id != 0)
+    self->id = row->id;
   self->status = row->status;
   self->retry_count = row->retry_count;
   g_clear_pointer (&self->output, json_node_unref);
@@ -120,6 +125,7 @@ _pgqrs_step_new (PgqrsWorkflow      *workflow,
   self->workflow = g_object_ref (workflow);
   self->id = row->id;
   self->name = g_strdup (row->name);
+  self->started_at = g_strdup (row->started_at);
   self->cached = row->cached;
   _pgqrs_step_update (self, row);
 
@@ -245,6 +251,13 @@ complete_request (PgqrsStep  *self,
 
   if (!(text = _pgqrs_payload_serialize (pgqrs_store_get_config (store), output, -1, error)))
     return NULL;
+
+  /* A step acquired without a row (the usual case) is inserted finished,
+   * in one statement; one that had a row (a retry, or a rerun after a
+   * crash) is completed. */
+  if (self->id == 0)
+    return _pgqrs_request_new_step_record (pgqrs_workflow_get_id (self->workflow), self->name,
+                                           self->started_at, text);
 
   return _pgqrs_request_new_step_complete (self->id, text);
 }
@@ -383,7 +396,8 @@ fail_request (PgqrsStep  *self,
   gboolean exhausted = transient && !retry;
   g_autofree char *failure = failure_json (self, message, transient, exhausted);
 
-  return _pgqrs_request_new_step_fail (self->id, pgqrs_workflow_get_id (self->workflow), failure,
+  return _pgqrs_request_new_step_fail (self->id, pgqrs_workflow_get_id (self->workflow), self->name,
+                                       failure,
                                        retry ? pgqrs_retry_policy_get_delay (policy,
                                                                              self->retry_count + 1)
                                              : -1);
@@ -495,9 +509,11 @@ pgqrs_step_get_workflow (PgqrsStep *self)
  * pgqrs_step_get_id:
  * @self: a #PgqrsStep
  *
- * Gets the step's id in the store.
+ * Gets the step's id in the store. A step acquired for the first time
+ * has no row in the store until it is completed or fails — acquiring it
+ * writes nothing — and its id is 0 until then.
  *
- * Returns: the step's id
+ * Returns: the step's id, or 0 while it has no row
  *
  * Since: 1.0
  */

@@ -31,6 +31,8 @@ PgqrsReply *_pgqrs_store_execute             (PgqrsStore           *self,
                                               GError              **error);
 
 PgqrsBackend *_pgqrs_store_get_backend       (PgqrsStore           *self);
+guint       _pgqrs_store_get_op_count        (PgqrsStore           *self,
+                                              PgqrsOp               op);
 gboolean    _pgqrs_store_set_clock_skew      (PgqrsStore           *self,
                                               double                seconds,
                                               GError              **error);

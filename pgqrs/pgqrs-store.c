@@ -53,6 +53,10 @@ struct _PgqrsStore
   GMutex            init_mutex;
   gboolean          initialized;
   GError           *init_error;
+
+  /* requests sent, per operation: what a workflow step costs is a
+   * property the tests check (_pgqrs_store_get_op_count) */
+  gint              op_counts[PGQRS_N_OPS];
 };
 
 static void pgqrs_store_initable_iface_init       (GInitableIface      *iface);
@@ -550,6 +554,7 @@ _pgqrs_store_execute_async (PgqrsStore          *self,
     }
 
   g_task_set_task_data (task, g_object_ref (self->backend), g_object_unref);
+  g_atomic_int_inc (&self->op_counts[request->op]);
   _pgqrs_backend_execute_async (self->backend, request, cancellable,
                                 execute_cb, g_steal_pointer (&task));
 }
@@ -582,6 +587,16 @@ _pgqrs_store_set_clock_skew (PgqrsStore  *self,
   return (reply = _pgqrs_store_execute (self, request, NULL, error)) != NULL;
 }
 
+/* How many requests of @op the store has sent to its backend. */
+guint
+_pgqrs_store_get_op_count (PgqrsStore *self,
+                           PgqrsOp     op)
+{
+  g_return_val_if_fail ((guint)op < PGQRS_N_OPS, 0);
+
+  return g_atomic_int_get (&self->op_counts[op]);
+}
+
 PgqrsReply *
 _pgqrs_store_execute (PgqrsStore    *self,
                       PgqrsRequest  *request,
@@ -601,6 +616,7 @@ _pgqrs_store_execute (PgqrsStore    *self,
 
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
+  g_atomic_int_inc (&self->op_counts[request->op]);
   _pgqrs_backend_execute_async (self->backend, request, cancellable, sync_wait_cb, &wait);
   result = sync_wait_run (context, &wait);
   reply = _pgqrs_backend_execute_finish (self->backend, result, error);

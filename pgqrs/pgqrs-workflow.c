@@ -245,7 +245,8 @@ fence_request (PgqrsWorkflow *self,
 {
   if (self->fence.id != 0 &&
       (request->op == PGQRS_OP_RUN_TRANSITION || request->op == PGQRS_OP_STEP_ACQUIRE ||
-       request->op == PGQRS_OP_STEP_COMPLETE || request->op == PGQRS_OP_STEP_FAIL))
+       request->op == PGQRS_OP_STEP_COMPLETE || request->op == PGQRS_OP_STEP_FAIL ||
+       request->op == PGQRS_OP_STEP_LOOKUP || request->op == PGQRS_OP_STEP_RECORD))
     _pgqrs_request_set_fence (request, &self->fence);
 }
 
@@ -1077,19 +1078,35 @@ pgqrs_workflow_cancel_finish (PgqrsWorkflow  *self,
   return run_finish (self, result, pgqrs_workflow_cancel_async, NULL, error);
 }
 
-static PgqrsRequest *
-acquire_request (PgqrsWorkflow  *self,
-                 const char     *name,
-                 GError        **error)
+static gboolean
+check_step_name (const char  *name,
+                 GError     **error)
 {
   if (name == NULL || name[0] == '\0' || strlen (name) > 255)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_VALIDATION,
                            _("A step name is 1 to 255 bytes long"));
-      return NULL;
+      return FALSE;
     }
 
-  return _pgqrs_request_new_step_acquire (self->id, name);
+  return TRUE;
+}
+
+/* Acquiring a step is first a read (STEP_LOOKUP): a step that completed
+ * before is replayed from it, and a new step of a running run needs no
+ * row until it finishes — the completion inserts it finished, in one
+ * statement.  Only when the read finds something else (a step to run
+ * again, a retry, a run that is not running) does the acquire write, with
+ * STEP_ACQUIRE, under the run's lock.  Both are fenced by the executor's
+ * lease, so a run taken over by another executor acquires nothing. */
+static PgqrsStep *
+looked_up_step (PgqrsWorkflow *self,
+                PgqrsReply    *reply)
+{
+  if (reply->steps == NULL || reply->steps->len != 1)
+    return NULL;
+
+  return _pgqrs_step_new (self, g_ptr_array_index (reply->steps, 0));
 }
 
 static PgqrsStep *
@@ -1116,10 +1133,14 @@ reply_to_step (PgqrsWorkflow  *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Acquires a step, in one atomic upsert on (run, name). If the step
- * completed before, the returned step is cached: use its output and do not
- * run it. If it was running when its process died, or its retry is due, it
- * runs again.
+ * Acquires a step of a running run. If the step completed before, the
+ * returned step is cached: use its output and do not run it. If it was
+ * running when its process died, or its retry is due, it runs again.
+ *
+ * Acquiring is atomic on (run, name) and costs one read when the step
+ * completed before or is new: a new step gets its row when it is completed
+ * (or fails), in the statement that stores its output. A step to run again
+ * is marked running under the run's lock.
  *
  * Returns: (transfer full): the step, or %NULL with @error set:
  *   %PGQRS_ERROR_CANCELLED (the run was being cancelled and now is),
@@ -1134,17 +1155,72 @@ pgqrs_workflow_acquire_step (PgqrsWorkflow  *self,
                              GCancellable   *cancellable,
                              GError        **error)
 {
+  g_autoptr(PgqrsReply) looked_up = NULL;
   g_autoptr(PgqrsReply) reply = NULL;
-  PgqrsRequest *request;
+  PgqrsStep *step;
 
   g_return_val_if_fail (PGQRS_IS_WORKFLOW (self), NULL);
 
-  if (!(request = acquire_request (self, name, error)))
+  if (!check_step_name (name, error))
     return NULL;
 
-  reply = _pgqrs_workflow_execute (self, request, cancellable, error);
+  if (!(looked_up = _pgqrs_workflow_execute (self, _pgqrs_request_new_step_lookup (self->id, name),
+                                             cancellable, error)))
+    return NULL;
+  if ((step = looked_up_step (self, looked_up)) != NULL)
+    return step;
+
+  reply = _pgqrs_workflow_execute (self, _pgqrs_request_new_step_acquire (self->id, name),
+                                   cancellable, error);
 
   return reply_to_step (self, reply, error);
+}
+
+/* acquire_step_async: the read, then the write if the read was not enough. */
+typedef struct
+{
+  char     *name;
+  gboolean  writing;
+} Acquire;
+
+static void
+acquire_free (Acquire *acquire)
+{
+  g_free (acquire->name);
+  g_free (acquire);
+}
+
+static void
+acquire_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  PgqrsWorkflow *self = PGQRS_WORKFLOW (source);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PgqrsReply) reply = NULL;
+  Acquire *acquire = g_task_get_task_data (task);
+  GError *error = NULL;
+  PgqrsStep *step;
+
+  reply = _pgqrs_workflow_execute_finish (self, self, result, acquire_cb, &error);
+  if (reply != NULL && !acquire->writing)
+    step = looked_up_step (self, reply);
+  else
+    step = reply_to_step (self, reply, &error);
+
+  if (step == NULL && error == NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      acquire->writing = TRUE;
+      _pgqrs_workflow_execute_async (self, self,
+                                     _pgqrs_request_new_step_acquire (self->id, acquire->name),
+                                     acquire_cb, cancellable, acquire_cb, g_steal_pointer (&task));
+    }
+  else if (step == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, step, g_object_unref);
 }
 
 /**
@@ -1167,11 +1243,25 @@ pgqrs_workflow_acquire_step_async (PgqrsWorkflow       *self,
                                    gpointer             user_data)
 {
   GError *error = NULL;
+  Acquire *acquire;
+  GTask *task;
 
   g_return_if_fail (PGQRS_IS_WORKFLOW (self));
 
-  run_async (self, acquire_request (self, name, &error), error,
-             pgqrs_workflow_acquire_step_async, cancellable, callback, user_data);
+  if (!check_step_name (name, &error))
+    {
+      g_task_report_error (self, callback, user_data, pgqrs_workflow_acquire_step_async, error);
+      return;
+    }
+
+  acquire = g_new0 (Acquire, 1);
+  acquire->name = g_strdup (name);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pgqrs_workflow_acquire_step_async);
+  g_task_set_task_data (task, acquire, (GDestroyNotify)acquire_free);
+
+  _pgqrs_workflow_execute_async (self, self, _pgqrs_request_new_step_lookup (self->id, name),
+                                 acquire_cb, cancellable, acquire_cb, task);
 }
 
 /**
@@ -1191,10 +1281,11 @@ pgqrs_workflow_acquire_step_finish (PgqrsWorkflow  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  g_autoptr(PgqrsReply) reply =
-    _pgqrs_workflow_execute_finish (self, self, result, pgqrs_workflow_acquire_step_async, error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pgqrs_workflow_acquire_step_async,
+                        NULL);
 
-  return reply_to_step (self, reply, error);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* After pgqrs_step_fail() recorded a failed body: the error run_step
@@ -1243,8 +1334,9 @@ set_step_failure_error (PgqrsWorkflow  *self,
  *
  * Runs one step exactly once across executions of the run: acquires it;
  * if it completed before, returns its stored output without calling @func;
- * otherwise calls @func and stores what it returns in the same transaction
- * that marks the step done.
+ * otherwise calls @func and stores what it returns in the same statement
+ * that records the step done. A step that completes costs one read and one
+ * write; a step that completed before, one read.
  *
  * When @func returns %NULL the step failed; [method@Step.set_error] says
  * why and whether it is transient (the default). A transient failure within
@@ -1287,8 +1379,8 @@ pgqrs_workflow_run_step (PgqrsWorkflow  *self,
 
   if (_pgqrs_step_is_deferred (step))
     {
-      /* Left RUNNING: the next execution runs the body again, as after a
-       * crash. */
+      /* Left unfinished (no row, or RUNNING): the next execution runs
+       * the body again, as after a crash. */
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
                    _("Step “%s” was deferred; a step function that finishes later "
                      "needs pgqrs_workflow_run_step_async()"), name);

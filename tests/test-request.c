@@ -14,7 +14,7 @@ test_arguments (void)
   g_autoptr(PgqrsRequest) lease = _pgqrs_request_new_lease (7, 3, 10, 30.5, 5);
   g_autoptr(PgqrsRequest) reg = _pgqrs_request_new_worker_register ("w", NULL, 90);
   g_autoptr(PgqrsRequest) stats = _pgqrs_request_new_worker_stats ("jobs", 45);
-  g_autoptr(PgqrsRequest) fail = _pgqrs_request_new_step_fail (4, 2, "{}", -1);
+  g_autoptr(PgqrsRequest) fail = _pgqrs_request_new_step_fail (4, 2, "fetch", "{}", -1);
   g_autoptr(PgqrsRequest) pause =
     _pgqrs_request_new_run_transition (2, PGQRS_RUN_STATUS_PAUSED, 1u << PGQRS_RUN_STATUS_RUNNING,
                                        "\"nap\"", 60, 0);
@@ -41,6 +41,7 @@ test_arguments (void)
 
   g_assert_cmpfloat (stats->worker_stats.stale_after_seconds, ==, 45);
   g_assert_cmpfloat (fail->step_fail.retry_after_seconds, <, 0);
+  g_assert_cmpstr (fail->step_fail.step_name, ==, "fetch");
   g_assert_cmpstr (pause->run_transition.detail, ==, "\"nap\"");
   g_assert_cmpfloat (pause->run_transition.resume_after_seconds, ==, 60);
 }
@@ -120,7 +121,7 @@ test_every_op (void)
     _pgqrs_request_new_run_transition (1, PGQRS_RUN_STATUS_SUCCESS, 2, "{}", 0, 0),
     _pgqrs_request_new_step_acquire (1, "s"),
     _pgqrs_request_new_step_complete (1, "{}"),
-    _pgqrs_request_new_step_fail (1, 1, "{}", 5),
+    _pgqrs_request_new_step_fail (1, 1, "s", "{}", 5),
     _pgqrs_request_new_clock_set (2),
     _pgqrs_request_new_message_list (1, PGQRS_MESSAGE_STATE_PENDING, 100, 0),
     _pgqrs_request_new_message_get (1, 2),
@@ -128,9 +129,11 @@ test_every_op (void)
                                  100, 0),
     _pgqrs_request_new_step_list (1),
     _pgqrs_request_new_server_info (),
+    _pgqrs_request_new_step_lookup (1, "s"),
+    _pgqrs_request_new_step_record (1, "s", "2026-01-01T00:00:00.000Z", "{}"),
   };
 
-  g_assert_cmpuint (G_N_ELEMENTS (requests), ==, PGQRS_OP_SERVER_INFO + 1);
+  g_assert_cmpuint (G_N_ELEMENTS (requests), ==, PGQRS_N_OPS);
 
   for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
     {

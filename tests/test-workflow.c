@@ -14,6 +14,10 @@
 
 #include "test-util.h"
 
+#include "pgqrs-message-private.h"
+#include "pgqrs-store-private.h"
+#include "pgqrs-workflow-private.h"
+
 typedef struct
 {
   PgqrsStore *store;
@@ -764,6 +768,201 @@ start_consumer (PgqrsQueue        *queue,
   return consumer;
 }
 
+/* What a step costs, in requests to the backend: a new step that completes
+ * one read (the acquire) and one write (inserting it finished, output and
+ * all); a step that completed before, one read. */
+static void
+test_step_costs (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const PgqrsOp writes[] = {
+    PGQRS_OP_STEP_ACQUIRE, PGQRS_OP_STEP_COMPLETE, PGQRS_OP_STEP_FAIL, PGQRS_OP_STEP_RECORD,
+    PGQRS_OP_RUN_TRANSITION,
+  };
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(PgqrsWorkflow) again = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before[PGQRS_N_OPS];
+
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint execution = 0; execution < 2; execution++)
+    {
+      g_autoptr(JsonNode) out = NULL;
+      guint n_writes = 0;
+
+      for (guint op = 0; op < PGQRS_N_OPS; op++)
+        before[op] = _pgqrs_store_get_op_count (f->store, op);
+
+      out = pgqrs_workflow_run_step (run, "json:7", json_step, f, NULL, &error);
+      g_assert_no_error (error);
+      assert_json (out, "7");
+
+      for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+        n_writes += _pgqrs_store_get_op_count (f->store, writes[i]) - before[writes[i]];
+      g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_STEP_LOOKUP) -
+                        before[PGQRS_OP_STEP_LOOKUP], ==, 1);
+      /* the first execution records the step; the second replays it */
+      g_assert_cmpuint (n_writes, ==, execution == 0 ? 1 : 0);
+      g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_STEP_RECORD) -
+                        before[PGQRS_OP_STEP_RECORD], ==, execution == 0 ? 1 : 0);
+      for (guint op = 0; op < PGQRS_N_OPS; op++)
+        if (op != PGQRS_OP_STEP_LOOKUP && op != PGQRS_OP_STEP_RECORD)
+          g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, op), ==, before[op]);
+    }
+  g_assert_cmpuint (calls (f, "json:7"), ==, 1);
+
+  /* recorded: one row, SUCCESS, with its output and both times */
+  {
+    g_autoptr(GPtrArray) steps = pgqrs_workflow_list_steps (run, NULL, &error);
+    PgqrsStep *step;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (steps->len, ==, 1);
+    step = g_ptr_array_index (steps, 0);
+    g_assert_cmpint (pgqrs_step_get_id (step), >, 0);
+    g_assert_cmpint (pgqrs_step_get_status (step), ==, PGQRS_STEP_STATUS_SUCCESS);
+    assert_json (pgqrs_step_get_output (step), "7");
+  }
+}
+
+/* Rule 18 with two executors of one run (say, a process that was thought
+ * dead and one started in its place) that acquired the same new step: the
+ * first completion is stored, the second is refused and replaces nothing,
+ * and every later acquire replays the first output without running the
+ * body. */
+static void
+test_step_recorded_once (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PgqrsWorkflow) run = new_run (f, "{}");
+  g_autoptr(PgqrsWorkflow) other = NULL;
+  g_autoptr(PgqrsWorkflow) later = NULL;
+  g_autoptr(PgqrsStep) mine = NULL;
+  g_autoptr(PgqrsStep) theirs = NULL;
+  g_autoptr(PgqrsStep) replayed = NULL;
+  g_autoptr(JsonNode) first = pgqrs_test_json ("{\"by\":\"first\"}");
+  g_autoptr(JsonNode) second = pgqrs_test_json ("{\"by\":\"second\"}");
+  g_autoptr(JsonNode) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_no_error (error);
+  other = pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (run), NULL, &error);
+  g_assert_no_error (error);
+
+  mine = pgqrs_workflow_acquire_step (run, "json:0", NULL, &error);
+  g_assert_no_error (error);
+  theirs = pgqrs_workflow_acquire_step (other, "json:0", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (pgqrs_step_is_cached (mine));
+  g_assert_false (pgqrs_step_is_cached (theirs));
+
+  g_assert_true (pgqrs_step_complete (mine, first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_step_get_id (mine), >, 0);
+  g_assert_cmpint (pgqrs_step_get_status (mine), ==, PGQRS_STEP_STATUS_SUCCESS);
+
+  g_assert_false (pgqrs_step_complete (theirs, second, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  /* nor may a failure overwrite it */
+  g_assert_false (pgqrs_step_fail (theirs, "late", FALSE, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  later = pgqrs_store_get_workflow_run (f->store, pgqrs_workflow_get_id (run), NULL, &error);
+  g_assert_no_error (error);
+  replayed = pgqrs_workflow_acquire_step (later, "json:0", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_step_is_cached (replayed));
+  g_assert_cmpint (pgqrs_step_get_id (replayed), ==, pgqrs_step_get_id (mine));
+  assert_json (pgqrs_step_get_output (replayed), "{\"by\":\"first\"}");
+
+  out = pgqrs_workflow_run_step (later, "json:0", json_step, f, NULL, &error);
+  g_assert_no_error (error);
+  assert_json (out, "{\"by\":\"first\"}");
+  g_assert_cmpuint (calls (f, "json:0"), ==, 0);
+  g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
+}
+
+/* A run's executor leases its trigger (its fence), acquires a new step and
+ * stalls past the lease; another executor leases the trigger again.  The
+ * first one's completion records nothing — no row, and the step is new to
+ * the second executor, whose output is the one stored — and it acquires
+ * nothing more. */
+static void
+test_fenced_out_records_nothing (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "pipeline");
+  g_autoptr(PgqrsWorkflow) triggered = trigger (f, "pipeline");
+  g_autoptr(PgqrsWorkflow) stale = NULL;
+  g_autoptr(PgqrsWorkflow) current = NULL;
+  g_autoptr(PgqrsStep) stale_step = NULL;
+  g_autoptr(PgqrsStep) step = NULL;
+  g_autoptr(PgqrsStep) more = NULL;
+  g_autoptr(GPtrArray) leased = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+  g_autoptr(JsonNode) stale_output = pgqrs_test_json ("\"stale\"");
+  g_autoptr(JsonNode) output = pgqrs_test_json ("\"current\"");
+  g_autoptr(GError) error = NULL;
+  gint64 run_id = pgqrs_workflow_get_id (triggered);
+  PgqrsWorkflow *executors[2];
+  PgqrsMessage *message;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      if (i == 1)
+        pgqrs_test_set_clock (f->store, 60);   /* the first lease has expired */
+      leased = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (leased->len, ==, 1);
+      message = g_ptr_array_index (leased, 0);
+      executors[i] = pgqrs_store_get_workflow_run (f->store, run_id, NULL, &error);
+      g_assert_no_error (error);
+      _pgqrs_workflow_set_fence (executors[i], pgqrs_message_get_id (message),
+                                 _pgqrs_message_get_lease_count (message));
+      g_assert_true (pgqrs_workflow_start (executors[i], NULL, &error));
+      g_assert_no_error (error);
+      g_clear_pointer (&leased, g_ptr_array_unref);
+      if (i == 0)
+        {
+          stale_step = pgqrs_workflow_acquire_step (executors[0], "json:0", NULL, &error);
+          g_assert_no_error (error);
+        }
+    }
+  stale = executors[0];
+  current = executors[1];
+
+  g_assert_false (pgqrs_step_complete (stale_step, stale_output, NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED);
+  g_clear_error (&error);
+  g_assert_true (_pgqrs_workflow_is_superseded (stale));
+
+  more = pgqrs_workflow_acquire_step (stale, "json:1", NULL, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED);
+  g_assert_null (more);
+  g_clear_error (&error);
+
+  steps = pgqrs_workflow_list_steps (current, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, 0);
+
+  step = pgqrs_workflow_acquire_step (current, "json:0", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (pgqrs_step_is_cached (step));
+  g_assert_true (pgqrs_step_complete (step, output, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&steps, g_ptr_array_unref);
+  steps = pgqrs_workflow_list_steps (current, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, 1);
+  assert_json (pgqrs_step_get_output (g_ptr_array_index (steps, 0)), "\"current\"");
+}
+
 /* Rule 22's happy path: a triggered run handled by a consumer; the caller
  * waits for the result asynchronously, with a timeout. */
 static void
@@ -1426,6 +1625,9 @@ main (int   argc,
   g_test_add ("/pgqrs/workflow/" path, Fixture, "poll_interval=10", fixture_setup, func, fixture_teardown)
 
   ADD ("step-replay", test_step_replay);
+  ADD ("step-costs", test_step_costs);
+  ADD ("step-recorded-once", test_step_recorded_once);
+  ADD ("fenced-out-records-nothing", test_fenced_out_records_nothing);
   ADD ("step-outputs-every-json-type", test_step_outputs_every_json_type);
   ADD ("run-step-async", test_run_step_async);
   ADD ("complete-and-wait", test_complete_and_wait);

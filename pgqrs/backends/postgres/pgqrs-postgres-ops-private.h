@@ -46,5 +46,10 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_complete);
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail);
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_list);
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_list);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_lookup);
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_record);
+gboolean _pgqrs_postgres_run_transition_direct (PgqrsPostgresCall  *call,
+                                                PgqrsPostgresThen   otherwise,
+                                                GError            **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "pgqrs-backend-support-private.h"
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-postgres-ops-private.h"
@@ -731,6 +732,8 @@ static const PgqrsPostgresThen starts[] = {
   [PGQRS_OP_RUN_LIST]          = _pgqrs_postgres_op_run_list,
   [PGQRS_OP_STEP_LIST]         = _pgqrs_postgres_op_step_list,
   [PGQRS_OP_SERVER_INFO]       = _pgqrs_postgres_op_server_info,
+  [PGQRS_OP_STEP_LOOKUP]       = _pgqrs_postgres_op_step_lookup,
+  [PGQRS_OP_STEP_RECORD]       = _pgqrs_postgres_op_step_record,
 };
 
 /* A fenced request (a workflow executor's) applies only while its lease
@@ -742,10 +745,7 @@ static PGQRS_POSTGRES_STEP (fence_checked)
 
   if (PQntuples (result) == 0)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
-                   _("Cannot %s: the lease on trigger message %lld was taken over; "
-                     "another worker executes the run now"),
-                   _pgqrs_op_to_string (request->op), (long long)request->fence.id);
+      _pgqrs_set_superseded_error (error, request);
       return FALSE;
     }
 
@@ -766,13 +766,21 @@ static PGQRS_POSTGRES_STEP (fenced_start)
   return TRUE;
 }
 
+/* A run transition with no other effect is one statement; any other, or
+ * one that statement left alone, takes the fenced transaction. */
+static PGQRS_POSTGRES_STEP (transition_start)
+{
+  return _pgqrs_postgres_run_transition_direct (call, fenced_start, error);
+}
+
 PgqrsPostgresThen
 _pgqrs_postgres_op_start (PgqrsOp op)
 {
   g_return_val_if_fail ((guint)op < G_N_ELEMENTS (starts) && starts[op] != NULL, NULL);
 
-  if (op == PGQRS_OP_RUN_TRANSITION || op == PGQRS_OP_STEP_ACQUIRE ||
-      op == PGQRS_OP_STEP_COMPLETE || op == PGQRS_OP_STEP_FAIL)
+  if (op == PGQRS_OP_RUN_TRANSITION)
+    return transition_start;
+  if (op == PGQRS_OP_STEP_ACQUIRE || op == PGQRS_OP_STEP_COMPLETE || op == PGQRS_OP_STEP_FAIL)
     return fenced_start;
 
   return starts[op];

@@ -82,6 +82,24 @@
   "  LEFT JOIN hit ON hit.id = t.id AND hit.lease_ct = t.lease_ct AND t.nth = 1 " \
   " ORDER BY t.ord"
 
+/* The columns a run's new status $2 sets: $3 its JSON (output or error),
+ * $4 seconds to pause, $5 the worker that starts it, $6 why it pauses. */
+#define RUN_SET_STATUS \
+  "     SET status = $2::text, updated_at = " NOW ", " \
+  "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, " NOW ") " \
+  "                      ELSE started_at END, " \
+  "         worker_id = CASE WHEN $2::text = 'RUNNING' THEN nullif ($5::bigint, 0) " \
+  "                     ELSE worker_id END, " \
+  "         output = CASE WHEN $2::text = 'SUCCESS' THEN $3::jsonb ELSE output END, " \
+  "         error = CASE WHEN $2::text = 'ERROR' THEN $3::jsonb ELSE error END, " \
+  "         pause_reason = CASE WHEN $2::text = 'PAUSED' THEN $6::text " \
+  "                        WHEN $2::text = 'RUNNING' THEN NULL ELSE pause_reason END, " \
+  "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " ELSE paused_at END, " \
+  "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " + " SECONDS ("$4") " " \
+  "                     WHEN $2::text = 'RUNNING' THEN NULL ELSE resume_at END, " \
+  "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " " \
+  "                        ELSE completed_at END "
+
 typedef struct
 {
   const char *sql;
@@ -408,6 +426,16 @@ static const Statement statements[PG_N_STMTS] = {
     "SELECT id, FALSE FROM " S "pgqrs_workflow_runs "
     " WHERE workflow_id = $1::bigint AND idempotency_key = $4::text", 4 },
 
+  /* A run of workflow $1 (input $2, worker $3) with no trigger and no
+   * key, made in one statement when the workflow exists: returns the run,
+   * or no row (the transaction that makes the workflow makes the run). */
+  [PG_STMT_RUN_INSERT_DIRECT] = {
+    "WITH ins AS ("
+    "  INSERT INTO " S "pgqrs_workflow_runs (workflow_id, input, worker_id) "
+    "  SELECT id, $2::jsonb, nullif ($3::bigint, 0) FROM " S "pgqrs_workflows WHERE name = $1::text "
+    "  RETURNING *) "
+    RUN_SELECT_FROM ("ins"), 3 },
+
   /* Run $1's trigger message on queue $2, and the wakeup for it. */
   [PG_STMT_RUN_TRIGGER] = {
     "WITH msg AS ("
@@ -432,26 +460,32 @@ static const Statement statements[PG_N_STMTS] = {
    * pause; $5 the worker that starts it; $6 why it pauses (text, a
    * parameter of its own: a CASE does not keep a constant from being cast
    * to jsonb when the plan is made).  Returns the run. */
+  /* $2 the new status; $3 its JSON (output or error); $4 seconds to
+   * pause; $5 the worker that starts it; $6 why it pauses (text, a
+   * parameter of its own: a CASE does not keep a constant from being cast
+   * to jsonb when the plan is made).  Returns the run. */
   [PG_STMT_RUN_SET_STATUS] = {
     "WITH upd AS ("
-    "  UPDATE " S "pgqrs_workflow_runs "
-    "     SET status = $2::text, updated_at = " NOW ", "
-    "         started_at = CASE WHEN $2::text = 'RUNNING' THEN coalesce (started_at, " NOW ") "
-    "                      ELSE started_at END, "
-    "         worker_id = CASE WHEN $2::text = 'RUNNING' THEN nullif ($5::bigint, 0) "
-    "                     ELSE worker_id END, "
-    "         output = CASE WHEN $2::text = 'SUCCESS' THEN $3::jsonb ELSE output END, "
-    "         error = CASE WHEN $2::text = 'ERROR' THEN $3::jsonb ELSE error END, "
-    "         pause_reason = CASE WHEN $2::text = 'PAUSED' THEN $6::text "
-    "                        WHEN $2::text = 'RUNNING' THEN NULL ELSE pause_reason END, "
-    "         paused_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " ELSE paused_at END, "
-    "         resume_at = CASE WHEN $2::text = 'PAUSED' THEN " NOW " + " SECONDS ("$4") " "
-    "                     WHEN $2::text = 'RUNNING' THEN NULL ELSE resume_at END, "
-    "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " "
-    "                        ELSE completed_at END "
+    "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS
     "   WHERE id = $1::bigint "
     "  RETURNING *) "
     RUN_SELECT_FROM ("upd"), 6 },
+
+  /* A transition with no other effect, in one statement: as
+   * RUN_SET_STATUS, when the run's status is one of $7 (text[]) and the
+   * fence ($8 message, $9 lease count; $8 = 0: none) is current, held as
+   * the fenced transactions hold it.  No row: the transaction that locks
+   * the run decides. */
+  [PG_STMT_RUN_TRANSITION_DIRECT] = {
+    "WITH fence AS (SELECT 1 FROM " S "pgqrs_messages "
+    "                WHERE id = $8::bigint AND lease_ct = $9::bigint AND archived_at IS NULL "
+    "                  FOR SHARE), "
+    "upd AS ("
+    "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS
+    "   WHERE id = $1::bigint AND status = ANY ($7::text[]) "
+    "     AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM fence)) "
+    "  RETURNING *) "
+    RUN_SELECT_FROM ("upd"), 9 },
 
   /* The run's trigger message becomes visible at $2 (NULL: now), for
    * whichever consumer leases it next.  Its read count starts again: a
@@ -525,6 +559,42 @@ static const Statement statements[PG_N_STMTS] = {
 
   [PG_STMT_STEP_LIST] = {
     "SELECT " STEP_COLUMNS " FROM " S "pgqrs_workflow_steps WHERE run_id = $1::bigint ORDER BY id", 1 },
+
+  /* Step $2 of run $1 as STEP_COLUMNS (id NULL when it has no row; its
+   * start then is now), the run's status, and whether the fence ($3
+   * message, $4 lease count; $3 = 0: none) is current.  A read: what it
+   * finds that needs a write goes on to STEP_ACQUIRE. */
+  [PG_STMT_STEP_LOOKUP] = {
+    "SELECT s.id, r.id, $2::text, s.status, s.output::text, s.error::text, s.retry_count, "
+    "       " ISO ("s.retry_at") ", " ISO ("coalesce (s.started_at, " NOW ")") ", "
+    "       " ISO ("s.completed_at") ", coalesce (s.retry_at > " NOW ", false), r.status, "
+    "       ($3::bigint = 0 OR EXISTS (SELECT 1 FROM " S "pgqrs_messages m "
+    "                                   WHERE m.id = $3::bigint AND m.lease_ct = $4::bigint "
+    "                                     AND m.archived_at IS NULL)) "
+    "  FROM " S "pgqrs_workflow_runs r "
+    "  LEFT JOIN " S "pgqrs_workflow_steps s ON s.run_id = r.id AND s.step_name = $2::text "
+    " WHERE r.id = $1::bigint", 4 },
+
+  /* A step acquired without a row, finished: inserted SUCCESS with its
+   * output ($4) and its start ($3, or now), in one statement that also
+   * holds the fence ($5 message, $6 lease count; $5 = 0: none) as the
+   * fenced transactions do.  A RUNNING row (acquired with a write by
+   * another executor) is completed; any other row is left alone, so a
+   * stored output is never replaced.  No row returned: the step was not
+   * running, or the fence is gone. */
+  [PG_STMT_STEP_RECORD] = {
+    "WITH fence AS (SELECT 1 FROM " S "pgqrs_messages "
+    "                WHERE id = $5::bigint AND lease_ct = $6::bigint AND archived_at IS NULL "
+    "                  FOR SHARE) "
+    "INSERT INTO " S "pgqrs_workflow_steps AS s "
+    "       (run_id, step_name, status, output, started_at, completed_at) "
+    "SELECT $1::bigint, $2::text, 'SUCCESS', $4::jsonb, coalesce ($3::timestamptz, " NOW "), " NOW " "
+    " WHERE $5::bigint = 0 OR EXISTS (SELECT 1 FROM fence) "
+    "ON CONFLICT (run_id, step_name) DO UPDATE "
+    "   SET status = 'SUCCESS', output = excluded.output, error = NULL, retry_at = NULL, "
+    "       completed_at = excluded.completed_at "
+    " WHERE s.status = 'RUNNING' "
+    "RETURNING " STEP_COLUMNS, 6 },
 };
 
 const char *

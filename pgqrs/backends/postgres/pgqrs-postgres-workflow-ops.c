@@ -25,15 +25,37 @@ typedef struct
   gint64         workflow_id;
   gint64         queue_id;
   gint64         run_id;
+  PgqrsPostgresThen otherwise;  /* a direct transition that did not apply */
 } Flow;
 
+/* The call's Flow, made on first use: a direct transition that falls back
+ * to the locking one keeps it. */
 static Flow *
 flow_new (PgqrsPostgresCall *call)
 {
-  call->data = g_new0 (Flow, 1);
-  call->data_free = g_free;
+  if (call->data == NULL)
+    {
+      call->data = g_new0 (Flow, 1);
+      call->data_free = g_free;
+    }
 
   return call->data;
+}
+
+/* A text[] literal of the names of @statuses (bits 1 << PgqrsRunStatus),
+ * which need no quoting. */
+static char *
+status_array (guint statuses)
+{
+  g_autoptr(GString) names = g_string_new ("{");
+
+  for (PgqrsRunStatus s = PGQRS_RUN_STATUS_QUEUED; s <= PGQRS_RUN_STATUS_CANCELLED; s++)
+    if (statuses & (1u << s))
+      g_string_append_printf (names, "%s%s", names->len > 1 ? "," : "",
+                              pgqrs_run_status_to_string (s));
+  g_string_append_c (names, '}');
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
 static PgqrsRunRow *
@@ -118,6 +140,14 @@ read_run (PgqrsPostgresCall  *call,
   return TRUE;
 }
 
+static gboolean
+step_not_running (GError **error)
+{
+  g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                       _("The step is not running"));
+  return FALSE;
+}
+
 /* Reads one step (STEP_COLUMNS) into the reply, in place of any before. */
 static gboolean
 read_step (PgqrsPostgresCall  *call,
@@ -127,11 +157,7 @@ read_step (PgqrsPostgresCall  *call,
   PgqrsStepRow row;
 
   if (PQntuples (result) == 0)
-    {
-      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                           _("The step is not running"));
-      return FALSE;
-    }
+    return step_not_running (error);
 
   row = step_row (result, 0);
 
@@ -302,15 +328,40 @@ static PGQRS_POSTGRES_STEP (workflow_ensured)
   return TRUE;
 }
 
-PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_create)
+/* The run and its trigger message exist together or not at all, and the
+ * workflow is made if it is new: one transaction. */
+static PGQRS_POSTGRES_STEP (create_in_transaction)
 {
-  flow_new (call);
-
-  /* The run and its trigger message exist together or not at all. */
   _pgqrs_postgres_call_begin (call);
   _pgqrs_postgres_call_query (call, PG_STMT_WORKFLOW_ENSURE, workflow_ensured,
                               PG_TEXT (call->request->run_create.workflow_name), PG_END);
   return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (inserted_directly)
+{
+  if (PQntuples (result) > 0)
+    return read_run (call, result, error);
+
+  return create_in_transaction (call, NULL, error);
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_create)
+{
+  const PgqrsRunCreateArgs *args = &call->request->run_create;
+
+  flow_new (call);
+
+  /* An in-process run of a known workflow is one insert. */
+  if (!args->trigger && args->idempotency_key == NULL)
+    {
+      _pgqrs_postgres_call_query (call, PG_STMT_RUN_INSERT_DIRECT, inserted_directly,
+                                  PG_TEXT (args->workflow_name), PG_JSON (args->input),
+                                  PG_INT (args->worker_id), PG_END);
+      return TRUE;
+    }
+
+  return create_in_transaction (call, NULL, error);
 }
 
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_get)
@@ -379,6 +430,52 @@ static PGQRS_POSTGRES_STEP (run_locked_for_transition)
 
   set_run_status (call, args->run_id, to, args->detail, args->resume_after_seconds,
                   args->worker_id, run_status_set);
+  return TRUE;
+}
+
+static PGQRS_POSTGRES_STEP (transitioned_directly)
+{
+  Flow *flow = call->data;
+
+  if (PQntuples (result) > 0)
+    return read_run (call, result, error);
+
+  return flow->otherwise (call, NULL, error);
+}
+
+/* A start, a completion or a failure from QUEUED or RUNNING changes the
+ * run's row and nothing else: one statement, fenced, with no transaction
+ * around it.  Every other transition (a pause moves the trigger message,
+ * a cancellation may finalise the run, a paused run may not be due yet),
+ * and one whose run was not in such a status, goes to @otherwise: the
+ * transaction that locks the run and decides. */
+gboolean
+_pgqrs_postgres_run_transition_direct (PgqrsPostgresCall  *call,
+                                       PgqrsPostgresThen   otherwise,
+                                       GError            **error)
+{
+  const PgqrsRequest *request = call->request;
+  const PgqrsRunTransitionArgs *args = &request->run_transition;
+  guint direct = args->allowed_from & ((1u << PGQRS_RUN_STATUS_QUEUED) |
+                                       (1u << PGQRS_RUN_STATUS_RUNNING));
+  g_autofree char *statuses = NULL;
+  Flow *flow;
+
+  if (direct == 0 ||
+      (args->to != PGQRS_RUN_STATUS_RUNNING && args->to != PGQRS_RUN_STATUS_SUCCESS &&
+       args->to != PGQRS_RUN_STATUS_ERROR))
+    return otherwise (call, NULL, error);
+
+  flow = flow_new (call);
+  flow->otherwise = otherwise;
+  statuses = status_array (direct);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_RUN_TRANSITION_DIRECT, transitioned_directly,
+                              PG_INT (args->run_id), PG_TEXT (pgqrs_run_status_to_string (args->to)),
+                              PG_JSON (args->detail), PG_DOUBLE (0), PG_INT (args->worker_id),
+                              PG_TEXT (NULL), PG_TEXT (statuses),
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
   return TRUE;
 }
 
@@ -474,6 +571,75 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_complete)
   return TRUE;
 }
 
+static PGQRS_POSTGRES_STEP (step_looked_up)
+{
+  PgqrsStepRow row;
+  gboolean has_row;
+
+  /* no run: STEP_ACQUIRE says so */
+  if (PQntuples (result) == 0)
+    return TRUE;
+
+  has_row = !PQgetisnull (result, 0, 0);
+  row = step_row (result, 0);
+  if (_pgqrs_step_lookup_judge (&row, has_row,
+                                _pgqrs_run_status_from_string (_pgqrs_postgres_text (result, 0, 11)),
+                                _pgqrs_postgres_bool (result, 0, 12)))
+    _pgqrs_reply_add_step (call->reply, &row);
+
+  return TRUE;
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_lookup)
+{
+  const PgqrsRequest *request = call->request;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_LOOKUP, step_looked_up,
+                              PG_INT (request->step_lookup.run_id),
+                              PG_TEXT (request->step_lookup.step_name),
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
+/* STEP_RECORD left the step alone: tell why. */
+static PGQRS_POSTGRES_STEP (record_fence_checked)
+{
+  if (PQntuples (result) == 0)
+    {
+      _pgqrs_set_superseded_error (error, call->request);
+      return FALSE;
+    }
+
+  return step_not_running (error);
+}
+
+static PGQRS_POSTGRES_STEP (step_recorded)
+{
+  const PgqrsRequest *request = call->request;
+
+  if (PQntuples (result) > 0 || request->fence.id == 0)
+    return read_step (call, result, error);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_FENCE_CHECK, record_fence_checked,
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
+PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_record)
+{
+  const PgqrsRequest *request = call->request;
+  const PgqrsStepRecordArgs *args = &request->step_record;
+
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_RECORD, step_recorded,
+                              PG_INT (args->run_id), PG_TEXT (args->step_name),
+                              PG_TEXT (args->started_at), PG_JSON (args->output),
+                              PG_INT (request->fence.id), PG_INT (request->fence.lease_count),
+                              PG_END);
+  return TRUE;
+}
+
 static PGQRS_POSTGRES_STEP (step_failed)
 {
   const PgqrsStepFailArgs *args = &call->request->step_fail;
@@ -492,6 +658,43 @@ static PGQRS_POSTGRES_STEP (step_failed)
   return TRUE;
 }
 
+static void
+fail_step (PgqrsPostgresCall *call,
+           gint64             step_id)
+{
+  const PgqrsStepFailArgs *args = &call->request->step_fail;
+
+  if (args->retry_after_seconds >= 0)
+    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_RETRY, step_failed,
+                                PG_INT (step_id), PG_JSON (args->error),
+                                PG_DOUBLE (args->retry_after_seconds), PG_END);
+  else
+    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_FINAL, step_failed,
+                                PG_INT (step_id), PG_JSON (args->error), PG_END);
+}
+
+static PGQRS_POSTGRES_STEP (fail_row_found)
+{
+  if (PQntuples (result) == 0)
+    return step_not_running (error);
+
+  fail_step (call, _pgqrs_postgres_int (result, 0, 0));
+  return TRUE;
+}
+
+/* A step that failed before it had a row gets one, RUNNING, to fail. */
+static PGQRS_POSTGRES_STEP (fail_row_inserted)
+{
+  const PgqrsStepFailArgs *args = &call->request->step_fail;
+
+  if (PQntuples (result) > 0)
+    return fail_row_found (call, result, error);
+
+  _pgqrs_postgres_call_query (call, PG_STMT_STEP_SELECT, fail_row_found,
+                              PG_INT (args->run_id), PG_TEXT (args->step_name), PG_END);
+  return TRUE;
+}
+
 PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail)
 {
   const PgqrsStepFailArgs *args = &call->request->step_fail;
@@ -499,13 +702,11 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_step_fail)
   flow_new (call);
   _pgqrs_postgres_call_begin (call);
 
-  if (args->retry_after_seconds >= 0)
-    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_RETRY, step_failed,
-                                PG_INT (args->step_id), PG_JSON (args->error),
-                                PG_DOUBLE (args->retry_after_seconds), PG_END);
+  if (args->step_id == 0)
+    _pgqrs_postgres_call_query (call, PG_STMT_STEP_INSERT, fail_row_inserted,
+                                PG_INT (args->run_id), PG_TEXT (args->step_name), PG_END);
   else
-    _pgqrs_postgres_call_query (call, PG_STMT_STEP_FAIL_FINAL, step_failed,
-                                PG_INT (args->step_id), PG_JSON (args->error), PG_END);
+    fail_step (call, args->step_id);
   return TRUE;
 }
 
@@ -527,18 +728,8 @@ PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_run_list)
   const PgqrsRunListArgs *args = &call->request->run_list;
   g_autofree char *statuses = NULL;
 
-  /* A text[] literal of the status names, which need no quoting. */
   if (args->statuses != 0)
-    {
-      g_autoptr(GString) names = g_string_new ("{");
-
-      for (PgqrsRunStatus s = PGQRS_RUN_STATUS_QUEUED; s <= PGQRS_RUN_STATUS_CANCELLED; s++)
-        if (args->statuses & (1u << s))
-          g_string_append_printf (names, "%s%s", names->len > 1 ? "," : "",
-                                  pgqrs_run_status_to_string (s));
-      g_string_append_c (names, '}');
-      statuses = g_string_free (g_steal_pointer (&names), FALSE);
-    }
+    statuses = status_array (args->statuses);
 
   _pgqrs_postgres_call_query (call, PG_STMT_RUN_LIST, runs_listed,
                               PG_TEXT (args->workflow_name), PG_TEXT (statuses),

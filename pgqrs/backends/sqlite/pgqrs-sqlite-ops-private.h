@@ -98,5 +98,13 @@ gboolean _pgqrs_sqlite_op_step_list (PgqrsSqlDb             *conn,
                                      PgqrsRequest           *request,
                                      PgqrsReply             *reply,
                                      GError                **error);
+gboolean _pgqrs_sqlite_op_step_lookup (PgqrsSqlDb             *conn,
+                                       PgqrsRequest           *request,
+                                       PgqrsReply             *reply,
+                                       GError                **error);
+gboolean _pgqrs_sqlite_op_step_record (PgqrsSqlDb             *conn,
+                                       PgqrsRequest           *request,
+                                       PgqrsReply             *reply,
+                                       GError                **error);
 
 G_END_DECLS

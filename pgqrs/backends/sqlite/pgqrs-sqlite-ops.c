@@ -729,10 +729,7 @@ check_fence (PgqrsSqlDb             *conn,
     return FALSE;
   if (rc != PGQRS_SQL_ROW)
     {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
-                   _("Cannot %s: the lease on trigger message %lld was taken over; "
-                     "another worker executes the run now"),
-                   _pgqrs_op_to_string (request->op), (long long)request->fence.id);
+      _pgqrs_set_superseded_error (error, request);
       return FALSE;
     }
 
@@ -783,6 +780,8 @@ static const struct {
   [PGQRS_OP_RUN_LIST]          = { _pgqrs_sqlite_op_run_list,        FALSE },
   [PGQRS_OP_STEP_LIST]         = { _pgqrs_sqlite_op_step_list,       FALSE },
   [PGQRS_OP_SERVER_INFO]       = { op_server_info,                   FALSE },
+  [PGQRS_OP_STEP_LOOKUP]       = { _pgqrs_sqlite_op_step_lookup,     FALSE },
+  [PGQRS_OP_STEP_RECORD]       = { _pgqrs_sqlite_op_step_record,     TRUE },
 };
 
 static gboolean

@@ -370,6 +370,27 @@ static const char * const statements[SQLITE_N_STMTS] = {
 
   [SQLITE_STMT_STEP_LIST] =
     "SELECT " STEP_COLUMNS " FROM pgqrs_workflow_steps WHERE run_id = ?1 ORDER BY id",
+
+  /* Step ?2 of run ?1 as STEP_COLUMNS (id NULL when it has no row; its
+   * start then is now), the run's status, and whether the fence (?3
+   * message, ?4 lease count; ?3 = 0: none) is current.  A read: what it
+   * finds that needs a write goes on to STEP_ACQUIRE. */
+  [SQLITE_STMT_STEP_LOOKUP] =
+    "SELECT s.id, r.id, ?2, s.status, s.output, s.error, s.retry_count, s.retry_at, "
+    "       coalesce (s.started_at, " NOW "), s.completed_at, (s.retry_at > " NOW "), r.status, "
+    "       (?3 = 0 OR (SELECT count(*) FROM pgqrs_messages "
+    "                    WHERE id = ?3 AND lease_ct = ?4 AND archived_at IS NULL) > 0) "
+    "  FROM pgqrs_workflow_runs r "
+    "  LEFT JOIN pgqrs_workflow_steps s ON s.run_id = r.id AND s.step_name = ?2 "
+    " WHERE r.id = ?1",
+
+  /* A step acquired without a row, finished: inserted SUCCESS with its
+   * output (?4) and its start (?3, or now).  No row returned: the step has
+   * a row already, which the op looks at. */
+  [SQLITE_STMT_STEP_RECORD] =
+    "INSERT INTO pgqrs_workflow_steps (run_id, step_name, status, output, started_at, completed_at) "
+    "VALUES (?1, ?2, 'SUCCESS', ?4, coalesce (?3, " NOW "), " NOW ") "
+    "ON CONFLICT (run_id, step_name) DO NOTHING RETURNING " STEP_COLUMNS,
 };
 
 const char *

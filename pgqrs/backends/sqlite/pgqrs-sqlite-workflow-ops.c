@@ -119,6 +119,14 @@ reply_run (PgqrsReply *reply)
   return g_ptr_array_index (reply->runs, 0);
 }
 
+static gboolean
+step_not_running (GError **error)
+{
+  g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
+                       _("The step is not running"));
+  return FALSE;
+}
+
 /* Reads one step (STEP_COLUMNS) into @reply. */
 static gboolean
 read_step (PgqrsSqlDb             *conn,
@@ -135,11 +143,7 @@ read_step (PgqrsSqlDb             *conn,
     return FALSE;
 
   if (rc == PGQRS_SQL_DONE)
-    {
-      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE,
-                           _("The step is not running"));
-      return FALSE;
-    }
+    return step_not_running (error);
 
   row = step_row (stmt, cached);
 
@@ -473,6 +477,107 @@ _pgqrs_sqlite_op_step_complete (PgqrsSqlDb             *conn,
   return read_step (conn, stmt, reply, FALSE, NULL, error);
 }
 
+/* Reads step @name of run @run_id into @reply: is it RUNNING? */
+static gboolean
+select_running_step (PgqrsSqlDb             *conn,
+                     gint64                  run_id,
+                     const char             *name,
+                     PgqrsReply             *reply,
+                     GError                **error)
+{
+  PgqrsSqlStmt *stmt;
+
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_SELECT, error)))
+    return FALSE;
+  _pgqrs_sql_bind_int64 (stmt, 1, run_id);
+  _pgqrs_sql_bind_text (stmt, 2, name);
+  if (!read_step (conn, stmt, reply, FALSE, NULL, error))
+    return FALSE;
+
+  if (((PgqrsStepRow *)g_ptr_array_index (reply->steps, 0))->status != PGQRS_STEP_STATUS_RUNNING)
+    return step_not_running (error);
+
+  return TRUE;
+}
+
+gboolean
+_pgqrs_sqlite_op_step_lookup (PgqrsSqlDb             *conn,
+                              PgqrsRequest           *request,
+                              PgqrsReply             *reply,
+                              GError                **error)
+{
+  PgqrsSqlStmt *stmt;
+  PgqrsStepRow row;
+  int rc;
+
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_LOOKUP, error)))
+    return FALSE;
+  _pgqrs_sql_bind_int64 (stmt, 1, request->step_lookup.run_id);
+  _pgqrs_sql_bind_text (stmt, 2, request->step_lookup.step_name);
+  _pgqrs_sql_bind_int64 (stmt, 3, request->fence.id);
+  _pgqrs_sql_bind_int64 (stmt, 4, request->fence.lease_count);
+
+  if ((rc = _pgqrs_sql_step (conn, stmt, error)) == 0)
+    return FALSE;
+  /* no run: STEP_ACQUIRE says so */
+  if (rc == PGQRS_SQL_DONE)
+    return TRUE;
+
+  row = step_row (stmt, FALSE);
+  if (_pgqrs_step_lookup_judge (&row, _pgqrs_sql_column_type (stmt, 0) != PGQRS_SQL_NULL,
+                                _pgqrs_run_status_from_string (column_text (stmt, 11)),
+                                _pgqrs_sql_column_int (stmt, 12) != 0))
+    _pgqrs_reply_add_step (reply, &row);
+  _pgqrs_sql_reset (stmt);
+
+  return TRUE;
+}
+
+gboolean
+_pgqrs_sqlite_op_step_record (PgqrsSqlDb             *conn,
+                              PgqrsRequest           *request,
+                              PgqrsReply             *reply,
+                              GError                **error)
+{
+  const PgqrsStepRecordArgs *args = &request->step_record;
+  PgqrsSqlStmt *stmt;
+  PgqrsStepRow row;
+  gint64 step_id;
+  int rc;
+
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_RECORD, error)))
+    return FALSE;
+  _pgqrs_sql_bind_int64 (stmt, 1, args->run_id);
+  _pgqrs_sql_bind_text (stmt, 2, args->step_name);
+  if (args->started_at != NULL)
+    _pgqrs_sql_bind_text (stmt, 3, args->started_at);
+  _pgqrs_sql_bind_text (stmt, 4, args->output);
+
+  if ((rc = _pgqrs_sql_step (conn, stmt, error)) == 0)
+    return FALSE;
+  if (rc == PGQRS_SQL_ROW)
+    {
+      row = step_row (stmt, FALSE);
+      _pgqrs_reply_add_step (reply, &row);
+      _pgqrs_sql_reset (stmt);
+      return TRUE;
+    }
+
+  /* It has a row: one RUNNING (acquired with a write by another
+   * executor) is completed; any other is left alone, so a stored output
+   * is never replaced. */
+  if (!select_running_step (conn, args->run_id, args->step_name, reply, error))
+    return FALSE;
+  step_id = ((PgqrsStepRow *)g_ptr_array_index (reply->steps, 0))->id;
+
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_COMPLETE, error)))
+    return FALSE;
+  _pgqrs_sql_bind_int64 (stmt, 1, step_id);
+  _pgqrs_sql_bind_text (stmt, 2, args->output);
+
+  return read_step (conn, stmt, reply, FALSE, NULL, error);
+}
+
 gboolean
 _pgqrs_sqlite_op_step_fail (PgqrsSqlDb             *conn,
                             PgqrsRequest           *request,
@@ -482,13 +587,27 @@ _pgqrs_sqlite_op_step_fail (PgqrsSqlDb             *conn,
   const PgqrsStepFailArgs *args = &request->step_fail;
   const char *json = args->error;
   gboolean retry = args->retry_after_seconds >= 0;
+  gint64 step_id = args->step_id;
   PgqrsSqlStmt *stmt;
+
+  /* A step that failed before it had a row gets one, RUNNING, to fail. */
+  if (step_id == 0)
+    {
+      if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_STEP_INSERT, error)))
+        return FALSE;
+      _pgqrs_sql_bind_int64 (stmt, 1, args->run_id);
+      _pgqrs_sql_bind_text (stmt, 2, args->step_name);
+      if (!_pgqrs_sql_step (conn, stmt, error) ||
+          !select_running_step (conn, args->run_id, args->step_name, reply, error))
+        return FALSE;
+      step_id = ((PgqrsStepRow *)g_ptr_array_index (reply->steps, 0))->id;
+    }
 
   if (!(stmt = _pgqrs_sql_prepare (conn, retry ? SQLITE_STMT_STEP_FAIL_RETRY
                                                              : SQLITE_STMT_STEP_FAIL_FINAL,
                                                  error)))
     return FALSE;
-  _pgqrs_sql_bind_int64 (stmt, 1, args->step_id);
+  _pgqrs_sql_bind_int64 (stmt, 1, step_id);
   _pgqrs_sql_bind_text (stmt, 2, json);
   if (retry)
     _pgqrs_sql_bind_double (stmt, 3, args->retry_after_seconds);
