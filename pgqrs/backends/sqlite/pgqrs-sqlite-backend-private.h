@@ -19,7 +19,8 @@ PgqrsBackend *_pgqrs_sqlite_backend_new (PgqrsConfig *config);
 
 /* How the owner thread reaches an SQLite-dialect database: the SQLite
  * library on a file, or the libSQL remote protocol (the libsql backend).
- * Every function runs on the owner thread. */
+ * Every function runs on the owner thread (or, where callers_may_run, on
+ * a blocking caller's thread holding the backend's lock instead). */
 typedef struct
 {
   const char   *thread_name;
@@ -32,6 +33,21 @@ typedef struct
   /* Whether other processes' commits can be heard (a local file's
    * write-ahead log); otherwise consumers poll. */
   gboolean      watch_wal;
+  /* Whether a blocking caller that finds nothing queued may run its
+   * request on the connection itself, under the backend's lock, rather
+   * than wake the owner thread and wait for it: the connection must be
+   * usable from any thread, one at a time. */
+  gboolean      callers_may_run;
+  /* Group commit, where the transport has it (else NULL): requests queued
+   * together run in one transaction that group_begin opens, each in a
+   * savepoint of its own; group_lost says whether that transaction went
+   * away (rolled back as a whole by the database); group_commit commits
+   * it, or rolls it back and fails. */
+  gboolean    (*group_begin)  (gpointer      connection,
+                               GError      **error);
+  gboolean    (*group_lost)   (gpointer      connection);
+  gboolean    (*group_commit) (gpointer      connection,
+                               GError      **error);
 } PgqrsSqlTransport;
 
 PgqrsBackend *_pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
@@ -42,5 +58,7 @@ void          _pgqrs_sqlite_backend_run_sync           (PgqrsBackend            
                                                         void                   (*func) (gpointer connection,
                                                                                         gpointer data),
                                                         gpointer                 data);
+/* Requests waiting for the owner thread: for the tests. */
+guint         _pgqrs_sqlite_backend_get_n_queued       (PgqrsBackend            *backend);
 
 G_END_DECLS

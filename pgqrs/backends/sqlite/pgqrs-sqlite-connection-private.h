@@ -13,8 +13,10 @@
 
 G_BEGIN_DECLS
 
-/* One SQLite handle and its prepared statements.  Used only on the owner
- * thread of the backend that opened it. */
+/* One SQLite handle and its prepared statements.  Used by one thread at a
+ * time: the owner thread of the backend that opened it, or a blocking
+ * caller holding the backend's lock on it (the handle has no mutex of its
+ * own). */
 typedef struct _PgqrsSqliteConnection PgqrsSqliteConnection;
 
 PgqrsSqliteConnection *_pgqrs_sqlite_connection_open     (PgqrsConfig             *config,
@@ -37,6 +39,17 @@ gboolean               _pgqrs_sqlite_connection_begin    (PgqrsSqliteConnection 
 gboolean               _pgqrs_sqlite_connection_commit   (PgqrsSqliteConnection   *self,
                                                           GError                 **error);
 void                   _pgqrs_sqlite_connection_rollback (PgqrsSqliteConnection   *self);
+
+/* Group commit: one BEGIN IMMEDIATE … COMMIT around several requests,
+ * whose own begin/commit/rollback become SAVEPOINT/RELEASE/ROLLBACK TO. */
+gboolean               _pgqrs_sqlite_connection_group_begin  (PgqrsSqliteConnection  *self,
+                                                              GError                **error);
+gboolean               _pgqrs_sqlite_connection_group_lost   (PgqrsSqliteConnection  *self);
+gboolean               _pgqrs_sqlite_connection_group_commit (PgqrsSqliteConnection  *self,
+                                                              GError                **error);
+
+/* The SQLite handle itself: for the tests. */
+sqlite3               *_pgqrs_sqlite_connection_get_handle   (PgqrsSqliteConnection  *self);
 
 /* Steps @stmt; returns SQLITE_ROW or SQLITE_DONE, or 0 with @error set. */
 int                    _pgqrs_sqlite_connection_step     (PgqrsSqliteConnection   *self,
