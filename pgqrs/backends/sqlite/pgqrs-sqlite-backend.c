@@ -315,7 +315,7 @@ run_func (PgqrsSqliteBackend *self,
 {
   g_mutex_lock (&self->conn_lock);
   job->func (self->conn, job->data);
-  g_atomic_int_dec_and_test (&self->pending);
+  g_atomic_int_add (&self->pending, -1);
   g_mutex_unlock (&self->conn_lock);
 
   g_mutex_lock (&job->lock);
@@ -338,7 +338,7 @@ run_open (PgqrsSqliteBackend *self,
       else
         g_task_return_boolean (job->task, TRUE);
     }
-  g_atomic_int_dec_and_test (&self->pending);
+  g_atomic_int_add (&self->pending, -1);
   g_mutex_unlock (&self->conn_lock);
 
   job_free (job);
@@ -419,13 +419,23 @@ push_job (PgqrsSqliteBackend *self,
   g_async_queue_push (self->jobs, job);
 }
 
+/* For a job on the caller's stack: pushes it and waits for the owner's
+ * answer. */
 static void
-wait_job (Job *job)
+push_and_wait (PgqrsSqliteBackend *self,
+               Job                *job)
 {
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->done_cond);
+  push_job (self, job);
+
   g_mutex_lock (&job->lock);
   while (!job->done)
     g_cond_wait (&job->done_cond, &job->lock);
   g_mutex_unlock (&job->lock);
+
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->done_cond);
 }
 
 void
@@ -437,12 +447,7 @@ _pgqrs_sqlite_backend_run_sync (PgqrsBackend  *backend,
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   Job job = { .kind = JOB_RUN, .func = func, .data = data };
 
-  g_mutex_init (&job.lock);
-  g_cond_init (&job.done_cond);
-  push_job (self, &job);
-  wait_job (&job);
-  g_mutex_clear (&job.lock);
-  g_cond_clear (&job.done_cond);
+  push_and_wait (self, &job);
 }
 
 guint
@@ -772,12 +777,7 @@ pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
         }
     }
 
-  g_mutex_init (&job.lock);
-  g_cond_init (&job.done_cond);
-  push_job (self, &job);
-  wait_job (&job);
-  g_mutex_clear (&job.lock);
-  g_cond_clear (&job.done_cond);
+  push_and_wait (self, &job);
 
   if (job.error != NULL)
     g_propagate_error (error, job.error);
