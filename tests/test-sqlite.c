@@ -275,8 +275,8 @@ test_group_blocking (Fixture       *f,
   g_clear_object (&a.result);
 }
 
-/* A blocking call with nothing queued runs on the caller's thread; it
- * still wakes this store's watchers, in their own context. */
+/* A blocking call, answered without a main context, still wakes this
+ * store's watchers in their own context. */
 static void
 woken_cb (gint64   queue_id,
           gpointer user_data)

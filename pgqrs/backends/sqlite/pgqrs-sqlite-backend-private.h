@@ -19,8 +19,7 @@ PgqrsBackend *_pgqrs_sqlite_backend_new (PgqrsConfig *config);
 
 /* How the owner thread reaches an SQLite-dialect database: the SQLite
  * library on a file, or the libSQL remote protocol (the libsql backend).
- * Every function runs on the owner thread (or, where callers_may_run, on
- * a blocking caller's thread holding the backend's lock instead). */
+ * Every function runs on the owner thread. */
 typedef struct
 {
   const char   *thread_name;
@@ -33,11 +32,6 @@ typedef struct
   /* Whether other processes' commits can be heard (a local file's
    * write-ahead log); otherwise consumers poll. */
   gboolean      watch_wal;
-  /* Whether a blocking caller that finds nothing queued may run its
-   * request on the connection itself, under the backend's lock, rather
-   * than wake the owner thread and wait for it: the connection must be
-   * usable from any thread, one at a time. */
-  gboolean      callers_may_run;
   /* Group commit, where the transport has it (else NULL): requests queued
    * together run in one transaction that group_begin opens, each in a
    * savepoint of its own; group_lost says whether that transaction went

@@ -36,10 +36,7 @@
  *   together in one transaction, each in a savepoint of its own, and are
  *   answered after its COMMIT.
  * - Blocking calls wait on a condition variable for the owner's answer
- *   instead of iterating a main context made for the call; and where the
- *   transport allows (a local file), a blocking caller that finds nothing
- *   queued and nobody on the connection runs its request itself, under
- *   conn_lock, as the owner would have.
+ *   instead of iterating a main context made for the call.
  */
 
 struct _PgqrsSqliteBackend
@@ -51,11 +48,7 @@ struct _PgqrsSqliteBackend
   GAsyncQueue  *jobs;       /* element-type Job */
   GThread      *owner;
 
-  /* Held by whoever runs requests on the connection: the owner thread, or
-   * a blocking caller running its own (callers_may_run). */
-  GMutex        conn_lock;
-  gpointer      conn;       /* the transport's connection, once open */
-  gint          pending;    /* atomic: jobs pushed and not yet run */
+  gpointer      conn;       /* the transport's connection, once open; owner thread only */
 
   /* Wakeups, called in each watcher's context.  For enqueues by other
    * processes: a thread watching the write-ahead log (inotify, else
@@ -165,15 +158,13 @@ static const PgqrsSqlTransport sqlite_transport = {
   .get_db = sqlite_get_db,
   .close = sqlite_close,
   .watch_wal = TRUE,
-  /* opened without SQLite's mutex: any thread, one at a time */
-  .callers_may_run = TRUE,
   .group_begin = sqlite_group_begin,
   .group_lost = sqlite_group_lost,
   .group_commit = sqlite_group_commit,
 };
 
-/* The one code path of a request, whichever thread runs it (under
- * conn_lock).  *wake says whom to wake once the request is committed. */
+/* The one code path of a request, async or blocking, on the owner
+ * thread.  *wake says whom to wake once the request is committed. */
 static PgqrsReply *
 run_request (PgqrsSqliteBackend  *self,
              PgqrsRequest        *request,
@@ -276,8 +267,6 @@ run_group (PgqrsSqliteBackend *self,
   g_autoptr(GPtrArray) live = g_ptr_array_sized_new (group->len);
   gboolean grouped;
 
-  g_mutex_lock (&self->conn_lock);
-
   for (guint i = 0; i < group->len; i++)
     if (!job_cancelled (g_ptr_array_index (group, i)))
       g_ptr_array_add (live, g_ptr_array_index (group, i));
@@ -302,9 +291,6 @@ run_group (PgqrsSqliteBackend *self,
     for (guint i = 0; i < live->len; i++)
       run_job (self, g_ptr_array_index (live, i));
 
-  g_atomic_int_add (&self->pending, -(gint)group->len);
-  g_mutex_unlock (&self->conn_lock);
-
   for (guint i = 0; i < group->len; i++)
     answer_job (self, g_ptr_array_index (group, i));
 }
@@ -313,10 +299,7 @@ static void
 run_func (PgqrsSqliteBackend *self,
           Job                *job)
 {
-  g_mutex_lock (&self->conn_lock);
   job->func (self->conn, job->data);
-  g_atomic_int_add (&self->pending, -1);
-  g_mutex_unlock (&self->conn_lock);
 
   g_mutex_lock (&job->lock);
   job->done = TRUE;
@@ -330,7 +313,6 @@ run_open (PgqrsSqliteBackend *self,
 {
   GError *error = NULL;
 
-  g_mutex_lock (&self->conn_lock);
   if (!g_task_return_error_if_cancelled (job->task))
     {
       if (self->conn == NULL && !(self->conn = self->transport->open (job->config, &error)))
@@ -338,8 +320,6 @@ run_open (PgqrsSqliteBackend *self,
       else
         g_task_return_boolean (job->task, TRUE);
     }
-  g_atomic_int_add (&self->pending, -1);
-  g_mutex_unlock (&self->conn_lock);
 
   job_free (job);
 }
@@ -398,10 +378,8 @@ owner_thread (gpointer data)
     }
 
 quit:
-  g_mutex_lock (&self->conn_lock);
   if (self->conn != NULL)
     self->transport->close (g_steal_pointer (&self->conn));
-  g_mutex_unlock (&self->conn_lock);
 
   return NULL;
 }
@@ -410,9 +388,6 @@ static void
 push_job (PgqrsSqliteBackend *self,
           Job                *job)
 {
-  if (job->kind != JOB_QUIT)
-    g_atomic_int_inc (&self->pending);
-
   if (self->owner == NULL)
     self->owner = g_thread_new (self->transport->thread_name, owner_thread, self);
 
@@ -653,7 +628,6 @@ pgqrs_sqlite_backend_finalize (GObject *object)
       g_async_queue_push (self->jobs, quit);
       g_thread_join (g_steal_pointer (&self->owner));
     }
-  g_mutex_clear (&self->conn_lock);
 
   g_clear_pointer (&self->jobs, g_async_queue_unref);
   g_clear_pointer (&self->watchers, _pgqrs_watch_list_free);
@@ -674,7 +648,6 @@ static void
 pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
 {
   self->jobs = g_async_queue_new ();
-  g_mutex_init (&self->conn_lock);
   self->watchers = _pgqrs_watch_list_new ();
   g_mutex_init (&self->watch_mutex);
 }
@@ -738,13 +711,10 @@ pgqrs_sqlite_backend_execute_finish (PgqrsBackend  *backend,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* A blocking call: the same request as execute_async, answered without a
- * main context.  With nothing queued and nobody on the connection, the
- * caller runs it itself (where the transport allows), saving two thread
- * switches; otherwise it queues at once, behind what came first and
- * perhaps in a group with it, and waits for the owner's answer.  (A
- * request pushed while the caller runs its own was concurrent with it:
- * either order is one the caller could have seen.) */
+/* A blocking call: the same request as execute_async, queued behind what
+ * came first (and perhaps run in one group with it), its answer handed to
+ * the waiting thread through a condition variable rather than a main
+ * context made for the call. */
 static PgqrsReply *
 pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
                                    PgqrsRequest  *request,
@@ -757,25 +727,6 @@ pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-
-  if (self->transport->callers_may_run)
-    {
-      PgqrsReply *reply;
-      gint64 wake;
-
-      if (g_mutex_trylock (&self->conn_lock))
-        {
-          if (g_atomic_int_get (&self->pending) == 0 && self->conn != NULL)
-            {
-              reply = run_request (self, request, &wake, error);
-              g_mutex_unlock (&self->conn_lock);
-              if (wake != NO_WAKE)
-                _pgqrs_watch_list_notify (self->watchers, wake);
-              return reply;
-            }
-          g_mutex_unlock (&self->conn_lock);
-        }
-    }
 
   push_and_wait (self, &job);
 

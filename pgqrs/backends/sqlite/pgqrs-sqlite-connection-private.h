@@ -13,10 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* One SQLite handle and its prepared statements.  Used by one thread at a
- * time: the owner thread of the backend that opened it, or a blocking
- * caller holding the backend's lock on it (the handle has no mutex of its
- * own). */
+/* One SQLite handle and its prepared statements.  Used only on the owner
+ * thread of the backend that opened it. */
 typedef struct _PgqrsSqliteConnection PgqrsSqliteConnection;
 
 PgqrsSqliteConnection *_pgqrs_sqlite_connection_open     (PgqrsConfig             *config,
