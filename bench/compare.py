@@ -4,7 +4,11 @@
     bench/compare.py --base OLD/pgqrs-bench --new NEW/pgqrs-bench [--reps N]
                      [--messages N] [--samples N] [--backends sqlite,postgres]
                      [--grid 1x1,1x10,4x10] [--e2e same,other]
+<<<<<<< HEAD
                      [--workflows workflow,workflow-consumer] [--runs N]
+=======
+                     [--ceiling BUILD/bench/sqlite-ceiling]
+>>>>>>> wt/perf-sqlite
 
 The machines these figures come from are shared and noisy, so a figure
 only means something next to its baseline measured at the same moment:
@@ -23,6 +27,10 @@ PostgreSQL runs on a throwaway cluster (bench/pg-cluster.sh), removed at
 the end; SQLite on a fresh file in a temporary folder.  The JSON of every
 run goes to --json if given.
 
+With --ceiling, the SQLite drain cells compare --new with the bare C loop
+(sqlite-ceiling, on a backlog --new prefills) instead of --base: "base"
+is then the ceiling and new/base the fraction of it pgqrs reaches.
+
 SPDX-License-Identifier: MIT
 """
 
@@ -38,9 +46,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run_bench(program, dsn, args, timeout=1800):
-    proc = subprocess.run([program, "--dsn", dsn] + args, capture_output=True,
-                          text=True, timeout=timeout)
+def run_bench(program, dsn, args, timeout=1800, program_args=None):
+    argv = program_args if program_args is not None else ["--dsn", dsn] + args
+    proc = subprocess.run([program] + argv, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError("%s %s: exit %d: %s" % (program, " ".join(args),
                                                    proc.returncode, proc.stderr.strip()[-400:]))
@@ -65,6 +73,16 @@ def cells(opts):
                 "--consumers", str(opts.workflow_concurrency)]
 
 
+def run_ceiling(opts, dsn, args):
+    """The bare loop on a backlog the candidate prefills, like bench/driver.py."""
+    opt = dict(zip(args[::2], args[1::2]))
+    proc = subprocess.run([opts.new, "--dsn", dsn, "--scenario", "prefill", "--messages",
+                           opt["--messages"]], capture_output=True, text=True, check=True)
+    return run_bench(opts.ceiling, dsn, [], program_args=[
+        "--db", dsn[len("sqlite://"):], "--queue-id", proc.stdout.strip(),
+        "--consumers", opt["--consumers"], "--batch", opt["--batch"]])
+
+
 def figure(result):
     if result["scenario"] == "workflow":
         if result["replayed_step_bodies_run"] != 0:
@@ -76,7 +94,7 @@ def figure(result):
             raise RuntimeError("workflow-consumer: %d of %d runs completed"
                                % (result["completed"], result["runs"]))
         return result["runs_per_s"]
-    if result["scenario"] == "drain":
+    if result["scenario"] in ("drain", "ceiling"):
         if result.get("left_waiting", 0) != 0:
             raise RuntimeError("drain left %d messages behind" % result["left_waiting"])
         return result["messages_per_s"]
@@ -101,6 +119,7 @@ def main():
     p.add_argument("--workflow-concurrency", type=int, default=1,
                    help="the consumer's concurrency in workflow-consumer cells")
     p.add_argument("--json", help="write every run's JSON here")
+    p.add_argument("--ceiling", help="sqlite-ceiling: the base of the SQLite drain cells")
     opts = p.parse_args()
     opts.backends = [b for b in opts.backends.split(",") if b]
     opts.grid = [tuple(int(x) for x in cell.split("x")) for cell in opts.grid.split(",") if cell]
@@ -126,7 +145,10 @@ def main():
             for rep in range(opts.reps):
                 pair = []
                 for side, program in (("base", opts.base), ("new", opts.new)):
-                    r = run_bench(program, dsns[backend], args)
+                    if side == "base" and opts.ceiling and backend == "sqlite" and args[1] == "drain":
+                        r = run_ceiling(opts, dsns[backend], args)
+                    else:
+                        r = run_bench(program, dsns[backend], args)
                     r.update({"side": side, "rep": rep, "cell": label})
                     runs.append(r)
                     pair.append(figure(r))

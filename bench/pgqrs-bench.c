@@ -460,6 +460,11 @@ raw_fill (Raw      *r,
   raw_exec (r, sql);
   if (r->pg)
     raw_exec (r, "ANALYZE pgqrs_messages");
+  else
+    /* the fill's pages into the database file now, so that the drain does
+     * not pay for their checkpoint: the ceiling's backlog, prefilled by a
+     * process of its own, is checkpointed when that process closes it */
+    raw_exec (r, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 static gint64

@@ -51,6 +51,14 @@ struct _PgqrsBackendInterface
   PgqrsReply *(*execute_finish) (PgqrsBackend         *self,
                                  GAsyncResult         *result,
                                  GError              **error);
+  /* Optional: runs one request as execute_async does and waits for its
+   * reply in the calling thread, without a main context; takes ownership
+   * of @request.  Without it, a blocking call runs execute_async on a
+   * main context of its own. */
+  PgqrsReply *(*execute_sync)   (PgqrsBackend         *self,
+                                 PgqrsRequest         *request,
+                                 GCancellable         *cancellable,
+                                 GError              **error);
 
   /* Wakeups.  While it has watchers, the backend calls each of them in
    * its @context (a PgqrsWatchList; NULL: in the thread that hears of
@@ -96,6 +104,12 @@ void        _pgqrs_backend_execute_async  (PgqrsBackend         *self,
                                            gpointer              user_data);
 PgqrsReply *_pgqrs_backend_execute_finish (PgqrsBackend         *self,
                                            GAsyncResult         *result,
+                                           GError              **error);
+/* Whether execute_sync is there; the store's blocking calls use it then. */
+gboolean    _pgqrs_backend_has_execute_sync (PgqrsBackend       *self);
+PgqrsReply *_pgqrs_backend_execute_sync   (PgqrsBackend         *self,
+                                           PgqrsRequest         *request,
+                                           GCancellable         *cancellable,
                                            GError              **error);
 
 G_END_DECLS

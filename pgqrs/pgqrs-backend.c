@@ -116,3 +116,18 @@ _pgqrs_backend_execute_finish (PgqrsBackend  *self,
 {
   return PGQRS_BACKEND_GET_IFACE (self)->execute_finish (self, result, error);
 }
+
+gboolean
+_pgqrs_backend_has_execute_sync (PgqrsBackend *self)
+{
+  return PGQRS_BACKEND_GET_IFACE (self)->execute_sync != NULL;
+}
+
+PgqrsReply *
+_pgqrs_backend_execute_sync (PgqrsBackend  *self,
+                             PgqrsRequest  *request,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  return PGQRS_BACKEND_GET_IFACE (self)->execute_sync (self, request, cancellable, error);
+}

@@ -614,6 +614,11 @@ _pgqrs_store_execute (PgqrsStore    *self,
       return NULL;
     }
 
+  /* A backend that can answer a waiting thread directly spares the call a
+   * main context of its own and the trip through it. */
+  if (_pgqrs_backend_has_execute_sync (self->backend))
+    return _pgqrs_backend_execute_sync (self->backend, request, cancellable, error);
+
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   g_atomic_int_inc (&self->op_counts[request->op]);

@@ -32,6 +32,16 @@ typedef struct
   /* Whether other processes' commits can be heard (a local file's
    * write-ahead log); otherwise consumers poll. */
   gboolean      watch_wal;
+  /* Group commit, where the transport has it (else NULL): requests queued
+   * together run in one transaction that group_begin opens, each in a
+   * savepoint of its own; group_lost says whether that transaction went
+   * away (rolled back as a whole by the database); group_commit commits
+   * it, or rolls it back and fails. */
+  gboolean    (*group_begin)  (gpointer      connection,
+                               GError      **error);
+  gboolean    (*group_lost)   (gpointer      connection);
+  gboolean    (*group_commit) (gpointer      connection,
+                               GError      **error);
 } PgqrsSqlTransport;
 
 PgqrsBackend *_pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
@@ -42,5 +52,7 @@ void          _pgqrs_sqlite_backend_run_sync           (PgqrsBackend            
                                                         void                   (*func) (gpointer connection,
                                                                                         gpointer data),
                                                         gpointer                 data);
+/* Requests waiting for the owner thread: for the tests. */
+guint         _pgqrs_sqlite_backend_get_n_queued       (PgqrsBackend            *backend);
 
 G_END_DECLS

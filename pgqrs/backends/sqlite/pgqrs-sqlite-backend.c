@@ -21,13 +21,22 @@
 #include "pgqrs-sqlite-ops-private.h"
 
 /*
- * One thread owns the database handle: it opens it, runs every request in
- * arrival order and closes it.  Requests reach it through a queue and their
- * results go back through GTask, which completes in the main context of the
- * caller.  Serialising on one thread is what SQLite wants anyway (one
- * writer), needs no locks around the handle, and keeps database work off
- * GLib's shared worker pool, where a slow disk would starve unrelated tasks
- * (the design of tinysparql's direct connection).
+ * One thread owns the database handle: it opens it, runs the requests in
+ * arrival order and closes it.  Requests reach it through a queue and the
+ * results of async calls go back through GTask, which completes in the main
+ * context of the caller.  Serialising on one thread is what SQLite wants
+ * anyway (one writer), and keeps database work off GLib's shared worker
+ * pool, where a slow disk would starve unrelated tasks (the design of
+ * tinysparql's direct connection).
+ *
+ * Two things make that cheaper without a second code path (docs/design.md,
+ * "Blocking calls and group commit on SQLite"):
+ *
+ * - Group commit: requests that queued up while the owner was busy run
+ *   together in one transaction, each in a savepoint of its own, and are
+ *   answered after its COMMIT.
+ * - Blocking calls wait on a condition variable for the owner's answer
+ *   instead of iterating a main context made for the call.
  */
 
 struct _PgqrsSqliteBackend
@@ -38,6 +47,8 @@ struct _PgqrsSqliteBackend
   const PgqrsSqlTransport *transport;
   GAsyncQueue  *jobs;       /* element-type Job */
   GThread      *owner;
+
+  gpointer      conn;       /* the transport's connection, once open; owner thread only */
 
   /* Wakeups, called in each watcher's context.  For enqueues by other
    * processes: a thread watching the write-ahead log (inotify, else
@@ -57,26 +68,31 @@ typedef enum
   JOB_QUIT,
 } JobKind;
 
+/* Nobody to wake; else the id of the queue to wake, 0 for all. */
+#define NO_WAKE ((gint64)-1)
+
+/* The most requests one transaction takes, so that the first of a long
+ * queue is not kept waiting for the last. */
+#define MAX_GROUP 64
+
 typedef struct
 {
   JobKind       kind;
-  GTask        *task;
+  GTask        *task;       /* NULL: a blocking caller waits on done_cond, and owns the job */
+  GCancellable *cancellable; /* a blocking caller's */
   PgqrsRequest *request;
   PgqrsConfig  *config;
-  PgqrsBackend *backend;    /* unowned: the pending task keeps the store, and so it, alive */
-  /* JOB_RUN: the caller waits on done_cond, and owns the job */
+  /* JOB_EXECUTE: the outcome, held until the transaction has committed */
+  PgqrsReply   *reply;
+  GError       *error;
+  gint64        wake;
+  /* JOB_RUN */
   void        (*func) (gpointer connection, gpointer data);
   gpointer      data;
   GMutex        lock;
   GCond         done_cond;
   gboolean      done;
 } Job;
-
-typedef struct
-{
-  GAsyncQueue             *jobs;
-  const PgqrsSqlTransport *transport;
-} Owner;
 
 static void pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface);
 
@@ -89,6 +105,8 @@ job_free (Job *job)
 {
   g_clear_object (&job->task);
   g_clear_pointer (&job->request, _pgqrs_request_free);
+  g_clear_pointer (&job->reply, _pgqrs_reply_free);
+  g_clear_error (&job->error);
   g_clear_object (&job->config);
   g_free (job);
 }
@@ -114,68 +132,174 @@ sqlite_close (gpointer connection)
   _pgqrs_sqlite_connection_close (connection);
 }
 
+static gboolean
+sqlite_group_begin (gpointer   connection,
+                    GError   **error)
+{
+  return _pgqrs_sqlite_connection_group_begin (connection, error);
+}
+
+static gboolean
+sqlite_group_lost (gpointer connection)
+{
+  return _pgqrs_sqlite_connection_group_lost (connection);
+}
+
+static gboolean
+sqlite_group_commit (gpointer   connection,
+                     GError   **error)
+{
+  return _pgqrs_sqlite_connection_group_commit (connection, error);
+}
+
 static const PgqrsSqlTransport sqlite_transport = {
   .thread_name = "pgqrs-sqlite",
   .open = sqlite_open,
   .get_db = sqlite_get_db,
   .close = sqlite_close,
   .watch_wal = TRUE,
+  .group_begin = sqlite_group_begin,
+  .group_lost = sqlite_group_lost,
+  .group_commit = sqlite_group_commit,
 };
 
-static void
-run_execute (const PgqrsSqlTransport *transport,
-             gpointer                 conn,
-             Job                     *job)
+/* The one code path of a request, async or blocking, on the owner
+ * thread.  *wake says whom to wake once the request is committed. */
+static PgqrsReply *
+run_request (PgqrsSqliteBackend  *self,
+             PgqrsRequest        *request,
+             gint64              *wake,
+             GError             **error)
 {
-  g_autoptr(PgqrsReply) reply = _pgqrs_reply_new ();
-  PgqrsWatchList *watchers = PGQRS_SQLITE_BACKEND (job->backend)->watchers;
-  GError *error = NULL;
+  g_autoptr(PgqrsReply) reply = NULL;
   guint64 changes_before;
   PgqrsSqlDb *db;
 
-  if (conn == NULL)
+  *wake = NO_WAKE;
+
+  if (self->conn == NULL)
     {
-      g_task_return_new_error (job->task, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
-                               _("The database is not open"));
-      return;
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION, _("The database is not open"));
+      return NULL;
     }
 
-  if (!(db = transport->get_db (conn, &error)))
-    {
-      g_task_return_error (job->task, error);
-      return;
-    }
+  if (!(db = self->transport->get_db (self->conn, error)))
+    return NULL;
 
+  reply = _pgqrs_reply_new ();
   changes_before = db->total_changes;
-  if (!_pgqrs_sqlite_execute (db, job->request, reply, &error))
-    {
-      g_task_return_error (job->task, error);
-      return;
-    }
+  if (!_pgqrs_sqlite_execute (db, request, reply, error))
+    return NULL;
 
   /* In-process wakeup: consumers of this store hear of the new messages
    * before the enqueue's caller does; a new clock may make messages
    * visible. */
-  if (job->request->op == PGQRS_OP_ENQUEUE)
-    _pgqrs_watch_list_notify (watchers, job->request->enqueue.queue_id);
-  else if (job->request->op == PGQRS_OP_RUN_CREATE && job->request->run_create.trigger)
-    _pgqrs_watch_list_notify (watchers, reply->woken_queue_id);
-  else if (job->request->op == PGQRS_OP_CLOCK_SET)
-    _pgqrs_watch_list_notify (watchers, 0);
+  if (request->op == PGQRS_OP_ENQUEUE)
+    *wake = request->enqueue.queue_id;
+  else if (request->op == PGQRS_OP_RUN_CREATE && request->run_create.trigger)
+    *wake = reply->woken_queue_id;
+  else if (request->op == PGQRS_OP_CLOCK_SET)
+    *wake = 0;
   /* Without a log to watch, any change wakes this store's consumers, as
    * the log watch does for a file: a release with a delay, say, changes
    * when the next message is due. */
-  else if (!transport->watch_wal && db->total_changes != changes_before)
-    _pgqrs_watch_list_notify (watchers, 0);
+  else if (!self->transport->watch_wal && db->total_changes != changes_before)
+    *wake = 0;
 
-  g_task_return_pointer (job->task, g_steal_pointer (&reply), (GDestroyNotify)_pgqrs_reply_free);
+  return g_steal_pointer (&reply);
 }
 
 static void
-run_func (gpointer  conn,
-          Job      *job)
+run_job (PgqrsSqliteBackend *self,
+         Job                *job)
 {
-  job->func (conn, job->data);
+  g_clear_pointer (&job->reply, _pgqrs_reply_free);
+  g_clear_error (&job->error);
+  job->reply = run_request (self, job->request, &job->wake, &job->error);
+}
+
+static gboolean
+job_cancelled (Job *job)
+{
+  GCancellable *cancellable = job->task ? g_task_get_cancellable (job->task) : job->cancellable;
+
+  return g_cancellable_set_error_if_cancelled (cancellable, &job->error);
+}
+
+/* Answers a job once its work is committed: wakes the watchers, then
+ * completes its task or its blocking caller. */
+static void
+answer_job (PgqrsSqliteBackend *self,
+            Job                *job)
+{
+  if (job->wake != NO_WAKE)
+    _pgqrs_watch_list_notify (self->watchers, job->wake);
+
+  if (job->task == NULL)
+    {
+      /* the caller frees the job as soon as it sees done */
+      g_mutex_lock (&job->lock);
+      job->done = TRUE;
+      g_cond_signal (&job->done_cond);
+      g_mutex_unlock (&job->lock);
+      return;
+    }
+
+  if (job->reply != NULL)
+    g_task_return_pointer (job->task, g_steal_pointer (&job->reply),
+                           (GDestroyNotify)_pgqrs_reply_free);
+  else
+    g_task_return_error (job->task, g_steal_pointer (&job->error));
+  job_free (job);
+}
+
+/* Runs the requests the owner took off the queue together.  More than one
+ * share one transaction (group commit), each in a savepoint of its own, so
+ * that a request that fails undoes only itself; none is answered before
+ * the COMMIT.  Should the transaction itself fail (its COMMIT, or SQLite
+ * rolling it back as a whole on an I/O error), nothing of it was kept, and
+ * each request runs again on its own: grouping never decides an outcome. */
+static void
+run_group (PgqrsSqliteBackend *self,
+           GPtrArray          *group)
+{
+  const PgqrsSqlTransport *transport = self->transport;
+  g_autoptr(GPtrArray) live = g_ptr_array_sized_new (group->len);
+  gboolean grouped;
+
+  for (guint i = 0; i < group->len; i++)
+    if (!job_cancelled (g_ptr_array_index (group, i)))
+      g_ptr_array_add (live, g_ptr_array_index (group, i));
+
+  grouped = live->len > 1 && self->conn != NULL && transport->group_begin != NULL &&
+            transport->group_begin (self->conn, NULL);
+
+  if (grouped)
+    {
+      gboolean lost = FALSE;
+
+      for (guint i = 0; i < live->len && !lost; i++)
+        {
+          run_job (self, g_ptr_array_index (live, i));
+          lost = transport->group_lost (self->conn);
+        }
+
+      grouped = transport->group_commit (self->conn, NULL);
+    }
+
+  if (!grouped)
+    for (guint i = 0; i < live->len; i++)
+      run_job (self, g_ptr_array_index (live, i));
+
+  for (guint i = 0; i < group->len; i++)
+    answer_job (self, g_ptr_array_index (group, i));
+}
+
+static void
+run_func (PgqrsSqliteBackend *self,
+          Job                *job)
+{
+  job->func (self->conn, job->data);
 
   g_mutex_lock (&job->lock);
   job->done = TRUE;
@@ -183,63 +307,79 @@ run_func (gpointer  conn,
   g_mutex_unlock (&job->lock);
 }
 
+static void
+run_open (PgqrsSqliteBackend *self,
+          Job                *job)
+{
+  GError *error = NULL;
+
+  if (!g_task_return_error_if_cancelled (job->task))
+    {
+      if (self->conn == NULL && !(self->conn = self->transport->open (job->config, &error)))
+        g_task_return_error (job->task, error);
+      else
+        g_task_return_boolean (job->task, TRUE);
+    }
+
+  job_free (job);
+}
+
+/* Whether @job may join a group: the schema's install runs alone. */
+static gboolean
+groups (Job *job)
+{
+  return job->kind == JOB_EXECUTE && job->request->op != PGQRS_OP_INSTALL;
+}
+
+/* @data is the backend, unowned: its finalizer joins this thread. */
 static gpointer
 owner_thread (gpointer data)
 {
-  Owner *owner = data;
-  g_autoptr(GAsyncQueue) jobs = owner->jobs;
-  const PgqrsSqlTransport *transport = owner->transport;
-  gpointer conn = NULL;
-
-  g_free (owner);
+  PgqrsSqliteBackend *self = data;
+  gboolean may_group = self->transport->group_begin != NULL;
+  g_autoptr(GPtrArray) group = g_ptr_array_sized_new (MAX_GROUP);
+  Job *next = NULL;
 
   for (;;)
     {
-      Job *job = g_async_queue_pop (jobs);
-      GError *error = NULL;
+      Job *job = next ? next : g_async_queue_pop (self->jobs);
 
-      if (job->kind == JOB_QUIT)
-        {
-          job_free (job);
-          break;
-        }
-
-      if (job->kind == JOB_RUN)
-        {
-          run_func (conn, job);
-          continue;
-        }
-
-      if (g_task_return_error_if_cancelled (job->task))
-        {
-          job_free (job);
-          continue;
-        }
-
+      next = NULL;
       switch (job->kind)
         {
+        case JOB_QUIT:
+          job_free (job);
+          goto quit;
+
+        case JOB_RUN:
+          run_func (self, job);
+          break;
+
         case JOB_OPEN:
-          if (conn == NULL && !(conn = transport->open (job->config, &error)))
-            g_task_return_error (job->task, error);
-          else
-            g_task_return_boolean (job->task, TRUE);
+          run_open (self, job);
           break;
 
         case JOB_EXECUTE:
-          run_execute (transport, conn, job);
+          /* what queued up behind it, up to a job that runs alone */
+          g_ptr_array_add (group, job);
+          while (may_group && groups (job) && group->len < MAX_GROUP &&
+                 (next = g_async_queue_try_pop (self->jobs)) != NULL && groups (next))
+            {
+              g_ptr_array_add (group, next);
+              next = NULL;
+            }
+          run_group (self, group);
+          g_ptr_array_set_size (group, 0);
           break;
 
-        case JOB_RUN:
-        case JOB_QUIT:
         default:
           g_assert_not_reached ();
         }
-
-      job_free (job);
     }
 
-  if (conn != NULL)
-    transport->close (conn);
+quit:
+  if (self->conn != NULL)
+    self->transport->close (g_steal_pointer (&self->conn));
 
   return NULL;
 }
@@ -249,15 +389,28 @@ push_job (PgqrsSqliteBackend *self,
           Job                *job)
 {
   if (self->owner == NULL)
-    {
-      Owner *owner = g_new0 (Owner, 1);
-
-      owner->jobs = g_async_queue_ref (self->jobs);
-      owner->transport = self->transport;
-      self->owner = g_thread_new (self->transport->thread_name, owner_thread, owner);
-    }
+    self->owner = g_thread_new (self->transport->thread_name, owner_thread, self);
 
   g_async_queue_push (self->jobs, job);
+}
+
+/* For a job on the caller's stack: pushes it and waits for the owner's
+ * answer. */
+static void
+push_and_wait (PgqrsSqliteBackend *self,
+               Job                *job)
+{
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->done_cond);
+  push_job (self, job);
+
+  g_mutex_lock (&job->lock);
+  while (!job->done)
+    g_cond_wait (&job->done_cond, &job->lock);
+  g_mutex_unlock (&job->lock);
+
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->done_cond);
 }
 
 void
@@ -269,17 +422,13 @@ _pgqrs_sqlite_backend_run_sync (PgqrsBackend  *backend,
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   Job job = { .kind = JOB_RUN, .func = func, .data = data };
 
-  g_mutex_init (&job.lock);
-  g_cond_init (&job.done_cond);
-  push_job (self, &job);
+  push_and_wait (self, &job);
+}
 
-  g_mutex_lock (&job.lock);
-  while (!job.done)
-    g_cond_wait (&job.done_cond, &job.lock);
-  g_mutex_unlock (&job.lock);
-
-  g_mutex_clear (&job.lock);
-  g_cond_clear (&job.done_cond);
+guint
+_pgqrs_sqlite_backend_get_n_queued (PgqrsBackend *backend)
+{
+  return MAX (g_async_queue_length (PGQRS_SQLITE_BACKEND (backend)->jobs), 0);
 }
 
 static void
@@ -547,7 +696,6 @@ pgqrs_sqlite_backend_execute_async (PgqrsBackend        *backend,
   job->kind = JOB_EXECUTE;
   job->task = g_task_new (NULL, cancellable, callback, user_data);
   job->request = request;
-  job->backend = backend;
   g_task_set_source_tag (job->task, pgqrs_sqlite_backend_execute_async);
 
   push_job (self, job);
@@ -563,6 +711,31 @@ pgqrs_sqlite_backend_execute_finish (PgqrsBackend  *backend,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A blocking call: the same request as execute_async, queued behind what
+ * came first (and perhaps run in one group with it), its answer handed to
+ * the waiting thread through a condition variable rather than a main
+ * context made for the call. */
+static PgqrsReply *
+pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
+                                   PgqrsRequest  *request,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  g_autoptr(PgqrsRequest) owned = request;
+  Job job = { .kind = JOB_EXECUTE, .cancellable = cancellable, .request = request };
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  push_and_wait (self, &job);
+
+  if (job.error != NULL)
+    g_propagate_error (error, job.error);
+
+  return job.reply;
+}
+
 static void
 pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
 {
@@ -570,6 +743,7 @@ pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
   iface->open_finish = pgqrs_sqlite_backend_open_finish;
   iface->execute_async = pgqrs_sqlite_backend_execute_async;
   iface->execute_finish = pgqrs_sqlite_backend_execute_finish;
+  iface->execute_sync = pgqrs_sqlite_backend_execute_sync;
   iface->watch = pgqrs_sqlite_backend_watch;
   iface->unwatch = pgqrs_sqlite_backend_unwatch;
 }

@@ -38,6 +38,17 @@ gboolean               _pgqrs_sqlite_connection_commit   (PgqrsSqliteConnection 
                                                           GError                 **error);
 void                   _pgqrs_sqlite_connection_rollback (PgqrsSqliteConnection   *self);
 
+/* Group commit: one BEGIN IMMEDIATE … COMMIT around several requests,
+ * whose own begin/commit/rollback become SAVEPOINT/RELEASE/ROLLBACK TO. */
+gboolean               _pgqrs_sqlite_connection_group_begin  (PgqrsSqliteConnection  *self,
+                                                              GError                **error);
+gboolean               _pgqrs_sqlite_connection_group_lost   (PgqrsSqliteConnection  *self);
+gboolean               _pgqrs_sqlite_connection_group_commit (PgqrsSqliteConnection  *self,
+                                                              GError                **error);
+
+/* The SQLite handle itself: for the tests. */
+sqlite3               *_pgqrs_sqlite_connection_get_handle   (PgqrsSqliteConnection  *self);
+
 /* Steps @stmt; returns SQLITE_ROW or SQLITE_DONE, or 0 with @error set. */
 int                    _pgqrs_sqlite_connection_step     (PgqrsSqliteConnection   *self,
                                                           sqlite3_stmt            *stmt,

@@ -29,6 +29,9 @@ struct _PgqrsSqliteConnection
   Stmt          handles[SQLITE_N_STMTS];
   char         *location;      /* for error messages */
   const char   *operation;     /* what a failed statement was for, or NULL */
+  /* In a group's transaction (group commit): each request's own
+   * transaction is a savepoint in it. */
+  gboolean      in_group;
 };
 
 static const PgqrsSqlDbClass sqlite_db_class;
@@ -212,7 +215,8 @@ gboolean
 _pgqrs_sqlite_connection_begin (PgqrsSqliteConnection  *self,
                                 GError                **error)
 {
-  int rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  int rc = sqlite3_exec (self->db, self->in_group ? "SAVEPOINT pgqrs_request" : "BEGIN IMMEDIATE",
+                         NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
     {
@@ -227,7 +231,8 @@ gboolean
 _pgqrs_sqlite_connection_commit (PgqrsSqliteConnection  *self,
                                  GError                **error)
 {
-  int rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+  int rc = sqlite3_exec (self->db, self->in_group ? "RELEASE pgqrs_request" : "COMMIT",
+                         NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
     {
@@ -247,8 +252,66 @@ _pgqrs_sqlite_connection_rollback (PgqrsSqliteConnection *self)
     if (self->stmts[i] != NULL)
       sqlite3_reset (self->stmts[i]);
 
-  if (!sqlite3_get_autocommit (self->db))
+  /* In a group, only this request's savepoint: the others' work stays.
+   * Should SQLite have rolled the whole transaction back already (it does
+   * on a full disk, say), there is no savepoint left and this fails; the
+   * backend sees the group as lost (_pgqrs_sqlite_connection_group_lost). */
+  if (self->in_group)
+    sqlite3_exec (self->db, "ROLLBACK TO pgqrs_request; RELEASE pgqrs_request", NULL, NULL, NULL);
+  else if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Group commit: the requests the owner thread runs between group_begin
+ * and group_commit share one transaction, each in a savepoint of its own
+ * (begin, commit and rollback above), so that one that fails undoes only
+ * itself. */
+gboolean
+_pgqrs_sqlite_connection_group_begin (PgqrsSqliteConnection  *self,
+                                      GError                **error)
+{
+  g_return_val_if_fail (!self->in_group, FALSE);
+
+  if (!_pgqrs_sqlite_connection_begin (self, error))
+    return FALSE;
+
+  self->in_group = TRUE;
+
+  return TRUE;
+}
+
+/* Whether the group's transaction is gone: rolled back by SQLite as a
+ * whole, taking the work of every request before with it. */
+gboolean
+_pgqrs_sqlite_connection_group_lost (PgqrsSqliteConnection *self)
+{
+  return self->in_group && sqlite3_get_autocommit (self->db);
+}
+
+/* Commits the group; FALSE, with everything rolled back, if the
+ * transaction was lost or the commit failed. */
+gboolean
+_pgqrs_sqlite_connection_group_commit (PgqrsSqliteConnection  *self,
+                                       GError                **error)
+{
+  g_return_val_if_fail (self->in_group, FALSE);
+
+  self->in_group = FALSE;
+
+  if (sqlite3_get_autocommit (self->db))
+    {
+      g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
+                           _("The transaction of a group of requests was rolled back"));
+      return FALSE;
+    }
+
+  return _pgqrs_sqlite_connection_commit (self, error);
+}
+
+sqlite3 *
+_pgqrs_sqlite_connection_get_handle (PgqrsSqliteConnection *self)
+{
+  return self->db;
 }
 
 int

@@ -1,0 +1,472 @@
+/* test-sqlite.c — the SQLite backend's owner thread: group commit and
+ * blocking calls
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "backends/sqlite/pgqrs-sqlite-backend-private.h"
+#include "backends/sqlite/pgqrs-sqlite-connection-private.h"
+#include "pgqrs-store-private.h"
+#include "test-util.h"
+
+/*
+ * Requests that queue up while the owner thread is busy run in one
+ * transaction (group commit).  To queue them deterministically, a gate
+ * holds the owner thread (a function run on it through
+ * _pgqrs_sqlite_backend_run_sync, from a thread of its own) until the test
+ * has made its requests; a commit hook on the store's connection counts
+ * the transactions.
+ */
+
+typedef struct
+{
+  PgqrsStore *store;
+  PgqrsQueue *queue;
+  gint        commits;
+  /* the gate */
+  GMutex      lock;
+  GCond       cond;
+  gboolean    holding;
+  gboolean    open;
+  GThread    *holder;
+} Fixture;
+
+static int
+count_commit (void *data)
+{
+  g_atomic_int_inc ((gint *)data);
+  return 0;
+}
+
+static void
+hook_commits (gpointer connection,
+              gpointer data)
+{
+  sqlite3_commit_hook (_pgqrs_sqlite_connection_get_handle (connection), count_commit, data);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->store = pgqrs_test_open_store (NULL);
+  f->queue = pgqrs_store_create_queue (f->store, "jobs", NULL, &error);
+  g_assert_no_error (error);
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->cond);
+  _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hook_commits, &f->commits);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->queue);
+  g_clear_object (&f->store);
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+}
+
+static void
+hold_owner (gpointer connection,
+            gpointer data)
+{
+  Fixture *f = data;
+
+  g_mutex_lock (&f->lock);
+  f->holding = TRUE;
+  g_cond_broadcast (&f->cond);
+  while (!f->open)
+    g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+}
+
+static gpointer
+holder_thread (gpointer data)
+{
+  Fixture *f = data;
+
+  _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hold_owner, f);
+  return NULL;
+}
+
+/* Returns once the owner thread is held: what is asked now queues up. */
+static void
+gate_close (Fixture *f)
+{
+  f->open = FALSE;
+  f->holding = FALSE;
+  f->holder = g_thread_new ("gate", holder_thread, f);
+  g_mutex_lock (&f->lock);
+  while (!f->holding)
+    g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+}
+
+static void
+gate_open (Fixture *f)
+{
+  g_mutex_lock (&f->lock);
+  f->open = TRUE;
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+  g_thread_join (g_steal_pointer (&f->holder));
+}
+
+static JsonNode *
+payload (const char *key)
+{
+  g_autofree char *json = g_strdup_printf ("{\"%s\": 1}", key);
+
+  return json_from_string (json, NULL);
+}
+
+static gint64
+count_messages (Fixture *f)
+{
+  /* on a connection of its own: only what is committed */
+  return pgqrs_test_exec_sql (f->store, "SELECT count(*) FROM pgqrs_messages", NULL);
+}
+
+typedef struct
+{
+  Fixture      *f;
+  GAsyncResult *result;
+  gint64        committed;   /* messages visible to another connection when answered */
+} Answer;
+
+static void
+answer_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  answer->committed = count_messages (answer->f);
+  answer->result = g_object_ref (result);
+}
+
+static void
+answer_wait (Answer *answer)
+{
+  while (answer->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Three requests queued together, the middle one failing half-way (its
+ * first message inserted, its second refused by a trigger): one
+ * transaction; the failing request undoes only its own insert; every
+ * caller is answered after the commit. */
+static void
+test_group_isolation (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  Answer a = { f }, b = { f }, c = { f };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  int before;
+
+  pgqrs_test_exec_sql (f->store,
+                       "CREATE TRIGGER refuse BEFORE INSERT ON pgqrs_messages "
+                       "WHEN NEW.payload LIKE '%refuse%' BEGIN SELECT RAISE (ABORT, 'refused'); END",
+                       NULL);
+  g_ptr_array_add (batch, payload ("b"));
+  g_ptr_array_add (batch, payload ("refuse"));
+
+  gate_close (f);
+  before = g_atomic_int_get (&f->commits);
+  pgqrs_queue_enqueue_async (f->queue, payload ("a"), NULL, answer_cb, &a);
+  pgqrs_queue_enqueue_batch_async (f->queue, batch, 0, NULL, answer_cb, &b);
+  pgqrs_queue_enqueue_async (f->queue, payload ("c"), NULL, answer_cb, &c);
+  gate_open (f);
+  answer_wait (&a);
+  answer_wait (&b);
+  answer_wait (&c);
+
+  g_assert_cmpint (g_atomic_int_get (&f->commits) - before, ==, 1);
+
+  g_assert_cmpint (pgqrs_queue_enqueue_finish (f->queue, a.result, &error), >, 0);
+  g_assert_no_error (error);
+  ids = pgqrs_queue_enqueue_batch_finish (f->queue, b.result, &error);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONFLICT);
+  g_assert_null (ids);
+  g_clear_error (&error);
+  g_assert_cmpint (pgqrs_queue_enqueue_finish (f->queue, c.result, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* a and c, and of b nothing */
+  g_assert_cmpint (count_messages (f), ==, 2);
+  g_assert_cmpint (pgqrs_test_exec_sql (f->store,
+                                        "SELECT count(*) FROM pgqrs_messages WHERE payload LIKE '%\"b\"%'",
+                                        NULL), ==, 0);
+  /* answered after the commit: each caller saw both of the group's messages */
+  g_assert_cmpint (a.committed, ==, 2);
+  g_assert_cmpint (b.committed, ==, 2);
+  g_assert_cmpint (c.committed, ==, 2);
+
+  g_clear_object (&a.result);
+  g_clear_object (&b.result);
+  g_clear_object (&c.result);
+}
+
+typedef struct
+{
+  Fixture *f;
+  gint64   id;
+  gint64   committed;
+  GError  *error;
+} Blocking;
+
+static gpointer
+blocking_enqueue_thread (gpointer data)
+{
+  Blocking *blocking = data;
+  g_autoptr(JsonNode) node = payload ("blocking");
+
+  blocking->id = pgqrs_queue_enqueue (blocking->f->queue, node, NULL, &blocking->error);
+  blocking->committed = count_messages (blocking->f);
+  return NULL;
+}
+
+/* A blocking call that finds the owner thread busy queues and joins the
+ * next group, with an async one. */
+static void
+test_group_blocking (Fixture       *f,
+                     gconstpointer  data)
+{
+  Blocking blocking = { f };
+  Answer a = { f };
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  int before;
+
+  gate_close (f);
+  before = g_atomic_int_get (&f->commits);
+  pgqrs_queue_enqueue_async (f->queue, payload ("a"), NULL, answer_cb, &a);
+  thread = g_thread_new ("blocking", blocking_enqueue_thread, &blocking);
+  /* until the blocking call has queued behind the gate, with the other */
+  while (_pgqrs_sqlite_backend_get_n_queued (_pgqrs_store_get_backend (f->store)) < 2)
+    g_usleep (1000);
+  gate_open (f);
+  answer_wait (&a);
+  g_thread_join (thread);
+
+  g_assert_no_error (blocking.error);
+  g_assert_cmpint (blocking.id, >, 0);
+  g_assert_cmpint (pgqrs_queue_enqueue_finish (f->queue, a.result, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&f->commits) - before, ==, 1);
+  g_assert_cmpint (blocking.committed, ==, 2);
+  g_assert_cmpint (a.committed, ==, 2);
+
+  g_clear_object (&a.result);
+}
+
+/* A blocking call, answered without a main context, still wakes this
+ * store's watchers in their own context. */
+static void
+woken_cb (gint64   queue_id,
+          gpointer user_data)
+{
+  *(gint64 *)user_data = queue_id;
+}
+
+static void
+test_blocking_wakes (void)
+{
+  /* in memory: no log watch, whose wakeups (queue 0) would merge with it */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) store = pgqrs_store_new ("sqlite::memory:", NULL, &error);
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(JsonNode) node = payload ("x");
+  PgqrsBackend *backend;
+  gint64 woken = -1;
+  guint watch;
+
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_store_install (store, NULL, &error));
+  g_assert_no_error (error);
+  queue = pgqrs_store_create_queue (store, "jobs", NULL, &error);
+  g_assert_no_error (error);
+  backend = _pgqrs_store_get_backend (store);
+
+  watch = _pgqrs_backend_watch (backend, woken_cb, &woken, NULL);
+  g_assert_cmpint (pgqrs_queue_enqueue (queue, node, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  while (woken == -1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (woken, ==, pgqrs_queue_get_id (queue));
+  _pgqrs_backend_unwatch (backend, watch);
+
+  messages = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_true (pgqrs_queue_archive (queue, g_ptr_array_index (messages, 0), NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The crash test: a child process enqueues with many requests in flight
+ * (so that they run in groups), appends each id to a file once it is
+ * answered, and is killed with requests still queued and a group perhaps
+ * half-run.  Every id it was answered must be in the database: nothing is
+ * reported done before its commit. */
+#define CRASH_IN_FLIGHT 32
+
+typedef struct
+{
+  PgqrsQueue *queue;
+  int         fd;
+  guint       answered;
+  guint       kill_after;
+} Crasher;
+
+static void crash_enqueue (Crasher *crasher);
+
+static void
+crash_enqueued_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Crasher *crasher = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = pgqrs_queue_enqueue_finish (crasher->queue, result, &error);
+  char line[32];
+  int len;
+
+  g_assert_no_error (error);
+  len = g_snprintf (line, sizeof line, "%" G_GINT64_FORMAT "\n", id);
+  g_assert_cmpint (write (crasher->fd, line, len), ==, len);
+
+  if (++crasher->answered == crasher->kill_after)
+    kill (getpid (), SIGKILL);
+  crash_enqueue (crasher);
+}
+
+static void
+crash_enqueue (Crasher *crasher)
+{
+  pgqrs_queue_enqueue_async (crasher->queue, payload ("crash"), NULL, crash_enqueued_cb, crasher);
+}
+
+static void
+test_crash (void)
+{
+  /* made by main(), before any thread: the child inherits it */
+  const char *dir = g_getenv ("PGQRS_TEST_CRASH_DIR");
+  g_autofree char *dsn = g_strdup_printf ("sqlite://%s/crash.db", dir);
+  g_autofree char *answered_path = g_build_filename (dir, "answered", NULL);
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+      Crasher crasher = { 0 };
+
+      g_assert_no_error (error);
+      crasher.queue = pgqrs_store_get_queue (store, "jobs", NULL, &error);
+      g_assert_no_error (error);
+      crasher.fd = open (answered_path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+      g_assert_cmpint (crasher.fd, >=, 0);
+      crasher.kill_after = g_test_rand_int_range (200, 1200);
+      for (guint i = 0; i < CRASH_IN_FLIGHT; i++)
+        crash_enqueue (&crasher);
+      for (;;)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+      g_autoptr(PgqrsQueue) queue = NULL;
+      g_autofree char *answered = NULL;
+      g_auto(GStrv) lines = NULL;
+      g_autoptr(GString) ids = g_string_new (NULL);
+      guint n = 0;
+
+      g_assert_no_error (error);
+      g_assert_true (pgqrs_store_install (store, NULL, &error));
+      g_assert_no_error (error);
+      queue = pgqrs_store_create_queue (store, "jobs", NULL, &error);
+      g_assert_no_error (error);
+
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_failed ();
+
+      g_assert_true (g_file_get_contents (answered_path, &answered, NULL, &error));
+      g_assert_no_error (error);
+      lines = g_strsplit (g_strstrip (answered), "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_string_append_printf (ids, "%s%s", n ? "," : "", lines[i]);
+          n++;
+        }
+      g_assert_cmpuint (n, >=, 200);
+      {
+        g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pgqrs_messages WHERE id IN (%s)",
+                                                ids->str);
+
+        g_assert_cmpint (pgqrs_test_exec_sql (store, sql, NULL), ==, n);
+      }
+    }
+}
+
+static char *crash_dir;
+
+static void
+remove_crash_dir (void)
+{
+  const char *files[] = { "answered", "crash.db", "crash.db-wal", "crash.db-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (crash_dir, files[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (crash_dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  pgqrs_test_init (&argc, &argv);
+
+  if (!pgqrs_test_backend_is_sqlite ())
+    {
+      g_test_skip ("SQLite only");
+      return g_test_run ();
+    }
+
+  g_test_add ("/sqlite/group-commit/isolation", Fixture, NULL,
+              fixture_setup, test_group_isolation, fixture_teardown);
+  g_test_add ("/sqlite/group-commit/blocking", Fixture, NULL,
+              fixture_setup, test_group_blocking, fixture_teardown);
+  g_test_add_func ("/sqlite/blocking/wakes", test_blocking_wakes);
+  if (!g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+
+      crash_dir = g_dir_make_tmp ("pgqrs-crash-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_setenv ("PGQRS_TEST_CRASH_DIR", crash_dir, TRUE);
+      atexit (remove_crash_dir);
+    }
+  g_test_add_func ("/sqlite/group-commit/crash", test_crash);
+
+  return g_test_run ();
+}
