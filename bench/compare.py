@@ -4,11 +4,8 @@
     bench/compare.py --base OLD/pgqrs-bench --new NEW/pgqrs-bench [--reps N]
                      [--messages N] [--samples N] [--backends sqlite,postgres]
                      [--grid 1x1,1x10,4x10] [--e2e same,other]
-<<<<<<< HEAD
                      [--workflows workflow,workflow-consumer] [--runs N]
-=======
                      [--ceiling BUILD/bench/sqlite-ceiling]
->>>>>>> wt/perf-sqlite
 
 The machines these figures come from are shared and noisy, so a figure
 only means something next to its baseline measured at the same moment:
