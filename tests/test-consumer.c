@@ -879,6 +879,125 @@ test_sigkill_mid_handler (Fixture       *f,
   stop_and_wait (f);
 }
 
+/* The acknowledgement-window crash test's child: handles quickly, and
+ * kills itself in the handler of its ACK_CHILD_KILL_AT-th message, when
+ * the acknowledgements of the ones before are coalescing, not yet sent.
+ * It tells the parent (on stdout) each message it handled. */
+#define ACK_CHILD_KILL_AT 6
+
+static gboolean
+ack_child_handler (PgqrsJob *job,
+                   gpointer  user_data)
+{
+  guint *handled = user_data;
+
+  if (++*handled == ACK_CHILD_KILL_AT)
+    raise (SIGKILL);
+
+  g_print ("handled %" G_GINT64_FORMAT "\n", pgqrs_message_get_id (pgqrs_job_get_message (job)));
+  fflush (stdout);
+  return TRUE;
+}
+
+static int
+run_ack_child (const char *dsn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  guint handled = 0;
+
+  if (store == NULL || !(queue = pgqrs_store_get_queue (store, "tasks", NULL, &error)))
+    g_error ("child: %s", error->message);
+
+  consumer = pgqrs_consumer_new (queue, "doomed");
+  g_object_set (consumer, "visibility-timeout", 1.0, "concurrency", 4, NULL);
+  pgqrs_consumer_set_handler (consumer, ack_child_handler, &handled, NULL);
+  pgqrs_consumer_run (consumer, NULL, &error);
+
+  return 0;
+}
+
+static gboolean
+seen_20 (Fixture *f)
+{
+  return all_archived (f) && pgqrs_queue_metrics_get_total (metrics (f)) == 20;
+}
+
+/* A consumer killed with acknowledgements pending loses nothing: what it
+ * handled but had not acknowledged comes back once its leases run out, and
+ * every message ends archived exactly once (docs/design.md, "The
+ * acknowledgement window"). */
+static void
+test_sigkill_acks_pending (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *dsn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) archived = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) handled = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+
+  g_object_get (pgqrs_store_get_config (f->store), "dsn", &dsn, NULL);
+  enqueue_n (f, 0, 20, 0);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_path, "--ack-child", dsn, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gint64 id;
+
+      g_assert_cmpint (sscanf (lines[i], "handled %" G_GINT64_FORMAT, &id), ==, 1);
+      g_assert_true (g_hash_table_add (handled, g_memdup2 (&id, sizeof id)));
+    }
+  g_assert_cmpuint (g_hash_table_size (handled), ==, ACK_CHILD_KILL_AT - 1);
+
+  /* the child's leases run out after 1 s; sqld keeps the write lock of a
+   * transaction the child was killed in until it takes it back, 5 s later */
+  g_object_set (f->consumer, "poll-interval", 0.1, NULL);
+  start (f);
+  spin (f, pgqrs_test_backend_kind () == PGQRS_BACKEND_KIND_TURSO ? 12 : 6, seen_20);
+  stop_and_wait (f);
+
+  /* every message archived, each once */
+  archived = pgqrs_store_list_archived (f->store, "tasks", FALSE, 100, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (archived->len, ==, 20);
+  for (guint i = 0; i < archived->len; i++)
+    {
+      gint64 id = pgqrs_message_get_id (g_ptr_array_index (archived, i));
+
+      g_assert_cmpint (pgqrs_message_get_archive_reason (g_ptr_array_index (archived, i)), ==,
+                       PGQRS_ARCHIVE_REASON_DONE);
+      g_assert_true (g_hash_table_add (ids, g_memdup2 (&id, sizeof id)));
+    }
+
+  /* none of the child's acknowledgements was written: all it handled was
+   * delivered again (read count 2), the rest once or twice (the one it
+   * died in, and any it held prefetched) */
+  g_assert_cmpuint (f->seen->len, ==, 20);
+  for (guint i = 0; i < archived->len; i++)
+    {
+      PgqrsMessage *message = g_ptr_array_index (archived, i);
+      gint64 id = pgqrs_message_get_id (message);
+
+      if (g_hash_table_contains (handled, &id))
+        g_assert_cmpuint (pgqrs_message_get_read_count (message), ==, 2);
+    }
+}
+
 /* Wakeups reach each watcher in the thread-default main context it
  * registered from, whichever thread heard of the messages: here a thread
  * with a context of its own watches while the test thread enqueues. */
@@ -993,6 +1112,8 @@ main (int   argc,
 {
   if (argc == 3 && g_str_equal (argv[1], "--child"))
     return run_child (argv[2]);
+  if (argc == 3 && g_str_equal (argv[1], "--ack-child"))
+    return run_ack_child (argv[2]);
 
   pgqrs_test_init (&argc, &argv);
 
@@ -1027,6 +1148,7 @@ main (int   argc,
   ADD ("suspend-resume-interrupt", test_suspend_resume_interrupt, "poll_interval=10");
   ADD ("refuses-to-start", test_refuses_to_start, "poll_interval=10");
   ADD ("sigkill-mid-handler", test_sigkill_mid_handler, "poll_interval=10");
+  ADD ("sigkill-acks-pending", test_sigkill_acks_pending, "poll_interval=10");
 
   return g_test_run ();
 }
