@@ -4,12 +4,16 @@
     bench/compare.py --base OLD/pgqrs-bench --new NEW/pgqrs-bench [--reps N]
                      [--messages N] [--samples N] [--backends sqlite,postgres]
                      [--grid 1x1,1x10,4x10] [--e2e same,other]
+                     [--consumer-grid 1x1,4x10]
 
 The machines these figures come from are shared and noisy, so a figure
 only means something next to its baseline measured at the same moment:
 for every cell the two programs run in turn (base, new, base, new, ...),
 each on a fresh queue of the same database, and the report gives each
 side's median and the median of the per-pair ratios new/base.
+
+--consumer-grid adds drain-consumer cells (the backlog drained through
+PgqrsConsumer, consumers x batch-size); none unless given.
 
 Drain cells give messages/s (higher is better: ratio > 1 means the new
 build is faster); e2e cells give the p50 enqueue-to-handler latency in ms
@@ -52,13 +56,17 @@ def cells(opts):
             yield backend, "drain c%d b%d" % (c, b), [
                 "--scenario", "drain", "--messages", str(opts.messages),
                 "--consumers", str(c), "--batch", str(b)]
+        for c, b in opts.consumer_grid:
+            yield backend, "consumer c%d b%d" % (c, b), [
+                "--scenario", "drain-consumer", "--messages", str(opts.messages),
+                "--consumers", str(c), "--batch", str(b)]
         for mode in opts.e2e:
             yield backend, "e2e %s" % mode, [
                 "--scenario", "e2e", "--mode", mode, "--samples", str(opts.samples)]
 
 
 def figure(result):
-    if result["scenario"] == "drain":
+    if result["scenario"] in ("drain", "drain-consumer"):
         if result.get("left_waiting", 0) != 0:
             raise RuntimeError("drain left %d messages behind" % result["left_waiting"])
         return result["messages_per_s"]
@@ -77,11 +85,14 @@ def main():
     p.add_argument("--backends", default="sqlite,postgres")
     p.add_argument("--grid", default="1x1,1x10,4x10")
     p.add_argument("--e2e", default="same,other")
+    p.add_argument("--consumer-grid", default="")
     p.add_argument("--json", help="write every run's JSON here")
     opts = p.parse_args()
     opts.backends = [b for b in opts.backends.split(",") if b]
     opts.grid = [tuple(int(x) for x in cell.split("x")) for cell in opts.grid.split(",") if cell]
     opts.e2e = [m for m in opts.e2e.split(",") if m]
+    opts.consumer_grid = [tuple(int(x) for x in cell.split("x"))
+                          for cell in opts.consumer_grid.split(",") if cell]
 
     work = tempfile.mkdtemp(prefix="pgqrs-compare-")
     if os.geteuid() == 0:

@@ -22,7 +22,8 @@
  *                     times, --mode same (producer on the consumer's store),
  *                     other (a second store: NOTIFY / file watch) or poll
  *                     (wakeups blocked, --poll-interval)
- *   idle              a consumer on an empty queue for --seconds: CPU used
+ *   idle              a consumer on an empty queue for --seconds: CPU used,
+ *                     and the process's resident memory at the end
  *   workflow          --runs in-process runs of 3 steps; then replays of
  *                     completed steps from the store (cached steps)
  *   workflow-consumer --runs triggered runs of 3 steps, run by a consumer
@@ -1138,6 +1139,21 @@ postgres_cpu_seconds (void)
   return total;
 }
 
+/* The process's resident set (VmRSS of /proc/self/status) in MiB, or NAN. */
+static double
+resident_mib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  long kib;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, "\nVmRSS:")) ||
+      sscanf (line, "\nVmRSS: %ld kB", &kib) != 1)
+    return NAN;
+  return kib / 1024.0;
+}
+
 static gboolean
 quit_loop (gpointer user_data)
 {
@@ -1161,7 +1177,7 @@ scenario_idle (void)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *name = g_strdup_printf ("bench-idle-%d", getpid ());
   Raw *raw = raw_open ();
-  double cpu0, cpu1, pg0 = NAN, pg1 = NAN;
+  double cpu0, cpu1, pg0 = NAN, pg1 = NAN, rss;
   gint64 t0, t1;
   JsonBuilder *b;
 
@@ -1184,6 +1200,7 @@ scenario_idle (void)
   g_main_loop_run (loop);
   t1 = now_us ();
   cpu1 = process_cpu_seconds ();
+  rss = resident_mib ();
   if (is_postgres (opt_dsn))
     pg1 = postgres_cpu_seconds ();
 
@@ -1196,6 +1213,8 @@ scenario_idle (void)
   add_double (b, "heartbeat_interval_s", pgqrs_config_get_heartbeat_interval (pgqrs_store_get_config (store)));
   add_double (b, "client_cpu_s", cpu1 - cpu0);
   add_double (b, "client_cpu_percent", 100.0 * (cpu1 - cpu0) / ((t1 - t0) / 1e6));
+  if (!isnan (rss))
+    add_double (b, "resident_mib", rss);
   if (is_postgres (opt_dsn))
     {
       add_double (b, "server_cpu_s", pg1 - pg0);

@@ -706,27 +706,28 @@ lease_cb (GObject      *object,
     wait_for_work (self);
 }
 
-/* Leases for the free handler slots and, while handlers run, one lease
- * more ahead of them: a finished handler's successor starts without a
- * round trip, and a consumer of quick handlers leases and acknowledges
- * twice as much per statement.  Never more than that is held: the
- * handlers' slots plus one lease (batch-size messages, or concurrency
- * with a batch size of 1). */
+/* Leases for the free handler slots, and as many again ahead of them:
+ * the next handler to start finds its messages waiting instead of a round
+ * trip away, and a consumer of quick handlers leases and acknowledges
+ * twice as much per statement.  Never more is held than the running
+ * handlers' messages plus one such lease, and with no free slot (handlers
+ * that run long, or stall) nothing is leased: a stalled consumer does not
+ * take messages other consumers could run. */
 static void
 lease_more (PgqrsConsumer *self)
 {
-  guint slots, run, ahead;
+  guint slots, run;
 
   if (self->phase != PHASE_POLLING || self->leasing || self->prefetched->len > 0)
     return;
 
-  slots = free_slots (self);
-  run = slots == 0 ? 0 : self->batch_size > 1 ? self->batch_size : slots;
-  ahead = self->batch_size > 1 ? self->batch_size : self->concurrency;
+  if ((slots = free_slots (self)) == 0)
+    return;     /* job_done() pumps again */
+  run = self->batch_size > 1 ? self->batch_size : slots;
 
   clear_source (&self->wait_source);
 
-  self->lease_limit = MIN (run + ahead, PGQRS_CONSUMER_MAX_LEASE);
+  self->lease_limit = MIN (2 * run, PGQRS_CONSUMER_MAX_LEASE);
   self->lease_sent_us = g_get_monotonic_time ();
   self->leasing = TRUE;
   self->calls++;
