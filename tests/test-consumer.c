@@ -814,20 +814,51 @@ child_handler (PgqrsJob *job,
   return FALSE;
 }
 
+/* The acknowledgement-window crash test's child: handles quickly, and
+ * kills itself in the handler of its ACK_CHILD_KILL_AT-th message, when
+ * the acknowledgements of the ones before are coalescing, not yet sent.
+ * It tells the parent (on stdout) each message it handled. */
+#define ACK_CHILD_KILL_AT 6
+
+static gboolean
+ack_child_handler (PgqrsJob *job,
+                   gpointer  user_data)
+{
+  guint *handled = user_data;
+
+  if (++*handled == ACK_CHILD_KILL_AT)
+    raise (SIGKILL);
+
+  g_print ("handled %" G_GINT64_FORMAT "\n", pgqrs_message_get_id (pgqrs_job_get_message (job)));
+  fflush (stdout);
+  return TRUE;
+}
+
+/* --child or --ack-child */
 static int
-run_child (const char *dsn)
+run_child (const char *mode,
+           const char *dsn)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
   g_autoptr(PgqrsQueue) queue = NULL;
   g_autoptr(PgqrsConsumer) consumer = NULL;
+  guint handled = 0;
 
   if (store == NULL || !(queue = pgqrs_store_get_queue (store, "tasks", NULL, &error)))
     g_error ("child: %s", error->message);
 
   consumer = pgqrs_consumer_new (queue, "doomed");
-  g_object_set (consumer, "visibility-timeout", 0.8, "heartbeat-interval", 0.1, NULL);
-  pgqrs_consumer_set_handler (consumer, child_handler, NULL, NULL);
+  if (g_str_equal (mode, "--ack-child"))
+    {
+      g_object_set (consumer, "visibility-timeout", 1.0, "concurrency", 4, NULL);
+      pgqrs_consumer_set_handler (consumer, ack_child_handler, &handled, NULL);
+    }
+  else
+    {
+      g_object_set (consumer, "visibility-timeout", 0.8, "heartbeat-interval", 0.1, NULL);
+      pgqrs_consumer_set_handler (consumer, child_handler, NULL, NULL);
+    }
   pgqrs_consumer_run (consumer, NULL, &error);
 
   return 0;
@@ -877,46 +908,6 @@ test_sigkill_mid_handler (Fixture       *f,
   m = metrics (f);
   g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 1);
   stop_and_wait (f);
-}
-
-/* The acknowledgement-window crash test's child: handles quickly, and
- * kills itself in the handler of its ACK_CHILD_KILL_AT-th message, when
- * the acknowledgements of the ones before are coalescing, not yet sent.
- * It tells the parent (on stdout) each message it handled. */
-#define ACK_CHILD_KILL_AT 6
-
-static gboolean
-ack_child_handler (PgqrsJob *job,
-                   gpointer  user_data)
-{
-  guint *handled = user_data;
-
-  if (++*handled == ACK_CHILD_KILL_AT)
-    raise (SIGKILL);
-
-  g_print ("handled %" G_GINT64_FORMAT "\n", pgqrs_message_get_id (pgqrs_job_get_message (job)));
-  fflush (stdout);
-  return TRUE;
-}
-
-static int
-run_ack_child (const char *dsn)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
-  g_autoptr(PgqrsQueue) queue = NULL;
-  g_autoptr(PgqrsConsumer) consumer = NULL;
-  guint handled = 0;
-
-  if (store == NULL || !(queue = pgqrs_store_get_queue (store, "tasks", NULL, &error)))
-    g_error ("child: %s", error->message);
-
-  consumer = pgqrs_consumer_new (queue, "doomed");
-  g_object_set (consumer, "visibility-timeout", 1.0, "concurrency", 4, NULL);
-  pgqrs_consumer_set_handler (consumer, ack_child_handler, &handled, NULL);
-  pgqrs_consumer_run (consumer, NULL, &error);
-
-  return 0;
 }
 
 static gboolean
@@ -1110,10 +1101,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (argc == 3 && g_str_equal (argv[1], "--child"))
-    return run_child (argv[2]);
-  if (argc == 3 && g_str_equal (argv[1], "--ack-child"))
-    return run_ack_child (argv[2]);
+  if (argc == 3 && (g_str_equal (argv[1], "--child") || g_str_equal (argv[1], "--ack-child")))
+    return run_child (argv[1], argv[2]);
 
   pgqrs_test_init (&argc, &argv);
 
