@@ -329,7 +329,6 @@ typedef struct
   guint          attempt;
   gboolean       is_ack;         /* counted in acks_in_flight */
   guint          prefetch_gen;   /* an extend of these prefetched messages, or 0 */
-  gint64         sent_us;
 } Settle;
 
 static void
@@ -362,9 +361,9 @@ settle_cb (GObject      *object,
 
   if ((flags = _pgqrs_queue_settle_finish (PGQRS_QUEUE (object), result, &error)) != NULL)
     {
-      /* the prefetched messages this extended now last from its sending */
+      /* an extend pushes a lease out by its seconds, prefetched ones too */
       if (settle->prefetch_gen != 0 && settle->prefetch_gen == self->prefetch_gen)
-        self->prefetched_until = settle->sent_us + (gint64)(settle->seconds * G_USEC_PER_SEC);
+        self->prefetched_until += (gint64)(settle->seconds * G_USEC_PER_SEC);
     }
   else
     {
@@ -394,7 +393,6 @@ settle_cb (GObject      *object,
 static void
 settle_send (Settle *settle)
 {
-  settle->sent_us = g_get_monotonic_time ();
   _pgqrs_queue_settle_async (settle->self->queue, settle->how, settle->messages,
                              settle->seconds, NULL, settle_cb, settle);
 }

@@ -645,6 +645,54 @@ test_long_handler_keeps_lease (Fixture       *f,
 }
 
 static gboolean
+seen_2 (Fixture *f)
+{
+  return f->seen->len >= 2;
+}
+
+/* A lease asks for twice what the free slots take: with concurrency 1, one
+ * message runs and one waits prefetched, its lease kept alive by the
+ * heartbeat like the running one's; a handler that runs long makes the
+ * consumer lease no more.  The prefetched message runs once the slot is
+ * free, on its first lease; a stop hands back what is still held. */
+static void
+test_prefetch_one_lease_ahead (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stolen = NULL;
+  g_autoptr(PgqrsQueueMetrics) m = NULL;
+
+  f->defer = TRUE;
+  g_object_set (f->consumer, "visibility-timeout", 0.4, "heartbeat-interval", 0.1,
+                "poll-interval", 0.1, "stop-timeout", 0.2, NULL);
+  enqueue_n (f, 0, 3, 0);
+  start (f);
+  spin (f, 1.2, NULL);    /* three visibility timeouts, several polls */
+
+  g_assert_cmpuint (f->deferred->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 0), ==, "0@1");
+  /* of the other two, one is held (prefetched), one is not */
+  stolen = pgqrs_queue_dequeue (f->queue, 10, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stolen->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (
+                     pgqrs_message_get_payload (g_ptr_array_index (stolen, 0))), "n"), ==, 2);
+  g_assert_true (pgqrs_queue_release (f->queue, g_ptr_array_index (stolen, 0), 0, NULL, &error));
+  g_assert_no_error (error);
+
+  pgqrs_job_complete (g_ptr_array_index (f->deferred, 0));
+  spin (f, 2, seen_2);
+  g_assert_cmpuint (f->seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 1), ==, "1@1");
+
+  stop_and_wait (f);
+  m = metrics (f);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 1);
+  g_assert_cmpint (pgqrs_queue_metrics_get_leased (m), ==, 0);
+}
+
+static gboolean
 finished (Fixture *f)
 {
   return f->finished;
@@ -1132,6 +1180,7 @@ main (int   argc,
   ADD ("delayed-message-wakes", test_delayed_message_wakes, "poll_interval=10");
   ADD ("heartbeats-while-idle", test_heartbeats_while_idle, "poll_interval=10");
   ADD ("long-handler-keeps-lease", test_long_handler_keeps_lease, "poll_interval=10");
+  ADD ("prefetch-one-lease-ahead", test_prefetch_one_lease_ahead, "poll_interval=10");
   ADD ("graceful-stop", test_graceful_stop, "poll_interval=10");
   ADD ("stop-deadline-releases", test_stop_deadline_releases, "poll_interval=10");
   ADD ("suspend-resume-interrupt", test_suspend_resume_interrupt, "poll_interval=10");
