@@ -305,11 +305,11 @@ def consumer_cells(results, backend):
                     if ce and ce.get("messages_per_s"):
                         ratios.append(x["messages_per_s"] / ce["messages_per_s"])
             ratios.sort()
-            ratio = None
+            paired = None
             if ratios:
                 h = len(ratios) // 2
-                ratio = ratios[h] if len(ratios) % 2 else (ratios[h - 1] + ratios[h]) / 2
-            cells.append((c, batch, m, ratio))
+                paired = ratios[h] if len(ratios) % 2 else (ratios[h - 1] + ratios[h]) / 2
+            cells.append((c, batch, m, paired))
     return cells
 
 
@@ -400,10 +400,10 @@ def drain_section(L, results, out, meta):
             L.append("")
             L.append("| consumers | batch-size | msg/s | vs the drain loop | vs the ceiling (paired) |")
             L.append("|---|---|---|---|---|")
-            for c, batch, m, ratio in cells:
+            for c, batch, m, vs_ceiling in cells:
                 d = median_run(results, scenario="drain", backend=backend, consumers=c, batch=batch)
                 L.append("| %d | %d | %s | %s | %s |" % (c, batch, rate(m), pct(m["messages_per_s"], d and d["messages_per_s"]),
-                                                       "%.2f×" % ratio if ratio else "–"))
+                                                       "%.2f×" % vs_ceiling if vs_ceiling else "–"))
             L.append("")
 
 
