@@ -6,12 +6,16 @@
                      [--grid 1x1,1x10,4x10] [--e2e same,other]
                      [--workflows workflow,workflow-consumer] [--runs N]
                      [--ceiling BUILD/bench/sqlite-ceiling]
+                     [--consumer-grid 1x1,4x10]
 
 The machines these figures come from are shared and noisy, so a figure
 only means something next to its baseline measured at the same moment:
 for every cell the two programs run in turn (base, new, base, new, ...),
 each on a fresh queue of the same database, and the report gives each
 side's median and the median of the per-pair ratios new/base.
+
+--consumer-grid adds drain-consumer cells (the backlog drained through
+PgqrsConsumer, consumers x batch-size); none unless given.
 
 Drain cells give messages/s (higher is better: ratio > 1 means the new
 build is faster); e2e cells give the p50 enqueue-to-handler latency in ms
@@ -61,6 +65,10 @@ def cells(opts):
             yield backend, "drain c%d b%d" % (c, b), [
                 "--scenario", "drain", "--messages", str(opts.messages),
                 "--consumers", str(c), "--batch", str(b)]
+        for c, b in opts.consumer_grid:
+            yield backend, "consumer c%d b%d" % (c, b), [
+                "--scenario", "drain-consumer", "--messages", str(opts.messages),
+                "--consumers", str(c), "--batch", str(b)]
         for mode in opts.e2e:
             yield backend, "e2e %s" % mode, [
                 "--scenario", "e2e", "--mode", mode, "--samples", str(opts.samples)]
@@ -91,7 +99,7 @@ def figure(result):
             raise RuntimeError("workflow-consumer: %d of %d runs completed"
                                % (result["completed"], result["runs"]))
         return result["runs_per_s"]
-    if result["scenario"] in ("drain", "ceiling"):
+    if result["scenario"] in ("drain", "ceiling", "drain-consumer"):
         if result.get("left_waiting", 0) != 0:
             raise RuntimeError("drain left %d messages behind" % result["left_waiting"])
         return result["messages_per_s"]
@@ -115,6 +123,7 @@ def main():
     p.add_argument("--runs", type=int, default=300, help="runs per workflow cell")
     p.add_argument("--workflow-concurrency", type=int, default=1,
                    help="the consumer's concurrency in workflow-consumer cells")
+    p.add_argument("--consumer-grid", default="")
     p.add_argument("--json", help="write every run's JSON here")
     p.add_argument("--ceiling", help="sqlite-ceiling: the base of the SQLite drain cells")
     opts = p.parse_args()
@@ -122,6 +131,8 @@ def main():
     opts.grid = [tuple(int(x) for x in cell.split("x")) for cell in opts.grid.split(",") if cell]
     opts.e2e = [m for m in opts.e2e.split(",") if m]
     opts.workflows = [w for w in opts.workflows.split(",") if w]
+    opts.consumer_grid = [tuple(int(x) for x in cell.split("x"))
+                          for cell in opts.consumer_grid.split(",") if cell]
 
     work = tempfile.mkdtemp(prefix="pgqrs-compare-")
     if os.geteuid() == 0:

@@ -35,7 +35,8 @@ FULL = dict(
     drain_messages=50000,
     drain_grid=[(c, b) for c in (1, 2, 4) for b in (1, 10, 50)],
     drain_reps=3,              # batch >= 10: pgqrs and its ceiling alternate, medians reported
-    consumer_grid=[(1, 10), (4, 10), (4, 50)],
+    consumer_grid=[(c, b) for c in (1, 2, 4) for b in (1, 10, 50)],
+    consumer_reps=3,           # PgqrsConsumer and its ceiling alternate, medians reported
     peer_grid=[(1, 50), (4, 1), (4, 10), (4, 50)],
     enqueue_single=10000,
     enqueue_batch=50000,
@@ -55,6 +56,7 @@ QUICK = dict(
     drain_grid=[(1, 1), (2, 10)],
     drain_reps=1,
     consumer_grid=[(2, 10)],
+    consumer_reps=1,
     peer_grid=[],
     enqueue_single=200,
     enqueue_batch=1000,
@@ -352,6 +354,7 @@ def main():
 
         for backend, dsn in backends:
             drains(run, args, size, backend, dsn, statements, sqlite_db, work)
+            consumer_drains(run, args, size, backend, dsn, sqlite_db, work)
             scenarios(run, args, size, backend, dsn)
             if backend == "postgres":
                 peers(run, args, size, dsn, port)
@@ -396,12 +399,6 @@ def scenarios(run, args, size, backend, dsn):
     b = [args.bench, "--dsn", dsn]
     n = size["drain_messages"]
     t = 1800
-
-    for c, batch in size["consumer_grid"]:
-        run.json_run("%s drain-consumer c%d b%d" % (backend, c, batch),
-                     b + ["--scenario", "drain-consumer", "--messages", str(n), "--consumers", str(c),
-                          "--batch", str(batch)], t,
-                     check=all_of(drained(n), positive("messages_per_s")))
 
     run.json_run("%s enqueue b1" % backend,
                  b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], t,
@@ -486,6 +483,27 @@ def drains(run, args, size, backend, dsn, statements, sqlite_db, work):
             if backend == "sqlite":
                 sqlite_ceiling(run, args, dsn, sqlite_db, n, c, batch, extra)
             elif script:
+                pgbench_ceiling(run, args, dsn, script, n, c, batch, extra)
+
+
+def consumer_drains(run, args, size, backend, dsn, sqlite_db, work):
+    """The same backlog drained through PgqrsConsumer (batch-size = batch,
+    one consumer per thread), each run followed by its ceiling, so that
+    the report's ratio pairs runs taken at the same moment (issue 17,
+    target 1).  The ceiling runs are tagged "paired": "drain-consumer"."""
+    n = size["drain_messages"]
+    script = os.path.join(work, "drain.pgbench")
+    for c, batch in size["consumer_grid"]:
+        for rep in range(size["consumer_reps"]):
+            extra = {"rep": rep}
+            run.json_run("%s drain-consumer c%d b%d #%d" % (backend, c, batch, rep),
+                         [args.bench, "--dsn", dsn, "--scenario", "drain-consumer", "--messages", str(n),
+                          "--consumers", str(c), "--batch", str(batch)], 1800,
+                         check=all_of(drained(n), positive("messages_per_s")), extra=extra)
+            extra = {"rep": rep, "paired": "drain-consumer"}
+            if backend == "sqlite":
+                sqlite_ceiling(run, args, dsn, sqlite_db, n, c, batch, extra)
+            elif os.path.exists(script):
                 pgbench_ceiling(run, args, dsn, script, n, c, batch, extra)
 
 

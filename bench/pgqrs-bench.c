@@ -22,7 +22,9 @@
  *                     times, --mode same (producer on the consumer's store),
  *                     other (a second store: NOTIFY / file watch) or poll
  *                     (wakeups blocked, --poll-interval)
- *   idle              a consumer on an empty queue for --seconds: CPU used
+ *   idle              a consumer on an empty queue for --seconds: CPU used,
+ *                     and the process's resident memory at the end (all,
+ *                     and the private part without shared libraries)
  *   workflow          --runs in-process runs of 3 steps; then replays of
  *                     completed steps from the store (cached steps)
  *   workflow-consumer --runs triggered runs of 3 steps, run by a consumer
@@ -1143,6 +1145,24 @@ postgres_cpu_seconds (void)
   return total;
 }
 
+/* A field of /proc/self/status in kB ("VmRSS": the resident set;
+ * "RssAnon": its private part, without the shared libraries' pages), as
+ * MiB, or NAN. */
+static double
+status_mib (const char *field)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", field);
+  const char *line;
+  long kib;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, key)) ||
+      sscanf (line + strlen (key), " %ld kB", &kib) != 1)
+    return NAN;
+  return kib / 1024.0;
+}
+
 static gboolean
 quit_loop (gpointer user_data)
 {
@@ -1166,7 +1186,7 @@ scenario_idle (void)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *name = g_strdup_printf ("bench-idle-%d", getpid ());
   Raw *raw = raw_open ();
-  double cpu0, cpu1, pg0 = NAN, pg1 = NAN;
+  double cpu0, cpu1, pg0 = NAN, pg1 = NAN, rss, rss_anon;
   gint64 t0, t1;
   JsonBuilder *b;
 
@@ -1189,6 +1209,8 @@ scenario_idle (void)
   g_main_loop_run (loop);
   t1 = now_us ();
   cpu1 = process_cpu_seconds ();
+  rss = status_mib ("VmRSS");
+  rss_anon = status_mib ("RssAnon");
   if (is_postgres (opt_dsn))
     pg1 = postgres_cpu_seconds ();
 
@@ -1201,6 +1223,10 @@ scenario_idle (void)
   add_double (b, "heartbeat_interval_s", pgqrs_config_get_heartbeat_interval (pgqrs_store_get_config (store)));
   add_double (b, "client_cpu_s", cpu1 - cpu0);
   add_double (b, "client_cpu_percent", 100.0 * (cpu1 - cpu0) / ((t1 - t0) / 1e6));
+  if (!isnan (rss))
+    add_double (b, "resident_mib", rss);
+  if (!isnan (rss_anon))
+    add_double (b, "resident_private_mib", rss_anon);
   if (is_postgres (opt_dsn))
     {
       add_double (b, "server_cpu_s", pg1 - pg0);

@@ -260,6 +260,20 @@ def targets(L, results):
         L.append("| e2e p50 < 2 ms in one process on SQLite | p50 %s ms, p99 %s ms | %s |"
                  % (ms(p50), ms(get(e, "latency.p99_ms")), "**yes**" if p50 < 2 else "**no** (+%.2f ms)" % (p50 - 2)))
     for backend in ("postgres", "sqlite"):
+        cells = [x for x in consumer_cells(results, backend) if x[3]]
+        if cells:
+            worst = min(cells, key=lambda x: x[3])
+            L.append("| `PgqrsConsumer` ≥ 1.0× the ceiling in every cell (%s, %d cells) | lowest %.2f× at %d×%d | %s |"
+                     % (backend, len(cells), worst[3], worst[0], worst[1],
+                        "**yes**" if worst[3] >= 1 else "**no**"))
+        i = find(results, scenario="idle", backend=backend)
+        if i and "resident_mib" in i:
+            private = i.get("resident_private_mib")
+            L.append("| idle consumer resident memory < 10 MB (%s) | %.1f MiB resident%s | %s |"
+                     % (backend, i["resident_mib"],
+                        ", %.1f MiB of it private (the rest: shared libraries' pages)" % private if private else "",
+                        "**yes**" if i["resident_mib"] * 1.048576 < 10 else "**no**"))
+    for backend in ("postgres", "sqlite"):
         i = find(results, scenario="idle", backend=backend)
         if i:
             c = i["client_cpu_percent"]
@@ -269,6 +283,34 @@ def targets(L, results):
             L.append("| idle consumer < 1%% of a core (%s) | %.3f%% of a core%s | %s |"
                      % (backend, c, extra, "**yes**" if c < 1 else "**no**"))
     L.append("")
+
+
+def consumer_cells(results, backend):
+    """(consumers, batch, median drain-consumer run, median of its ratios to
+    the ceiling run that followed it) per cell, in the order first run."""
+    cells = []
+    for r in results:
+        if r.get("scenario") == "drain-consumer" and r.get("backend") == backend \
+                and (r["consumers"], r["batch"]) not in [(c, b) for c, b, _, _ in cells]:
+            c, batch = r["consumers"], r["batch"]
+            m = median_run(results, scenario="drain-consumer", backend=backend, consumers=c, batch=batch)
+            if not m:
+                continue
+            ratios = []
+            for x in results:
+                if x.get("scenario") == "drain-consumer" and x.get("backend") == backend and \
+                        (x["consumers"], x["batch"]) == (c, batch) and x.get("messages_per_s"):
+                    ce = find(results, scenario="ceiling", backend=backend, consumers=c, batch=batch,
+                              paired="drain-consumer", rep=x.get("rep", 0))
+                    if ce and ce.get("messages_per_s"):
+                        ratios.append(x["messages_per_s"] / ce["messages_per_s"])
+            ratios.sort()
+            paired = None
+            if ratios:
+                h = len(ratios) // 2
+                paired = ratios[h] if len(ratios) % 2 else (ratios[h - 1] + ratios[h]) / 2
+            cells.append((c, batch, m, paired))
+    return cells
 
 
 def drain_section(L, results, out, meta):
@@ -350,16 +392,18 @@ def drain_section(L, results, out, meta):
                     L.append("| %d×%d | %d | %s | %s |" % (r["consumers"], r["batch"], r.get("rep", 0) + 1,
                                                            ms(r.get("lease_avg_ms")), ms(r.get("archive_avg_ms"))))
                 L.append("")
-        cons = [r for r in results if r.get("scenario") == "drain-consumer" and r.get("backend") == backend]
-        if cons:
-            L.append("Through `PgqrsConsumer` (handler per batch, the consumer archives; each consumer a thread with its own store and main loop):")
+        cells = consumer_cells(results, backend)
+        if cells:
+            L.append("Through `PgqrsConsumer` (handler per batch, the consumer archives; each consumer a thread with "
+                     "its own store and main loop), each run followed by a run of the ceiling; the ratio is the "
+                     "median of those pairs:")
             L.append("")
-            L.append("| consumers | batch-size | msg/s | vs the drain loop |")
-            L.append("|---|---|---|---|")
-            for r in cons:
-                d = median_run(results, scenario="drain", backend=backend, consumers=r["consumers"], batch=r["batch"])
-                L.append("| %d | %d | %s | %s |" % (r["consumers"], r["batch"], num(r["messages_per_s"]),
-                                                  pct(r["messages_per_s"], d and d["messages_per_s"])))
+            L.append("| consumers | batch-size | msg/s | vs the drain loop | vs the ceiling (paired) |")
+            L.append("|---|---|---|---|---|")
+            for c, batch, m, vs_ceiling in cells:
+                d = median_run(results, scenario="drain", backend=backend, consumers=c, batch=batch)
+                L.append("| %d | %d | %s | %s | %s |" % (c, batch, rate(m), pct(m["messages_per_s"], d and d["messages_per_s"]),
+                                                       "%.2f×" % vs_ceiling if vs_ceiling else "–"))
             L.append("")
 
 
@@ -403,13 +447,15 @@ def other_sections(L, results, out):
 
     L.append("## Idle consumer")
     L.append("")
-    L.append("| backend | watched s | poll interval s | heartbeat s | client CPU % of a core | server CPU % |")
-    L.append("|---|---|---|---|---|---|")
+    L.append("| backend | watched s | poll interval s | heartbeat s | client CPU % of a core | server CPU % | resident MiB (private) |")
+    L.append("|---|---|---|---|---|---|---|")
     for r in results:
         if r.get("scenario") == "idle":
-            L.append("| %s | %.0f | %g | %g | %.3f | %s |" % (r["backend"], r["seconds"], r["poll_interval_s"],
-                                                           r["heartbeat_interval_s"], r["client_cpu_percent"],
-                                                           "%.3f" % r["server_cpu_percent"] if "server_cpu_percent" in r else "–"))
+            L.append("| %s | %.0f | %g | %g | %.3f | %s | %s |" % (r["backend"], r["seconds"], r["poll_interval_s"],
+                                                                r["heartbeat_interval_s"], r["client_cpu_percent"],
+                                                                "%.3f" % r["server_cpu_percent"] if "server_cpu_percent" in r else "–",
+                                                                "%.1f (%.1f)" % (r["resident_mib"], r.get("resident_private_mib", 0))
+                                                                if "resident_mib" in r else "–"))
     L.append("")
 
     L.append("## Workflows")

@@ -49,6 +49,14 @@
  * seconds to finish, leases still held after that are released, and the
  * worker ends `stopped`.
  *
+ * To do less per message, the consumer archives what its handlers
+ * finished together, in one statement per main-loop iteration (at most
+ * 50 ms or 1000 messages later), and leases ahead of its handlers: each
+ * lease asks for twice what its free slots take, and the rest waits for
+ * the next free slot. A crash between a handler's success and its archive
+ * delivers the message again once its lease runs out — at least once, as
+ * after a crash inside the handler.
+ *
  * The consumer runs in the thread-default main context of the caller of
  * [method@Consumer.run_async]; its handler is called there.
  *
@@ -102,7 +110,18 @@ struct _PgqrsConsumer
   gboolean              leasing;
   gboolean              woken;            /* a wakeup came while leasing */
   guint                 lease_limit;      /* how many the lease in flight asked for */
+  gint64                lease_sent_us;    /* when it was sent: its leases run from then */
+  gboolean              pumping;
+  guint                 repump;           /* REPUMP_* asked for while pumping */
   GHashTable           *jobs;             /* PgqrsJob → itself, handlers in flight */
+  GPtrArray            *prefetched;       /* leased, waiting for a free handler */
+  gint64                prefetched_until; /* monotonic µs: when their leases run out */
+  guint                 prefetch_gen;     /* which lease the prefetched came from */
+  GPtrArray            *acks;             /* handled; archive (or delete) not yet sent */
+  PgqrsSettle           ack_how;
+  GSource              *ack_source;       /* sends the acks at the next tick */
+  GSource              *ack_deadline;     /* sends them despite one in flight */
+  guint                 acks_in_flight;
   guint                 calls;            /* database calls in flight, of any kind */
   GSource              *wait_source;
   GSource              *heartbeat_source;
@@ -145,7 +164,11 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void pump (PgqrsConsumer *self);
+static void pump_dispatch_only (PgqrsConsumer *self);
 static void maybe_finish_stop (PgqrsConsumer *self);
+
+/* the most one lease asks for (pgqrs_queue_dequeue()'s bound) */
+#define PGQRS_CONSUMER_MAX_LEASE 10000
 
 static void
 report (PgqrsConsumer *self,
@@ -304,6 +327,8 @@ typedef struct
   GPtrArray     *messages;
   double         seconds;
   guint          attempt;
+  gboolean       is_ack;         /* counted in acks_in_flight */
+  guint          prefetch_gen;   /* an extend of these prefetched messages, or 0 */
 } Settle;
 
 static void
@@ -315,6 +340,7 @@ settle_free (Settle *settle)
 }
 
 static void settle_send (Settle *settle);
+static void ack_done (PgqrsConsumer *self);
 
 static gboolean
 settle_again_cb (gpointer data)
@@ -333,7 +359,13 @@ settle_cb (GObject      *object,
   g_autoptr(GArray) flags = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!(flags = _pgqrs_queue_settle_finish (PGQRS_QUEUE (object), result, &error)))
+  if ((flags = _pgqrs_queue_settle_finish (PGQRS_QUEUE (object), result, &error)) != NULL)
+    {
+      /* an extend pushes a lease out by its seconds, prefetched ones too */
+      if (settle->prefetch_gen != 0 && settle->prefetch_gen == self->prefetch_gen)
+        self->prefetched_until += (gint64)(settle->seconds * G_USEC_PER_SEC);
+    }
+  else
     {
       report (self, error);
       if (++settle->attempt < SETTLE_ATTEMPTS && settle->how != PGQRS_SETTLE_EXTEND &&
@@ -351,6 +383,8 @@ settle_cb (GObject      *object,
         }
     }
 
+  if (settle->is_ack)
+    ack_done (self);
   self->calls--;
   maybe_finish_stop (self);
   settle_free (settle);
@@ -365,7 +399,7 @@ settle_send (Settle *settle)
 
 /* Settles are not cancelled with the consumer: a stopping consumer still
  * hands back or archives what it leased. */
-static void
+static Settle *
 settle (PgqrsConsumer *self,
         PgqrsSettle    how,
         GPtrArray     *messages,
@@ -379,6 +413,103 @@ settle (PgqrsConsumer *self,
   settle->seconds = seconds;
   self->calls++;
   settle_send (settle);
+
+  return settle;
+}
+
+/* Acknowledgements — the archive (or delete) of what handlers finished —
+ * are coalesced: those of every handler that finished during one
+ * main-loop iteration go out as one statement at the next, and while one
+ * is in flight the next gathers until it returns.  The window is bounded:
+ * an acknowledgement waits at most ACK_WINDOW_SECONDS, and ACK_WINDOW_MAX
+ * pending go out at once.  A crash inside the window loses no message:
+ * its lease runs out and it is delivered again, at least once as after a
+ * crash mid-handler (docs/design.md, "The acknowledgement window"). */
+#define ACK_WINDOW_SECONDS 0.05
+#define ACK_WINDOW_MAX     1000
+
+static void
+ack_flush (PgqrsConsumer *self)
+{
+  g_autoptr(GPtrArray) messages = g_steal_pointer (&self->acks);
+  Settle *sent;
+
+  clear_source (&self->ack_source);
+  clear_source (&self->ack_deadline);
+  self->acks = g_ptr_array_new_with_free_func (g_object_unref);
+  if (messages->len == 0)
+    return;
+
+  sent = settle (self, self->ack_how, messages, 0);
+  sent->is_ack = TRUE;
+  self->acks_in_flight++;
+}
+
+static gboolean
+ack_tick_cb (gpointer data)
+{
+  PgqrsConsumer *self = data;
+
+  g_clear_pointer (&self->ack_source, g_source_unref);
+  /* with one in flight, its return sends these */
+  if (self->acks_in_flight == 0)
+    ack_flush (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+ack_deadline_cb (gpointer data)
+{
+  PgqrsConsumer *self = data;
+
+  g_clear_pointer (&self->ack_deadline, g_source_unref);
+  ack_flush (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* At the next main-loop iteration, after the handlers that finish in
+ * this one. */
+static void
+ack_at_next_tick (PgqrsConsumer *self)
+{
+  if (self->ack_source != NULL)
+    return;
+
+  self->ack_source = g_idle_source_new ();
+  g_source_set_priority (self->ack_source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (self->ack_source, "[pgqrs] consumer: acknowledge");
+  g_source_set_callback (self->ack_source, ack_tick_cb, self, NULL);
+  g_source_attach (self->ack_source, self->context);
+}
+
+static void
+ack (PgqrsConsumer *self,
+     PgqrsSettle    how,
+     GPtrArray     *messages)
+{
+  if (self->acks->len > 0 && how != self->ack_how)
+    ack_flush (self);
+
+  if (self->acks->len == 0)
+    self->ack_deadline = add_timeout (self, ACK_WINDOW_SECONDS, ack_deadline_cb);
+  self->ack_how = how;
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (self->acks, g_object_ref (g_ptr_array_index (messages, i)));
+
+  if (self->acks->len >= ACK_WINDOW_MAX)
+    ack_flush (self);
+  else if (self->acks_in_flight == 0)
+    ack_at_next_tick (self);
+}
+
+static void
+ack_done (PgqrsConsumer *self)
+{
+  self->acks_in_flight--;
+  if (self->acks->len > 0 && self->acks_in_flight == 0)
+    ack_at_next_tick (self);
 }
 
 static void
@@ -450,7 +581,10 @@ job_done (PgqrsJob     *job,
         }
     }
 
-  settle (self, how, messages, delay);
+  if (how == PGQRS_SETTLE_ARCHIVE || how == PGQRS_SETTLE_DELETE)
+    ack (self, how, messages);
+  else
+    settle (self, how, messages, delay);
   g_hash_table_remove (self->jobs, job);
   pump (self);
   maybe_finish_stop (self);
@@ -467,6 +601,48 @@ dispatch (PgqrsConsumer *self,
 
   result = self->handler (job, self->handler_data);
   _pgqrs_job_settle (job, result);
+}
+
+/* Hands prefetched messages back, their handlers not started. */
+static void
+release_prefetched (PgqrsConsumer *self)
+{
+  g_autoptr(GPtrArray) messages = g_steal_pointer (&self->prefetched);
+
+  self->prefetched = g_ptr_array_new_with_free_func (g_object_unref);
+  if (messages->len > 0)
+    release_messages (self, messages, 0);
+}
+
+static guint
+free_slots (PgqrsConsumer *self)
+{
+  return self->concurrency - MIN (self->concurrency, g_hash_table_size (self->jobs));
+}
+
+/* Starts handlers for prefetched messages while there is room, oldest
+ * first.  Their leases are kept alive like those of running handlers;
+ * should the heartbeats have failed for so long that they ran out, they
+ * are not run here (another consumer may hold them now). */
+static void
+dispatch_prefetched (PgqrsConsumer *self)
+{
+  while (self->prefetched->len > 0 && self->phase == PHASE_POLLING && free_slots (self) > 0)
+    {
+      guint n = self->batch_size > 1 ? MIN (self->batch_size, self->prefetched->len) : 1;
+      g_autoptr(GPtrArray) messages = g_ptr_array_new_full (n, g_object_unref);
+
+      if (g_get_monotonic_time () >= self->prefetched_until)
+        {
+          release_prefetched (self);
+          break;
+        }
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (messages, g_object_ref (g_ptr_array_index (self->prefetched, i)));
+      g_ptr_array_remove_range (self->prefetched, 0, n);
+      dispatch (self, messages);
+    }
 }
 
 static void
@@ -506,50 +682,104 @@ lease_cb (GObject      *object,
       return;
     }
 
-  if (self->batch_size > 1)
+  /* A lease is only sent with nothing prefetched (pump_once()), so these
+   * are all that is: their leases run from when it was sent. */
+  if (messages->len > 0)
     {
-      if (messages->len > 0)
-        dispatch (self, messages);
-    }
-  else
-    {
-      for (guint i = 0; i < messages->len; i++)
+      g_assert (self->prefetched->len == 0);
+      g_ptr_array_extend_and_steal (self->prefetched, g_steal_pointer (&messages));
+      self->prefetched_until = self->lease_sent_us +
+                               (gint64)(self->visibility_timeout * G_USEC_PER_SEC);
+      if (++self->prefetch_gen == 0)
+        self->prefetch_gen = 1;
+      /* a full lease means there may be more; so does a wakeup that came
+       * in meanwhile */
+      if (self->prefetched->len >= requested || woken)
         {
-          g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
-
-          g_ptr_array_add (one, g_object_ref (g_ptr_array_index (messages, i)));
-          dispatch (self, one);
+          pump (self);
+          return;
         }
     }
+  else if (woken)
+    {
+      pump (self);
+      return;
+    }
 
-  /* A full lease means there may be more; so does a wakeup that came in
-   * meanwhile.  Otherwise wait. */
-  if (messages->len >= requested || woken)
-    pump (self);
-  else if (!self->leasing)
+  /* Otherwise run what came and wait. */
+  pump_dispatch_only (self);
+  if (!self->leasing && self->phase == PHASE_POLLING)
     wait_for_work (self);
 }
 
+/* Leases for the free handler slots, and as many again ahead of them:
+ * the next handler to start finds its messages waiting instead of a round
+ * trip away, and a consumer of quick handlers leases and acknowledges
+ * twice as much per statement.  Never more is held than the running
+ * handlers' messages plus one such lease, and with no free slot (handlers
+ * that run long, or stall) nothing is leased: a stalled consumer does not
+ * take messages other consumers could run. */
 static void
-pump (PgqrsConsumer *self)
+lease_more (PgqrsConsumer *self)
 {
-  guint capacity;
+  guint slots, run;
 
-  if (self->phase != PHASE_POLLING || self->leasing)
+  if (self->phase != PHASE_POLLING || self->leasing || self->prefetched->len > 0)
     return;
 
-  capacity = self->concurrency - MIN (self->concurrency, g_hash_table_size (self->jobs));
-  if (capacity == 0)
+  if ((slots = free_slots (self)) == 0)
     return;     /* job_done() pumps again */
+  run = self->batch_size > 1 ? self->batch_size : slots;
 
   clear_source (&self->wait_source);
 
-  self->lease_limit = self->batch_size > 1 ? self->batch_size : capacity;
+  self->lease_limit = MIN (2 * run, PGQRS_CONSUMER_MAX_LEASE);
+  self->lease_sent_us = g_get_monotonic_time ();
   self->leasing = TRUE;
   self->calls++;
   _pgqrs_queue_lease_async (self->queue, pgqrs_worker_get_id (self->worker),
                             self->lease_limit, self->visibility_timeout,
                             self->cancellable, lease_cb, g_object_ref (self));
+}
+
+/* Handlers that finish at once call back into pump(): the outermost call
+ * loops instead of recursing once per message. */
+enum { REPUMP_DISPATCH = 1, REPUMP_LEASE = 2 };
+
+static void
+pump_run (PgqrsConsumer *self,
+          gboolean       may_lease)
+{
+  if (self->pumping)
+    {
+      self->repump |= may_lease ? REPUMP_LEASE : REPUMP_DISPATCH;
+      return;
+    }
+
+  self->pumping = TRUE;
+  for (;;)
+    {
+      dispatch_prefetched (self);
+      if (may_lease)
+        lease_more (self);
+      if (self->repump == 0)
+        break;
+      may_lease = (self->repump & REPUMP_LEASE) != 0;
+      self->repump = 0;
+    }
+  self->pumping = FALSE;
+}
+
+static void
+pump (PgqrsConsumer *self)
+{
+  pump_run (self, TRUE);
+}
+
+static void
+pump_dispatch_only (PgqrsConsumer *self)
+{
+  pump_run (self, FALSE);
 }
 
 static void
@@ -591,10 +821,16 @@ heartbeat_tick (gpointer data)
         g_ptr_array_add (held, g_object_ref (g_ptr_array_index (messages, i)));
     }
 
+  for (guint i = 0; i < self->prefetched->len; i++)
+    g_ptr_array_add (held, g_object_ref (g_ptr_array_index (self->prefetched, i)));
+
   if (held->len > 0)
     {
-      settle (self, PGQRS_SETTLE_EXTEND, held,
-              MIN (self->heartbeat_interval, self->visibility_timeout / 2));
+      Settle *extend = settle (self, PGQRS_SETTLE_EXTEND, held,
+                               MIN (self->heartbeat_interval, self->visibility_timeout / 2));
+
+      if (self->prefetched->len > 0)
+        extend->prefetch_gen = self->prefetch_gen;
     }
 
   return G_SOURCE_CONTINUE;
@@ -608,6 +844,8 @@ end_run (PgqrsConsumer *self)
   clear_source (&self->wait_source);
   clear_source (&self->heartbeat_source);
   clear_source (&self->deadline_source);
+  clear_source (&self->ack_source);
+  clear_source (&self->ack_deadline);
 
   if (self->watch_id != 0)
     {
@@ -643,7 +881,7 @@ maybe_finish_stop (PgqrsConsumer *self)
     }
 
   if (self->phase != PHASE_STOPPING ||
-      self->calls > 0 || g_hash_table_size (self->jobs) > 0)
+      self->calls > 0 || g_hash_table_size (self->jobs) > 0 || self->acks->len > 0)
     return;
 
   if (self->worker != NULL && self->last_status != PGQRS_WORKER_STATUS_STOPPED)
@@ -705,6 +943,7 @@ pgqrs_consumer_stop (PgqrsConsumer *self)
 
   self->phase = PHASE_STOPPING;
   clear_source (&self->wait_source);
+  release_prefetched (self);
 
   if (g_hash_table_size (self->jobs) > 0)
     self->deadline_source = add_timeout (self, self->stop_timeout, deadline_cb);
@@ -948,6 +1187,7 @@ pgqrs_consumer_interrupt (PgqrsConsumer  *self,
 
   self->phase = PHASE_INTERRUPTED;
   clear_source (&self->wait_source);
+  release_prefetched (self);
   goto_status (self, PGQRS_WORKER_STATUS_INTERRUPTED);
   maybe_finish_stop (self);
 
@@ -983,6 +1223,7 @@ pgqrs_consumer_suspend (PgqrsConsumer  *self,
 
   self->phase = PHASE_SUSPENDED;
   clear_source (&self->wait_source);
+  release_prefetched (self);
   goto_status (self, PGQRS_WORKER_STATUS_SUSPENDED);
 
   return TRUE;
@@ -1111,6 +1352,8 @@ pgqrs_consumer_finalize (GObject *object)
   g_clear_object (&self->retry_policy);
   g_clear_pointer (&self->worker_name, g_free);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_clear_pointer (&self->prefetched, g_ptr_array_unref);
+  g_clear_pointer (&self->acks, g_ptr_array_unref);
   g_queue_clear (&self->transitions);
   g_clear_error (&self->failure);
 
@@ -1469,6 +1712,8 @@ pgqrs_consumer_init (PgqrsConsumer *self)
   self->workflow_in_thread = TRUE;
   self->stop_timeout = 30;
   self->jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->prefetched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->acks = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->transitions);
 }
 

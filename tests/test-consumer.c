@@ -645,6 +645,54 @@ test_long_handler_keeps_lease (Fixture       *f,
 }
 
 static gboolean
+seen_2 (Fixture *f)
+{
+  return f->seen->len >= 2;
+}
+
+/* A lease asks for twice what the free slots take: with concurrency 1, one
+ * message runs and one waits prefetched, its lease kept alive by the
+ * heartbeat like the running one's; a handler that runs long makes the
+ * consumer lease no more.  The prefetched message runs once the slot is
+ * free, on its first lease; a stop hands back what is still held. */
+static void
+test_prefetch_one_lease_ahead (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stolen = NULL;
+  g_autoptr(PgqrsQueueMetrics) m = NULL;
+
+  f->defer = TRUE;
+  g_object_set (f->consumer, "visibility-timeout", 0.4, "heartbeat-interval", 0.1,
+                "poll-interval", 0.1, "stop-timeout", 0.2, NULL);
+  enqueue_n (f, 0, 3, 0);
+  start (f);
+  spin (f, 1.2, NULL);    /* three visibility timeouts, several polls */
+
+  g_assert_cmpuint (f->deferred->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 0), ==, "0@1");
+  /* of the other two, one is held (prefetched), one is not */
+  stolen = pgqrs_queue_dequeue (f->queue, 10, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stolen->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (
+                     pgqrs_message_get_payload (g_ptr_array_index (stolen, 0))), "n"), ==, 2);
+  g_assert_true (pgqrs_queue_release (f->queue, g_ptr_array_index (stolen, 0), 0, NULL, &error));
+  g_assert_no_error (error);
+
+  pgqrs_job_complete (g_ptr_array_index (f->deferred, 0));
+  spin (f, 2, seen_2);
+  g_assert_cmpuint (f->seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->seen, 1), ==, "1@1");
+
+  stop_and_wait (f);
+  m = metrics (f);
+  g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 1);
+  g_assert_cmpint (pgqrs_queue_metrics_get_leased (m), ==, 0);
+}
+
+static gboolean
 finished (Fixture *f)
 {
   return f->finished;
@@ -814,20 +862,51 @@ child_handler (PgqrsJob *job,
   return FALSE;
 }
 
+/* The acknowledgement-window crash test's child: handles quickly, and
+ * kills itself in the handler of its ACK_CHILD_KILL_AT-th message, when
+ * the acknowledgements of the ones before are coalescing, not yet sent.
+ * It tells the parent (on stdout) each message it handled. */
+#define ACK_CHILD_KILL_AT 6
+
+static gboolean
+ack_child_handler (PgqrsJob *job,
+                   gpointer  user_data)
+{
+  guint *handled = user_data;
+
+  if (++*handled == ACK_CHILD_KILL_AT)
+    raise (SIGKILL);
+
+  g_print ("handled %" G_GINT64_FORMAT "\n", pgqrs_message_get_id (pgqrs_job_get_message (job)));
+  fflush (stdout);
+  return TRUE;
+}
+
+/* --child or --ack-child */
 static int
-run_child (const char *dsn)
+run_child (const char *mode,
+           const char *dsn)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
   g_autoptr(PgqrsQueue) queue = NULL;
   g_autoptr(PgqrsConsumer) consumer = NULL;
+  guint handled = 0;
 
   if (store == NULL || !(queue = pgqrs_store_get_queue (store, "tasks", NULL, &error)))
     g_error ("child: %s", error->message);
 
   consumer = pgqrs_consumer_new (queue, "doomed");
-  g_object_set (consumer, "visibility-timeout", 0.8, "heartbeat-interval", 0.1, NULL);
-  pgqrs_consumer_set_handler (consumer, child_handler, NULL, NULL);
+  if (g_str_equal (mode, "--ack-child"))
+    {
+      g_object_set (consumer, "visibility-timeout", 1.0, "concurrency", 4, NULL);
+      pgqrs_consumer_set_handler (consumer, ack_child_handler, &handled, NULL);
+    }
+  else
+    {
+      g_object_set (consumer, "visibility-timeout", 0.8, "heartbeat-interval", 0.1, NULL);
+      pgqrs_consumer_set_handler (consumer, child_handler, NULL, NULL);
+    }
   pgqrs_consumer_run (consumer, NULL, &error);
 
   return 0;
@@ -877,6 +956,85 @@ test_sigkill_mid_handler (Fixture       *f,
   m = metrics (f);
   g_assert_cmpint (pgqrs_queue_metrics_get_archived (m), ==, 1);
   stop_and_wait (f);
+}
+
+static gboolean
+seen_20 (Fixture *f)
+{
+  return all_archived (f) && pgqrs_queue_metrics_get_total (metrics (f)) == 20;
+}
+
+/* A consumer killed with acknowledgements pending loses nothing: what it
+ * handled but had not acknowledged comes back once its leases run out, and
+ * every message ends archived exactly once (docs/design.md, "The
+ * acknowledgement window"). */
+static void
+test_sigkill_acks_pending (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *dsn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) archived = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) handled = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+
+  g_object_get (pgqrs_store_get_config (f->store), "dsn", &dsn, NULL);
+  enqueue_n (f, 0, 20, 0);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_path, "--ack-child", dsn, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gint64 id;
+
+      g_assert_cmpint (sscanf (lines[i], "handled %" G_GINT64_FORMAT, &id), ==, 1);
+      g_assert_true (g_hash_table_add (handled, g_memdup2 (&id, sizeof id)));
+    }
+  g_assert_cmpuint (g_hash_table_size (handled), ==, ACK_CHILD_KILL_AT - 1);
+
+  /* the child's leases run out after 1 s; sqld keeps the write lock of a
+   * transaction the child was killed in until it takes it back, 5 s later */
+  g_object_set (f->consumer, "poll-interval", 0.1, NULL);
+  start (f);
+  spin (f, pgqrs_test_backend_kind () == PGQRS_BACKEND_KIND_TURSO ? 12 : 6, seen_20);
+  stop_and_wait (f);
+
+  /* every message archived, each once */
+  archived = pgqrs_store_list_archived (f->store, "tasks", FALSE, 100, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (archived->len, ==, 20);
+  for (guint i = 0; i < archived->len; i++)
+    {
+      gint64 id = pgqrs_message_get_id (g_ptr_array_index (archived, i));
+
+      g_assert_cmpint (pgqrs_message_get_archive_reason (g_ptr_array_index (archived, i)), ==,
+                       PGQRS_ARCHIVE_REASON_DONE);
+      g_assert_true (g_hash_table_add (ids, g_memdup2 (&id, sizeof id)));
+    }
+
+  /* none of the child's acknowledgements was written: all it handled was
+   * delivered again (read count 2), the rest once or twice (the one it
+   * died in, and any it held prefetched) */
+  g_assert_cmpuint (f->seen->len, ==, 20);
+  for (guint i = 0; i < archived->len; i++)
+    {
+      PgqrsMessage *message = g_ptr_array_index (archived, i);
+      gint64 id = pgqrs_message_get_id (message);
+
+      if (g_hash_table_contains (handled, &id))
+        g_assert_cmpuint (pgqrs_message_get_read_count (message), ==, 2);
+    }
 }
 
 /* Wakeups reach each watcher in the thread-default main context it
@@ -991,8 +1149,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (argc == 3 && g_str_equal (argv[1], "--child"))
-    return run_child (argv[2]);
+  if (argc == 3 && (g_str_equal (argv[1], "--child") || g_str_equal (argv[1], "--ack-child")))
+    return run_child (argv[1], argv[2]);
 
   pgqrs_test_init (&argc, &argv);
 
@@ -1022,11 +1180,13 @@ main (int   argc,
   ADD ("delayed-message-wakes", test_delayed_message_wakes, "poll_interval=10");
   ADD ("heartbeats-while-idle", test_heartbeats_while_idle, "poll_interval=10");
   ADD ("long-handler-keeps-lease", test_long_handler_keeps_lease, "poll_interval=10");
+  ADD ("prefetch-one-lease-ahead", test_prefetch_one_lease_ahead, "poll_interval=10");
   ADD ("graceful-stop", test_graceful_stop, "poll_interval=10");
   ADD ("stop-deadline-releases", test_stop_deadline_releases, "poll_interval=10");
   ADD ("suspend-resume-interrupt", test_suspend_resume_interrupt, "poll_interval=10");
   ADD ("refuses-to-start", test_refuses_to_start, "poll_interval=10");
   ADD ("sigkill-mid-handler", test_sigkill_mid_handler, "poll_interval=10");
+  ADD ("sigkill-acks-pending", test_sigkill_acks_pending, "poll_interval=10");
 
   return g_test_run ();
 }
