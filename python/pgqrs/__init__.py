@@ -26,10 +26,11 @@ from ._gi import Pgqrs
 from ._errors import *  # noqa: F401,F403
 from ._errors import __all__ as _errors_all
 from ._types import (BackoffStrategy, Config, QueueInfo, QueueMessage,
-                     StepResultStatus, StepRetryPolicy, TriggerMessage,
-                     WorkerInfo, WorkerStatus, WorkflowRecord, WorkflowStatus)
+                     RunRecord, StepRecord, StepResultStatus, StepRetryPolicy,
+                     TriggerMessage, WorkerInfo, WorkerStatus, WorkflowRecord,
+                     WorkflowStatus)
 from ._store import (Admin, Consumer, Messages, Producer, Queues, Store,
-                     Workers)
+                     Workers, WorkflowRuns, Workflows, WorkflowSteps)
 from ._dequeue import (ConsumerIterator, DequeueBuilder, consume, consume_batch,
                        dequeue)
 from ._workflow import (Run, RunBuilder, StepBuilder, StepGuard, StepResult,
@@ -118,6 +119,7 @@ __all__ = [
     'step', 'decorators',
     'Config', 'Store', 'Admin', 'Producer', 'Consumer', 'Workers', 'Queues',
     'Messages', 'QueueMessage', 'QueueInfo', 'WorkerInfo', 'TriggerMessage',
+    'Workflows', 'WorkflowRuns', 'WorkflowSteps', 'RunRecord', 'StepRecord',
     'WorkflowRecord', 'Run', 'StepResult', 'StepGuard', 'DequeueBuilder',
     'ConsumerIterator',
     'WorkflowBuilder', 'WorkflowTriggerBuilder', 'RunBuilder', 'StepBuilder',
