@@ -155,9 +155,10 @@ async def test_cancelling_the_task_cancels_the_call(store, dsn):
         assert await (await store.get_messages()).count() == 0
     else:
         # SQLite's statement was already waiting for the lock on the
-        # library's thread, and through PgBouncer the library's cancel
-        # request does not reach the statement: it went through once it
-        # had the lock (the awaiting task was cancelled all the same)
+        # library's thread, sqld and the Turso engine had the request, and
+        # through PgBouncer the library's cancel request does not reach the
+        # statement: it went through once it had the lock (the awaiting
+        # task was cancelled all the same)
         assert await (await store.get_messages()).count() == 1
 
     # a wait is cancelled as well

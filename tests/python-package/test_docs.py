@@ -8,6 +8,7 @@
 # run on this suite's backend too (sqld's server is conftest.py's), and
 # print what the quick start shows.
 
+import ast
 import os
 import pathlib
 import re
@@ -15,6 +16,8 @@ import subprocess
 import sys
 
 import pytest
+
+from conftest import is_postgres
 
 SOURCE = pathlib.Path(__file__).resolve().parents[2]
 
@@ -53,4 +56,14 @@ def test_example_runs_as_written(name, dsn, tmp_path):
         cwd=tmp_path, env=dict(os.environ, PGQRS_DSN=dsn),
         capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stderr) == (0, '')
-    assert result.stdout == guide_outputs()[name]
+    assert in_key_order(result.stdout) == in_key_order(guide_outputs()[name])
+
+
+def in_key_order(output):
+    """@output, its printed dicts with their keys sorted on PostgreSQL,
+    whose jsonb gives an object's keys back in an order of its own
+    (docs/concepts.md); elsewhere as it is."""
+    if not is_postgres():
+        return output
+    return re.sub(r'\{.*\}', lambda m: repr(sorted(ast.literal_eval(m.group()).items())),
+                  output)
