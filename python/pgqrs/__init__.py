@@ -7,7 +7,8 @@
 # Store.gobject and Run.gobject). Every call that reaches the database is a
 # coroutine; none blocks the event loop (see _bridge.py).
 
-"""Job queues and durable workflows on PostgreSQL and SQLite, for asyncio.
+"""Job queues and durable workflows on PostgreSQL, SQLite and Turso/libSQL,
+for asyncio.
 
     import asyncio, pgqrs
 
@@ -41,7 +42,9 @@ from . import decorators
 from .decorators import WorkflowDef
 
 async def connect(dsn):
-    """Open the store @dsn names: sqlite://PATH or postgresql://…"""
+    """Open the store @dsn names: sqlite://PATH, postgresql://…, a
+    libSQL server (libsql://…, http://…) or turso:///PATH (the Turso
+    engine on a file)."""
     return Store(await _bridge.call(Pgqrs.Store.new_async,
                                     Pgqrs.Store.new_finish, dsn))
 
