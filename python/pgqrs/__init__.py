@@ -7,7 +7,8 @@
 # Store.gobject and Run.gobject). Every call that reaches the database is a
 # coroutine; none blocks the event loop (see _bridge.py).
 
-"""Job queues and durable workflows on PostgreSQL and SQLite, for asyncio.
+"""Job queues and durable workflows on PostgreSQL, SQLite and Turso/libSQL,
+for asyncio.
 
     import asyncio, pgqrs
 
@@ -26,10 +27,11 @@ from ._gi import Pgqrs
 from ._errors import *  # noqa: F401,F403
 from ._errors import __all__ as _errors_all
 from ._types import (BackoffStrategy, Config, QueueInfo, QueueMessage,
-                     StepResultStatus, StepRetryPolicy, TriggerMessage,
-                     WorkerInfo, WorkerStatus, WorkflowRecord, WorkflowStatus)
+                     RunRecord, StepRecord, StepResultStatus, StepRetryPolicy,
+                     TriggerMessage, WorkerInfo, WorkerStatus, WorkflowRecord,
+                     WorkflowStatus)
 from ._store import (Admin, Consumer, Messages, Producer, Queues, Store,
-                     Workers)
+                     Workers, WorkflowRuns, Workflows, WorkflowSteps)
 from ._dequeue import (ConsumerIterator, DequeueBuilder, consume, consume_batch,
                        dequeue)
 from ._workflow import (Run, RunBuilder, StepBuilder, StepGuard, StepResult,
@@ -40,7 +42,9 @@ from . import decorators
 from .decorators import WorkflowDef
 
 async def connect(dsn):
-    """Open the store @dsn names: sqlite://PATH or postgresql://…"""
+    """Open the store @dsn names: sqlite://PATH, postgresql://…, a
+    libSQL server (libsql://…, http://…) or turso:///PATH (the Turso
+    engine on a file)."""
     return Store(await _bridge.call(Pgqrs.Store.new_async,
                                     Pgqrs.Store.new_finish, dsn))
 
@@ -118,6 +122,7 @@ __all__ = [
     'step', 'decorators',
     'Config', 'Store', 'Admin', 'Producer', 'Consumer', 'Workers', 'Queues',
     'Messages', 'QueueMessage', 'QueueInfo', 'WorkerInfo', 'TriggerMessage',
+    'Workflows', 'WorkflowRuns', 'WorkflowSteps', 'RunRecord', 'StepRecord',
     'WorkflowRecord', 'Run', 'StepResult', 'StepGuard', 'DequeueBuilder',
     'ConsumerIterator',
     'WorkflowBuilder', 'WorkflowTriggerBuilder', 'RunBuilder', 'StepBuilder',

@@ -2,6 +2,7 @@
 #
 # SPDX-License-Identifier: MIT
 
+import datetime
 import re
 import socket
 import uuid
@@ -10,7 +11,8 @@ from ._gi import Pgqrs
 from . import _bridge, _payload
 from ._errors import (MessageNotFoundError, QueueAlreadyExistsError,
                       QueueNotFoundError, WorkerNotFoundError)
-from ._types import (QueueInfo, QueueMessage, WorkerInfo, metrics_dict,
+from ._types import (QueueInfo, QueueMessage, RunRecord, StepRecord,
+                     WorkerInfo, WorkflowRecord, metrics_dict, parse_time,
                      worker_stats_dict, worker_status)
 
 
@@ -98,6 +100,15 @@ class Store:
 
     async def get_messages(self):
         return Messages(self)
+
+    async def get_workflows(self):
+        return Workflows(self)
+
+    async def get_workflow_runs(self):
+        return WorkflowRuns(self)
+
+    async def get_workflow_steps(self):
+        return WorkflowSteps(self)
 
     def __repr__(self):
         return '<pgqrs.Store {}>'.format(
@@ -241,6 +252,15 @@ class Consumer(_QueueWorker):
     async def delete_many(self, message_ids):
         return await self._settle_many('delete_batch', message_ids)
 
+    async def release_with_visibility(self, message_id, visible_at):
+        """Give a leased message back to the queue, to be visible again at
+        @visible_at (RFC 3339; made a delay by this machine's clock, as
+        delays are counted from the database's now); False if the lease ran
+        out meanwhile."""
+        delay = parse_time(visible_at) - datetime.datetime.now(datetime.timezone.utc)
+        return await self._settle('release', message_id,
+                                  max(0.0, delay.total_seconds()))
+
     async def release_messages(self, message_ids, delay_seconds=0):
         """Give leased messages back to the queue (after @delay_seconds);
         returns how many were still leased."""
@@ -334,6 +354,66 @@ class Messages:
         return await self.list_archived(await self._queue_name(queue_id))
 
 
+class Workflows:
+    """The workflows defined with pgqrs.workflow()…create(), each on the
+    queue of its name."""
+
+    def __init__(self, store):
+        self._store = store
+
+    async def get_by_name(self, name):
+        """The workflow @name; QueueNotFoundError if it has no queue."""
+        queue = await self._store._queue(name)
+        return WorkflowRecord(name, queue.get_id())
+
+
+class WorkflowRuns:
+    """The workflow runs of the store, newest first."""
+
+    _PAGE = 100
+
+    def __init__(self, store):
+        self._store = store
+
+    async def _gobjects(self, workflow_name=None):
+        runs = []
+        while True:
+            page = await _bridge.method(self._store._store, 'list_workflow_runs',
+                                        workflow_name, [], None, None,
+                                        self._PAGE, len(runs))
+            runs.extend(page)
+            if len(page) < self._PAGE:
+                return runs
+
+    async def list(self, workflow_name=None):
+        """Every run, or those of the workflow @workflow_name."""
+        queue_ids = {q.get_name(): q.get_id() for q in
+                     await _bridge.method(self._store._store, 'list_queues')}
+        return [RunRecord(run, queue_ids.get(run.get_name()))
+                for run in await self._gobjects(workflow_name)]
+
+
+class WorkflowSteps:
+    """The steps of the store's workflow runs."""
+
+    def __init__(self, store):
+        self._store = store
+
+    async def list(self, run_id=None):
+        """The steps of every run (newest run first, each run's steps in
+        the order they were first acquired), or those of run @run_id."""
+        if run_id is None:
+            runs = await WorkflowRuns(self._store)._gobjects()
+        else:
+            runs = [await _bridge.method(self._store._store, 'get_workflow_run',
+                                         run_id)]
+        steps = []
+        for run in runs:
+            steps.extend(StepRecord(step, run.get_id()) for step in
+                         await _bridge.method(run, 'list_steps'))
+        return steps
+
+
 class Admin:
     """Schema, queues, workers and dead letters of a store."""
 
@@ -372,6 +452,15 @@ class Admin:
 
     async def get_messages(self):
         return Messages(self._store)
+
+    async def get_workflows(self):
+        return Workflows(self._store)
+
+    async def get_workflow_runs(self):
+        return WorkflowRuns(self._store)
+
+    async def get_workflow_steps(self):
+        return WorkflowSteps(self._store)
 
     async def list_dead_letters(self, queue_name):
         """The messages of @queue_name archived as dead letters."""

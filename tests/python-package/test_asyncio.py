@@ -41,6 +41,46 @@ def assert_no_stall(ticker, what):
     assert ticker.ticks > HOLD_SECONDS / 0.005
 
 
+# Another process takes the database's write lock, prints 'locked', holds
+# it sys.argv[2] seconds and lets go: SQLite's through a connection of its
+# own; sqld's through a stream of its own (the libSQL remote protocol); the
+# Turso engine's where every store on the file takes it, its lock file
+# (pgqrs-turso-engine.c: the engine has one connection for everyone).
+LOCK_HOLDERS = {
+    'sqlite': '''
+        import sqlite3, sys, time
+        db = sqlite3.connect(sys.argv[1][len('sqlite://'):].split('?')[0],
+                             isolation_level=None)
+        db.execute('BEGIN EXCLUSIVE')
+        print('locked', flush=True)
+        time.sleep(float(sys.argv[2]))
+        db.execute('COMMIT')
+    ''',
+    'sqld': '''
+        import json, sys, time, urllib.request
+        def pipeline(sql, baton=None):
+            body = {'baton': baton, 'requests': [{'type': 'execute', 'stmt': {'sql': sql}}]}
+            request = urllib.request.Request(
+                sys.argv[1].split('?')[0] + '/v2/pipeline', data=json.dumps(body).encode(),
+                headers={'Content-Type': 'application/json'})
+            reply = json.loads(urllib.request.urlopen(request).read())
+            assert reply['results'][0]['type'] == 'ok', reply
+            return reply['baton']
+        baton = pipeline('BEGIN IMMEDIATE')
+        print('locked', flush=True)
+        time.sleep(float(sys.argv[2]))
+        pipeline('COMMIT', baton)
+    ''',
+    'turso': '''
+        import fcntl, sys, time
+        with open(sys.argv[1][len('turso://'):].split('?')[0] + '.pgqrs-lock', 'a') as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            print('locked', flush=True)
+            time.sleep(float(sys.argv[2]))
+    ''',
+}
+
+
 async def hold_lock(dsn, seconds):
     """Another connection takes the messages table for @seconds; returns the
     process once it has the lock."""
@@ -54,21 +94,10 @@ async def hold_lock(dsn, seconds):
         process.stdin.write(script.encode())
         await process.stdin.drain()
         process.stdin.close()
-        line = await asyncio.wait_for(process.stdout.readline(), 30)
-        assert line.strip() == b'locked'
-        return process
-    # SQLite: a write transaction of another connection, in a process
-    path = dsn[len('sqlite://'):].split('?')[0]
-    code = textwrap.dedent('''
-        import sqlite3, sys, time
-        db = sqlite3.connect(sys.argv[1], isolation_level=None)
-        db.execute('BEGIN EXCLUSIVE')
-        print('locked', flush=True)
-        time.sleep(float(sys.argv[2]))
-        db.execute('COMMIT')
-    ''')
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, '-c', code, path, str(seconds), stdout=subprocess.PIPE)
+    else:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, '-c', textwrap.dedent(LOCK_HOLDERS[backend_name()]),
+            dsn, str(seconds), stdout=subprocess.PIPE)
     line = await asyncio.wait_for(process.stdout.readline(), 30)
     assert line.strip() == b'locked'
     return process
@@ -126,9 +155,10 @@ async def test_cancelling_the_task_cancels_the_call(store, dsn):
         assert await (await store.get_messages()).count() == 0
     else:
         # SQLite's statement was already waiting for the lock on the
-        # library's thread, and through PgBouncer the library's cancel
-        # request does not reach the statement: it went through once it
-        # had the lock (the awaiting task was cancelled all the same)
+        # library's thread, sqld and the Turso engine had the request, and
+        # through PgBouncer the library's cancel request does not reach the
+        # statement: it went through once it had the lock (the awaiting
+        # task was cancelled all the same)
         assert await (await store.get_messages()).count() == 1
 
     # a wait is cancelled as well

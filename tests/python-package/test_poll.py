@@ -57,6 +57,22 @@ async def test_handle_and_interrupt(store):
     assert await consumer.status() == pgqrs.WorkerStatus.Stopped
 
 
+async def test_poll_ends_with_its_messages_settled(store):
+    """A handler that interrupts its consumer: once poll() has ended, the
+    message it handled is archived (the worker goes suspended only after
+    the archive, not while it is on its way to a server)."""
+    await store.queue('tasks')
+    for round in range(10):
+        consumer = await store.consumer('tasks')
+        msg_id = await pgqrs.produce(store, 'tasks', {'round': round})
+
+        async def handler(msg):
+            await consumer.interrupt()
+        with pytest.raises(pgqrs.StateTransitionError):
+            await pgqrs.dequeue().worker(consumer).handle(handler).poll(store)
+        assert (await archived_ids(store, 'tasks'))[-1:] == [msg_id], round
+
+
 async def test_interrupt_before_poll_starts(store):
     await store.queue('tasks')
     consumer = await store.consumer('tasks')

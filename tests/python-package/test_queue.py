@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: MIT
 
 import asyncio
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -222,11 +223,33 @@ async def test_expired_lease_is_redelivered(store):
     await store.queue('tasks')
     consumer = await store.consumer('tasks')
     msg_id = await pgqrs.produce(store, 'tasks', {'a': 1})
-    [first] = await consumer.dequeue_many_with_delay(1, 0.2)
+    # a lease long enough for the second dequeue to come within it even
+    # where a request takes long (the Turso engine on a loaded machine)
+    [first] = await consumer.dequeue_many_with_delay(1, 2)
     assert await consumer.dequeue() == []
-    await asyncio.sleep(0.4)
+    await asyncio.sleep(2.5)
     [again] = await consumer.dequeue()
     assert again.id == first.id == msg_id and again.read_ct == 2
+
+
+async def test_release_with_visibility(store):
+    await store.queue('tasks')
+    consumer = await store.consumer('tasks')
+    first, second = await pgqrs.produce_batch(store, 'tasks', ['now', 'later'])
+    now, later = await consumer.dequeue(2)
+    utc = datetime.datetime.now(datetime.timezone.utc)
+    assert await consumer.release_with_visibility(
+        now.id, (utc - datetime.timedelta(hours=1)).isoformat())       # visible at once
+    assert await consumer.release_with_visibility(
+        later.id, (utc + datetime.timedelta(seconds=1.5)).isoformat())
+    assert [m.id for m in await consumer.dequeue(2)] == [first]
+    await asyncio.sleep(2)
+    [back] = await consumer.dequeue(2)
+    assert back.id == second and back.read_ct == 2
+    with pytest.raises(ValueError):
+        await consumer.release_with_visibility(back.id, 'tomorrow')
+    with pytest.raises(pgqrs.MessageNotFoundError):       # never leased by it
+        await consumer.release_with_visibility(back.id + 1000, utc.isoformat())
 
 
 async def test_dead_letters(make_dsn):

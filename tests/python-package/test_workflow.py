@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: MIT
 
 import asyncio
+import datetime
 
 import pytest
 
@@ -136,7 +137,7 @@ async def test_run_by_hand(store):
     assert (await run.acquire_step('noted')).value == [1, 2]
 
     with pytest.raises(ValueError):
-        await run.acquire_step('x', current_time='2024-01-15T10:30:00Z')
+        await run.acquire_step('x', current_time='not a time')
 
     await run.success({'result': 8})
     await run.refresh()
@@ -319,3 +320,98 @@ async def test_crashed_run_goes_on_from_its_first_step_not_done(store):
     await consumer.interrupt()
     with pytest.raises(pgqrs.StateTransitionError):
         await asyncio.wait_for(task, 10)
+
+
+async def test_workflow_tables(store):
+    admin = pgqrs.admin(store)
+    defined = await pgqrs.workflow().name('tabled').store(store).create()
+    record = await (await store.get_workflows()).get_by_name('tabled')
+    assert (record.id, record.name, record.queue_id) == (
+        defined.id, 'tabled', defined.queue_id)
+    with pytest.raises(pgqrs.QueueNotFoundError):
+        await (await admin.get_workflows()).get_by_name('never_defined')
+
+    done = await admin.create_workflow('tabled', {'n': 1})
+    await done.start()
+    await done.complete_step('first', [1, 2])
+    guard = (await done.acquire_step('second')).guard
+    await guard.fail('broken')
+    other = await admin.create_workflow('untabled', 'x')
+
+    runs = await (await store.get_workflow_runs()).list()
+    assert [r.id for r in runs] == [other.id(), done.id()]          # newest first
+    assert [r.workflow_name for r in runs] == ['untabled', 'tabled']
+    assert [r.workflow_id for r in runs] == [None, record.id]
+    assert runs[0].status == pgqrs.WorkflowStatus.Queued
+    assert runs[1].status == pgqrs.WorkflowStatus.Error
+    assert (runs[0].input, runs[1].input) == ('x', {'n': 1})
+    assert runs[1].output is None and runs[1].error is not None
+    assert runs[1].created_at and runs[1].updated_at
+    assert [r.id for r in await (await admin.get_workflow_runs()).list('tabled')] == [done.id()]
+
+    steps = await (await store.get_workflow_steps()).list()
+    assert [(s.run_id, s.step_name, s.status) for s in steps] == [
+        (done.id(), 'first', pgqrs.WorkflowStatus.Success),
+        (done.id(), 'second', pgqrs.WorkflowStatus.Error)]
+    assert steps[0].output == [1, 2] and steps[0].error is None
+    assert steps[1].error is not None and steps[1].retry_at is None
+    assert len({s.id for s in steps}) == 2
+    assert await (await admin.get_workflow_steps()).list(other.id()) == []
+    assert [s.step_name for s in
+            await (await admin.get_workflow_steps()).list(done.id())] == ['first', 'second']
+
+
+async def test_current_time(store):
+    admin = pgqrs.admin(store)
+    run = await admin.create_workflow('timed', None)
+    assert run.current_time is None
+    at = run.with_time('2024-01-15T12:30:00+02:00')
+    assert at.current_time == '2024-01-15T10:30:00+00:00' and run.current_time is None
+    assert at.id() == run.id()
+    for bad in ('2024-01-15T10:30:00', 'yesterday', None):
+        with pytest.raises(ValueError):
+            run.with_time(bad)
+    with pytest.raises(ValueError):
+        pgqrs.step().with_time('soon')
+
+    run.set_retry_policy(pgqrs.StepRetryPolicy(
+        max_attempts=3, backoff=pgqrs.BackoffStrategy.fixed(1)))
+    await run.start()
+    guard = (await run.acquire_step('flaky')).guard
+    await guard.fail_transient('TIMEOUT', 'try again in a second')
+    [pending] = await (await store.get_workflow_steps()).list(run.id())
+    retry_at = datetime.datetime.fromisoformat(pending.retry_at)
+    await asyncio.sleep(1.5)                  # the retry is due by the database's clock
+
+    # a time before the retry's holds it back, as the reference's clock would
+    before = (retry_at - datetime.timedelta(seconds=0.5)).isoformat()
+    with pytest.raises(pgqrs.StepNotReadyError):
+        await run.acquire_step('flaky', current_time=before)
+    with pytest.raises(pgqrs.StepNotReadyError):
+        await run.with_time(before).acquire_step('flaky')
+    with pytest.raises(pgqrs.StepNotReadyError):
+        await pgqrs.step().run(run).name('flaky').with_time(before).execute()
+
+    # a time past it lets the step run, through the decorator too
+    after = run.with_time((retry_at + datetime.timedelta(hours=1)).isoformat())
+
+    @step
+    async def flaky(ctx):
+        return 'second try'
+    assert await flaky(after) == 'second try'
+    assert (await run.acquire_step('flaky')).value == 'second try'
+
+
+async def test_builders_by_id(store):
+    record = await pgqrs.workflow().name('by_id').store(store).create()
+    assert (await pgqrs.workflow().id(record.id).store(store).create()).name == 'by_id'
+    msg = await pgqrs.workflow().id(record.id).store(store).trigger(input={'k': 1}).execute()
+    run = await pgqrs.run().message(msg).store(store).execute()
+    assert run.name == 'by_id' and run.input == {'k': 1}
+    await run.start()
+    step_result = await pgqrs.step().run(run).id(id='only').execute()
+    assert step_result.guard.name == 'only'
+    with pytest.raises(pgqrs.QueueNotFoundError):
+        await pgqrs.workflow().id(record.id + 1000).store(store).create()
+    with pytest.raises(ValueError):
+        await pgqrs.workflow().store(store).create()
