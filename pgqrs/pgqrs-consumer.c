@@ -870,14 +870,15 @@ end_run (PgqrsConsumer *self)
 }
 
 /* The stop completes once nothing is in flight: no lease call, no handler,
- * no archive or release, no status change.  So does an interrupt: whoever
+ * no archive or release (sent or waiting in the acknowledgement window), no
+ * status change.  So does an interrupt: whoever
  * sees the worker suspended finds the messages its handlers were given
  * archived or released, not still on their way. */
 static void
 maybe_finish_stop (PgqrsConsumer *self)
 {
   if (self->phase == PHASE_INTERRUPTED && self->calls == 0 &&
-      g_hash_table_size (self->jobs) == 0)
+      g_hash_table_size (self->jobs) == 0 && self->acks->len == 0)
     {
       self->phase = PHASE_SUSPENDED;
       goto_status (self, PGQRS_WORKER_STATUS_SUSPENDED);
