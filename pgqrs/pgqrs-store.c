@@ -614,6 +614,8 @@ _pgqrs_store_execute (PgqrsStore    *self,
       return NULL;
     }
 
+  g_atomic_int_inc (&self->op_counts[request->op]);
+
   /* A backend that can answer a waiting thread directly spares the call a
    * main context of its own and the trip through it. */
   if (_pgqrs_backend_has_execute_sync (self->backend))
@@ -621,7 +623,6 @@ _pgqrs_store_execute (PgqrsStore    *self,
 
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
-  g_atomic_int_inc (&self->op_counts[request->op]);
   _pgqrs_backend_execute_async (self->backend, request, cancellable, sync_wait_cb, &wait);
   result = sync_wait_run (context, &wait);
   reply = _pgqrs_backend_execute_finish (self->backend, result, error);
