@@ -23,6 +23,9 @@ import traceback
 PGQRS = os.path.abspath(sys.argv[1])
 DSN = os.environ['PGQRS_TEST_DSN']
 BACKEND = os.environ['PGQRS_TEST_BACKEND']
+# What `pgqrs status` calls it: PgBouncer is PostgreSQL's; sqld and the Turso
+# engine are both reached over the libSQL protocol.
+BACKEND_KIND = {'pgbouncer': 'postgres', 'sqld': 'turso'}.get(BACKEND, BACKEND)
 WORKDIR = tempfile.mkdtemp(prefix='pgqrs-cli-test-')
 
 # The documented exit statuses.
@@ -51,6 +54,8 @@ def other_dsn(name):
   """A DSN of another, empty database next to the test's."""
   if BACKEND == 'sqlite':
     return f'sqlite://{WORKDIR}/{name}.db'
+  if BACKEND == 'turso':
+    return f'turso://{WORKDIR}/{name}.db'
   return re.sub(r'schema=(\w+)', lambda m: f'schema={m.group(1)}_{name}', DSN)
 
 
@@ -116,7 +121,7 @@ def install_verify_status():
   pgqrs('verify', dsn=fresh, status=SCHEMA)
   assert 'pgqrs install' in pgqrs('queue', 'list', dsn=fresh, status=SCHEMA).stderr
   status = pgqrs_json('status', dsn=fresh)
-  assert status == {'backend': 'sqlite' if BACKEND == 'sqlite' else 'postgres',
+  assert status == {'backend': BACKEND_KIND,
                     'schema': 'missing', 'schema_version': None, 'server_version': None,
                     'queues': None}, status
   assert pgqrs_json('install', dsn=fresh) == {'installed': True}
@@ -124,8 +129,8 @@ def install_verify_status():
   assert 'installed' in pgqrs('verify', dsn=fresh).stdout
   status = pgqrs_json('status', dsn=fresh)
   assert status['schema'] == 'installed' and status['schema_version'] >= 2, status
-  assert status['server_version'].startswith('SQLite 3.' if BACKEND == 'sqlite'
-                                             else 'PostgreSQL '), status
+  assert status['server_version'].startswith('PostgreSQL ' if BACKEND_KIND == 'postgres'
+                                             else 'SQLite 3.'), status
   assert re.search(r'^schema +installed$', pgqrs('status', dsn=fresh).stdout, re.M)
   # An empty list is a table with its header only, or an empty JSON array.
   assert pgqrs('queue', 'list', dsn=fresh).stdout.split() == ['ID', 'NAME', 'CREATED', 'AT']
