@@ -415,14 +415,7 @@ main (int   argc,
   ADD ("one-producer-three-consumers", test_one_producer_three_consumers);
   ADD ("crash-recovery", test_crash_recovery);
   ADD ("stores-in-threads", test_stores_in_threads);
-  /* Not on turso:///path yet: the stores of several processes share the
-   * engine the first of them started, and when that process exits while
-   * another has a request in flight, the request fails with a reset
-   * connection instead of being retried on the engine the next store
-   * starts (docs/backends.md lists this limit).  Four installers that
-   * exit as soon as they are done hit exactly that. */
-  if (!g_str_equal (pgqrs_test_backend_name (), "turso"))
-    g_test_add_func ("/pgqrs/multiprocess/concurrent-install", test_concurrent_install);
+  g_test_add_func ("/pgqrs/multiprocess/concurrent-install", test_concurrent_install);
 
   return g_test_run ();
 }

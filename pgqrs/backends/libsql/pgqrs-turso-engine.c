@@ -318,7 +318,9 @@ find_or_start (PgqrsTursoEngine  *self,
     {
       g_autofree char *line = NULL;
 
-      if (previous != NULL)
+      /* an engine its process stopped emptied the file: only one that
+       * died is news */
+      if (previous != NULL && published != NULL && *published != '\0')
         g_message ("The Turso engine on “%s” stopped; starting it again", self->path);
       if (!(self->child = child_start (self->path, error)))
         {
@@ -388,12 +390,35 @@ _pgqrs_turso_engine_start (const char  *path,
 }
 
 gboolean
+_pgqrs_turso_engine_locate (PgqrsTursoEngine  *self,
+                            gboolean           refused,
+                            GError           **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+  g_autofree char *published = NULL;
+
+  if (self->child != NULL && child_alive (self->child))
+    return TRUE;
+
+  /* Where the engine is, by the word of the process that runs it: the
+   * file is emptied when it stops the engine. */
+  if (!refused && g_file_get_contents (self->sidecar_path, &published, NULL, NULL) &&
+      g_str_equal (g_strstrip (published), self->url))
+    return TRUE;
+
+  return find_or_start (self, error);
+}
+
+gboolean
 _pgqrs_turso_engine_ensure (PgqrsTursoEngine  *self,
                             GError           **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
 
-  if (self->child != NULL ? child_alive (self->child) : url_answers (self->url))
+  /* Another process's engine is not probed here: each request checks
+   * where it is (_pgqrs_turso_engine_locate()), and one that finds it
+   * gone has it started again. */
+  if (self->child == NULL || child_alive (self->child))
     return TRUE;
 
   return find_or_start (self, error);
@@ -433,6 +458,37 @@ _pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self)
   return pid ? atoi (pid) : 0;
 }
 
+/* Stops this process's engine, which other processes may use: with the
+ * connection lock, so that no request of theirs is in flight, and with
+ * the address file's, emptied, so that they start it again only once it
+ * has let go of the database file. */
+static void
+retire (PgqrsTursoEngine *self)
+{
+  int lock_fd = open (self->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int sidecar_fd = open (self->sidecar_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_autofree char *published = NULL;
+
+  /* Without the locks (a file that cannot be opened), it is stopped all
+   * the same: others see a request fail and the next one find it gone. */
+  if (lock_fd >= 0)
+    while (flock (lock_fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+  if (sidecar_fd >= 0)
+    while (flock (sidecar_fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+
+  if (sidecar_fd >= 0 && g_file_get_contents (self->sidecar_path, &published, NULL, NULL) &&
+      g_str_equal (g_strstrip (published), self->child->url) && ftruncate (sidecar_fd, 0) != 0)
+    g_message ("Cannot empty %s: %s", self->sidecar_path, g_strerror (errno));
+  g_clear_pointer (&self->child, child_stop);
+
+  if (sidecar_fd >= 0)
+    close (sidecar_fd);
+  if (lock_fd >= 0)
+    close (lock_fd);
+}
+
 void
 _pgqrs_turso_engine_stop (PgqrsTursoEngine *self)
 {
@@ -446,11 +502,11 @@ _pgqrs_turso_engine_stop (PgqrsTursoEngine *self)
     return;
 
   g_hash_table_remove (registry, self->path);
+  /* The locks are taken without the registry's: a store of this process
+   * may hold the connection lock and want the registry. */
+  g_clear_pointer (&locker, g_mutex_locker_free);
   if (self->child != NULL)
-    {
-      /* Other processes' stores find it gone and start their own. */
-      g_clear_pointer (&self->child, child_stop);
-    }
+    retire (self);
   g_free (self->url);
   g_free (self->path);
   g_free (self->sidecar_path);
