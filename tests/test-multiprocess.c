@@ -312,7 +312,10 @@ consume_in_thread (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsStore) store = pgqrs_store_new (st->dsn, NULL, &error);
   g_autoptr(PgqrsQueue) queue = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  /* the Turso engine's server mode answers about 100 requests a second,
+   * which the four stores share */
+  gint64 deadline = g_get_monotonic_time () +
+                    (g_str_equal (pgqrs_test_backend_name (), "turso") ? 600 : 60) * G_USEC_PER_SEC;
 
   g_assert_no_error (error);
   queue = pgqrs_store_get_queue (store, "jobs", NULL, &error);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Every subcommand of the `pgqrs` tool on one backend, as a TAP program.
 
-    pgqrs-test-env --backend NAME -- test-cli.py PATH-TO-PGQRS
+    pgqrs-test-env --backend NAME --other -- test-cli.py PATH-TO-PGQRS
 
 It drives the tool built in the build tree against PGQRS_TEST_DSN (a fresh
 database), checks exit statuses, tables and --json documents, and bad input:
@@ -50,13 +50,9 @@ def pgqrs_json(*args, **kwargs):
   return json.loads(pgqrs('--json', *args, **kwargs).stdout)
 
 
-def other_dsn(name):
-  """A DSN of another, empty database next to the test's."""
-  if BACKEND == 'sqlite':
-    return f'sqlite://{WORKDIR}/{name}.db'
-  if BACKEND == 'turso':
-    return f'turso://{WORKDIR}/{name}.db'
-  return re.sub(r'schema=(\w+)', lambda m: f'schema={m.group(1)}_{name}', DSN)
+def other_dsn():
+  """The DSN of another, empty database (pgqrs-test-env --other)."""
+  return os.environ['PGQRS_TEST_OTHER_DSN']
 
 
 def metrics(queue):
@@ -117,7 +113,7 @@ def bad_dsn():
 
 @test
 def install_verify_status():
-  fresh = other_dsn('fresh')
+  fresh = other_dsn()
   pgqrs('verify', dsn=fresh, status=SCHEMA)
   assert 'pgqrs install' in pgqrs('queue', 'list', dsn=fresh, status=SCHEMA).stderr
   status = pgqrs_json('status', dsn=fresh)
