@@ -1453,7 +1453,12 @@ hrana_rollback (PgqrsSqlDb *db)
   PgqrsHrana *self = (PgqrsHrana *)db;
 
   if (!self->in_transaction)
-    return;
+    {
+      /* A request that failed on the way ended the transaction (its
+       * stream went with it), but the connection lock is still held. */
+      give_connection (self);
+      return;
+    }
 
   if (self->begin_pending)
     {
