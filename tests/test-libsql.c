@@ -317,6 +317,33 @@ test_engine_killed_elsewhere (void)
   g_unlink (link);
 }
 
+/* turso:///path: two stores of one process share the engine; the one
+ * that started it closes (its owner thread ends) and the engine, which the
+ * other still uses, stays. */
+static void
+test_engine_outlives_first_store (void)
+{
+  g_autofree char *dsn = pgqrs_test_new_dsn (NULL);
+  g_autoptr(GError) error = NULL;
+  int engine;
+  g_autoptr(PgqrsStore) first = open_engine_owner (dsn, "shared", &engine);
+  g_autoptr(PgqrsStore) second = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (second)), ==, engine);
+  g_assert_finalize_object (g_steal_pointer (&first));
+
+  /* a killed engine is gone within this */
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_cmpint (kill (engine, 0), ==, 0);
+  metrics = pgqrs_store_get_metrics (second, "shared", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (second)), ==, engine);
+  g_clear_object (&metrics);
+  g_assert_finalize_object (g_steal_pointer (&second));
+}
+
 /* A token in the DSN reaches the server and nothing else: not the dsn
  * property, not an error.  A wrong one is a clear CONNECTION error. */
 static void
@@ -371,6 +398,7 @@ main (int   argc,
     {
       g_test_add_func ("/pgqrs/libsql/engine-handoff", test_engine_handoff);
       g_test_add_func ("/pgqrs/libsql/engine-killed-elsewhere", test_engine_killed_elsewhere);
+      g_test_add_func ("/pgqrs/libsql/engine-outlives-first-store", test_engine_outlives_first_store);
     }
 
   return g_test_run ();

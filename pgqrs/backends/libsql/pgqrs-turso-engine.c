@@ -27,8 +27,10 @@
  * Turso publishes no C library; its engine ships as the tursodb program,
  * whose server mode answers the libSQL remote protocol.  The store runs it
  * on the database file, on a loopback port nobody else is told about, as a
- * child that dies with the thread that started it (the store's owner
- * thread) even if the process is killed.
+ * child that dies with the thread that started it even if the process is
+ * killed.  That thread is the engine's own keeper, which lives as long as
+ * the engine: not the owner thread of the store that needed it first,
+ * which ends when that store closes while others still use the engine.
  */
 
 #define START_ATTEMPTS   3      /* a free port may be taken before the engine binds it */
@@ -41,6 +43,10 @@ typedef struct
   GSubprocess *process;
   char        *url;
   char        *log_path;       /* the engine's output, quoted when it fails */
+  GThread     *keeper;         /* started it, stops it when told */
+  GMutex       lock;
+  GCond        cond;
+  gboolean     stop;           /* under lock */
 } Child;
 
 /*
@@ -147,6 +153,8 @@ read_log (Child *self)
 static void
 child_free (Child *self)
 {
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
   if (self->log_path != NULL)
     g_unlink (self->log_path);
   g_free (self->log_path);
@@ -156,7 +164,7 @@ child_free (Child *self)
 }
 
 static void
-child_stop (Child *self)
+child_terminate (Child *self)
 {
   gint64 deadline;
 
@@ -170,7 +178,12 @@ child_stop (Child *self)
         g_subprocess_force_exit (self->process);
     }
   g_subprocess_wait (self->process, NULL, NULL);
+}
 
+static void
+child_stop (Child *self)
+{
+  child_terminate (self);
   child_free (self);
 }
 
@@ -223,6 +236,8 @@ child_start (const char  *path,
         return NULL;
 
       self = g_new0 (Child, 1);
+      g_mutex_init (&self->lock);
+      g_cond_init (&self->cond);
       if ((log_fd = g_file_open_tmp ("pgqrs-tursodb-XXXXXX.log", &self->log_path, &local_error)) < 0)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
@@ -271,6 +286,78 @@ child_start (const char  *path,
   return NULL;
 }
 
+typedef struct
+{
+  char        *path;
+  GAsyncQueue *started;        /* gets this back, child or error set */
+  Child       *child;
+  GError      *error;
+} KeeperStart;
+
+static gpointer
+keeper_thread (gpointer data)
+{
+  KeeperStart *start = data;
+  GAsyncQueue *started = start->started;
+  Child *child = start->child = child_start (start->path, &start->error);
+
+  /* the starter owns @start from here */
+  g_async_queue_push (started, start);
+  g_async_queue_unref (started);
+
+  if (child != NULL)
+    {
+      g_mutex_lock (&child->lock);
+      while (!child->stop)
+        g_cond_wait (&child->cond, &child->lock);
+      g_mutex_unlock (&child->lock);
+      child_terminate (child);
+    }
+
+  return NULL;
+}
+
+/* Starts the engine from a keeper thread of its own (see the top). */
+static Child *
+child_start_kept (const char  *path,
+                  GError     **error)
+{
+  KeeperStart *start = g_new0 (KeeperStart, 1);
+  g_autoptr(GAsyncQueue) started = g_async_queue_new ();
+  GThread *keeper;
+  Child *child;
+
+  start->path = g_strdup (path);
+  start->started = g_async_queue_ref (started);
+  keeper = g_thread_new ("pgqrs-tursodb", keeper_thread, start);
+  g_async_queue_pop (started);          /* @start, filled in */
+
+  if ((child = start->child) != NULL)
+    child->keeper = keeper;
+  else
+    {
+      g_thread_join (keeper);
+      g_propagate_error (error, start->error);
+    }
+  g_free (start->path);
+  g_free (start);
+
+  return child;
+}
+
+static void
+child_release (Child *self)
+{
+  GThread *keeper = self->keeper;
+
+  g_mutex_lock (&self->lock);
+  self->stop = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (keeper);
+  child_free (self);
+}
+
 static gboolean
 url_answers (const char *url)
 {
@@ -291,7 +378,7 @@ find_or_start (PgqrsTursoEngine  *self,
 
   if (self->child != NULL && child_alive (self->child))
     return TRUE;
-  g_clear_pointer (&self->child, child_stop);
+  g_clear_pointer (&self->child, child_release);
 
   /* the sidecar's lock elects the one process that starts the engine */
   if ((fd = open (self->sidecar_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
@@ -322,7 +409,7 @@ find_or_start (PgqrsTursoEngine  *self,
        * died is news */
       if (previous != NULL && published != NULL && *published != '\0')
         g_message ("The Turso engine on “%s” stopped; starting it again", self->path);
-      if (!(self->child = child_start (self->path, error)))
+      if (!(self->child = child_start_kept (self->path, error)))
         {
           close (fd);
           return FALSE;
@@ -481,7 +568,7 @@ retire (PgqrsTursoEngine *self)
   if (sidecar_fd >= 0 && g_file_get_contents (self->sidecar_path, &published, NULL, NULL) &&
       g_str_equal (g_strstrip (published), self->child->url) && ftruncate (sidecar_fd, 0) != 0)
     g_message ("Cannot empty %s: %s", self->sidecar_path, g_strerror (errno));
-  g_clear_pointer (&self->child, child_stop);
+  g_clear_pointer (&self->child, child_release);
 
   if (sidecar_fd >= 0)
     close (sidecar_fd);
