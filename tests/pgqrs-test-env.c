@@ -1,14 +1,17 @@
 /* pgqrs-test-env.c — run a command against a fresh pgqrs database
  *
- * Usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|turso -- COMMAND [ARGUMENT…]
+ * Usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|sqld|turso [--other]
+ *                       -- COMMAND [ARGUMENT…]
  *
  * The binding tests and the examples in Python, gjs and Vala cannot link
  * test-util.c, so this makes their database for them: an SQLite file in a
  * new temporary directory, or a schema of its own on a throwaway PostgreSQL
- * cluster (test-cluster.c), or a file for the Turso engine. COMMAND runs with
+ * cluster (test-cluster.c), or a throwaway sqld server
+ * (test-libsql-server.c), or a file for the Turso engine. COMMAND runs with
  *
- *   PGQRS_TEST_BACKEND  the backend's name
- *   PGQRS_TEST_DSN      the DSN of the fresh, empty database
+ *   PGQRS_TEST_BACKEND    the backend's name
+ *   PGQRS_TEST_DSN        the DSN of the fresh, empty database
+ *   PGQRS_TEST_OTHER_DSN  with --other, that of a second one
  *
  * and this exits with COMMAND's status; the directory or the cluster goes
  * away afterwards, however COMMAND ended.
@@ -26,6 +29,9 @@
 
 #ifdef HAVE_POSTGRES
 # include "test-cluster.h"
+#endif
+#ifdef HAVE_LIBSQL
+# include "test-libsql-server.h"
 #endif
 
 static char *sqlite_dir;
@@ -48,28 +54,40 @@ remove_sqlite_dir (void)
   g_rmdir (sqlite_dir);
 }
 
+/* A file @name.db in this run's directory. */
 static char *
-fresh_dsn (const char  *backend,
-           GError     **error)
+fresh_file_dsn (const char  *scheme,
+                const char  *name,
+                GError     **error)
 {
-  if (g_str_equal (backend, "sqlite"))
+  if (sqlite_dir == NULL)
     {
       if (!(sqlite_dir = g_dir_make_tmp ("pgqrs-test-env-XXXXXX", error)))
         return NULL;
       atexit (remove_sqlite_dir);
-      return g_strdup_printf ("sqlite://%s/test.db", sqlite_dir);
     }
+
+  return g_strdup_printf ("%s://%s/%s.db", scheme, sqlite_dir, name);
+}
+
+/* A fresh database, called @name where the backend names it. */
+static char *
+fresh_dsn (const char  *backend,
+           const char  *name,
+           GError     **error)
+{
+  if (g_str_equal (backend, "sqlite"))
+    return fresh_file_dsn ("sqlite", name, error);
 
 #ifdef HAVE_LIBSQL
   /* the Turso engine, which the library runs on a file of this directory
    * (its address and lock files next to it: nothing nested either) */
   if (g_str_equal (backend, "turso"))
-    {
-      if (!(sqlite_dir = g_dir_make_tmp ("pgqrs-test-env-XXXXXX", error)))
-        return NULL;
-      atexit (remove_sqlite_dir);
-      return g_strdup_printf ("turso://%s/test.db", sqlite_dir);
-    }
+    return fresh_file_dsn ("turso", name, error);
+
+  /* sqld: a server of its own, stopped at exit, for each database */
+  if (g_str_equal (backend, "sqld"))
+    return g_strdup (pgqrs_test_sqld_start (FALSE, NULL));
 #endif
 
 #ifdef HAVE_POSTGRES
@@ -77,8 +95,8 @@ fresh_dsn (const char  *backend,
     {
       const char *base = pgqrs_test_cluster_dsn (g_str_equal (backend, "pgbouncer"));
 
-      return g_strdup_printf ("%s%sschema=env%d", base, strchr (base, '?') ? "&" : "?",
-                              (int)getpid ());
+      return g_strdup_printf ("%s%sschema=env%d_%s", base, strchr (base, '?') ? "&" : "?",
+                              (int)getpid (), name);
     }
 #endif
 
@@ -93,11 +111,14 @@ main (int   argc,
 {
   g_autofree char *backend = NULL;
   g_autofree char *dsn = NULL;
+  g_autofree char *other_dsn = NULL;
+  gboolean other = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) envp = NULL;
   const GOptionEntry entries[] = {
-    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "sqlite, postgres, pgbouncer or turso", "NAME" },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "sqlite, postgres, pgbouncer, sqld or turso", "NAME" },
+    { "other", 0, 0, G_OPTION_ARG_NONE, &other, "Make a second database too", NULL },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -119,11 +140,13 @@ main (int   argc,
     }
   if (backend == NULL || argc < 2)
     {
-      g_printerr ("usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|turso -- COMMAND [ARGUMENT…]\n");
+      g_printerr ("usage: pgqrs-test-env --backend sqlite|postgres|pgbouncer|sqld|turso [--other] "
+                  "-- COMMAND [ARGUMENT…]\n");
       return 2;
     }
 
-  if (!(dsn = fresh_dsn (backend, &error)))
+  if (!(dsn = fresh_dsn (backend, "test", &error)) ||
+      (other && !(other_dsn = fresh_dsn (backend, "other", &error))))
     {
       g_printerr ("pgqrs-test-env: %s\n", error->message);
       return 99;                /* a hard error for meson, not a test failure */
@@ -132,6 +155,8 @@ main (int   argc,
   envp = g_get_environ ();
   envp = g_environ_setenv (envp, "PGQRS_TEST_BACKEND", backend, TRUE);
   envp = g_environ_setenv (envp, "PGQRS_TEST_DSN", dsn, TRUE);
+  if (other_dsn != NULL)
+    envp = g_environ_setenv (envp, "PGQRS_TEST_OTHER_DSN", other_dsn, TRUE);
 
   /* The command's output goes straight to ours, so meson reads its TAP. */
   if (!g_spawn_sync (NULL, argv + 1, envp,

@@ -6,12 +6,15 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "pgqrs-error.h"
 #include "backends/libsql/pgqrs-hrana-private.h"
@@ -726,6 +729,50 @@ test_echoed_token (void)
   _pgqrs_hrana_free (client);
 }
 
+/* A request inside a transaction fails on the way (here a malformed
+ * answer; an engine that died does the same): the transaction is gone
+ * with it, and the rollback that follows gives back the connection lock,
+ * which other stores on the engine wait for. */
+static void
+test_failed_transaction_gives_back_lock (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lock_path = NULL;
+  int lock_fd = g_file_open_tmp ("pgqrs-hrana-lock-XXXXXX", &lock_path, &error);
+  int other_fd;
+  PgqrsHrana *client;
+  PgqrsSqlDb *db;
+  PgqrsSqlStmt *stmt;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (fake->responses, http_response ("200 OK", PROBE_OK, -1));
+  g_ptr_array_add (fake->responses, http_response ("200 OK", "this is not JSON", -1));
+
+  client = _pgqrs_hrana_new (fake->url, NULL, 10);
+  _pgqrs_hrana_connect (client, &error);
+  g_assert_no_error (error);
+  _pgqrs_hrana_set_connection_lock (client, lock_fd);
+  db = _pgqrs_hrana_get_db (client);
+
+  g_assert_true (_pgqrs_sql_begin (db, &error));
+  stmt = _pgqrs_sql_prepare_sql (db, 1, "SELECT 1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_sql_step (db, stmt, &error), ==, 0);
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION);
+  _pgqrs_sql_rollback (db);
+
+  /* another store's open file of the lock gets it at once */
+  other_fd = open (lock_path, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (other_fd, >=, 0);
+  g_assert_cmpint (flock (other_fd, LOCK_EX | LOCK_NB), ==, 0);
+
+  close (other_fd);
+  _pgqrs_hrana_free (client);
+  close (lock_fd);
+  g_unlink (lock_path);
+}
+
 /* sqld restarted while a transaction held its baton: the commit fails
  * (the transaction is gone, and says so), and the next statement goes
  * through on a new stream. */
@@ -1135,6 +1182,7 @@ main (int    argc,
   g_test_add_func ("/hrana/sqld/restart", test_sqld_restart);
   g_test_add_func ("/hrana/unreachable", test_unreachable);
   g_test_add_func ("/hrana/echoed-token", test_echoed_token);
+  g_test_add_func ("/hrana/failed-transaction-gives-back-lock", test_failed_transaction_gives_back_lock);
   for (guint i = 0; i < G_N_ELEMENTS (bad_answers); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hrana/bad-answer/%s", bad_answers[i].name);

@@ -6,8 +6,10 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test-util.h"
 #include "test-libsql-server.h"
@@ -49,6 +51,7 @@ payload_seq (PgqrsMessage *message)
 typedef struct
 {
   PgqrsStore *store;
+  int         killed_engine;   /* turso: the engine's process id */
   int         done;
 } Restart;
 
@@ -69,6 +72,7 @@ restart_thread (gpointer data)
 
       g_assert_cmpint (pid, >, 0);
       kill (pid, SIGKILL);
+      restart->killed_engine = pid;
     }
   else
     pgqrs_test_sqld_restart (url);
@@ -90,7 +94,7 @@ test_server_restart (void)
   g_autoptr(PgqrsQueueMetrics) metrics = NULL;
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  Restart restart = { store, FALSE };
+  Restart restart = { store, 0, FALSE };
   GThread *restarter = NULL;
   guint retries = 0;
   guint archived = 0;
@@ -141,7 +145,18 @@ test_server_restart (void)
 
   g_thread_join (restarter);
   g_test_message ("%u calls failed while the server was away", retries);
-  g_assert_cmpuint (retries, >, 0);
+  if (restart.killed_engine != 0)
+    {
+      /* The engine was killed and the store runs another.  Calls fail only
+       * if one was in flight: one the engine refused had not reached it,
+       * and was sent again to the engine started anew. */
+      int engine = _pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (store));
+
+      g_assert_cmpint (engine, >, 0);
+      g_assert_cmpint (engine, !=, restart.killed_engine);
+    }
+  else
+    g_assert_cmpuint (retries, >, 0);
 
   /* every sequence number made it (an enqueue retried after a lost answer
    * may have made a second copy of a batch, never fewer) */
@@ -164,6 +179,169 @@ test_server_restart (void)
   g_clear_object (&queue);
   g_clear_object (&metrics);
   g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+/* A store on @dsn with the tables and @queue_name installed, which runs
+ * the Turso engine: its process id in *engine. */
+static PgqrsStore *
+open_engine_owner (const char *dsn,
+                   const char *queue_name,
+                   int        *engine)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsStore) store = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsQueue) queue = NULL;
+
+  g_assert_no_error (error);
+  pgqrs_store_install (store, NULL, &error);
+  g_assert_no_error (error);
+  queue = pgqrs_store_create_queue (store, queue_name, NULL, &error);
+  g_assert_no_error (error);
+  *engine = _pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (store));
+  g_assert_cmpint (*engine, >, 0);
+
+  return g_steal_pointer (&store);
+}
+
+/* turso:///path: the process that runs the engine stops it (its store
+ * closes) while another process sends one enqueue after another on it.
+ * The other process loses no call and makes no duplicate: the engine is
+ * stopped between two of its requests, never under one, and its next
+ * request goes to the engine it starts again. */
+static void
+test_engine_handoff (void)
+{
+  const guint n = 200;
+  g_autofree char *dsn = pgqrs_test_new_dsn (NULL);
+  g_autofree char *produced = g_strdup_printf ("produced %u", n);
+  g_autoptr(GError) error = NULL;
+  int first_engine;
+  g_autoptr(PgqrsStore) owner = open_engine_owner (dsn, "handoff", &first_engine);
+  g_autoptr(PgqrsStore) after = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+  g_autoptr(PgqrsTestChild) producer = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  producer = pgqrs_test_spawn_workerl ("produce", dsn, "handoff", "200", "1", NULL);
+  for (gint64 total = 0; total < 20; g_usleep (G_USEC_PER_SEC / 50))
+    {
+      g_clear_object (&metrics);
+      metrics = pgqrs_store_get_metrics (owner, "handoff", NULL, &error);
+      g_assert_no_error (error);
+      total = pgqrs_queue_metrics_get_total (metrics);
+    }
+  /* the producer is in the middle of its run: the engine goes */
+  g_assert_finalize_object (g_steal_pointer (&owner));
+  g_assert_cmpint (kill (first_engine, 0), !=, 0);
+
+  pgqrs_test_child_wait (producer);
+  g_assert_cmpstr (g_strstrip (producer->out), ==, produced);
+
+  after = pgqrs_store_new (dsn, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&metrics);
+  metrics = pgqrs_store_get_metrics (after, "handoff", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_total (metrics), ==, n);
+  queue = pgqrs_store_get_queue (after, "handoff", NULL, &error);
+  g_assert_no_error (error);
+  pending = pgqrs_queue_list_messages (queue, PGQRS_MESSAGE_STATE_PENDING, n + 10, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, n);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      gint64 seq = payload_seq (g_ptr_array_index (pending, i));
+
+      g_assert_true (seq >= 0 && seq < n);
+      g_assert_true (g_hash_table_add (seen, g_memdup2 (&seq, sizeof seq)));
+    }
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  g_clear_object (&queue);
+  g_assert_finalize_object (g_steal_pointer (&after));
+}
+
+/* turso:///path: the engine another process runs is killed while this
+ * one is idle; its next call finds the engine gone (the connection is
+ * refused, so the request never reached it), starts it again and goes
+ * through.  The other process is played by a store on the same file
+ * through a symbolic link: its own registry entry, which adopts the
+ * engine as a store of another process does. */
+static void
+test_engine_killed_elsewhere (void)
+{
+  g_autofree char *dsn = pgqrs_test_new_dsn (NULL);
+  g_autofree char *path = g_strdup (dsn + strlen ("turso://"));
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *link = g_strconcat (dir, "-link", NULL);
+  g_autofree char *linked_dsn = g_strdup_printf ("turso://%s/%s", link, base);
+  g_autoptr(GError) error = NULL;
+  int engine;
+  g_autoptr(PgqrsStore) owner = open_engine_owner (dsn, "killed", &engine);
+  g_autoptr(PgqrsStore) other = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(PgqrsQueue) other_queue = NULL;
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+  g_autoptr(JsonNode) one = pgqrs_test_json ("{\"seq\": 1}");
+
+  queue = pgqrs_store_get_queue (owner, "killed", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (symlink (dir, link), ==, 0);
+
+  other = pgqrs_store_new (linked_dsn, NULL, &error);
+  g_assert_no_error (error);
+  other_queue = pgqrs_store_get_queue (other, "killed", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (other)), ==, 0);
+
+  kill (engine, SIGKILL);
+  while (kill (engine, 0) == 0)
+    g_usleep (G_USEC_PER_SEC / 100);
+
+  pgqrs_queue_enqueue (other_queue, one, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (other)), >, 0);
+  pgqrs_queue_enqueue (queue, one, NULL, &error);
+  g_assert_no_error (error);
+
+  metrics = pgqrs_store_get_metrics (owner, "killed", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_total (metrics), ==, 2);
+
+  g_clear_object (&queue);
+  g_clear_object (&other_queue);
+  g_assert_finalize_object (g_steal_pointer (&owner));
+  g_assert_finalize_object (g_steal_pointer (&other));
+  g_unlink (link);
+}
+
+/* turso:///path: two stores of one process share the engine; the one
+ * that started it closes (its owner thread ends) and the engine, which the
+ * other still uses, stays. */
+static void
+test_engine_outlives_first_store (void)
+{
+  g_autofree char *dsn = pgqrs_test_new_dsn (NULL);
+  g_autoptr(GError) error = NULL;
+  int engine;
+  g_autoptr(PgqrsStore) first = open_engine_owner (dsn, "shared", &engine);
+  g_autoptr(PgqrsStore) second = pgqrs_store_new (dsn, NULL, &error);
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (second)), ==, engine);
+  g_assert_finalize_object (g_steal_pointer (&first));
+
+  /* a killed engine is gone within this */
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_cmpint (kill (engine, 0), ==, 0);
+  metrics = pgqrs_store_get_metrics (second, "shared", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_pgqrs_libsql_backend_get_engine_pid (_pgqrs_store_get_backend (second)), ==, engine);
+  g_clear_object (&metrics);
+  g_assert_finalize_object (g_steal_pointer (&second));
 }
 
 /* A token in the DSN reaches the server and nothing else: not the dsn
@@ -216,6 +394,12 @@ main (int   argc,
   g_test_add_func ("/pgqrs/libsql/server-restart", test_server_restart);
   if (g_str_equal (pgqrs_test_backend_name (), "sqld"))
     g_test_add_func ("/pgqrs/libsql/token-in-dsn", test_token_in_dsn);
+  if (g_str_equal (pgqrs_test_backend_name (), "turso"))
+    {
+      g_test_add_func ("/pgqrs/libsql/engine-handoff", test_engine_handoff);
+      g_test_add_func ("/pgqrs/libsql/engine-killed-elsewhere", test_engine_killed_elsewhere);
+      g_test_add_func ("/pgqrs/libsql/engine-outlives-first-store", test_engine_outlives_first_store);
+    }
 
   return g_test_run ();
 }

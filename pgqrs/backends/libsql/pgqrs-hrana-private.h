@@ -47,6 +47,16 @@ PgqrsSqlDb        *_pgqrs_hrana_get_db       (PgqrsHrana   *self);
  * for each request and from BEGIN to COMMIT or ROLLBACK. */
 void               _pgqrs_hrana_set_connection_lock (PgqrsHrana *self,
                                                      int         fd);
+/* Where the requests of a client of tursodb's engine go: called with the
+ * connection lock just taken and nothing sent yet, and again with
+ * @refused when the engine refused the connection; returns the engine's
+ * URL (starting the engine again if it has gone), or NULL with @error. */
+typedef char *(*PgqrsHranaLocate) (gpointer   data,
+                                   gboolean   refused,
+                                   GError   **error);
+void               _pgqrs_hrana_set_locator  (PgqrsHrana       *self,
+                                              PgqrsHranaLocate  locate,
+                                              gpointer          data);
 /* Where _pgqrs_sql_prepare() finds the text of a named statement. */
 void               _pgqrs_hrana_set_statements (PgqrsHrana *self,
                                                 const char *(*statement_sql) (guint id));

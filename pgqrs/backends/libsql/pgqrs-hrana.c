@@ -89,6 +89,10 @@ struct _PgqrsHrana
   /* the lock was just taken: the next request first rolls back whatever
    * transaction a store that died holding it left open */
   gboolean           fresh_hold;
+  /* tursodb's engine may have moved (its process stopped it and another
+   * started it again): where the requests go now; NULL for a server */
+  PgqrsHranaLocate   locate;
+  gpointer           locate_data;
 
   gint64             changes;       /* of the last statement */
   int                errcode;
@@ -161,6 +165,38 @@ give_connection (PgqrsHrana *self)
       self->holding = FALSE;
       flock (self->connection_lock, LOCK_UN);
     }
+}
+
+void
+_pgqrs_hrana_set_locator (PgqrsHrana       *self,
+                          PgqrsHranaLocate  locate,
+                          gpointer          data)
+{
+  self->locate = locate;
+  self->locate_data = data;
+}
+
+/* Asks where the engine is now, and follows it there. */
+static gboolean
+relocate (PgqrsHrana  *self,
+          gboolean     refused,
+          GError     **error)
+{
+  g_autofree char *url = self->locate (self->locate_data, refused, error);
+
+  if (url == NULL)
+    return FALSE;
+
+  if (!g_str_equal (url, self->url))
+    {
+      g_free (self->url);
+      self->url = g_steal_pointer (&url);
+      self->parent.location = self->url;
+      /* its kept-alive connections lead to the engine that went */
+      g_clear_object (&self->session);
+    }
+
+  return TRUE;
 }
 
 void
@@ -495,13 +531,15 @@ body_to_text (JsonNode *body,
 
 /* POSTs @body to @path, returns the parsed JSON answer.  @status_out gets
  * the HTTP status of an answer that is not 200 (then NULL is returned with
- * @error set). */
+ * @error set); @refused (if not NULL), whether the server refused the
+ * connection, so that the request certainly never reached it. */
 static JsonNode *
 post_json (PgqrsHrana  *self,
            const char  *base,
            const char  *path,
            JsonNode    *body,
            guint       *status_out,
+           gboolean    *refused,
            GError     **error)
 {
   g_autofree char *url = g_strconcat (base, path, NULL);
@@ -517,6 +555,8 @@ post_json (PgqrsHrana  *self,
 
   if (status_out != NULL)
     *status_out = 0;
+  if (refused != NULL)
+    *refused = FALSE;
 
   if (!(msg = soup_message_new ("POST", url)))
     {
@@ -535,6 +575,8 @@ post_json (PgqrsHrana  *self,
   response = soup_session_send_and_read (get_session (self), msg, NULL, &local_error);
   if (response == NULL)
     {
+      if (refused != NULL)
+        *refused = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
                    _("Cannot reach the libSQL server at %s: %s"), self->url, local_error->message);
       return NULL;
@@ -603,10 +645,22 @@ pipeline (PgqrsHrana  *self,
   guint n_requests = json_array_get_length (requests);
   gboolean took;
   gboolean reset = FALSE;
+  gboolean refused = FALSE;
 
   /* a transaction holds the connection already, until its end */
   took = !self->holding;
   take_connection (self);
+
+  /* Nothing sent since the lock was taken: the engine's process may have
+   * stopped it in between (it takes the lock to do so, so never under a
+   * request), and the requests follow it to wherever it runs now. */
+  if (self->fresh_hold && self->locate != NULL && !relocate (self, FALSE, error))
+    {
+      close_stream (self);
+      if (took)
+        give_connection (self);
+      return NULL;
+    }
 
   if (self->fresh_hold)
     {
@@ -635,7 +689,16 @@ pipeline (PgqrsHrana  *self,
   json_node_take_object (body, object);
 
   answer = post_json (self, self->stream_url ? self->stream_url : self->url, path, body,
-                      status_out, error);
+                      status_out, &refused, error);
+  if (answer == NULL && refused && reset && self->locate != NULL)
+    {
+      /* The engine is gone (killed, not stopped) and the request never
+       * reached it; nor did anything else since the lock was taken, so it
+       * is sent again, whatever it does, to the engine started anew. */
+      g_clear_error (error);
+      if (relocate (self, TRUE, error))
+        answer = post_json (self, self->url, path, body, status_out, NULL, error);
+    }
   if (took)
     give_connection (self);
   if (answer == NULL)
@@ -1390,7 +1453,12 @@ hrana_rollback (PgqrsSqlDb *db)
   PgqrsHrana *self = (PgqrsHrana *)db;
 
   if (!self->in_transaction)
-    return;
+    {
+      /* A request that failed on the way ended the transaction (its
+       * stream went with it), but the connection lock is still held. */
+      give_connection (self);
+      return;
+    }
 
   if (self->begin_pending)
     {

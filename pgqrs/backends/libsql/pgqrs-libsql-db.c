@@ -26,6 +26,19 @@ struct _PgqrsLibsqlDb
   PgqrsHrana        *client;
 };
 
+static char *
+locate_engine (gpointer   data,
+               gboolean   refused,
+               GError   **error)
+{
+  PgqrsLibsqlDb *self = data;
+
+  if (!_pgqrs_turso_engine_locate (self->engine, refused, error))
+    return NULL;
+
+  return _pgqrs_turso_engine_get_url (self->engine, &self->generation);
+}
+
 static gboolean
 connect_client (PgqrsLibsqlDb  *self,
                 GError        **error)
@@ -36,7 +49,10 @@ connect_client (PgqrsLibsqlDb  *self,
   g_clear_pointer (&self->client, _pgqrs_hrana_free);
   self->client = _pgqrs_hrana_new (url, self->target.token, self->timeout_s);
   if (self->engine != NULL)
-    _pgqrs_hrana_set_connection_lock (self->client, self->lock_fd);
+    {
+      _pgqrs_hrana_set_connection_lock (self->client, self->lock_fd);
+      _pgqrs_hrana_set_locator (self->client, locate_engine, self);
+    }
   if (self->statement_sql != NULL)
     _pgqrs_hrana_set_statements (self->client, self->statement_sql);
   if (!_pgqrs_hrana_connect (self->client, error))

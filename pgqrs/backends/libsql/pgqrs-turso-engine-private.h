@@ -25,9 +25,16 @@ char             *_pgqrs_turso_engine_find    (void);
 PgqrsTursoEngine *_pgqrs_turso_engine_start   (const char        *path,
                                                GError           **error);
 void              _pgqrs_turso_engine_stop    (PgqrsTursoEngine  *self);
-/* Finds the engine again, or starts it, if it has gone (the file keeps
- * everything committed); its URL changes, and the generation with it. */
+/* Starts the engine again if this process ran it and it has gone (the
+ * file keeps everything committed); its URL changes, and the generation
+ * with it. */
 gboolean          _pgqrs_turso_engine_ensure  (PgqrsTursoEngine  *self,
+                                               GError           **error);
+/* Checks, with the connection lock held and before a request, that the
+ * engine still runs where this process thinks (or, with @refused, that it
+ * is gone): finds it again, or starts it, if it has moved. */
+gboolean          _pgqrs_turso_engine_locate  (PgqrsTursoEngine  *self,
+                                               gboolean           refused,
                                                GError           **error);
 /* The current process's URL and generation. */
 char             *_pgqrs_turso_engine_get_url (PgqrsTursoEngine  *self,

@@ -27,8 +27,10 @@
  * Turso publishes no C library; its engine ships as the tursodb program,
  * whose server mode answers the libSQL remote protocol.  The store runs it
  * on the database file, on a loopback port nobody else is told about, as a
- * child that dies with the thread that started it (the store's owner
- * thread) even if the process is killed.
+ * child that dies with the thread that started it even if the process is
+ * killed.  That thread is the engine's own keeper, which lives as long as
+ * the engine: not the owner thread of the store that needed it first,
+ * which ends when that store closes while others still use the engine.
  */
 
 #define START_ATTEMPTS   3      /* a free port may be taken before the engine binds it */
@@ -41,6 +43,10 @@ typedef struct
   GSubprocess *process;
   char        *url;
   char        *log_path;       /* the engine's output, quoted when it fails */
+  GThread     *keeper;         /* started it, stops it when told */
+  GMutex       lock;
+  GCond        cond;
+  gboolean     stop;           /* under lock */
 } Child;
 
 /*
@@ -147,6 +153,8 @@ read_log (Child *self)
 static void
 child_free (Child *self)
 {
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
   if (self->log_path != NULL)
     g_unlink (self->log_path);
   g_free (self->log_path);
@@ -156,7 +164,7 @@ child_free (Child *self)
 }
 
 static void
-child_stop (Child *self)
+child_terminate (Child *self)
 {
   gint64 deadline;
 
@@ -170,7 +178,12 @@ child_stop (Child *self)
         g_subprocess_force_exit (self->process);
     }
   g_subprocess_wait (self->process, NULL, NULL);
+}
 
+static void
+child_stop (Child *self)
+{
+  child_terminate (self);
   child_free (self);
 }
 
@@ -223,6 +236,8 @@ child_start (const char  *path,
         return NULL;
 
       self = g_new0 (Child, 1);
+      g_mutex_init (&self->lock);
+      g_cond_init (&self->cond);
       if ((log_fd = g_file_open_tmp ("pgqrs-tursodb-XXXXXX.log", &self->log_path, &local_error)) < 0)
         {
           g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
@@ -271,6 +286,78 @@ child_start (const char  *path,
   return NULL;
 }
 
+typedef struct
+{
+  char        *path;
+  GAsyncQueue *started;        /* gets this back, child or error set */
+  Child       *child;
+  GError      *error;
+} KeeperStart;
+
+static gpointer
+keeper_thread (gpointer data)
+{
+  KeeperStart *start = data;
+  GAsyncQueue *started = start->started;
+  Child *child = start->child = child_start (start->path, &start->error);
+
+  /* the starter owns @start from here */
+  g_async_queue_push (started, start);
+  g_async_queue_unref (started);
+
+  if (child != NULL)
+    {
+      g_mutex_lock (&child->lock);
+      while (!child->stop)
+        g_cond_wait (&child->cond, &child->lock);
+      g_mutex_unlock (&child->lock);
+      child_terminate (child);
+    }
+
+  return NULL;
+}
+
+/* Starts the engine from a keeper thread of its own (see the top). */
+static Child *
+child_start_kept (const char  *path,
+                  GError     **error)
+{
+  KeeperStart *start = g_new0 (KeeperStart, 1);
+  g_autoptr(GAsyncQueue) started = g_async_queue_new ();
+  GThread *keeper;
+  Child *child;
+
+  start->path = g_strdup (path);
+  start->started = g_async_queue_ref (started);
+  keeper = g_thread_new ("pgqrs-tursodb", keeper_thread, start);
+  g_async_queue_pop (started);          /* @start, filled in */
+
+  if ((child = start->child) != NULL)
+    child->keeper = keeper;
+  else
+    {
+      g_thread_join (keeper);
+      g_propagate_error (error, start->error);
+    }
+  g_free (start->path);
+  g_free (start);
+
+  return child;
+}
+
+static void
+child_release (Child *self)
+{
+  GThread *keeper = self->keeper;
+
+  g_mutex_lock (&self->lock);
+  self->stop = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (keeper);
+  child_free (self);
+}
+
 static gboolean
 url_answers (const char *url)
 {
@@ -291,7 +378,7 @@ find_or_start (PgqrsTursoEngine  *self,
 
   if (self->child != NULL && child_alive (self->child))
     return TRUE;
-  g_clear_pointer (&self->child, child_stop);
+  g_clear_pointer (&self->child, child_release);
 
   /* the sidecar's lock elects the one process that starts the engine */
   if ((fd = open (self->sidecar_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
@@ -318,9 +405,11 @@ find_or_start (PgqrsTursoEngine  *self,
     {
       g_autofree char *line = NULL;
 
-      if (previous != NULL)
+      /* an engine its process stopped emptied the file: only one that
+       * died is news */
+      if (previous != NULL && published != NULL && *published != '\0')
         g_message ("The Turso engine on “%s” stopped; starting it again", self->path);
-      if (!(self->child = child_start (self->path, error)))
+      if (!(self->child = child_start_kept (self->path, error)))
         {
           close (fd);
           return FALSE;
@@ -388,12 +477,35 @@ _pgqrs_turso_engine_start (const char  *path,
 }
 
 gboolean
+_pgqrs_turso_engine_locate (PgqrsTursoEngine  *self,
+                            gboolean           refused,
+                            GError           **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
+  g_autofree char *published = NULL;
+
+  if (self->child != NULL && child_alive (self->child))
+    return TRUE;
+
+  /* Where the engine is, by the word of the process that runs it: the
+   * file is emptied when it stops the engine. */
+  if (!refused && g_file_get_contents (self->sidecar_path, &published, NULL, NULL) &&
+      g_str_equal (g_strstrip (published), self->url))
+    return TRUE;
+
+  return find_or_start (self, error);
+}
+
+gboolean
 _pgqrs_turso_engine_ensure (PgqrsTursoEngine  *self,
                             GError           **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&registry_lock);
 
-  if (self->child != NULL ? child_alive (self->child) : url_answers (self->url))
+  /* Another process's engine is not probed here: each request checks
+   * where it is (_pgqrs_turso_engine_locate()), and one that finds it
+   * gone has it started again. */
+  if (self->child == NULL || child_alive (self->child))
     return TRUE;
 
   return find_or_start (self, error);
@@ -433,6 +545,37 @@ _pgqrs_turso_engine_get_pid (PgqrsTursoEngine *self)
   return pid ? atoi (pid) : 0;
 }
 
+/* Stops this process's engine, which other processes may use: with the
+ * connection lock, so that no request of theirs is in flight, and with
+ * the address file's, emptied, so that they start it again only once it
+ * has let go of the database file. */
+static void
+retire (PgqrsTursoEngine *self)
+{
+  int lock_fd = open (self->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int sidecar_fd = open (self->sidecar_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_autofree char *published = NULL;
+
+  /* Without the locks (a file that cannot be opened), it is stopped all
+   * the same: others see a request fail and the next one find it gone. */
+  if (lock_fd >= 0)
+    while (flock (lock_fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+  if (sidecar_fd >= 0)
+    while (flock (sidecar_fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+
+  if (sidecar_fd >= 0 && g_file_get_contents (self->sidecar_path, &published, NULL, NULL) &&
+      g_str_equal (g_strstrip (published), self->child->url) && ftruncate (sidecar_fd, 0) != 0)
+    g_message ("Cannot empty %s: %s", self->sidecar_path, g_strerror (errno));
+  g_clear_pointer (&self->child, child_release);
+
+  if (sidecar_fd >= 0)
+    close (sidecar_fd);
+  if (lock_fd >= 0)
+    close (lock_fd);
+}
+
 void
 _pgqrs_turso_engine_stop (PgqrsTursoEngine *self)
 {
@@ -446,11 +589,11 @@ _pgqrs_turso_engine_stop (PgqrsTursoEngine *self)
     return;
 
   g_hash_table_remove (registry, self->path);
+  /* The locks are taken without the registry's: a store of this process
+   * may hold the connection lock and want the registry. */
+  g_clear_pointer (&locker, g_mutex_locker_free);
   if (self->child != NULL)
-    {
-      /* Other processes' stores find it gone and start their own. */
-      g_clear_pointer (&self->child, child_stop);
-    }
+    retire (self);
   g_free (self->url);
   g_free (self->path);
   g_free (self->sidecar_path);
