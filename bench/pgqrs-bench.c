@@ -64,6 +64,9 @@
 #ifdef HAVE_LIBPQ
 #include "backends/postgres/pgqrs-postgres-statements-private.h"
 #endif
+#ifdef HAVE_LIBSQL
+#include "backends/libsql/pgqrs-libsql-db-private.h"
+#endif
 
 /* ----------------------------------------------------------------------- */
 /* options                                                                  */
@@ -128,9 +131,20 @@ is_postgres (const char *dsn)
   return g_str_has_prefix (dsn, "postgresql:") || g_str_has_prefix (dsn, "postgres:");
 }
 
+/* Turso/libSQL: a server (sqld here; Turso Cloud has the same forms) or a
+ * local file the library runs the Turso engine on (turso:///path). */
+static gboolean
+is_libsql (const char *dsn)
+{
+  return g_str_has_prefix (dsn, "turso:") || g_str_has_prefix (dsn, "libsql:") ||
+         g_str_has_prefix (dsn, "http:") || g_str_has_prefix (dsn, "https:");
+}
+
 static const char *
 backend_name (void)
 {
+  if (is_libsql (opt_dsn))
+    return g_str_has_prefix (opt_dsn, "turso:///") ? "turso" : "sqld";
   return is_postgres (opt_dsn) ? "postgres" : "sqlite";
 }
 
@@ -266,6 +280,12 @@ typedef struct
 #ifdef HAVE_LIBPQ
   PGconn  *conn;
 #endif
+#ifdef HAVE_LIBSQL
+  /* Turso/libSQL: the library's own protocol client (and, for a local
+   * file, the Turso engine its stores run), since the server owns the file */
+  PgqrsLibsqlDb *libsql;
+  PgqrsSqlDb    *sql;
+#endif
 } Raw;
 
 static char *
@@ -288,7 +308,20 @@ raw_open (void)
   Raw *r = g_new0 (Raw, 1);
 
   r->pg = is_postgres (opt_dsn);
-  if (r->pg)
+  if (is_libsql (opt_dsn))
+    {
+#ifdef HAVE_LIBSQL
+      g_autoptr(GError) error = NULL;
+
+      if (!(r->libsql = _pgqrs_libsql_db_open (opt_dsn, 120, NULL, &error)) ||
+          !(r->sql = _pgqrs_libsql_db_get (r->libsql, &error)))
+        die ("libsql", error);
+#else
+      g_printerr ("pgqrs-bench: built without Turso/libSQL\n");
+      exit (1);
+#endif
+    }
+  else if (r->pg)
     {
 #ifdef HAVE_LIBPQ
       const char *q = strchr (opt_dsn, '?');
@@ -328,6 +361,9 @@ raw_open (void)
 static void
 raw_close (Raw *r)
 {
+#ifdef HAVE_LIBSQL
+  g_clear_pointer (&r->libsql, _pgqrs_libsql_db_close);
+#endif
   if (r->db)
     sqlite3_close (r->db);
 #ifdef HAVE_LIBPQ
@@ -341,6 +377,16 @@ static void
 raw_exec (Raw        *r,
           const char *sql)
 {
+#ifdef HAVE_LIBSQL
+  if (r->sql)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!_pgqrs_sql_exec (r->sql, sql, &error))
+        die (sql, error);
+      return;
+    }
+#endif
   if (!r->pg)
     {
       char *msg = NULL;
@@ -372,6 +418,29 @@ raw_int (Raw        *r,
 {
   gint64 value = 0;
 
+#ifdef HAVE_LIBSQL
+  if (r->sql)
+    {
+      g_autoptr(GError) error = NULL;
+      /* a statement id of its own: the client keeps one per id */
+      PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (r->sql, G_MAXUINT, sql, &error);
+
+      if (stmt == NULL)
+        die (sql, error);
+      switch (_pgqrs_sql_step (r->sql, stmt, &error))
+        {
+        case PGQRS_SQL_ROW:
+          value = _pgqrs_sql_column_int64 (stmt, 0);
+          break;
+        case PGQRS_SQL_DONE:
+          break;
+        default:
+          die (sql, error);
+        }
+      _pgqrs_sql_reset (stmt);
+      return value;
+    }
+#endif
   if (!r->pg)
     {
       sqlite3_stmt *stmt;
@@ -415,7 +484,7 @@ raw_reset (Raw    *r,
   raw_exec (r, sql);
   if (r->pg)
     raw_exec (r, "VACUUM (ANALYZE) pgqrs_messages");
-  else
+  else if (!is_libsql (opt_dsn))   /* the server's log is the server's */
     raw_exec (r, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
@@ -443,6 +512,20 @@ raw_fill (Raw      *r,
       queue_id, archived ? 1 : 0, archived ? 1 : 0,
       archived ? "now () - interval '1 second'" : "NULL",
       archived ? "now () - interval '1 second'" : "NULL",
+      archived ? "'done'" : "NULL", n);
+  else if (is_libsql (opt_dsn))
+    /* the Turso engine has no recursive CTEs yet; both engines have
+     * generate_series */
+    sql = g_strdup_printf (
+      "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, read_ct, lease_ct, "
+      "                            dequeued_at, archived_at, archive_reason) "
+      "SELECT %" G_GINT64_FORMAT ", json_object ('task', 'bench', 'i', value), "
+      "       strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-1 seconds'), "
+      "       strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-1 seconds'), %d, %d, %s, %s, %s "
+      "  FROM generate_series (1, %" G_GINT64_FORMAT ")",
+      queue_id, archived ? 1 : 0, archived ? 1 : 0,
+      archived ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds')" : "NULL",
+      archived ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds')" : "NULL",
       archived ? "'done'" : "NULL", n);
   else
     sql = g_strdup_printf (
