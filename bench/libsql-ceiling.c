@@ -41,6 +41,7 @@
 #include <libsoup/soup.h>
 
 #include <pgqrs.h>
+#include "backends/libsql/pgqrs-hrana-private.h"
 #include "backends/libsql/pgqrs-libsql-backend-private.h"
 #include "backends/sqlite/pgqrs-sqlite-statements-private.h"
 
@@ -113,109 +114,52 @@ fail (const char *what,
   exit (1);
 }
 
-/* Hrana values: integers as decimal strings, as the library sends them. */
+/* A statement with @n_args arguments (JsonNode *, transfer full), encoded
+ * by the library's own Hrana helpers, so it travels as the library's does. */
 static JsonNode *
-value_int (gint64 v)
-{
-  JsonObject *o = json_object_new ();
-  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-  char text[32];
-
-  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, v);
-  json_object_set_string_member (o, "type", "integer");
-  json_object_set_string_member (o, "value", text);
-  json_node_take_object (n, o);
-  return n;
-}
-
-static JsonNode *
-value_float (double v)
-{
-  JsonObject *o = json_object_new ();
-  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_string_member (o, "type", "float");
-  json_object_set_double_member (o, "value", v);
-  json_node_take_object (n, o);
-  return n;
-}
-
-/* A statement with @n_args arguments (transfer full), or none. */
-static JsonObject *
 stmt (const char *sql,
       int         n_args,
       ...)
 {
-  JsonObject *o = json_object_new ();
-  JsonArray *args = json_array_new ();
+  g_autoptr(JsonArray) args = json_array_new ();
   va_list ap;
 
   va_start (ap, n_args);
   for (int i = 0; i < n_args; i++)
     json_array_add_element (args, va_arg (ap, JsonNode *));
   va_end (ap);
-  json_object_set_string_member (o, "sql", sql);
-  json_object_set_array_member (o, "args", args);
-  return o;
+  return _pgqrs_hrana_stmt_new (sql, n_args > 0 ? args : NULL);
 }
 
-/* A Hrana batch under construction, and the index of each step the caller
- * wants the result of. */
+/* A Hrana batch under construction: each step on condition the one before
+ * succeeded, as the library sends them. */
 typedef struct
 {
   JsonArray *steps;
-  gboolean   conditional;   /* each step on condition the one before succeeded */
 } Batch;
 
+/* Adds @statement (transfer full); returns its step index. */
 static guint
-batch_add (Batch      *b,
-           JsonObject *statement)
+batch_add (Batch    *b,
+           JsonNode *statement)
 {
-  JsonObject *step = json_object_new ();
   guint index = json_array_get_length (b->steps);
 
-  json_object_set_object_member (step, "stmt", statement);
-  if (b->conditional && index > 0)
-    {
-      JsonObject *cond = json_object_new ();
-
-      json_object_set_string_member (cond, "type", "ok");
-      json_object_set_int_member (cond, "step", index - 1);
-      json_object_set_object_member (step, "condition", cond);
-    }
-  json_array_add_object_element (b->steps, step);
+  _pgqrs_hrana_batch_add (b->steps, statement, index > 0 ? _pgqrs_hrana_cond_ok (index - 1) : NULL);
   return index;
 }
 
 /* A statement and, on the Turso engine, the SELECT changes() that counts
  * its rows; returns the index of the step whose result counts them. */
 static guint
-batch_add_counted (Batch      *b,
-                   JsonObject *statement)
+batch_add_counted (Batch    *b,
+                   JsonNode *statement)
 {
   guint index = batch_add (b, statement);
 
   if (!turso_engine)
     return index;
   return batch_add (b, stmt ("SELECT changes()", 0));
-}
-
-/* ROLLBACK unless step @commit succeeded. */
-static void
-batch_add_rollback (Batch *b,
-                    guint  commit)
-{
-  JsonObject *step = json_object_new ();
-  JsonObject *not = json_object_new ();
-  JsonObject *ok = json_object_new ();
-
-  json_object_set_object_member (step, "stmt", stmt ("ROLLBACK", 0));
-  json_object_set_string_member (ok, "type", "ok");
-  json_object_set_int_member (ok, "step", commit);
-  json_object_set_string_member (not, "type", "not");
-  json_object_set_object_member (not, "cond", ok);
-  json_object_set_object_member (step, "condition", not);
-  json_array_add_object_element (b->steps, step);
 }
 
 /* POSTs one pipeline request holding the batch (and a "close" when the
@@ -364,23 +308,23 @@ take_tokens (JsonArray *results,
     }
 }
 
-static JsonObject *
+static JsonNode *
 dead_letter_stmt (void)
 {
-  return stmt (sql_dead_letter, 3, value_int (opt_queue_id), value_int (opt_batch), value_int (opt_max_read));
+  return stmt (sql_dead_letter, 3, _pgqrs_hrana_value_int (opt_queue_id), _pgqrs_hrana_value_int (opt_batch), _pgqrs_hrana_value_int (opt_max_read));
 }
 
-static JsonObject *
+static JsonNode *
 lease_stmt (void)
 {
-  return stmt (sql_lease, 4, value_int (opt_queue_id), value_int (opt_batch), value_float (opt_visibility),
-               value_int (0));
+  return stmt (sql_lease, 4, _pgqrs_hrana_value_int (opt_queue_id), _pgqrs_hrana_value_int (opt_batch), _pgqrs_hrana_value_float (opt_visibility),
+               _pgqrs_hrana_value_int (0));
 }
 
-static JsonObject *
+static JsonNode *
 archive_stmt (const Token *t)
 {
-  return stmt (sql_archive, 4, value_int (t->id), value_int (opt_queue_id), value_int (t->lease_ct), value_int (0));
+  return stmt (sql_archive, 4, _pgqrs_hrana_value_int (t->id), _pgqrs_hrana_value_int (opt_queue_id), _pgqrs_hrana_value_int (t->lease_ct), _pgqrs_hrana_value_int (0));
 }
 
 static void
@@ -410,7 +354,7 @@ send_transaction (Client *c,
   guint commit;
 
   commit = batch_add (b, stmt ("COMMIT", 0));
-  batch_add_rollback (b, commit);
+  _pgqrs_hrana_batch_add (b->steps, stmt ("ROLLBACK", 0), _pgqrs_hrana_cond_not (_pgqrs_hrana_cond_ok (commit)));
   turn_begin (c);
   results = send_batch (c, b, TRUE);
   turn_end ();
@@ -424,7 +368,7 @@ lease (Client *c,
 {
   if (!per_statement)
     {
-      Batch b = { json_array_new (), TRUE };
+      Batch b = { json_array_new () };
       g_autoptr(JsonArray) results = NULL;
       guint at;
 
@@ -447,7 +391,7 @@ lease (Client *c,
 
     do
       {
-        Batch b = { json_array_new (), TRUE };
+        Batch b = { json_array_new () };
         g_autoptr(JsonArray) results = NULL;
         guint at;
 
@@ -461,7 +405,7 @@ lease (Client *c,
     while (changed > 0);
   }
   {
-    Batch b = { json_array_new (), TRUE };
+    Batch b = { json_array_new () };
     g_autoptr(JsonArray) results = NULL;
 
     batch_add_counted (&b, lease_stmt ());
@@ -469,7 +413,7 @@ lease (Client *c,
     take_tokens (results, 0, tokens);
   }
   {
-    Batch b = { json_array_new (), TRUE };
+    Batch b = { json_array_new () };
     g_autoptr(JsonArray) results = NULL;
 
     batch_add_counted (&b, stmt ("COMMIT", 0));
@@ -487,7 +431,7 @@ archive (Client *c,
 
   if (!per_statement)
     {
-      Batch b = { json_array_new (), TRUE };
+      Batch b = { json_array_new () };
       g_autoptr(JsonArray) results = NULL;
       g_autofree guint *at = g_new (guint, tokens->len);
 
@@ -503,7 +447,7 @@ archive (Client *c,
   turn_begin (c);
   for (guint i = 0; i < tokens->len; i++)
     {
-      Batch b = { json_array_new (), TRUE };
+      Batch b = { json_array_new () };
       g_autoptr(JsonArray) results = NULL;
       guint at;
 
@@ -514,7 +458,7 @@ archive (Client *c,
       archived += changed_rows (results, at) > 0;
     }
   {
-    Batch b = { json_array_new (), TRUE };
+    Batch b = { json_array_new () };
     g_autoptr(JsonArray) results = NULL;
 
     batch_add_counted (&b, stmt ("COMMIT", 0));
