@@ -623,12 +623,12 @@ def peer_version(peers_dir, name):
 LIBSQL_FULL = dict(
     # the engines are slow (a request per statement over HTTP, an fsync per
     # commit): smaller backlogs and a part of the grid keep them to minutes
-    drain_messages={"sqld": 1000, "turso": 400},
+    drain_messages={"sqld": 800, "turso": 300},
     drain_grid={"sqld": [(1, 1), (1, 10), (4, 10), (1, 50), (4, 50)],
-                "turso": [(1, 1), (1, 10), (2, 10), (1, 50)]},
+                "turso": [(1, 10), (2, 10), (1, 50)]},
     drain_reps=3,
     enqueue_single=300,
-    enqueue_batch=2000,
+    enqueue_batch=1000,
     e2e_samples=100,
     e2e_poll_samples=50,
 )
@@ -739,7 +739,8 @@ def libsql(run, args, meta, work):
     tursodb = engine_program(args.src, "PGQRS_TURSODB",
                              os.path.join("@tursodatabase", "cli-linux-x64-gnu", "tursodb"), "tursodb")
     if not args.libsql_ceiling:
-        run.notes.append("Turso/libSQL skipped: pgqrs was built without libsoup-3 (no libsql-ceiling).")
+        run.notes.append("Turso/libSQL skipped: no bench/libsql-ceiling (pgqrs built without libsoup-3, "
+                         "or --no-build without $PGQRS_LIBSQL_CEILING).")
         return
     for engine, program in (("sqld", sqld), ("turso", tursodb)):
         if not wants(args, engine):

@@ -24,6 +24,9 @@
  * finds out) the consumers take turns on its one connection, a mutex held
  * for a request and across a transaction, as the library's stores do with
  * their lock file.  The token, if any, comes from $PGQRS_AUTH_TOKEN.
+ * A transaction whose BEGIN sqld refuses with "database is locked" (another
+ * writer holds the lock; nothing of it ran) is sent again, and counted
+ * (busy_retries in the JSON).
  *
  * The queue must hold its backlog already (pgqrs-bench --scenario prefill).
  * Prints one line of JSON, like pgqrs-bench --scenario drain.
@@ -86,6 +89,7 @@ typedef struct
   char        *baton;        /* sqld: the stream holding the transaction */
   gboolean     fresh;        /* Turso engine: the connection was just taken */
   guint64      requests;
+  guint64      busy_retries; /* transactions sent again: "database is locked" */
 } Client;
 
 typedef struct
@@ -97,6 +101,7 @@ typedef struct
   GArray  *archive_us;
   guint64  archived;
   guint64  requests;
+  guint64  busy_retries;
   gint64   finished_at;
 } Consumer;
 
@@ -162,13 +167,26 @@ batch_add_counted (Batch    *b,
   return batch_add (b, stmt ("SELECT changes()", 0));
 }
 
+/* Whether step 0 of @steps opens a transaction. */
+static gboolean
+begins (JsonArray *steps)
+{
+  JsonObject *step = json_array_get_object_element (steps, 0);
+
+  return g_strcmp0 (json_object_get_string_member (json_object_get_object_member (step, "stmt"), "sql"),
+                    "BEGIN IMMEDIATE") == 0;
+}
+
 /* POSTs one pipeline request holding the batch (and a "close" when the
  * transaction ends, on sqld), returns the step results (transfer full).
- * Any failure ends the program: a ceiling that fails is no ceiling. */
+ * NULL when sqld refused the transaction's BEGIN because another writer
+ * holds the lock ("database is locked": nothing of it ran, so it is sent
+ * again).  Any other failure ends the program: a ceiling that fails is no
+ * ceiling. */
 static JsonArray *
-send_batch (Client   *c,
-            Batch    *b,
-            gboolean  close_stream)
+send_once (Client   *c,
+           Batch    *b,
+           gboolean  close_stream)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
@@ -225,8 +243,6 @@ send_batch (Client   *c,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
-  json_array_unref (b->steps);
-  b->steps = NULL;
 
   text = json_to_string (body, FALSE);
   msg = soup_message_new ("POST", url);
@@ -260,9 +276,28 @@ send_batch (Client   *c,
   errors = json_object_get_array_member (batch_result, "step_errors");
   for (guint i = 0; i < json_array_get_length (errors); i++)
     if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (errors, i)))
-      fail ("statement", json_object_get_string_member (json_array_get_object_element (errors, i), "message"));
+      {
+        const char *message = json_object_get_string_member (json_array_get_object_element (errors, i), "message");
+
+        if (i == 0 && begins (b->steps) && strstr (message, "database is locked"))
+          return NULL;
+        fail ("statement", message);
+      }
 
   return json_array_ref (json_object_get_array_member (batch_result, "step_results"));
+}
+
+static JsonArray *
+send_batch (Client   *c,
+            Batch    *b,
+            gboolean  close_stream)
+{
+  JsonArray *results;
+
+  while (!(results = send_once (c, b, close_stream)))
+    c->busy_retries++;
+  g_clear_pointer (&b->steps, json_array_unref);
+  return results;
 }
 
 static gint64
@@ -487,7 +522,7 @@ static gpointer
 consumer_thread (gpointer data)
 {
   Consumer *con = data;
-  Client c = { new_session (), NULL, FALSE, 0 };
+  Client c = { new_session (), NULL, FALSE, 0, 0 };
   g_autoptr(GArray) tokens = g_array_new (FALSE, FALSE, sizeof (Token));
 
   g_mutex_lock (con->mutex);
@@ -517,6 +552,7 @@ consumer_thread (gpointer data)
 
   con->finished_at = g_get_monotonic_time ();
   con->requests = c.requests;
+  con->busy_retries = c.busy_retries;
   g_object_unref (c.session);
   g_free (c.baton);
   return NULL;
@@ -592,7 +628,7 @@ main (int   argc,
   GCond cond;
   int ready;
   gint64 start, end = 0;
-  guint64 archived = 0, requests = 0;
+  guint64 archived = 0, requests = 0, busy_retries = 0;
   Consumer *c;
   GThread **threads;
   double seconds;
@@ -638,6 +674,7 @@ main (int   argc,
       g_thread_join (threads[i]);
       archived += c[i].archived;
       requests += c[i].requests;
+      busy_retries += c[i].busy_retries;
       end = MAX (end, c[i].finished_at);
       g_array_append_vals (lease_us, c[i].lease_us->data, c[i].lease_us->len);
       g_array_append_vals (archive_us, c[i].archive_us->data, c[i].archive_us->len);
@@ -665,6 +702,8 @@ main (int   argc,
   json_builder_add_int_value (b, archived);
   json_builder_set_member_name (b, "http_requests");
   json_builder_add_int_value (b, requests);
+  json_builder_set_member_name (b, "busy_retries");
+  json_builder_add_int_value (b, busy_retries);
   json_builder_set_member_name (b, "seconds");
   json_builder_add_double_value (b, seconds);
   json_builder_set_member_name (b, "messages_per_s");
