@@ -427,6 +427,12 @@ def libsql_section(L, results, out):
                  [ser_p, ser_s, ser_t], "messages / s")
         L.append("![drain %s](%s)" % (backend, chart))
         L.append("")
+    retried = [r for r in results if r.get("driver") == "libsql-ceiling" and r.get("busy_retries")]
+    if retried:
+        L.append("sqld refused a ceiling transaction's `BEGIN IMMEDIATE` with “database is locked” (another "
+                 "writer held the lock), and it was sent again: %s." % ", ".join(
+                     "%s: %d" % (r["what"], r["busy_retries"]) for r in retried))
+        L.append("")
     L.append("Enqueue and end-to-end latency on these engines are in the tables below (backends `sqld`, "
              "`turso`).  Their e2e has no `other` mode: another store's enqueue reaches a consumer by "
              "polling, which the `poll` mode measures.")
