@@ -324,7 +324,10 @@ def main():
             "quick": args.quick, "machine": machine_info(), "sizes": size}
     try:
         # ---------------------------------------------------------------- PG
-        rc, out, err = run.call(["sh", pg_cluster, "start", cluster], 120) if wants(args, "postgres") else (-2, "", "")
+        if wants(args, "postgres"):
+            rc, out, err = run.call(["sh", pg_cluster, "start", cluster], 120)
+        else:
+            rc, out, err = -2, "", ""
         if rc == 0 and out.strip().isdigit():
             port = int(out.strip())
         elif rc == -2:
