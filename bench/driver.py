@@ -291,7 +291,11 @@ def main():
     ap.add_argument("--src", required=True)
     ap.add_argument("--cmdline", required=True)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--libsql-ceiling", default=None)
+    ap.add_argument("--only", default=None)
     args = ap.parse_args()
+    if args.only and not all(name.strip() in ONLY for name in args.only.split(",")):
+        ap.error("--only takes a comma-separated list of %s" % ", ".join(sorted(ONLY)))
     size = QUICK if args.quick else FULL
 
     os.makedirs(args.out, exist_ok=True)
@@ -322,9 +326,14 @@ def main():
             "quick": args.quick, "machine": machine_info(), "sizes": size}
     try:
         # ---------------------------------------------------------------- PG
-        rc, out, err = run.call(["sh", pg_cluster, "start", cluster], 120)
+        if wants(args, "postgres"):
+            rc, out, err = run.call(["sh", pg_cluster, "start", cluster], 120)
+        else:
+            rc, out, err = -2, "", ""
         if rc == 0 and out.strip().isdigit():
             port = int(out.strip())
+        elif rc == -2:
+            run.notes.append("PostgreSQL not run: --only %s." % args.only)
         elif rc == 77:
             run.notes.append("PostgreSQL skipped: no server binaries (initdb) found.")
         else:
@@ -335,7 +344,8 @@ def main():
             backends.append(("postgres", pg_dsn))
             meta["postgresql_settings"] = cluster_settings(pg_cluster)
         sqlite_db = os.path.join(work, "bench.db")
-        backends.append(("sqlite", "sqlite://" + sqlite_db))
+        if wants(args, "sqlite"):
+            backends.append(("sqlite", "sqlite://" + sqlite_db))
 
         rc, out, err = run.call([args.bench, "--scenario", "statements"], 30)
         statements = None
@@ -358,6 +368,7 @@ def main():
             scenarios(run, args, size, backend, dsn)
             if backend == "postgres":
                 peers(run, args, size, dsn, port)
+        libsql(run, args, meta, work)
     finally:
         stop_cluster()
         shutil.rmtree(work, ignore_errors=True)
@@ -624,6 +635,233 @@ def peer_version(peers_dir, name):
             return json.load(f)["version"]
     except (OSError, ValueError, KeyError):
         return "?"
+
+
+# --------------------------------------------------------------------------
+# Turso/libSQL: sqld (a server the driver starts) and the Turso engine
+# (turso:///path: the library runs tursodb itself)
+
+LIBSQL_FULL = dict(
+    # the engines are slow (a request per statement over HTTP, an fsync per
+    # commit): smaller backlogs and a part of the grid keep them to minutes
+    drain_messages={"sqld": 800, "turso": 300},
+    drain_grid={"sqld": [(1, 1), (1, 10), (4, 10), (1, 50), (4, 50)],
+                "turso": [(1, 10), (2, 10), (1, 50)]},
+    drain_reps=3,
+    enqueue_single=300,
+    enqueue_batch=1000,
+    e2e_samples=100,
+    e2e_poll_samples=50,
+)
+
+LIBSQL_QUICK = dict(
+    drain_messages={"sqld": 40, "turso": 20},
+    drain_grid={"sqld": [(1, 10)], "turso": [(1, 10)]},
+    drain_reps=1,
+    enqueue_single=10,
+    enqueue_batch=100,
+    e2e_samples=5,
+    e2e_poll_samples=3,
+)
+
+
+def engine_program(src, env_name, module_path, name):
+    """$env_name, else the source tree's .engines/ (scripts/install-engines),
+    else PATH."""
+    for candidate in (os.environ.get(env_name),
+                      os.path.join(src, ".engines", "node_modules", module_path)):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which(name)
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, path, body, seconds):
+    """Waits until @url answers a POST of @path (any HTTP status)."""
+    import urllib.error
+    import urllib.request
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(urllib.request.Request(url + path, data=body.encode(),
+                                                          headers={"Content-Type": "application/json"}),
+                                   timeout=5).read()
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+class Engine:
+    """sqld or tursodb --sync-server on loopback, a child of the driver."""
+
+    def __init__(self, run, argv, url, log_path):
+        self.run = run
+        self.url = url
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SQLD_")}
+        env["RUST_BACKTRACE"] = "0"
+        run.say("$ " + " ".join(argv) + " &")
+        self.log = open(log_path, "a")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)
+        probe = '{"baton":null,"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}}]}'
+        if not wait_http(url, "/v2/pipeline", probe, 60) or self.proc.poll() is not None:
+            self.stop()
+            self.proc = None
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def start_sqld(run, program, work):
+    port = free_port()
+    url = "http://127.0.0.1:%d" % port
+    e = Engine(run, [program, "--no-welcome", "--db-path", os.path.join(work, "data.sqld"),
+                     "--http-listen-addr", "127.0.0.1:%d" % port], url, os.path.join(work, "sqld.log"))
+    return e if e.proc else None
+
+
+def start_tursodb(run, program, path, work):
+    port = free_port()
+    url = "http://127.0.0.1:%d" % port
+    e = Engine(run, [program, "--quiet", "--sync-server", "127.0.0.1:%d" % port, path], url,
+               os.path.join(work, "tursodb.log"))
+    return e if e.proc else None
+
+
+def engine_version(run, program):
+    rc, out, err = run.call([program, "--version"], 30)
+    return out.strip().splitlines()[0] if rc == 0 and out.strip() else "?"
+
+
+def libsql(run, args, meta, work):
+    """Drain (pgqrs and its two ceilings, alternating), enqueue and e2e on
+    sqld and on the Turso engine; an engine that is not found is skipped
+    and the report says so."""
+    size = LIBSQL_QUICK if args.quick else LIBSQL_FULL
+    meta["libsql_sizes"] = size
+    meta["libsql_engines"] = {}
+    sqld = engine_program(args.src, "PGQRS_SQLD", os.path.join("@sqld", "linux-x64", "sqld"), "sqld")
+    tursodb = engine_program(args.src, "PGQRS_TURSODB",
+                             os.path.join("@tursodatabase", "cli-linux-x64-gnu", "tursodb"), "tursodb")
+    if not args.libsql_ceiling:
+        run.notes.append("Turso/libSQL skipped: no bench/libsql-ceiling (pgqrs built without libsoup-3, "
+                         "or --no-build without $PGQRS_LIBSQL_CEILING).")
+        return
+    for engine, program in (("sqld", sqld), ("turso", tursodb)):
+        if not wants(args, engine):
+            continue
+        if program is None:
+            run.notes.append("%s skipped: %s not found (scripts/install-engines puts it in .engines/, or put "
+                             "it on PATH)." % (engine, "sqld" if engine == "sqld" else "tursodb"))
+            continue
+        meta["libsql_engines"][engine] = engine_version(run, program)
+        ework = os.path.join(work, engine)
+        os.makedirs(ework)
+        if engine == "sqld":
+            server = start_sqld(run, program, ework)
+            if server is None:
+                run.fail("sqld", "did not start (log: %s)" % os.path.join(ework, "sqld.log"))
+                continue
+            try:
+                libsql_backend(run, args, size, engine, server.url, lambda: server.url, None)
+            finally:
+                server.stop()
+        else:
+            path = os.path.join(ework, "bench.db")
+            env = dict(os.environ, PGQRS_TURSODB=program)
+            ceiling_engine = []
+
+            def ceiling_url():
+                # the ceiling has no library to run the engine: the driver
+                # runs it on the file once pgqrs-bench (and its engine) is gone
+                e = start_tursodb(run, program, path, ework)
+                if e is None:
+                    return None
+                ceiling_engine.append(e)
+                return e.url
+
+            def ceiling_done():
+                while ceiling_engine:
+                    ceiling_engine.pop().stop()
+
+            libsql_backend(run, args, size, engine, "turso://" + path, ceiling_url, ceiling_done, env)
+
+
+def libsql_backend(run, args, size, backend, dsn, ceiling_url, ceiling_done, env=None):
+    b = [args.bench, "--dsn", dsn]
+    n = size["drain_messages"][backend]
+    for c, batch in size["drain_grid"][backend]:
+        reps = size["drain_reps"] if batch >= 10 else 1
+        for rep in range(reps):
+            extra = {"rep": rep}
+            run.json_run("%s drain c%d b%d #%d" % (backend, c, batch, rep),
+                         b + ["--scenario", "drain", "--messages", str(n), "--consumers", str(c),
+                              "--batch", str(batch)], 1800,
+                         check=all_of(drained(n), positive("messages_per_s", "lease.p50_ms", "archive.p50_ms")),
+                         extra=extra, env=env)
+            # the library's own requests, then one request per transaction
+            for requests in ("statement", "transaction"):
+                what = "%s ceiling (%s) c%d b%d #%d" % (backend, requests, c, batch, rep)
+                rc, out, err = run.call(b + ["--scenario", "prefill", "--messages", str(n)], 600, env=env)
+                if rc != 0 or not out.strip().isdigit():
+                    run.fail(what, "prefill failed")
+                    continue
+                url = ceiling_url()
+                if url is None:
+                    run.fail(what, "the engine did not start")
+                    continue
+                try:
+                    run.json_run(what, [args.libsql_ceiling, "--url", url, "--queue-id", out.strip(),
+                                        "--consumers", str(c), "--batch", str(batch), "--requests", requests,
+                                        "--backend", backend], 1800,
+                                 check=all_of(drained_n(n), positive("messages_per_s")), extra=extra)
+                finally:
+                    if ceiling_done:
+                        ceiling_done()
+
+    run.json_run("%s enqueue b1" % backend,
+                 b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], 1800,
+                 check=positive("messages_per_s", "call.p50_ms"), env=env)
+    run.json_run("%s enqueue b100" % backend,
+                 b + ["--scenario", "enqueue", "--messages", str(size["enqueue_batch"]), "--batch", "100"], 1800,
+                 check=positive("messages_per_s", "call.p50_ms"), env=env)
+    # Wakeups reach a consumer from its own store only; another store's
+    # enqueue is heard by polling, which the poll mode measures.
+    run.json_run("%s e2e same" % backend,
+                 b + ["--scenario", "e2e", "--mode", "same", "--samples", str(size["e2e_samples"])], 1800,
+                 check=all_of(no_timeouts, positive("latency.p50_ms")), env=env)
+    run.json_run("%s e2e poll" % backend,
+                 b + ["--scenario", "e2e", "--mode", "poll", "--samples", str(size["e2e_poll_samples"]),
+                      "--poll-interval", "0.1"], 1800,
+                 check=all_of(no_timeouts, positive("latency.p50_ms")), env=env)
+
+
+ONLY = {"postgres": ("postgres",), "sqlite": ("sqlite",), "sqld": ("sqld",), "turso": ("turso",),
+        "libsql": ("sqld", "turso")}
+
+
+def wants(args, backend):
+    """Whether --only (comma-separated: postgres, sqlite, sqld, turso,
+    libsql for both of the last two) selects @backend; all without it."""
+    if not args.only:
+        return True
+    return any(backend in ONLY.get(name.strip(), ()) for name in args.only.split(","))
 
 
 if __name__ == "__main__":

@@ -35,9 +35,10 @@
  *                     builds the pgbench ceiling script from them, so the
  *                     ceiling always runs what the library runs
  *
- * Prefilling and emptying use SQL directly (sqlite3 / libpq), so that setting
- * up a million rows takes seconds; everything timed goes through the public
- * API.  The one private call is _pgqrs_store_get_backend(), to block the
+ * Prefilling and emptying use SQL directly (sqlite3 / libpq; on Turso/libSQL
+ * the library's protocol client, as the server owns the file), so that
+ * setting up a million rows takes seconds; everything timed goes through
+ * the public API.  The one private call is _pgqrs_store_get_backend(), to block the
  * consumer's wakeups for the polling-only measurement.
  *
  * SPDX-License-Identifier: MIT
@@ -66,6 +67,9 @@
 #ifdef HAVE_LIBPQ
 #include "backends/postgres/pgqrs-postgres-statements-private.h"
 #endif
+#ifdef HAVE_LIBSQL
+#include "backends/libsql/pgqrs-libsql-db-private.h"
+#endif
 
 /* ----------------------------------------------------------------------- */
 /* options                                                                  */
@@ -88,7 +92,7 @@ static double   opt_seconds = 10;
 static double   opt_visibility = 30;
 
 static GOptionEntry entries[] = {
-  { "dsn", 0, 0, G_OPTION_ARG_STRING, &opt_dsn, "Store DSN (sqlite:///file.db or postgresql://…)", "DSN" },
+  { "dsn", 0, 0, G_OPTION_ARG_STRING, &opt_dsn, "Store DSN (sqlite:///file.db, postgresql://…, http://host:port, turso:///file.db)", "DSN" },
   { "scenario", 0, 0, G_OPTION_ARG_STRING, &opt_scenario, "What to measure (see the top of pgqrs-bench.c)", "NAME" },
   { "queue", 0, 0, G_OPTION_ARG_STRING, &opt_queue, "Queue name (default: bench)", "NAME" },
   { "messages", 0, 0, G_OPTION_ARG_INT64, &opt_messages, "Backlog / messages to enqueue", "N" },
@@ -130,9 +134,20 @@ is_postgres (const char *dsn)
   return g_str_has_prefix (dsn, "postgresql:") || g_str_has_prefix (dsn, "postgres:");
 }
 
+/* Turso/libSQL: a server (sqld here; Turso Cloud has the same forms) or a
+ * local file the library runs the Turso engine on (turso:///path). */
+static gboolean
+is_libsql (const char *dsn)
+{
+  return g_str_has_prefix (dsn, "turso:") || g_str_has_prefix (dsn, "libsql:") ||
+         g_str_has_prefix (dsn, "http:") || g_str_has_prefix (dsn, "https:");
+}
+
 static const char *
 backend_name (void)
 {
+  if (is_libsql (opt_dsn))
+    return g_str_has_prefix (opt_dsn, "turso:///") ? "turso" : "sqld";
   return is_postgres (opt_dsn) ? "postgres" : "sqlite";
 }
 
@@ -268,6 +283,12 @@ typedef struct
 #ifdef HAVE_LIBPQ
   PGconn  *conn;
 #endif
+#ifdef HAVE_LIBSQL
+  /* Turso/libSQL: the library's own protocol client (and, for a local
+   * file, the Turso engine its stores run), since the server owns the file */
+  PgqrsLibsqlDb *libsql;
+  PgqrsSqlDb    *sql;
+#endif
 } Raw;
 
 static char *
@@ -290,7 +311,20 @@ raw_open (void)
   Raw *r = g_new0 (Raw, 1);
 
   r->pg = is_postgres (opt_dsn);
-  if (r->pg)
+  if (is_libsql (opt_dsn))
+    {
+#ifdef HAVE_LIBSQL
+      g_autoptr(GError) error = NULL;
+
+      if (!(r->libsql = _pgqrs_libsql_db_open (opt_dsn, 120, NULL, &error)) ||
+          !(r->sql = _pgqrs_libsql_db_get (r->libsql, &error)))
+        die ("libsql", error);
+#else
+      g_printerr ("pgqrs-bench: built without Turso/libSQL\n");
+      exit (1);
+#endif
+    }
+  else if (r->pg)
     {
 #ifdef HAVE_LIBPQ
       const char *q = strchr (opt_dsn, '?');
@@ -330,6 +364,9 @@ raw_open (void)
 static void
 raw_close (Raw *r)
 {
+#ifdef HAVE_LIBSQL
+  g_clear_pointer (&r->libsql, _pgqrs_libsql_db_close);
+#endif
   if (r->db)
     sqlite3_close (r->db);
 #ifdef HAVE_LIBPQ
@@ -343,6 +380,16 @@ static void
 raw_exec (Raw        *r,
           const char *sql)
 {
+#ifdef HAVE_LIBSQL
+  if (r->sql)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!_pgqrs_sql_exec (r->sql, sql, &error))
+        die (sql, error);
+      return;
+    }
+#endif
   if (!r->pg)
     {
       char *msg = NULL;
@@ -374,6 +421,29 @@ raw_int (Raw        *r,
 {
   gint64 value = 0;
 
+#ifdef HAVE_LIBSQL
+  if (r->sql)
+    {
+      g_autoptr(GError) error = NULL;
+      /* a statement id of its own: the client keeps one per id */
+      PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (r->sql, G_MAXUINT, sql, &error);
+
+      if (stmt == NULL)
+        die (sql, error);
+      switch (_pgqrs_sql_step (r->sql, stmt, &error))
+        {
+        case PGQRS_SQL_ROW:
+          value = _pgqrs_sql_column_int64 (stmt, 0);
+          break;
+        case PGQRS_SQL_DONE:
+          break;
+        default:
+          die (sql, error);
+        }
+      _pgqrs_sql_reset (stmt);
+      return value;
+    }
+#endif
   if (!r->pg)
     {
       sqlite3_stmt *stmt;
@@ -417,7 +487,7 @@ raw_reset (Raw    *r,
   raw_exec (r, sql);
   if (r->pg)
     raw_exec (r, "VACUUM (ANALYZE) pgqrs_messages");
-  else
+  else if (!is_libsql (opt_dsn))   /* the server's log is the server's */
     raw_exec (r, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
@@ -447,17 +517,27 @@ raw_fill (Raw      *r,
       archived ? "now () - interval '1 second'" : "NULL",
       archived ? "'done'" : "NULL", n);
   else
-    sql = g_strdup_printf (
-      "WITH RECURSIVE s (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %" G_GINT64_FORMAT ") "
-      "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, read_ct, lease_ct, "
-      "                            dequeued_at, archived_at, archive_reason) "
-      "SELECT %" G_GINT64_FORMAT ", json_object ('task', 'bench', 'i', i), "
-      "       strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-1 seconds'), "
-      "       strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-1 seconds'), %d, %d, %s, %s, %s FROM s",
-      n, queue_id, archived ? 1 : 0, archived ? 1 : 0,
-      archived ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds')" : "NULL",
-      archived ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds')" : "NULL",
-      archived ? "'done'" : "NULL");
+    {
+      /* the row numbers: the Turso engine has no recursive CTEs yet, and
+       * both libSQL engines have generate_series, which SQLite's library
+       * lacks */
+      g_autofree char *rows = is_libsql (opt_dsn)
+        ? g_strdup_printf ("WITH s (i) AS (SELECT value FROM generate_series (1, %" G_GINT64_FORMAT ")) ", n)
+        : g_strdup_printf ("WITH RECURSIVE s (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %"
+                           G_GINT64_FORMAT ") ", n);
+
+      sql = g_strdup_printf (
+        "%s"
+        "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, read_ct, lease_ct, "
+        "                            dequeued_at, archived_at, archive_reason) "
+        "SELECT %" G_GINT64_FORMAT ", json_object ('task', 'bench', 'i', i), "
+        "       strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-1 seconds'), "
+        "       strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-1 seconds'), %d, %d, %s, %s, %s FROM s",
+        rows, queue_id, archived ? 1 : 0, archived ? 1 : 0,
+        archived ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds')" : "NULL",
+        archived ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds')" : "NULL",
+        archived ? "'done'" : "NULL");
+    }
 
   raw_exec (r, sql);
   if (r->pg)

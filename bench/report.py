@@ -198,6 +198,12 @@ def write(doc, out):
                 ", ".join("%s=%s" % kv for kv in meta.get("postgresql_settings", {}).items()),
                 meta.get("libpq_version")))
     L.append("- SQLite %s (the library's settings: WAL, synchronous=NORMAL)" % meta.get("sqlite_version"))
+    if meta.get("libsql_engines"):
+        ls = meta["libsql_sizes"]
+        L.append("- Turso/libSQL: %s; drain backlog %s; enqueue %s single, %s in batches of 100; e2e %s samples (poll %s)"
+                 % (", ".join("%s (%s)" % kv for kv in meta["libsql_engines"].items()),
+                    ", ".join("%s messages on %s" % (num(v), k) for k, v in ls["drain_messages"].items()),
+                    num(ls["enqueue_single"]), num(ls["enqueue_batch"]), ls["e2e_samples"], ls["e2e_poll_samples"]))
     s = meta["sizes"]
     L.append("- Sizes: drain backlog %s messages; enqueue %s single, %s in batches of 100; e2e %s samples (poll %s, interval %s s); idle %s s; workflows %s runs; backlog levels %s + %s archived"
              % (num(s["drain_messages"]), num(s["enqueue_single"]), num(s["enqueue_batch"]), s["e2e_samples"],
@@ -214,6 +220,7 @@ def write(doc, out):
 
     targets(L, results)
     drain_section(L, results, out, meta)
+    libsql_section(L, results, out)
     other_sections(L, results, out)
 
     findings = os.path.join(HERE, "findings.md")
@@ -405,6 +412,75 @@ def drain_section(L, results, out, meta):
                 L.append("| %d | %d | %s | %s | %s |" % (c, batch, rate(m), pct(m["messages_per_s"], d and d["messages_per_s"]),
                                                        "%.2f×" % vs_ceiling if vs_ceiling else "–"))
             L.append("")
+
+
+def libsql_section(L, results, out):
+    """Drain on sqld and on the Turso engine, next to the two ceilings of
+    bench/libsql-ceiling: the library's own requests, and one request per
+    transaction."""
+    engines = [e for e in ("sqld", "turso")
+               if any(r.get("scenario") == "drain" and r.get("backend") == e for r in results)]
+    if not engines:
+        return
+    L.append("## Drain on Turso/libSQL: sqld and the Turso engine")
+    L.append("")
+    L.append("The same drain loop on `sqld` (`http://127.0.0.1:PORT`, a server the benchmark starts) and on the "
+             "Turso engine (`turso:///path.db`: the library runs `tursodb` itself).  Two ceilings, both "
+             "`bench/libsql-ceiling`: the library's lease and archive statements (its statement table, linked "
+             "in), in the same transactions, with the statements its protocol client adds for the engine, over "
+             "the same HTTP client (libsoup-3, json-glib Hrana pipeline requests), without the library.  "
+             "*same requests* sends them as the library does — one request per statement, so the ratio is "
+             "the library's own cost; *one request per transaction* sends each transaction as one Hrana "
+             "batch (BEGIN IMMEDIATE, the statements on condition, COMMIT, ROLLBACK unless it committed) — what "
+             "the protocol allows with these statements.  On the Turso engine consumers take turns on its one "
+             "connection (as the library's stores do).  Batch ≥ 10: medians of the runs, pgqrs and the two "
+             "ceilings alternating.")
+    L.append("")
+    for backend in engines:
+        configs = []
+        for r in results:
+            if r.get("scenario") == "drain" and r.get("backend") == backend and (r["consumers"], r["batch"]) not in configs:
+                configs.append((r["consumers"], r["batch"]))
+        L.append("### %s" % ("sqld" if backend == "sqld" else "Turso engine (tursodb)"))
+        L.append("")
+        L.append("| consumers | batch | pgqrs msg/s | lease p50 / p95 ms | archive p50 / p95 ms | "
+                 "same requests msg/s | pgqrs / same requests | one request per transaction msg/s | "
+                 "pgqrs / that |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
+        groups, ser_p, ser_s, ser_t = [], [], [], []
+        for c, b in configs:
+            r = median_run(results, scenario="drain", backend=backend, consumers=c, batch=b)
+            if not r:
+                continue
+            cs = median_run(results, scenario="ceiling", backend=backend, consumers=c, batch=b, requests="statement")
+            ct = median_run(results, scenario="ceiling", backend=backend, consumers=c, batch=b, requests="transaction")
+            sv = cs and cs["messages_per_s"]
+            tv = ct and ct["messages_per_s"]
+            L.append("| %d | %d | %s | %s / %s | %s / %s | %s | %s | %s | %s |" % (
+                c, b, rate(r), ms(get(r, "lease.p50_ms")), ms(get(r, "lease.p95_ms")),
+                ms(get(r, "archive.p50_ms")), ms(get(r, "archive.p95_ms")),
+                rate(cs), pct(r["messages_per_s"], sv), rate(ct), pct(r["messages_per_s"], tv)))
+            groups.append("%d×%d" % (c, b))
+            ser_p.append(r["messages_per_s"])
+            ser_s.append(sv)
+            ser_t.append(tv)
+        L.append("")
+        chart = "drain-%s.svg" % backend
+        svg_bars(os.path.join(out, chart), "Drain throughput, %s (consumers × batch)" % backend, groups,
+                 ["pgqrs", "ceiling: same requests", "ceiling: one request per transaction"],
+                 [ser_p, ser_s, ser_t], "messages / s")
+        L.append("![drain %s](%s)" % (backend, chart))
+        L.append("")
+    retried = [r for r in results if r.get("driver") == "libsql-ceiling" and r.get("busy_retries")]
+    if retried:
+        L.append("sqld refused a ceiling transaction's `BEGIN IMMEDIATE` with “database is locked” (another "
+                 "writer held the lock), and it was sent again: %s." % ", ".join(
+                     "%s: %d" % (r["what"], r["busy_retries"]) for r in retried))
+        L.append("")
+    L.append("Enqueue and end-to-end latency on these engines are in the tables below (backends `sqld`, "
+             "`turso`).  Their e2e has no `other` mode: another store's enqueue reaches a consumer by "
+             "polling, which the `poll` mode measures.")
+    L.append("")
 
 
 def other_sections(L, results, out):

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/run.sh — run every pgqrs benchmark and write the report.
 #
-#   bench/run.sh [--quick] [--no-build] [--out DIR]
+#   bench/run.sh [--quick] [--no-build] [--out DIR] [--only LIST]
 #
 #   --quick     seconds, tiny sizes, SQLite and PostgreSQL only (no peers, no
 #               npm); exits non-zero if any scenario fails or prints
@@ -11,6 +11,8 @@
 #               the benchmark build directory ($PGQRS_BENCH_BUILD,
 #               default /tmp/pgqrs-bench-build) if unset
 #   --out DIR   where results go (default: bench/results of the source tree)
+#   --only LIST run only these backends (comma-separated: postgres, sqlite,
+#               sqld, turso; libsql means sqld,turso), e.g. --only libsql
 #
 # Without --no-build it configures and builds its own build directory
 # (meson setup $PGQRS_BENCH_BUILD -Dbench=true -Dbuildtype=release).  It
@@ -21,7 +23,12 @@
 # graphile-worker from bench/peers, installed with `npm ci` if missing), then
 # writes results.json, REPORT.md and the SVG charts to the output directory.
 # The cluster is removed on exit.  Without PostgreSQL server binaries the
-# PostgreSQL part is skipped (and the report says so).
+# PostgreSQL part is skipped (and the report says so).  Turso/libSQL: it
+# starts sqld on loopback, and runs turso:///path stores (the library starts
+# tursodb itself), both found in .engines/ (scripts/install-engines), by
+# $PGQRS_SQLD / $PGQRS_TURSODB, or on PATH; the ceiling is
+# bench/libsql-ceiling ($PGQRS_LIBSQL_CEILING).  A missing engine is skipped
+# (and the report says so).
 #
 # SPDX-License-Identifier: MIT
 set -eu
@@ -32,6 +39,7 @@ cmdline="bench/run.sh"
 [ $# -gt 0 ] && cmdline="$cmdline $*"
 
 quick=0
+only=""
 build=1
 out=""
 while [ $# -gt 0 ]; do
@@ -40,7 +48,9 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --out) shift; out=${1:?--out needs a directory} ;;
     --out=*) out=${1#--out=} ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --only) shift; only=${1:?--only needs a list of backends} ;;
+    --only=*) only=${1#--only=} ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -64,9 +74,16 @@ if [ "$build" = 1 ]; then
   meson compile -C "$builddir" pgqrs-bench sqlite-ceiling
   PGQRS_BENCH="$builddir/bench/pgqrs-bench"
   PGQRS_SQLITE_CEILING="$builddir/bench/sqlite-ceiling"
+  # built only with libsoup-3 (the Turso/libSQL backend)
+  if grep -q '^build bench/libsql-ceiling:' "$builddir/build.ninja"; then
+    meson compile -C "$builddir" libsql-ceiling
+    PGQRS_LIBSQL_CEILING="$builddir/bench/libsql-ceiling"
+  fi
 else
   PGQRS_BENCH=${PGQRS_BENCH:-$builddir/bench/pgqrs-bench}
   PGQRS_SQLITE_CEILING=${PGQRS_SQLITE_CEILING:-$builddir/bench/sqlite-ceiling}
+  [ -n "${PGQRS_LIBSQL_CEILING:-}" ] || [ ! -x "$builddir/bench/libsql-ceiling" ] ||
+    PGQRS_LIBSQL_CEILING="$builddir/bench/libsql-ceiling"
 fi
 for prog in "$PGQRS_BENCH" "$PGQRS_SQLITE_CEILING"; do
   [ -x "$prog" ] || { echo "run.sh: $prog is not built (drop --no-build, or set PGQRS_BENCH / PGQRS_SQLITE_CEILING)" >&2; exit 1; }
@@ -74,4 +91,6 @@ done
 
 set -- --bench "$PGQRS_BENCH" --ceiling "$PGQRS_SQLITE_CEILING" --out "$out" --src "$src" --cmdline "$cmdline"
 [ "$quick" = 1 ] && set -- "$@" --quick
+[ -n "${PGQRS_LIBSQL_CEILING:-}" ] && set -- "$@" --libsql-ceiling "$PGQRS_LIBSQL_CEILING"
+[ -n "$only" ] && set -- "$@" --only "$only"
 exec "$PYTHON" "$here/driver.py" "$@"

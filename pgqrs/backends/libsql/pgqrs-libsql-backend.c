@@ -23,8 +23,8 @@ static const char * const engine_statements[SQLITE_N_STMTS] = {
   NULL,
 };
 
-static const char *
-statement_sql (guint id)
+const char *
+_pgqrs_libsql_statement_sql (guint id)
 {
   if (id < G_N_ELEMENTS (engine_statements) && engine_statements[id] != NULL)
     return engine_statements[id];
@@ -42,7 +42,7 @@ libsql_open (PgqrsConfig  *config,
 {
   guint timeout_s = MAX (MIN_REQUEST_TIMEOUT_S, pgqrs_config_get_busy_timeout (config) / 1000 + 5);
 
-  return _pgqrs_libsql_db_open (_pgqrs_config_get_conninfo (config), timeout_s, statement_sql, error);
+  return _pgqrs_libsql_db_open (_pgqrs_config_get_conninfo (config), timeout_s, _pgqrs_libsql_statement_sql, error);
 }
 
 static PgqrsSqlDb *
