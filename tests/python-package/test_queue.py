@@ -323,10 +323,13 @@ async def test_rate_limit(make_dsn):
         await pgqrs.produce(store, 'tasks', 2)
 
 
-@pytest.mark.skipif(not is_postgres(), reason='a server to be unreachable')
-async def test_connection_error():
+# Servers nobody listens for, whatever the suite's backend: PostgreSQL and a
+# libSQL server.
+@pytest.mark.parametrize('unreachable', ['postgresql://nobody@127.0.0.1:1/none',
+                                         'http://127.0.0.1:1'])
+async def test_connection_error(unreachable):
     with pytest.raises(pgqrs.PgqrsConnectionError):
-        store = await pgqrs.connect('postgresql://nobody@127.0.0.1:1/none')
+        store = await pgqrs.connect(unreachable)
         await pgqrs.admin(store).install()
 
 
