@@ -542,7 +542,7 @@ raw_fill (Raw      *r,
   raw_exec (r, sql);
   if (r->pg)
     raw_exec (r, "ANALYZE pgqrs_messages");
-  else
+  else if (!is_libsql (opt_dsn))   /* the server's log is the server's */
     /* the fill's pages into the database file now, so that the drain does
      * not pay for their checkpoint: the ceiling's backlog, prefilled by a
      * process of its own, is checkpointed when that process closes it */
