@@ -5,25 +5,23 @@
 
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <grp.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "pgqrs.h"
 #include "test-cluster.h"
 #include "test-cluster-control.h"
+#include "test-util.h"
 
 /*
  * The cluster lives in a temporary directory owned by the user that runs it
@@ -116,24 +114,6 @@ run_or_die (const char * const *argv,
     }
 }
 
-static guint
-free_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  guint port;
-
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  if (fd < 0 || bind (fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-      getsockname (fd, (struct sockaddr *)&addr, &len) != 0)
-    g_error ("test cluster: cannot find a free port: %s", g_strerror (errno));
-
-  port = ntohs (addr.sin_port);
-  close (fd);
-
-  return port;
-}
 
 static char *
 find_bindir (void)
@@ -263,7 +243,7 @@ start_server (void)
     {
       g_autofree char *options = NULL;
       g_autofree char *output = NULL;
-      guint port = free_port ();
+      guint port = pgqrs_test_free_port ();
 
       options = g_strdup_printf ("-p %u -k %s -c listen_addresses=127.0.0.1 -c fsync=off "
                                  "-c synchronous_commit=off -c full_page_writes=off "
@@ -331,7 +311,7 @@ start_bouncer (void)
     {
       const char *argv[] = { program, config_path, NULL };
 
-      port = free_port ();
+      port = pgqrs_test_free_port ();
       config = g_strdup_printf ("[databases]\n"
                                 "* = host=127.0.0.1 port=%u\n"
                                 "[pgbouncer]\n"

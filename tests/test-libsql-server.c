@@ -5,18 +5,16 @@
 
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <nettle/eddsa.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "test-libsql-server.h"
+#include "test-util.h"
 
 #define START_ATTEMPTS 5
 #define READY_TIMEOUT  30   /* seconds */
@@ -148,23 +146,6 @@ pgqrs_test_tursodb_program (void)
   return engine_program ("PGQRS_TURSODB", "@tursodatabase/cli-linux-x64-gnu/tursodb");
 }
 
-static guint
-free_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-  guint port;
-
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  if (fd < 0 || bind (fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-      getsockname (fd, (struct sockaddr *)&addr, &len) != 0)
-    g_error ("test libsql: cannot find a free port: %s", g_strerror (errno));
-  port = ntohs (addr.sin_port);
-  close (fd);
-
-  return port;
-}
 
 static char *
 base64url (const guint8 *data,
@@ -345,7 +326,7 @@ pgqrs_test_sqld_start (gboolean     require_token,
 
   for (guint attempt = 1; ; attempt++)
     {
-      server->port = free_port ();
+      server->port = pgqrs_test_free_port ();
       if (server_spawn (server))
         break;
       if (attempt == START_ATTEMPTS)

@@ -5,7 +5,11 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -390,4 +394,22 @@ pgqrs_test_child_wait (PgqrsTestChild *child)
   if (!g_subprocess_get_successful (child->process))
     g_error ("“%s” failed with status %d: %s", child->command,
              g_subprocess_get_status (child->process), child->err);
+}
+
+guint
+pgqrs_test_free_port (void)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  guint port;
+
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (fd < 0 || bind (fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+      getsockname (fd, (struct sockaddr *)&addr, &len) != 0)
+    g_error ("tests: cannot find a free port: %s", g_strerror (errno));
+  port = ntohs (addr.sin_port);
+  close (fd);
+
+  return port;
 }

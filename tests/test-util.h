@@ -80,6 +80,10 @@ void            pgqrs_test_child_free    (PgqrsTestChild *child);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsTestChild, pgqrs_test_child_free)
 
+/* A loopback TCP port nobody listens on now, for a server to start on
+ * (which may still lose it to another process: callers retry). */
+guint       pgqrs_test_free_port     (void);
+
 /* Payload helpers. */
 JsonNode   *pgqrs_test_json          (const char *text);
 char       *pgqrs_test_json_text     (JsonNode   *node);
