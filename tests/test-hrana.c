@@ -522,7 +522,8 @@ typedef struct
 {
   GThreadedSocketService *service;
   char                   *url;
-  GPtrArray              *responses;   /* raw HTTP, one per request; the last repeats */
+  GPtrArray              *responses;   /* raw HTTP, one per request; the last repeats;
+                                        "": no answer for 2 s */
   guint                   served;
   GMutex                  lock;
   GMainContext           *context;     /* the server's thread's: it accepts there */
@@ -569,7 +570,11 @@ fake_run (GThreadedSocketService *service,
   fake->served++;
   g_mutex_unlock (&fake->lock);
 
-  g_output_stream_write_all (out, response, strlen (response), NULL, NULL, NULL);
+  /* "": a server that takes the request and never answers in time */
+  if (response[0] == '\0')
+    g_usleep (2 * G_USEC_PER_SEC);
+  else
+    g_output_stream_write_all (out, response, strlen (response), NULL, NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
 
   return TRUE;
@@ -1141,6 +1146,194 @@ test_dsn (void)
   }
 }
 
+#define N_WRITERS 4
+#define WRITES_EACH 100
+
+typedef struct
+{
+  const char *url;
+  guint       busy_timeout_ms;
+  guint       index;
+} Writer;
+
+/* WRITES_EACH transactions, each over two requests: BEGIN with its INSERT,
+ * then COMMIT; the write lock is held in between. */
+static gpointer
+write_many (gpointer data)
+{
+  Writer *writer = data;
+  PgqrsHrana *client = connect_to (writer->url, NULL);
+  PgqrsSqlDb *db = _pgqrs_hrana_get_db (client);
+
+  _pgqrs_hrana_set_busy_timeout (client, writer->busy_timeout_ms);
+  for (guint i = 0; i < WRITES_EACH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PgqrsSqlStmt *stmt;
+
+      g_assert_true (_pgqrs_sql_begin (db, &error));
+      stmt = _pgqrs_sql_prepare_sql (db, 1, "INSERT INTO t (writer) VALUES (?)", &error);
+      g_assert_no_error (error);
+      _pgqrs_sql_bind_int64 (stmt, 1, writer->index);
+      if (_pgqrs_sql_step (db, stmt, &error) != PGQRS_SQL_DONE)
+        g_error ("writer %u, write %u: %s", writer->index, i, error->message);
+      if (!_pgqrs_sql_commit (db, &error))
+        g_error ("writer %u, commit %u: %s", writer->index, i, error->message);
+    }
+
+  _pgqrs_hrana_free (client);
+  return NULL;
+}
+
+/* Several clients write at once, each holding the write lock across two
+ * requests (sqld makes the others wait for it): every write happens,
+ * exactly once. */
+static void
+test_concurrent_writers (Fixture       *f,
+                         gconstpointer  data)
+{
+  Writer writers[N_WRITERS];
+  GThread *threads[N_WRITERS];
+
+  exec_ok (f->db, "CREATE TABLE t (id INTEGER PRIMARY KEY, writer INTEGER)");
+  for (guint i = 0; i < N_WRITERS; i++)
+    {
+      writers[i] = (Writer) { f->url, 10000, i };
+      threads[i] = g_thread_new ("writer", write_many, &writers[i]);
+    }
+  for (guint i = 0; i < N_WRITERS; i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < N_WRITERS; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM t WHERE writer = %u", i);
+
+      g_assert_cmpint (query_int (f->db, sql), ==, WRITES_EACH);
+    }
+}
+
+/* The answer to an autocommit statement (BEGIN IMMEDIATE, the statement,
+ * COMMIT, ROLLBACK and close) whose step @busy_step failed with "database
+ * is locked", or that succeeded (@busy_step -1). */
+static char *
+atomic_answer (int busy_step)
+{
+  g_autoptr(GString) results = g_string_new (NULL);
+  g_autoptr(GString) errors = g_string_new (NULL);
+  g_autofree char *body = NULL;
+
+  for (int i = 0; i < 4; i++)
+    {
+      gboolean ran = busy_step < 0 ? i < 3 : i < busy_step;
+
+      g_string_append (results, i ? "," : "");
+      g_string_append (results, ran ? "{\"cols\":[],\"rows\":[],\"affected_row_count\":1}" : "null");
+      g_string_append (errors, i ? "," : "");
+      g_string_append (errors, i == busy_step
+                               ? "{\"message\":\"SQLite error: database is locked\",\"code\":\"SQLITE_BUSY\"}"
+                               : "null");
+    }
+  body = g_strdup_printf ("{\"baton\":null,\"base_url\":null,\"results\":["
+                          "{\"type\":\"ok\",\"response\":{\"type\":\"batch\",\"result\":"
+                          "{\"step_results\":[%s],\"step_errors\":[%s]}}},"
+                          "{\"type\":\"ok\",\"response\":{\"type\":\"close\"}}]}",
+                          results->str, errors->str);
+
+  return http_response ("200 OK", body, -1);
+}
+
+typedef struct
+{
+  const char *name;
+  guint       busy_timeout_ms;
+  int         busy_step;       /* of each refusal */
+  guint       refusals;        /* before the success; G_MAXUINT: always */
+  gboolean    succeeds;
+  guint       requests;        /* the statement's, 0: more than one */
+} BusyCase;
+
+static const BusyCase busy_cases[] = {
+  /* refused at its BEGIN, nothing ran: sent again until it gets through */
+  { "begin-refused", 5000, 0, 2, TRUE, 3 },
+  /* busy-timeout 0: the server's refusal is the caller's */
+  { "no-busy-timeout", 0, 0, 2, FALSE, 1 },
+  /* refused after a step that ran: never sent again */
+  { "statement-refused", 5000, 1, 2, FALSE, 1 },
+  /* refused for longer than busy-timeout allows */
+  { "busy-timeout-spent", 300, 0, G_MAXUINT, FALSE, 0 },
+};
+
+static void
+test_busy_answer (gconstpointer data)
+{
+  const BusyCase *busy = data;
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(GError) error = NULL;
+  PgqrsHrana *client;
+  gint64 started;
+  gboolean ok;
+
+  g_ptr_array_add (fake->responses, http_response ("200 OK", PROBE_OK, -1));
+  for (guint i = 0; i < MIN (busy->refusals, 10); i++)
+    g_ptr_array_add (fake->responses, atomic_answer (busy->busy_step));
+  if (busy->refusals != G_MAXUINT)
+    g_ptr_array_add (fake->responses, atomic_answer (-1));
+
+  client = _pgqrs_hrana_new (fake->url, NULL, 10);
+  _pgqrs_hrana_set_busy_timeout (client, busy->busy_timeout_ms);
+  _pgqrs_hrana_connect (client, &error);
+  g_assert_no_error (error);
+
+  started = g_get_monotonic_time ();
+  ok = _pgqrs_sql_exec (_pgqrs_hrana_get_db (client), "INSERT INTO t VALUES (1)", &error);
+  if (busy->succeeds)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+    }
+  else
+    {
+      g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE);
+      g_assert_nonnull (strstr (error->message, "database is locked"));
+      g_assert_false (ok);
+    }
+
+  /* the probe, then the statement's requests */
+  if (busy->requests > 0)
+    g_assert_cmpuint (fake->served - 1, ==, busy->requests);
+  else
+    {
+      g_assert_cmpuint (fake->served - 1, >, 1);
+      g_assert_cmpint (g_get_monotonic_time () - started, >=, busy->busy_timeout_ms * 1000);
+    }
+  _pgqrs_hrana_free (client);
+}
+
+/* A request the server took but did not answer in time may still be
+ * carried out: the error says so, and names no token. */
+static void
+test_no_answer (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(GError) error = NULL;
+  PgqrsHrana *client;
+
+  g_ptr_array_add (fake->responses, http_response ("200 OK", PROBE_OK, -1));
+  g_ptr_array_add (fake->responses, g_strdup (""));
+  client = _pgqrs_hrana_new (fake->url, "fake-secret", 1);
+  _pgqrs_hrana_connect (client, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (_pgqrs_sql_exec (_pgqrs_hrana_get_db (client), "INSERT INTO t VALUES (1)", &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, "did not answer within 1 s"));
+  g_assert_nonnull (strstr (error->message, "unknown"));
+  g_assert_null (strstr (error->message, "fake-secret"));
+  /* sent once: what it did is not known, so it is not sent again */
+  g_assert_cmpuint (fake->served, ==, 2);
+  _pgqrs_hrana_free (client);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1177,17 +1370,25 @@ main (int    argc,
         }
     }
 
+  g_test_add ("/hrana/sqld/concurrent-writers", Fixture, GINT_TO_POINTER (ENGINE_SQLD),
+              fixture_setup, test_concurrent_writers, fixture_teardown);
   g_test_add_func ("/hrana/split-script", test_split_script);
   g_test_add_func ("/hrana/sqld/token", test_token);
   g_test_add_func ("/hrana/sqld/restart", test_sqld_restart);
   g_test_add_func ("/hrana/unreachable", test_unreachable);
   g_test_add_func ("/hrana/echoed-token", test_echoed_token);
+  g_test_add_func ("/hrana/no-answer", test_no_answer);
   g_test_add_func ("/hrana/failed-transaction-gives-back-lock", test_failed_transaction_gives_back_lock);
   for (guint i = 0; i < G_N_ELEMENTS (bad_answers); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hrana/bad-answer/%s", bad_answers[i].name);
 
       g_test_add_data_func (path, &bad_answers[i], test_bad_answer);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (busy_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hrana/busy/%s", busy_cases[i].name);
+      g_test_add_data_func (path, &busy_cases[i], test_busy_answer);
     }
   g_test_add_func ("/hrana/turso-engine", test_turso_engine);
   g_test_add_func ("/hrana/local-engine-restart", test_local_engine_restart);

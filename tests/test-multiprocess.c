@@ -206,18 +206,32 @@ run_produce_consume (Fixture    *f,
   assert_store_archived (f, n_messages);
 }
 
+/* How many messages a drain moves: @on_sqld there.  sqld 0.24 (the server
+ * the tests pin) can stop answering for good when a COMMIT checkpoints its
+ * WAL, every 1,000 pages, while other connections read or wait for the
+ * write lock: a server bug that no client can undo (docs/backends.md,
+ * "sqld 0.24 and checkpoints").  So on sqld a drain stays below one
+ * checkpoint: 1,000 messages enqueued 50 at a time grew the WAL to 730
+ * pages, and 1,000 enqueued one at a time passed 1,000. */
+static guint
+drain_size (guint elsewhere,
+            guint on_sqld)
+{
+  return g_str_equal (pgqrs_test_backend_name (), "sqld") ? on_sqld : elsewhere;
+}
+
 static void
 test_one_producer_one_consumer (Fixture       *f,
                                 gconstpointer  data)
 {
-  run_produce_consume (f, 5000, "1", 1, "10");
+  run_produce_consume (f, drain_size (5000, 500), "1", 1, "10");
 }
 
 static void
 test_one_producer_three_consumers (Fixture       *f,
                                    gconstpointer  data)
 {
-  run_produce_consume (f, 5000, "50", 3, "25");
+  run_produce_consume (f, drain_size (5000, 1000), "50", 3, "25");
 }
 
 /* A consumer that dies holding leases loses nothing: once its leases run
@@ -363,7 +377,8 @@ static void
 test_stores_in_threads (Fixture       *f,
                         gconstpointer  data)
 {
-  enum { N_THREADS = 3, TOTAL = 2000 };
+  enum { N_THREADS = 3 };
+  const guint TOTAL = drain_size (2000, 1000);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
   StoreThread consumers[N_THREADS];

@@ -33,6 +33,10 @@ PgqrsHrana        *_pgqrs_hrana_new          (const char   *url,
                                               const char   *token,
                                               guint         timeout_s);
 void               _pgqrs_hrana_free         (PgqrsHrana   *self);
+/* How long a request refused because another connection holds the write
+ * lock is tried again (PgqrsConfig:busy-timeout); 0, the default: not. */
+void               _pgqrs_hrana_set_busy_timeout (PgqrsHrana *self,
+                                                  guint       busy_timeout_ms);
 
 /* Reaches the server once and learns its dialect: CONNECTION when it
  * cannot be reached or refuses the token. */

@@ -71,6 +71,7 @@ struct _PgqrsHrana
   char              *url;           /* base URL, no trailing slash */
   char              *auth_header;   /* "Bearer …" or NULL: the only copy of the token */
   guint              timeout_s;
+  guint              busy_timeout_ms;
   SoupSession       *session;       /* made by the thread that uses it */
   PgqrsHranaDialect  dialect;
   gboolean           connected;
@@ -577,8 +578,15 @@ post_json (PgqrsHrana  *self,
     {
       if (refused != NULL)
         *refused = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
-                   _("Cannot reach the libSQL server at %s: %s"), self->url, local_error->message);
+      /* The request reached the server, which may yet carry it out: the
+       * caller must not take it as undone. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                     _("The libSQL server at %s did not answer within %u s; what the request did is unknown"),
+                     self->url, self->timeout_s);
+      else
+        g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                     _("Cannot reach the libSQL server at %s: %s"), self->url, local_error->message);
       return NULL;
     }
 
@@ -948,10 +956,13 @@ _pgqrs_hrana_batch_add (JsonArray *steps,
   json_array_add_object_element (steps, step);
 }
 
-JsonArray *
-_pgqrs_hrana_batch (PgqrsHrana  *self,
-                    JsonArray   *steps,
-                    GError     **error)
+/* One request carrying @steps (transfer full); *@failed_step is the index
+ * of the first step that failed, or -1. */
+static JsonArray *
+batch_once (PgqrsHrana  *self,
+            JsonArray   *steps,
+            int         *failed_step,
+            GError     **error)
 {
   const DialectInfo *info = &dialects[self->dialect];
   g_autoptr(JsonArray) requests = json_array_new ();
@@ -1002,12 +1013,67 @@ _pgqrs_hrana_batch (PgqrsHrana  *self,
 
       if (JSON_NODE_HOLDS_OBJECT (step_error))
         {
+          *failed_step = (int)i;
           set_statement_error (self, json_node_get_object (step_error), error);
           return NULL;
         }
     }
 
   return json_array_ref (json_node_get_array (step_results));
+}
+
+/* The longest pause between two tries of a request refused for the lock. */
+#define MAX_BUSY_PAUSE_MS 50
+
+/*
+ * A request whose first step was refused with "database is locked" ran
+ * nothing: the steps behind it run only if the one before succeeded, and
+ * a statement that fails leaves no change behind.  sqld 0.24 refuses a
+ * BEGIN IMMEDIATE that way, at once, while another stream holds the write
+ * lock across requests (a consumer between its lease and its COMMIT) —
+ * where SQLite's own busy handler would have waited.  So the request is
+ * sent again, after a pause that grows to MAX_BUSY_PAUSE_MS, for as long as
+ * PgqrsConfig:busy-timeout allows, as a SQLite connection would wait; then
+ * the caller sees the server's error.
+ */
+JsonArray *
+_pgqrs_hrana_batch (PgqrsHrana  *self,
+                    JsonArray   *steps,
+                    GError     **error)
+{
+  g_autoptr(JsonArray) owned = steps;
+  gint64 deadline = -1;
+  guint pause_ms = 1;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      int failed_step = -1;
+      JsonArray *results = batch_once (self, json_array_ref (steps), &failed_step, &local_error);
+      gint64 now;
+
+      if (results != NULL)
+        return results;
+
+      now = g_get_monotonic_time ();
+      if (deadline < 0)
+        deadline = now + (gint64)self->busy_timeout_ms * 1000;
+      if (failed_step != 0 || (self->errcode & 0xff) != SQLITE_BUSY || now >= deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      g_usleep (MIN ((gint64)pause_ms * 1000, deadline - now));
+      pause_ms = MIN (pause_ms * 2, MAX_BUSY_PAUSE_MS);
+    }
+}
+
+void
+_pgqrs_hrana_set_busy_timeout (PgqrsHrana *self,
+                               guint       busy_timeout_ms)
+{
+  self->busy_timeout_ms = busy_timeout_ms;
 }
 
 gboolean

@@ -41,8 +41,13 @@ libsql_open (PgqrsConfig  *config,
              GError      **error)
 {
   guint timeout_s = MAX (MIN_REQUEST_TIMEOUT_S, pgqrs_config_get_busy_timeout (config) / 1000 + 5);
+  PgqrsLibsqlDb *db = _pgqrs_libsql_db_open (_pgqrs_config_get_conninfo (config), timeout_s,
+                                             _pgqrs_libsql_statement_sql, error);
 
-  return _pgqrs_libsql_db_open (_pgqrs_config_get_conninfo (config), timeout_s, _pgqrs_libsql_statement_sql, error);
+  if (db != NULL)
+    _pgqrs_libsql_db_set_busy_timeout (db, pgqrs_config_get_busy_timeout (config));
+
+  return db;
 }
 
 static PgqrsSqlDb *

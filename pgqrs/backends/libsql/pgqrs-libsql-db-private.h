@@ -23,6 +23,9 @@ PgqrsLibsqlDb *_pgqrs_libsql_db_open     (const char     *dsn,
                                           const char   *(*statement_sql) (guint id),
                                           GError        **error);
 void           _pgqrs_libsql_db_close    (PgqrsLibsqlDb  *self);
+/* How long a request refused for the write lock is tried again. */
+void           _pgqrs_libsql_db_set_busy_timeout (PgqrsLibsqlDb *self,
+                                                  guint          busy_timeout_ms);
 
 /* The connection to run statements on.  For a local file whose engine
  * has died since the last call, it starts the engine again first (the

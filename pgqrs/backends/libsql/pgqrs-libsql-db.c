@@ -19,6 +19,7 @@ struct _PgqrsLibsqlDb
 {
   PgqrsLibsqlTarget  target;
   guint              timeout_s;
+  guint              busy_timeout_ms;
   const char      *(*statement_sql) (guint id);
   PgqrsTursoEngine  *engine;      /* turso:///path only */
   guint              generation;  /* of the engine the client talks to */
@@ -48,6 +49,7 @@ connect_client (PgqrsLibsqlDb  *self,
 
   g_clear_pointer (&self->client, _pgqrs_hrana_free);
   self->client = _pgqrs_hrana_new (url, self->target.token, self->timeout_s);
+  _pgqrs_hrana_set_busy_timeout (self->client, self->busy_timeout_ms);
   if (self->engine != NULL)
     {
       _pgqrs_hrana_set_connection_lock (self->client, self->lock_fd);
@@ -129,6 +131,15 @@ _pgqrs_libsql_db_close (PgqrsLibsqlDb *self)
     close (self->lock_fd);
   _pgqrs_libsql_target_clear (&self->target);
   g_free (self);
+}
+
+void
+_pgqrs_libsql_db_set_busy_timeout (PgqrsLibsqlDb *self,
+                                   guint          busy_timeout_ms)
+{
+  self->busy_timeout_ms = busy_timeout_ms;
+  if (self->client != NULL)
+    _pgqrs_hrana_set_busy_timeout (self->client, busy_timeout_ms);
 }
 
 PgqrsSqlDb *
