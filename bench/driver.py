@@ -37,7 +37,7 @@ FULL = dict(
     drain_reps=3,              # batch >= 10: pgqrs and its ceiling alternate, medians reported
     consumer_grid=[(c, b) for c in (1, 2, 4) for b in (1, 10, 50)],
     consumer_reps=3,           # PgqrsConsumer and its ceiling alternate, medians reported
-    peer_grid=[(1, 50), (4, 1), (4, 10), (4, 50)],
+    peer_grid=[(1, 1), (1, 50), (4, 1), (4, 10), (4, 50)],
     enqueue_single=10000,
     enqueue_batch=50000,
     e2e_samples=500,
@@ -46,6 +46,7 @@ FULL = dict(
     idle_seconds=30,
     workflow_runs=1000,
     workflow_consumer_runs=1000,
+    workflow_reps=3,           # with --baseline-bench: this build and the baseline alternate
     backlog_levels="10000,100000,1000000",
     backlog_archived=1000000,
     backlog_samples=300,
@@ -66,6 +67,7 @@ QUICK = dict(
     idle_seconds=1,
     workflow_runs=20,
     workflow_consumer_runs=20,
+    workflow_reps=1,
     backlog_levels="500,2000",
     backlog_archived=2000,
     backlog_samples=20,
@@ -293,6 +295,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--libsql-ceiling", default=None)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--baseline-bench", default=None,
+                    help="a pgqrs-bench of an earlier build: workflows alternate with it")
     args = ap.parse_args()
     if args.only and not all(name.strip() in ONLY for name in args.only.split(",")):
         ap.error("--only takes a comma-separated list of %s" % ", ".join(sorted(ONLY)))
@@ -431,12 +435,7 @@ def scenarios(run, args, size, backend, dsn):
                  b + ["--scenario", "idle", "--seconds", str(size["idle_seconds"])], 600,
                  check=positive("seconds"))
 
-    run.json_run("%s workflow" % backend,
-                 b + ["--scenario", "workflow", "--runs", str(size["workflow_runs"])], t,
-                 check=all_of(no_replayed_bodies, positive("runs_per_s", "steps_per_s", "cached_step.p50_ms")))
-    run.json_run("%s workflow-consumer" % backend,
-                 b + ["--scenario", "workflow-consumer", "--runs", str(size["workflow_consumer_runs"])], t,
-                 check=positive("runs_per_s"))
+    workflows(run, args, size, backend, dsn)
 
     levels = size["backlog_levels"].split(",")
     run.json_run("%s backlog" % backend,
@@ -444,6 +443,27 @@ def scenarios(run, args, size, backend, dsn):
                       "--archived", str(size["backlog_archived"]), "--samples", str(size["backlog_samples"]),
                       "--batch", "10"], 3600,
                  check=backlog_points(len(levels) + 2))
+
+
+def workflows(run, args, size, backend, dsn):
+    """Workflow runs/s; with --baseline-bench, each run of this build is
+    followed by one of the baseline build (workflow_reps pairs), so that the
+    report's ratio pairs runs taken at the same moment (issue 17, target 4)."""
+    binaries = [("new", args.bench)]
+    if args.baseline_bench:
+        binaries.append(("baseline", args.baseline_bench))
+    reps = size["workflow_reps"] if args.baseline_bench else 1
+    for rep in range(reps):
+        for name, program in binaries:
+            extra = {"binary": name, "rep": rep}
+            b = [program, "--dsn", dsn]
+            run.json_run("%s workflow %s #%d" % (backend, name, rep),
+                         b + ["--scenario", "workflow", "--runs", str(size["workflow_runs"])], 1800,
+                         check=all_of(no_replayed_bodies, positive("runs_per_s", "steps_per_s", "cached_step.p50_ms")),
+                         extra=extra)
+            run.json_run("%s workflow-consumer %s #%d" % (backend, name, rep),
+                         b + ["--scenario", "workflow-consumer", "--runs", str(size["workflow_consumer_runs"])], 1800,
+                         check=positive("runs_per_s"), extra=extra)
 
 
 def prefill(run, args, dsn, n):

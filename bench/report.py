@@ -233,62 +233,150 @@ def write(doc, out):
         f.write("\n".join(L) + "\n")
 
 
+def paired_ratios(results, scenario, backend, c, batch, paired=None):
+    """The ratios of each run of scenario to the ceiling run taken right
+    after it (the same rep), sorted."""
+    ratios = []
+    for x in results:
+        if x.get("scenario") == scenario and x.get("backend") == backend and "failed" not in x and \
+                (x.get("consumers"), x.get("batch")) == (c, batch) and x.get("messages_per_s"):
+            kw = dict(scenario="ceiling", backend=backend, consumers=c, batch=batch, rep=x.get("rep", 0))
+            ce = [r for r in results if all(r.get(k) == v for k, v in kw.items()) and "failed" not in r
+                  and r.get("paired") == paired and r.get("messages_per_s")]
+            if ce:
+                ratios.append(x["messages_per_s"] / ce[0]["messages_per_s"])
+    return sorted(ratios)
+
+
+def median(values):
+    if not values:
+        return None
+    h = len(values) // 2
+    return values[h] if len(values) % 2 else (values[h - 1] + values[h]) / 2
+
+
+def drain_cells(results, backend):
+    """(consumers, batch, median plain-drain run, median paired ratio to its
+    ceiling) per cell of the plain drain loop."""
+    cells = []
+    for r in results:
+        if r.get("scenario") == "drain" and r.get("backend") == backend \
+                and (r["consumers"], r["batch"]) not in [(c, b) for c, b, _, _ in cells]:
+            c, batch = r["consumers"], r["batch"]
+            m = median_run(results, scenario="drain", backend=backend, consumers=c, batch=batch)
+            if m:
+                cells.append((c, batch, m, median(paired_ratios(results, "drain", backend, c, batch))))
+    return cells
+
+
+def verdict(ok):
+    return "**yes**" if ok else "**no**"
+
+
+def worst_cell_row(L, what, cells, threshold):
+    """One row: the lowest ratio over the cells, and every cell below
+    threshold."""
+    measured = [x for x in cells if x[3]]
+    if not measured:
+        L.append("| %s | not measured | – |" % what)
+        return
+    worst = min(measured, key=lambda x: x[3])
+    below = ["%d×%d %.2f×" % (c, b, r) for c, b, _, r in measured if r < threshold]
+    L.append("| %s | %d cells; lowest %.2f× at %d×%d%s | %s |"
+             % (what, len(measured), worst[3], worst[0], worst[1],
+                "; below: " + ", ".join(below) if below else "", verdict(not below)))
+
+
+def baseline_ratio(results, scenario, backend, key="runs_per_s"):
+    """Median over reps of new / baseline, each new run paired with the
+    baseline run after it; (ratio, median new, median baseline, pairs)."""
+    ratios, news, bases = [], [], []
+    for x in results:
+        if x.get("scenario") == scenario and x.get("backend") == backend and x.get("binary") == "new" \
+                and "failed" not in x and x.get(key):
+            b = [r for r in results if r.get("scenario") == scenario and r.get("backend") == backend
+                 and r.get("binary") == "baseline" and r.get("rep") == x.get("rep") and "failed" not in r
+                 and r.get(key)]
+            if b:
+                ratios.append(x[key] / b[0][key])
+                news.append(x[key])
+                bases.append(b[0][key])
+    if not ratios:
+        return None
+    return median(sorted(ratios)), median(sorted(news)), median(sorted(bases)), len(ratios)
+
+
 def targets(L, results):
+    """Issue 17's targets, each a ratio measured in this run."""
     L.append("## Targets")
+    L.append("")
+    L.append("Each ratio pairs runs taken one after the other (pgqrs, then its baseline) and gives the median "
+             "of the pairs.")
     L.append("")
     L.append("| target | measured | met? |")
     L.append("|---|---|---|")
-    pg = median_run(results, scenario="drain", backend="postgres", consumers=4, batch=50)
-    ceil = median_run(results, scenario="ceiling", backend="postgres", consumers=4, batch=50)
-    boss = find(results, peer="pg-boss", consumers=4, batch=50)
-    gw = find(results, peer="graphile-worker", consumers=4, batch=50)
-    if pg and ceil:
-        r = pg["messages_per_s"] / ceil["messages_per_s"]
-        L.append("| PG drain, 4 consumers, batch 50 ≥ 85%% of the pgbench ceiling | median %s msg/s vs %s msg/s = %.0f%% | %s |"
-                 % (rate(pg), rate(ceil), 100 * r,
-                    "**yes**" if r >= 0.85 else "**no** (%.0f points short)" % (85 - 100 * r)))
-    else:
-        L.append("| PG drain, 4 consumers, batch 50 ≥ 85% of the pgbench ceiling | not measured | – |")
-    for name, peer in (("pg-boss", boss), ("graphile-worker", gw)):
-        if pg and peer:
-            r = pg["messages_per_s"] / peer["messages_per_s"]
-            L.append("| PG drain 4×50 ahead of %s | %s vs %s msg/s = %.2f× | %s |"
-                     % (name, num(pg["messages_per_s"]), num(peer["messages_per_s"]), r, "**yes**" if r > 1 else "**no**"))
-        else:
-            L.append("| PG drain 4×50 ahead of %s | not measured | – |" % name)
+    # 1. through PgqrsConsumer, >= 1.0x the ceiling in every cell
+    for backend, ceiling in (("postgres", "the pgbench ceiling"), ("sqlite", "the bare loop")):
+        worst_cell_row(L, "1. `PgqrsConsumer` ≥ 1.0× %s in every cell (%s)" % (ceiling, backend),
+                       consumer_cells(results, backend), 1.0)
+    # 2. the plain drain loop, >= 0.95x its ceiling in every cell
+    for backend in ("postgres", "sqlite"):
+        worst_cell_row(L, "2. drain loop (`dequeue` + `archive_batch`) ≥ 0.95× its ceiling in every cell (%s)" % backend,
+                       drain_cells(results, backend), 0.95)
+    # 3. PgqrsConsumer against the peers' workers, cell by cell
+    cells = {(c, b): m for c, b, m, _ in consumer_cells(results, "postgres")}
+    for peer, need in (("graphile-worker", 1.2), ("pg-boss", 5.0)):
+        rows, short = [], []
+        for r in results:
+            if r.get("peer") == peer and "failed" not in r and (r["consumers"], r["batch"]) not in [x[0] for x in rows]:
+                c, b = r["consumers"], r["batch"]
+                pm = median_run(results, peer=peer, consumers=c, batch=b)
+                m = cells.get((c, b))
+                if pm and m:
+                    rows.append(((c, b), m["messages_per_s"] / pm["messages_per_s"]))
+        if not rows:
+            L.append("| 3. `PgqrsConsumer` ≥ %.1f× %s in every peer cell | not measured | – |" % (need, peer))
+            continue
+        short = ["%d×%d" % cb for cb, x in rows if x < need]
+        L.append("| 3. `PgqrsConsumer` ≥ %.1f× %s in every peer cell | %s | %s |"
+                 % (need, peer,
+                    ", ".join("%d×%d %.2f×" % (cb[0], cb[1], x) for cb, x in rows), verdict(not short)))
+    # 4. workflows, >= 2x runs/s against the baseline build
+    for backend in ("postgres", "sqlite"):
+        for scenario in ("workflow", "workflow-consumer"):
+            b = baseline_ratio(results, scenario, backend)
+            if b is None:
+                ran = find(results, scenario=scenario, backend=backend)
+                L.append("| 4. %s runs/s ≥ 2× the baseline (%s) | not measured%s | – |"
+                         % (scenario, backend, " (run without --baseline-bench)" if ran else ""))
+                continue
+            L.append("| 4. %s runs/s ≥ 2× the baseline (%s) | %.2f× (%s vs %s runs/s, %d pairs) | %s |"
+                     % (scenario, backend, b[0], num(b[1]), num(b[2]), b[3], verdict(b[0] >= 2)))
+    # 5. unchanged or better: latency, idle CPU and memory
     e = find(results, scenario="e2e", backend="postgres", mode="other")
     if e:
         p50 = get(e, "latency.p50_ms")
-        L.append("| e2e p50 < 5 ms on PostgreSQL with wakeups (producer on another connection: NOTIFY) | p50 %s ms, p99 %s ms | %s |"
-                 % (ms(p50), ms(get(e, "latency.p99_ms")), "**yes**" if p50 < 5 else "**no** (+%.2f ms)" % (p50 - 5)))
+        L.append("| 5. e2e p50 < 5 ms on PostgreSQL with wakeups (producer on another connection: NOTIFY) | p50 %s ms, p99 %s ms | %s |"
+                 % (ms(p50), ms(get(e, "latency.p99_ms")), verdict(p50 < 5)))
     e = find(results, scenario="e2e", backend="sqlite", mode="same")
     if e:
         p50 = get(e, "latency.p50_ms")
-        L.append("| e2e p50 < 2 ms in one process on SQLite | p50 %s ms, p99 %s ms | %s |"
-                 % (ms(p50), ms(get(e, "latency.p99_ms")), "**yes**" if p50 < 2 else "**no** (+%.2f ms)" % (p50 - 2)))
+        L.append("| 5. e2e p50 < 2 ms in one process on SQLite | p50 %s ms, p99 %s ms | %s |"
+                 % (ms(p50), ms(get(e, "latency.p99_ms")), verdict(p50 < 2)))
     for backend in ("postgres", "sqlite"):
-        cells = [x for x in consumer_cells(results, backend) if x[3]]
-        if cells:
-            worst = min(cells, key=lambda x: x[3])
-            L.append("| `PgqrsConsumer` ≥ 1.0× the ceiling in every cell (%s, %d cells) | lowest %.2f× at %d×%d | %s |"
-                     % (backend, len(cells), worst[3], worst[0], worst[1],
-                        "**yes**" if worst[3] >= 1 else "**no**"))
         i = find(results, scenario="idle", backend=backend)
-        if i and "resident_mib" in i:
+        if not i:
+            continue
+        c = i["client_cpu_percent"]
+        extra = " (server side: %.3f%%)" % i["server_cpu_percent"] if "server_cpu_percent" in i else ""
+        L.append("| 5. idle consumer < 1%% of a core (%s) | %.3f%% of a core%s | %s |"
+                 % (backend, c, extra, verdict(c < 1)))
+        if "resident_mib" in i:
             private = i.get("resident_private_mib")
-            L.append("| idle consumer resident memory < 10 MB (%s) | %.1f MiB resident%s | %s |"
+            L.append("| 5. idle consumer resident memory < 10 MB (%s) | %.1f MiB resident%s | %s |"
                      % (backend, i["resident_mib"],
                         ", %.1f MiB of it private (the rest: shared libraries' pages)" % private if private else "",
-                        "**yes**" if i["resident_mib"] * 1.048576 < 10 else "**no**"))
-    for backend in ("postgres", "sqlite"):
-        i = find(results, scenario="idle", backend=backend)
-        if i:
-            c = i["client_cpu_percent"]
-            extra = ""
-            if "server_cpu_percent" in i:
-                extra = " (server side: %.3f%%)" % i["server_cpu_percent"]
-            L.append("| idle consumer < 1%% of a core (%s) | %.3f%% of a core%s | %s |"
-                     % (backend, c, extra, "**yes**" if c < 1 else "**no**"))
+                        verdict(i["resident_mib"] * 1.048576 < 10)))
     L.append("")
 
 
@@ -301,22 +389,9 @@ def consumer_cells(results, backend):
                 and (r["consumers"], r["batch"]) not in [(c, b) for c, b, _, _ in cells]:
             c, batch = r["consumers"], r["batch"]
             m = median_run(results, scenario="drain-consumer", backend=backend, consumers=c, batch=batch)
-            if not m:
-                continue
-            ratios = []
-            for x in results:
-                if x.get("scenario") == "drain-consumer" and x.get("backend") == backend and \
-                        (x["consumers"], x["batch"]) == (c, batch) and x.get("messages_per_s"):
-                    ce = find(results, scenario="ceiling", backend=backend, consumers=c, batch=batch,
-                              paired="drain-consumer", rep=x.get("rep", 0))
-                    if ce and ce.get("messages_per_s"):
-                        ratios.append(x["messages_per_s"] / ce["messages_per_s"])
-            ratios.sort()
-            paired = None
-            if ratios:
-                h = len(ratios) // 2
-                paired = ratios[h] if len(ratios) % 2 else (ratios[h - 1] + ratios[h]) / 2
-            cells.append((c, batch, m, paired))
+            if m:
+                cells.append((c, batch, m,
+                              median(paired_ratios(results, "drain-consumer", backend, c, batch, "drain-consumer"))))
     return cells
 
 
@@ -544,8 +619,8 @@ def other_sections(L, results, out):
     L.append("| backend | runs/s | steps/s | run p50 ms | step p50 ms | cached step p50 / p99 ms | replayed runs/s | consumer runs/s | consumer steps/s |")
     L.append("|---|---|---|---|---|---|---|---|---|")
     for backend in ("postgres", "sqlite"):
-        w = find(results, scenario="workflow", backend=backend)
-        wc = find(results, scenario="workflow-consumer", backend=backend)
+        w = find(results, scenario="workflow", backend=backend, binary="new")
+        wc = find(results, scenario="workflow-consumer", backend=backend, binary="new")
         if not w:
             continue
         L.append("| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |" % (

@@ -2,6 +2,7 @@
 # bench/run.sh — run every pgqrs benchmark and write the report.
 #
 #   bench/run.sh [--quick] [--no-build] [--out DIR] [--only LIST]
+#                [--baseline-bench PROGRAM]
 #
 #   --quick     seconds, tiny sizes, SQLite and PostgreSQL only (no peers, no
 #               npm); exits non-zero if any scenario fails or prints
@@ -13,6 +14,10 @@
 #   --out DIR   where results go (default: bench/results of the source tree)
 #   --only LIST run only these backends (comma-separated: postgres, sqlite,
 #               sqld, turso; libsql means sqld,turso), e.g. --only libsql
+#   --baseline-bench PROGRAM
+#               the pgqrs-bench of an earlier build (e.g. a release build
+#               of the commit before a change): the workflow scenarios
+#               alternate with it, and the report gives new / baseline
 #
 # Without --no-build it configures and builds its own build directory
 # (meson setup $PGQRS_BENCH_BUILD -Dbench=true -Dbuildtype=release).  It
@@ -40,6 +45,7 @@ cmdline="bench/run.sh"
 
 quick=0
 only=""
+baseline=""
 build=1
 out=""
 while [ $# -gt 0 ]; do
@@ -50,7 +56,9 @@ while [ $# -gt 0 ]; do
     --out=*) out=${1#--out=} ;;
     --only) shift; only=${1:?--only needs a list of backends} ;;
     --only=*) only=${1#--only=} ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline-bench) shift; baseline=${1:?--baseline-bench needs a program} ;;
+    --baseline-bench=*) baseline=${1#--baseline-bench=} ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -93,4 +101,8 @@ set -- --bench "$PGQRS_BENCH" --ceiling "$PGQRS_SQLITE_CEILING" --out "$out" --s
 [ "$quick" = 1 ] && set -- "$@" --quick
 [ -n "${PGQRS_LIBSQL_CEILING:-}" ] && set -- "$@" --libsql-ceiling "$PGQRS_LIBSQL_CEILING"
 [ -n "$only" ] && set -- "$@" --only "$only"
+if [ -n "$baseline" ]; then
+  [ -x "$baseline" ] || { echo "run.sh: --baseline-bench $baseline is not a program" >&2; exit 1; }
+  set -- "$@" --baseline-bench "$baseline"
+fi
 exec "$PYTHON" "$here/driver.py" "$@"
