@@ -403,9 +403,12 @@ def drain_section(L, results, out, meta):
              "without the library: on PostgreSQL `pgbench -M prepared` with the library's own lease and "
              "archive statements (`pgbench-drain.sql`, generated from the library's statement table at run "
              "time), one client per consumer; on SQLite `sqlite-ceiling` (the same statements and "
-             "transactions in a bare C loop).  Peers drain the same backlog on the same server: pg-boss "
-             "`fetch({batchSize})` + `complete(ids)` loops, graphile-worker with `concurrency` = consumers and "
-             "`localQueue.size` = batch with batched completions (`bench/peers/peers.js`).")
+             "transactions in a bare C loop).  Peers drain the same backlog on the same server through their "
+             "own workers, each job given to a handler: pg-boss `work()` with `localConcurrency` = consumers "
+             "and `batchSize` = batch, graphile-worker `run()` with `concurrency` = consumers and a local "
+             "queue of consumers × batch with batched completions (`bench/peers/peers.js`); they are set "
+             "beside the drain loop here, and beside `PgqrsConsumer`, which also runs a handler, in the "
+             "targets.")
     L.append("")
     for backend in ("postgres", "sqlite"):
         configs = []
