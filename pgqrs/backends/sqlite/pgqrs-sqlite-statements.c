@@ -8,12 +8,17 @@
 #include "pgqrs-sqlite-statements-private.h"
 
 /* The database's clock: SQLite's time plus the skew of pgqrs_clock
- * (002_clock.sql); the uncorrelated subquery runs once per statement. */
-#define SKEW "(SELECT printf ('%+.3f seconds', skew_s) FROM pgqrs_clock)"
-#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', " SKEW ")"
+ * (002_clock.sql).  Each is an uncorrelated subquery, which SQLite
+ * evaluates once per statement: 'now' is the same for every row of a
+ * statement anyway, and formatting it once instead of per row took a
+ * lease of 50 from 24 string formattings per message to a few per batch
+ * (callgrind: sqlite3_str_appendf was 11.6% of a 1 × 50 drain). */
+#define SKEW "printf ('%+.3f seconds', skew_s)"
+#define NOW "(SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', " SKEW ") FROM pgqrs_clock)"
 /* now + a number of seconds bound as a parameter (fractions allowed) */
 #define NOW_PLUS(param) \
-  "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', " SKEW ", printf('%+.3f seconds', " param "))"
+  "(SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', " SKEW ", printf('%+.3f seconds', " param ")) " \
+  "FROM pgqrs_clock)"
 
 #define MESSAGE_COLUMNS \
   "id, queue_id, payload, enqueued_at, vt, dequeued_at, archived_at, archive_reason, " \
