@@ -255,18 +255,27 @@ def median(values):
     return values[h] if len(values) % 2 else (values[h - 1] + values[h]) / 2
 
 
-def drain_cells(results, backend):
-    """(consumers, batch, median plain-drain run, median paired ratio to its
-    ceiling) per cell of the plain drain loop."""
+def cells_of(results, scenario, backend, paired=None):
+    """(consumers, batch, median run of scenario, median of its ratios to the
+    ceiling run that followed it) per cell, in the order first run; the
+    ceiling runs of the drain-consumer pairs are tagged "paired"."""
     cells = []
     for r in results:
-        if r.get("scenario") == "drain" and r.get("backend") == backend \
+        if r.get("scenario") == scenario and r.get("backend") == backend \
                 and (r["consumers"], r["batch"]) not in [(c, b) for c, b, _, _ in cells]:
             c, batch = r["consumers"], r["batch"]
-            m = median_run(results, scenario="drain", backend=backend, consumers=c, batch=batch)
+            m = median_run(results, scenario=scenario, backend=backend, consumers=c, batch=batch)
             if m:
-                cells.append((c, batch, m, median(paired_ratios(results, "drain", backend, c, batch))))
+                cells.append((c, batch, m, median(paired_ratios(results, scenario, backend, c, batch, paired))))
     return cells
+
+
+def drain_cells(results, backend):
+    return cells_of(results, "drain", backend)
+
+
+def consumer_cells(results, backend):
+    return cells_of(results, "drain-consumer", backend, "drain-consumer")
 
 
 def verdict(ok):
@@ -378,21 +387,6 @@ def targets(L, results):
                         ", %.1f MiB of it private (the rest: shared libraries' pages)" % private if private else "",
                         verdict(i["resident_mib"] * 1.048576 < 10)))
     L.append("")
-
-
-def consumer_cells(results, backend):
-    """(consumers, batch, median drain-consumer run, median of its ratios to
-    the ceiling run that followed it) per cell, in the order first run."""
-    cells = []
-    for r in results:
-        if r.get("scenario") == "drain-consumer" and r.get("backend") == backend \
-                and (r["consumers"], r["batch"]) not in [(c, b) for c, b, _, _ in cells]:
-            c, batch = r["consumers"], r["batch"]
-            m = median_run(results, scenario="drain-consumer", backend=backend, consumers=c, batch=batch)
-            if m:
-                cells.append((c, batch, m,
-                              median(paired_ratios(results, "drain-consumer", backend, c, batch, "drain-consumer"))))
-    return cells
 
 
 def drain_section(L, results, out, meta):

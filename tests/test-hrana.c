@@ -43,17 +43,27 @@ typedef struct
 
 static guint file_serial;
 
+/* A client of @url that has reached it (a fake server answers the probe
+ * with its first response), each request bounded by @timeout_s. */
 static PgqrsHrana *
-connect_to (const char *url,
-            const char *token)
+connect_with_timeout (const char *url,
+                      const char *token,
+                      guint       timeout_s)
 {
   g_autoptr(GError) error = NULL;
-  PgqrsHrana *client = _pgqrs_hrana_new (url, token, 10);
+  PgqrsHrana *client = _pgqrs_hrana_new (url, token, timeout_s);
 
   _pgqrs_hrana_connect (client, &error);
   g_assert_no_error (error);
 
   return client;
+}
+
+static PgqrsHrana *
+connect_to (const char *url,
+            const char *token)
+{
+  return connect_with_timeout (url, token, 10);
 }
 
 static void
@@ -700,9 +710,7 @@ test_bad_answer (gconstpointer data)
   g_ptr_array_add (fake->responses, http_response ("200 OK", PROBE_OK, -1));
   g_ptr_array_add (fake->responses, http_response (bad->status, bad->body, bad->announced));
 
-  client = _pgqrs_hrana_new (fake->url, "fake-secret", 10);
-  _pgqrs_hrana_connect (client, &error);
-  g_assert_no_error (error);
+  client = connect_to (fake->url, "fake-secret");
 
   stmt = _pgqrs_sql_prepare_sql (_pgqrs_hrana_get_db (client), 1, "SELECT 1", &error);
   g_assert_cmpint (_pgqrs_sql_step (_pgqrs_hrana_get_db (client), stmt, &error), ==, 0);
@@ -754,9 +762,7 @@ test_failed_transaction_gives_back_lock (void)
   g_ptr_array_add (fake->responses, http_response ("200 OK", PROBE_OK, -1));
   g_ptr_array_add (fake->responses, http_response ("200 OK", "this is not JSON", -1));
 
-  client = _pgqrs_hrana_new (fake->url, NULL, 10);
-  _pgqrs_hrana_connect (client, &error);
-  g_assert_no_error (error);
+  client = connect_to (fake->url, NULL);
   _pgqrs_hrana_set_connection_lock (client, lock_fd);
   db = _pgqrs_hrana_get_db (client);
 
@@ -1279,10 +1285,8 @@ test_busy_answer (gconstpointer data)
   if (busy->refusals != G_MAXUINT)
     g_ptr_array_add (fake->responses, atomic_answer (-1));
 
-  client = _pgqrs_hrana_new (fake->url, NULL, 10);
+  client = connect_to (fake->url, NULL);
   _pgqrs_hrana_set_busy_timeout (client, busy->busy_timeout_ms);
-  _pgqrs_hrana_connect (client, &error);
-  g_assert_no_error (error);
 
   started = g_get_monotonic_time ();
   ok = _pgqrs_sql_exec (_pgqrs_hrana_get_db (client), "INSERT INTO t VALUES (1)", &error);
@@ -1320,9 +1324,7 @@ test_no_answer (void)
 
   g_ptr_array_add (fake->responses, http_response ("200 OK", PROBE_OK, -1));
   g_ptr_array_add (fake->responses, g_strdup (""));
-  client = _pgqrs_hrana_new (fake->url, "fake-secret", 1);
-  _pgqrs_hrana_connect (client, &error);
-  g_assert_no_error (error);
+  client = connect_with_timeout (fake->url, "fake-secret", 1);
 
   g_assert_false (_pgqrs_sql_exec (_pgqrs_hrana_get_db (client), "INSERT INTO t VALUES (1)", &error));
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION);
