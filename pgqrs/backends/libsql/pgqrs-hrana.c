@@ -1029,9 +1029,9 @@ batch_once (PgqrsHrana  *self,
  * A request whose first step was refused with "database is locked" ran
  * nothing: the steps behind it run only if the one before succeeded, and
  * a statement that fails leaves no change behind.  sqld 0.24 refuses a
- * BEGIN IMMEDIATE that way, at once, while another stream holds the write
- * lock across requests (a consumer between its lease and its COMMIT) —
- * where SQLite's own busy handler would have waited.  So the request is
+ * BEGIN IMMEDIATE that way, at once, around a checkpoint of its WAL while
+ * other streams write (docs/backends.md), where SQLite's own busy handler
+ * would have waited.  So the request is
  * sent again, after a pause that grows to MAX_BUSY_PAUSE_MS, for as long as
  * PgqrsConfig:busy-timeout allows, as a SQLite connection would wait; then
  * the caller sees the server's error.
