@@ -19,6 +19,10 @@ from ._errors import (MessageNotFoundError, StateTransitionError,
 from ._store import Consumer
 from ._types import QueueMessage
 
+# How often an interrupt() that came while poll() was starting the runner
+# looks whether the runner polls yet (it registers its worker first).
+INTERRUPT_RETRY_MS = 5
+
 
 def reason(exception):
     return ''.join(traceback.format_exception_only(type(exception),
@@ -161,14 +165,34 @@ class _Poll:
                                       StateTransitionError(
                                           'the consumer was interrupted'))
 
+    # on the GLib thread
+    def _interrupt_runner(self):
+        """Interrupt the runner; False while it cannot be yet: poll() has
+        just started it and it is still registering its worker."""
+        worker = self.runner.get_worker()
+        if worker is None or worker.get_status() != Pgqrs.WorkerStatus.POLLING:
+            return False
+        worker.connect('notify::status', self.on_worker_status)
+        self.runner.interrupt()
+        self.on_worker_status(worker)
+        return True
+
     async def interrupt(self):
         self.interrupted = True
 
+        def retry(*_):
+            if not self.runner.is_running() or self._interrupt_runner():
+                return GLib.SOURCE_REMOVE
+            return GLib.SOURCE_CONTINUE
+
         def interrupt():
-            worker = self.runner.get_worker()
-            worker.connect('notify::status', self.on_worker_status)
-            self.runner.interrupt()
-            self.on_worker_status(worker)
+            # poll() starts the runner before anyone can interrupt it (it
+            # sets consumer._poll and invokes start() with no await
+            # between), so a runner not polling yet is on its way there
+            if not self._interrupt_runner():
+                source = GLib.timeout_source_new(INTERRUPT_RETRY_MS)
+                source.set_callback(retry)
+                source.attach(_bridge.glib().context)
 
         await _bridge.run_on_glib(interrupt)
 
@@ -252,7 +276,26 @@ class DequeueBuilder:
                 raise ValueError('a queue is required: use '
                                  '.from_queue("name") or .worker(consumer)')
             consumer = await store.consumer(self._queue)
-        elif consumer._poll is not None:
+        # consumer.interrupt() waits for the runner to be set up and
+        # started, or poll() for its interrupt() to be done: each sees the
+        # worker as the other left it
+        async with consumer._state_lock:
+            poll = await self._start(store, consumer)
+        try:
+            await asyncio.shield(poll.ended)
+        except asyncio.CancelledError:
+            # Ctrl-C, or the task was cancelled: stop gracefully, the
+            # handlers running finish first
+            await asyncio.shield(stop_runner(poll.runner))
+            raise
+        finally:
+            consumer._poll = None
+            if self._worker is None:
+                await asyncio.shield(stop_runner(poll.runner))
+
+    async def _start(self, store, consumer):
+        """Hand the consumer's worker to a Pgqrs.Consumer and start it."""
+        if consumer._poll is not None:
             raise StateTransitionError('the consumer is polling already')
 
         status = await consumer.status()
@@ -298,17 +341,7 @@ class DequeueBuilder:
             runner.run_async(None, run_done)
 
         _bridge.glib().invoke(start)
-        try:
-            await asyncio.shield(poll.ended)
-        except asyncio.CancelledError:
-            # Ctrl-C, or the task was cancelled: stop gracefully, the
-            # handlers running finish first
-            await asyncio.shield(stop_runner(runner))
-            raise
-        finally:
-            consumer._poll = None
-            if self._worker is None:
-                await asyncio.shield(stop_runner(runner))
+        return poll
 
 
 class ConsumerIterator:

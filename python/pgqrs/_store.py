@@ -2,6 +2,7 @@
 #
 # SPDX-License-Identifier: MIT
 
+import asyncio
 import datetime
 import re
 import socket
@@ -158,6 +159,9 @@ class Consumer(_QueueWorker):
         self._leased = {}
         self._runner = None        # the Pgqrs.Consumer of poll()
         self._poll = None          # the poll running now
+        # poll()'s start and interrupt() one after the other: each moves
+        # the worker through several states
+        self._state_lock = asyncio.Lock()
 
     async def status(self):
         """The worker's status, as stored."""
@@ -168,15 +172,17 @@ class Consumer(_QueueWorker):
         """Stop taking messages. A poll() running finishes the handlers it
         runs and then ends with StateTransitionError; the worker is then
         SUSPENDED."""
-        if self._poll is not None:
-            await self._poll.interrupt()
-            return
-        await _bridge.method(self._worker, 'refresh')
-        if self._worker.get_status() == Pgqrs.WorkerStatus.POLLING:
-            await _bridge.method(self._worker, 'transition',
-                                 Pgqrs.WorkerStatus.INTERRUPTED)
-        await _bridge.method(self._worker, 'transition',
-                             Pgqrs.WorkerStatus.SUSPENDED)
+        async with self._state_lock:
+            poll = self._poll
+            if poll is None:
+                await _bridge.method(self._worker, 'refresh')
+                if self._worker.get_status() == Pgqrs.WorkerStatus.POLLING:
+                    await _bridge.method(self._worker, 'transition',
+                                         Pgqrs.WorkerStatus.INTERRUPTED)
+                await _bridge.method(self._worker, 'transition',
+                                     Pgqrs.WorkerStatus.SUSPENDED)
+                return
+        await poll.interrupt()
 
     async def stop(self):
         """End the worker: it goes STOPPED (a running poll first ends as

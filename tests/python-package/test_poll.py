@@ -84,6 +84,23 @@ async def test_interrupt_before_poll_starts(store):
     assert await consumer.status() == pgqrs.WorkerStatus.Suspended
 
 
+async def test_interrupt_while_poll_starts(store):
+    # interrupt() at every moment of poll()'s start: before it looks at the
+    # worker, between the transitions that hand the worker to the runner,
+    # after; each time poll() ends with StateTransitionError and the
+    # worker is SUSPENDED, and interrupt() itself never fails
+    await store.queue('tasks')
+    for delay_ms in range(0, 40, 2):
+        consumer = await store.consumer('tasks')
+        task = asyncio.create_task(
+            pgqrs.dequeue().worker(consumer).batch(1).handle(lambda m: None).poll(store))
+        await asyncio.sleep(delay_ms / 1000)
+        await consumer.interrupt()
+        with pytest.raises(pgqrs.StateTransitionError):
+            await asyncio.wait_for(task, timeout=10)
+        assert await consumer.status() == pgqrs.WorkerStatus.Suspended
+
+
 async def test_handle_batch_handoff(store):
     await store.queue('tasks')
     consumer_a = await store.consumer('tasks')
