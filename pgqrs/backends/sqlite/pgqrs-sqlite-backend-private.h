@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include "pgqrs-backend-private.h"
 #include "pgqrs-config.h"
 #include "pgqrs-sql-db-private.h"
@@ -44,10 +46,12 @@ typedef struct
                                GError      **error);
 } PgqrsSqlTransport;
 
+PGQRS_INTERNAL
 PgqrsBackend *_pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
                                                         const PgqrsSqlTransport *transport);
 /* Runs @func on the owner thread with the transport's open connection (or
  * NULL) and waits for it: for the tests. */
+PGQRS_INTERNAL
 void          _pgqrs_sqlite_backend_run_sync           (PgqrsBackend            *backend,
                                                         void                   (*func) (gpointer connection,
                                                                                         gpointer data),
