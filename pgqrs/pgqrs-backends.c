@@ -101,11 +101,19 @@ load_module (const BackendInfo  *info,
   /* Local binding: the module's own symbols stay its own; it finds the
    * library's through its link to libpgqrs. */
   module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
+  if (module == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
-                   _("The %s backend of pgqrs is not installed: cannot load its module “%s” (%s)"),
-                   _(info->description), path, g_module_error ());
+                   _("The %s backend of pgqrs is not installed: there is no module “%s”"),
+                   _(info->description), path);
+      return NULL;
+    }
+  if (module == NULL)
+    {
+      /* g_module_error() names the file */
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_BACKEND_UNAVAILABLE,
+                   _("The %s backend of pgqrs cannot be loaded: %s"),
+                   _(info->description), g_module_error ());
       return NULL;
     }
 
