@@ -36,10 +36,16 @@
  *                     ceiling always runs what the library runs
  *
  * Prefilling and emptying use SQL directly (sqlite3 / libpq; on Turso/libSQL
- * the library's protocol client, as the server owns the file), so that
+ * a store's own connection, as the server owns the file), so that
  * setting up a million rows takes seconds; everything timed goes through
- * the public API.  The one private call is _pgqrs_store_get_backend(), to block the
- * consumer's wakeups for the polling-only measurement.
+ * the public API.  The private calls are _pgqrs_consumer_set_wakeups(), to
+ * block the consumer's wakeups for the polling-only measurement, and
+ * those of the Turso/libSQL setup.
+ *
+ * The benchmark is linked against the shared library, as an application
+ * is, and loads libpq itself only for a PostgreSQL DSN: on SQLite, the
+ * idle scenario's resident memory is that of an application on SQLite,
+ * which maps neither libpq nor libsoup.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -68,7 +74,7 @@
 #include "backends/postgres/pgqrs-postgres-statements-private.h"
 #endif
 #ifdef HAVE_LIBSQL
-#include "backends/libsql/pgqrs-libsql-db-private.h"
+#include "backends/sqlite/pgqrs-sqlite-backend-private.h"
 #endif
 
 /* ----------------------------------------------------------------------- */
@@ -276,6 +282,61 @@ bench_payload (gint64 i)
 /* ----------------------------------------------------------------------- */
 /* direct SQL, for setup only                                              */
 
+#ifdef HAVE_LIBPQ
+/* libpq, loaded for a PostgreSQL DSN only (see the top of the file). */
+static struct
+{
+  PGconn        *(*connectdb)     (const char *conninfo);
+  ConnStatusType (*status)        (const PGconn *conn);
+  char          *(*error_message) (const PGconn *conn);
+  PGresult      *(*exec)          (PGconn *conn, const char *query);
+  void           (*clear)         (PGresult *res);
+  void           (*finish)        (PGconn *conn);
+  ExecStatusType (*result_status) (const PGresult *res);
+  int            (*ntuples)       (const PGresult *res);
+  int            (*getisnull)     (const PGresult *res, int tup_num, int field_num);
+  char          *(*getvalue)      (const PGresult *res, int tup_num, int field_num);
+  int            (*lib_version)   (void);
+} pq;
+
+static void
+pq_load (void)
+{
+  static const struct { const char *name; gsize offset; } symbols[] = {
+    { "PQconnectdb", G_STRUCT_OFFSET (__typeof__ (pq), connectdb) },
+    { "PQstatus", G_STRUCT_OFFSET (__typeof__ (pq), status) },
+    { "PQerrorMessage", G_STRUCT_OFFSET (__typeof__ (pq), error_message) },
+    { "PQexec", G_STRUCT_OFFSET (__typeof__ (pq), exec) },
+    { "PQclear", G_STRUCT_OFFSET (__typeof__ (pq), clear) },
+    { "PQfinish", G_STRUCT_OFFSET (__typeof__ (pq), finish) },
+    { "PQresultStatus", G_STRUCT_OFFSET (__typeof__ (pq), result_status) },
+    { "PQntuples", G_STRUCT_OFFSET (__typeof__ (pq), ntuples) },
+    { "PQgetisnull", G_STRUCT_OFFSET (__typeof__ (pq), getisnull) },
+    { "PQgetvalue", G_STRUCT_OFFSET (__typeof__ (pq), getvalue) },
+    { "PQlibVersion", G_STRUCT_OFFSET (__typeof__ (pq), lib_version) },
+  };
+  GModule *module;
+
+  if (pq.connectdb != NULL)
+    return;
+  /* libpq's soname has been libpq.so.5 since PostgreSQL 8.2 */
+  module = g_module_open ("libpq.so.5", G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  if (module == NULL)
+    {
+      g_printerr ("pgqrs-bench: %s\n", g_module_error ());
+      exit (1);
+    }
+  g_module_make_resident (module);
+  for (guint i = 0; i < G_N_ELEMENTS (symbols); i++)
+    if (!g_module_symbol (module, symbols[i].name,
+                          (gpointer *)G_STRUCT_MEMBER_P (&pq, symbols[i].offset)))
+      {
+        g_printerr ("pgqrs-bench: %s\n", g_module_error ());
+        exit (1);
+      }
+}
+#endif
+
 typedef struct
 {
   gboolean pg;
@@ -284,10 +345,9 @@ typedef struct
   PGconn  *conn;
 #endif
 #ifdef HAVE_LIBSQL
-  /* Turso/libSQL: the library's own protocol client (and, for a local
-   * file, the Turso engine its stores run), since the server owns the file */
-  PgqrsLibsqlDb *libsql;
-  PgqrsSqlDb    *sql;
+  /* Turso/libSQL: a store's own connection (and, for a local file, the
+   * Turso engine it runs), since the server owns the file */
+  PgqrsStore    *libsql;
 #endif
 } Raw;
 
@@ -316,8 +376,7 @@ raw_open (void)
 #ifdef HAVE_LIBSQL
       g_autoptr(GError) error = NULL;
 
-      if (!(r->libsql = _pgqrs_libsql_db_open (opt_dsn, 120, NULL, &error)) ||
-          !(r->sql = _pgqrs_libsql_db_get (r->libsql, &error)))
+      if (!(r->libsql = pgqrs_store_new (opt_dsn, NULL, &error)))
         die ("libsql", error);
 #else
       g_printerr ("pgqrs-bench: built without Turso/libSQL\n");
@@ -330,13 +389,14 @@ raw_open (void)
       const char *q = strchr (opt_dsn, '?');
       g_autofree char *conninfo = q ? g_strndup (opt_dsn, q - opt_dsn) : g_strdup (opt_dsn);
 
-      r->conn = PQconnectdb (conninfo);
-      if (PQstatus (r->conn) != CONNECTION_OK)
+      pq_load ();
+      r->conn = pq.connectdb (conninfo);
+      if (pq.status (r->conn) != CONNECTION_OK)
         {
-          g_printerr ("pgqrs-bench: libpq: %s", PQerrorMessage (r->conn));
+          g_printerr ("pgqrs-bench: libpq: %s", pq.error_message (r->conn));
           exit (1);
         }
-      PQclear (PQexec (r->conn, "SET client_min_messages = warning"));
+      pq.clear (pq.exec (r->conn, "SET client_min_messages = warning"));
 #else
       g_printerr ("pgqrs-bench: built without libpq\n");
       exit (1);
@@ -365,28 +425,82 @@ static void
 raw_close (Raw *r)
 {
 #ifdef HAVE_LIBSQL
-  g_clear_pointer (&r->libsql, _pgqrs_libsql_db_close);
+  g_clear_object (&r->libsql);
 #endif
   if (r->db)
     sqlite3_close (r->db);
 #ifdef HAVE_LIBPQ
   if (r->conn)
-    PQfinish (r->conn);
+    pq.finish (r->conn);
 #endif
   g_free (r);
 }
+
+#ifdef HAVE_LIBSQL
+typedef struct
+{
+  const char *sql;
+  gint64      value;
+  GError     *error;
+} LibsqlSql;
+
+/* On the store's owner thread. */
+static void
+libsql_exec (PgqrsSqlDb *db,
+             gpointer    data)
+{
+  LibsqlSql *run = data;
+
+  _pgqrs_sql_exec (db, run->sql, &run->error);
+}
+
+static void
+libsql_int (PgqrsSqlDb *db,
+            gpointer    data)
+{
+  LibsqlSql *run = data;
+  /* a statement id of its own: the client keeps one per id */
+  PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (db, G_MAXUINT, run->sql, &run->error);
+
+  if (stmt == NULL)
+    return;
+  switch (_pgqrs_sql_step (db, stmt, &run->error))
+    {
+    case PGQRS_SQL_ROW:
+      run->value = _pgqrs_sql_column_int64 (stmt, 0);
+      break;
+    case PGQRS_SQL_DONE:
+    default:
+      break;
+    }
+  _pgqrs_sql_reset (stmt);
+}
+
+static void
+run_libsql (Raw        *r,
+            void      (*func) (PgqrsSqlDb *db,
+                               gpointer    data),
+            LibsqlSql  *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_pgqrs_sqlite_backend_run_sql_sync (_pgqrs_store_get_backend (r->libsql), func, run, &error))
+    die ("libsql", error);
+  if (run->error != NULL)
+    die (run->sql, run->error);
+}
+#endif
 
 static void
 raw_exec (Raw        *r,
           const char *sql)
 {
 #ifdef HAVE_LIBSQL
-  if (r->sql)
+  if (r->libsql)
     {
-      g_autoptr(GError) error = NULL;
+      LibsqlSql run = { sql, 0, NULL };
 
-      if (!_pgqrs_sql_exec (r->sql, sql, &error))
-        die (sql, error);
+      run_libsql (r, libsql_exec, &run);
       return;
     }
 #endif
@@ -403,14 +517,14 @@ raw_exec (Raw        *r,
     }
 #ifdef HAVE_LIBPQ
   {
-    PGresult *res = PQexec (r->conn, sql);
+    PGresult *res = pq.exec (r->conn, sql);
 
-    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+    if (pq.result_status (res) != PGRES_COMMAND_OK && pq.result_status (res) != PGRES_TUPLES_OK)
       {
-        g_printerr ("pgqrs-bench: libpq: %s  in: %s\n", PQerrorMessage (r->conn), sql);
+        g_printerr ("pgqrs-bench: libpq: %s  in: %s\n", pq.error_message (r->conn), sql);
         exit (1);
       }
-    PQclear (res);
+    pq.clear (res);
   }
 #endif
 }
@@ -422,26 +536,12 @@ raw_int (Raw        *r,
   gint64 value = 0;
 
 #ifdef HAVE_LIBSQL
-  if (r->sql)
+  if (r->libsql)
     {
-      g_autoptr(GError) error = NULL;
-      /* a statement id of its own: the client keeps one per id */
-      PgqrsSqlStmt *stmt = _pgqrs_sql_prepare_sql (r->sql, G_MAXUINT, sql, &error);
+      LibsqlSql run = { sql, 0, NULL };
 
-      if (stmt == NULL)
-        die (sql, error);
-      switch (_pgqrs_sql_step (r->sql, stmt, &error))
-        {
-        case PGQRS_SQL_ROW:
-          value = _pgqrs_sql_column_int64 (stmt, 0);
-          break;
-        case PGQRS_SQL_DONE:
-          break;
-        default:
-          die (sql, error);
-        }
-      _pgqrs_sql_reset (stmt);
-      return value;
+      run_libsql (r, libsql_int, &run);
+      return run.value;
     }
 #endif
   if (!r->pg)
@@ -460,16 +560,16 @@ raw_int (Raw        *r,
     }
 #ifdef HAVE_LIBPQ
   {
-    PGresult *res = PQexec (r->conn, sql);
+    PGresult *res = pq.exec (r->conn, sql);
 
-    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+    if (pq.result_status (res) != PGRES_TUPLES_OK)
       {
-        g_printerr ("pgqrs-bench: libpq: %s  in: %s\n", PQerrorMessage (r->conn), sql);
+        g_printerr ("pgqrs-bench: libpq: %s  in: %s\n", pq.error_message (r->conn), sql);
         exit (1);
       }
-    if (PQntuples (res) > 0 && !PQgetisnull (res, 0, 0))
-      value = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-    PQclear (res);
+    if (pq.ntuples (res) > 0 && !pq.getisnull (res, 0, 0))
+      value = g_ascii_strtoll (pq.getvalue (res, 0, 0), NULL, 10);
+    pq.clear (res);
   }
 #endif
   return value;
@@ -1708,7 +1808,8 @@ scenario_statements (void)
     g_autofree char *lease = _pgqrs_postgres_qualify (_pgqrs_postgres_statement_sql (PG_STMT_MESSAGE_LEASE), "public");
     g_autofree char *archive = _pgqrs_postgres_qualify (_pgqrs_postgres_statement_sql (PG_STMT_MESSAGE_ARCHIVE), "public");
 
-    add_int (b, "libpq_version", PQlibVersion ());
+    pq_load ();
+    add_int (b, "libpq_version", pq.lib_version ());
     add_string (b, "lease", lease);
     add_int (b, "lease_params", _pgqrs_postgres_statement_n_params (PG_STMT_MESSAGE_LEASE));
     add_string (b, "archive", archive);

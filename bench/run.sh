@@ -87,12 +87,21 @@ if [ "$build" = 1 ]; then
     meson compile -C "$builddir" libsql-ceiling
     PGQRS_LIBSQL_CEILING="$builddir/bench/libsql-ceiling"
   fi
+  # the backend modules the library loads for PostgreSQL and libSQL DSNs
+  for module in postgres libsql; do
+    if grep -q "^build pgqrs/backends/pgqrs-backend-$module.so:" "$builddir/build.ninja"; then
+      meson compile -C "$builddir" "pgqrs-backend-$module"
+    fi
+  done
 else
   PGQRS_BENCH=${PGQRS_BENCH:-$builddir/bench/pgqrs-bench}
   PGQRS_SQLITE_CEILING=${PGQRS_SQLITE_CEILING:-$builddir/bench/sqlite-ceiling}
   [ -n "${PGQRS_LIBSQL_CEILING:-}" ] || [ ! -x "$builddir/bench/libsql-ceiling" ] ||
     PGQRS_LIBSQL_CEILING="$builddir/bench/libsql-ceiling"
 fi
+# pgqrs-bench loads the backend modules of its own build tree.
+PGQRS_BACKEND_DIR=${PGQRS_BACKEND_DIR:-$(dirname "$(dirname "$PGQRS_BENCH")")/pgqrs/backends}
+export PGQRS_BACKEND_DIR
 for prog in "$PGQRS_BENCH" "$PGQRS_SQLITE_CEILING"; do
   [ -x "$prog" ] || { echo "run.sh: $prog is not built (drop --no-build, or set PGQRS_BENCH / PGQRS_SQLITE_CEILING)" >&2; exit 1; }
 done

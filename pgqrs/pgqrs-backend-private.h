@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "pgqrs-internal-private.h"
 #include "pgqrs-request-private.h"
 #include "pgqrs-watch-list-private.h"
 
@@ -23,9 +24,12 @@ G_BEGIN_DECLS
  * backend.
  */
 
-#define PGQRS_TYPE_BACKEND (pgqrs_backend_get_type ())
+/* The _pgqrs_ prefix: the type is exported for the backend modules, as
+ * the other internals are (pgqrs-internal-private.h). */
+#define PGQRS_TYPE_BACKEND (_pgqrs_backend_get_type ())
 
-G_DECLARE_INTERFACE (PgqrsBackend, pgqrs_backend, PGQRS, BACKEND, GObject)
+PGQRS_INTERNAL
+G_DECLARE_INTERFACE (PgqrsBackend, _pgqrs_backend, PGQRS, BACKEND, GObject)
 
 struct _PgqrsBackendInterface
 {

@@ -7,7 +7,7 @@
 
 #include "pgqrs-backend-private.h"
 
-G_DEFINE_INTERFACE (PgqrsBackend, pgqrs_backend, G_TYPE_OBJECT)
+G_DEFINE_INTERFACE (PgqrsBackend, _pgqrs_backend, G_TYPE_OBJECT)
 
 enum {
   MESSAGE_AVAILABLE,
@@ -17,7 +17,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-pgqrs_backend_default_init (PgqrsBackendInterface *iface)
+_pgqrs_backend_default_init (PgqrsBackendInterface *iface)
 {
   signals[MESSAGE_AVAILABLE] =
     g_signal_new ("message-available",

@@ -9,10 +9,8 @@
 #include <glib/gi18n-lib.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef HAVE_POSTGRES
-#include <libpq-fe.h>
-#endif
 
+#include "pgqrs-backends-private.h"
 #include "pgqrs-config-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error-private.h"
@@ -638,6 +636,23 @@ find_option_in_class (GObjectClass *klass,
   return pspec;
 }
 
+/**
+ * _pgqrs_config_is_option:
+ * @key: a key of a DSN's query
+ *
+ * Whether @key is a pgqrs option rather than a parameter of the database's
+ * client library, for a backend that hands the DSN to that library.
+ *
+ * Returns: %TRUE for a pgqrs option
+ */
+gboolean
+_pgqrs_config_is_option (const char *key)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (PGQRS_TYPE_CONFIG);
+
+  return find_option_in_class (G_OBJECT_CLASS (klass), key) != NULL;
+}
+
 static GParamSpec *
 find_option (PgqrsConfig *self,
              const char  *key)
@@ -1027,65 +1042,6 @@ find_secrets (const char *dsn,
   return TRUE;
 }
 
-#ifdef HAVE_POSTGRES
-/* The DSN as libpq gets it: without the query parameters that are pgqrs
- * options. */
-static char *
-libpq_part (const char *dsn)
-{
-  g_autoptr(GTypeClass) klass = g_type_class_ref (PGQRS_TYPE_CONFIG);
-  g_autoptr(GString) out = NULL;
-  const char *query = strchr (dsn, '?');
-  g_auto(GStrv) params = NULL;
-  gboolean first = TRUE;
-
-  if (query == NULL)
-    return g_strdup (dsn);
-
-  out = g_string_new_len (dsn, query - dsn);
-  params = g_strsplit (query + 1, "&", -1);
-  for (guint i = 0; params[i] != NULL; i++)
-    {
-      g_autofree char *key = g_uri_unescape_segment (params[i], strchr (params[i], '='), NULL);
-
-      if (params[i][0] == '\0' || (key != NULL && find_option_in_class (G_OBJECT_CLASS (klass), key)))
-        continue;
-      g_string_append_c (out, first ? '?' : '&');
-      g_string_append (out, params[i]);
-      first = FALSE;
-    }
-
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* libpq's own reading of a PostgreSQL DSN: its password and sslpassword,
- * added to @secrets.  Returns FALSE when libpq finds a secret that
- * @secrets lacks, which means it reads the DSN differently. */
-static gboolean
-add_libpq_secrets (const char *dsn,
-                   GPtrArray  *secrets)
-{
-  g_autofree char *conninfo = libpq_part (dsn);
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  gboolean agrees = TRUE;
-
-  /* Unparsable: libpq will refuse it, and its message is redacted with
-   * what was found without it. */
-  if (options == NULL)
-    return TRUE;
-
-  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
-    if (option->val != NULL && option->val[0] != '\0' && is_secret_key (option->keyword))
-      {
-        agrees &= g_ptr_array_find_with_equal_func (secrets, option->val, g_str_equal, NULL);
-        g_ptr_array_add (secrets, g_strdup (option->val));
-      }
-  PQconninfoFree (options);
-
-  return agrees;
-}
-#endif
-
 static gboolean
 is_postgres_dsn (const char *dsn)
 {
@@ -1115,10 +1071,11 @@ collect_secrets (const char *dsn,
         g_ptr_array_add (secrets, decoded);
     }
 
-#ifdef HAVE_POSTGRES
-  if (is_postgres_dsn (dsn) && !add_libpq_secrets (dsn, secrets))
+  /* libpq's own reading, from the PostgreSQL backend's module: a process
+   * without it has no libpq to read the DSN otherwise. */
+  if (is_postgres_dsn (dsn) &&
+      !_pgqrs_backends_add_dsn_secrets (PGQRS_BACKEND_KIND_POSTGRES, dsn, secrets))
     return FALSE;
-#endif
 
   return !ambiguous;
 }

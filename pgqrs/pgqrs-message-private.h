@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include "pgqrs-message.h"
 
 G_BEGIN_DECLS
@@ -27,6 +29,7 @@ typedef struct
   gint64              consumer_worker_id;
 } PgqrsMessageRow;
 
+PGQRS_INTERNAL
 PgqrsMessage *_pgqrs_message_new_from_row    (const PgqrsMessageRow  *row,
                                               GError                **error);
 gint64        _pgqrs_message_get_lease_count (PgqrsMessage           *self);

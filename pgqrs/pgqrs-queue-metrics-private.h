@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include "pgqrs-queue-metrics.h"
 
 G_BEGIN_DECLS
@@ -21,6 +23,7 @@ typedef struct
   double      oldest_pending_age;
 } PgqrsQueueMetricsRow;
 
+PGQRS_INTERNAL
 PgqrsQueueMetrics *_pgqrs_queue_metrics_new (const PgqrsQueueMetricsRow *row);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include <gio/gio.h>
 
 #include "pgqrs-message.h"
@@ -492,6 +494,7 @@ PgqrsRequest *_pgqrs_request_new_step_record      (gint64             run_id,
                                                    const char        *started_at,
                                                    const char        *output);
 
+PGQRS_INTERNAL
 void          _pgqrs_request_free                 (PgqrsRequest      *request);
 /* Only for ARCHIVE, DELETE, RELEASE and EXTEND. */
 void          _pgqrs_request_add_token            (PgqrsRequest      *request,
@@ -507,7 +510,9 @@ void          _pgqrs_request_set_idempotency_key  (PgqrsRequest  *request,
 void          _pgqrs_request_set_fence            (PgqrsRequest      *request,
                                                    const PgqrsLeaseToken *fence);
 /* The leases a settle acts on, or NULL when @request is no settle. */
+PGQRS_INTERNAL
 const PgqrsSettleArgs *_pgqrs_request_get_settle  (const PgqrsRequest *request);
+PGQRS_INTERNAL
 const char   *_pgqrs_op_to_string                 (PgqrsOp            op);
 
 /* Rows, as the backends read them. */
@@ -584,20 +589,28 @@ typedef struct
                                   backend wakes */
 } PgqrsReply;
 
+PGQRS_INTERNAL
 PgqrsReply    *_pgqrs_reply_new              (void);
+PGQRS_INTERNAL
 void           _pgqrs_reply_free             (PgqrsReply    *reply);
+PGQRS_INTERNAL
 void           _pgqrs_reply_add_queue        (PgqrsReply    *reply,
                                               gint64         id,
                                               const char    *name,
                                               const char    *created_at);
+PGQRS_INTERNAL
 void           _pgqrs_reply_add_id           (PgqrsReply    *reply,
                                               gint64         id);
+PGQRS_INTERNAL
 void           _pgqrs_reply_add_flag         (PgqrsReply    *reply,
                                               gboolean       flag);
+PGQRS_INTERNAL
 void           _pgqrs_reply_add_worker       (PgqrsReply    *reply,
                                               const PgqrsWorkerRow *row);
+PGQRS_INTERNAL
 void           _pgqrs_reply_add_run          (PgqrsReply    *reply,
                                               const PgqrsRunRow *row);
+PGQRS_INTERNAL
 void           _pgqrs_reply_add_step         (PgqrsReply    *reply,
                                               const PgqrsStepRow *row);
 
@@ -611,8 +624,11 @@ GArray        *_pgqrs_reply_steal_ids        (PgqrsReply    *reply);
 gboolean       _pgqrs_reply_get_flag         (PgqrsReply    *reply);
 
 void           _pgqrs_queue_row_free         (PgqrsQueueRow *row);
+PGQRS_INTERNAL
 void           _pgqrs_worker_row_free        (PgqrsWorkerRow *row);
+PGQRS_INTERNAL
 void           _pgqrs_run_row_free           (PgqrsRunRow   *row);
+PGQRS_INTERNAL
 void           _pgqrs_step_row_free          (PgqrsStepRow  *row);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsRequest, _pgqrs_request_free)

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include "pgqrs-backend-private.h"
 #include "pgqrs-store.h"
 
@@ -30,6 +32,7 @@ PgqrsReply *_pgqrs_store_execute             (PgqrsStore           *self,
                                               GCancellable         *cancellable,
                                               GError              **error);
 
+PGQRS_INTERNAL
 PgqrsBackend *_pgqrs_store_get_backend       (PgqrsStore           *self);
 guint       _pgqrs_store_get_op_count        (PgqrsStore           *self,
                                               PgqrsOp               op);

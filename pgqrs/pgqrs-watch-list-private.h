@@ -15,6 +15,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -25,11 +27,14 @@ typedef void (*PgqrsWakeupFunc) (gint64   queue_id,
 
 typedef struct _PgqrsWatchList PgqrsWatchList;
 
+PGQRS_INTERNAL
 PgqrsWatchList *_pgqrs_watch_list_new    (void);
 /* Removes every watcher. */
+PGQRS_INTERNAL
 void            _pgqrs_watch_list_free   (PgqrsWatchList  *self);
 /* Returns the watcher's id, never 0.  @func is called in @context, or,
  * if it is NULL, at once in the thread that notifies. */
+PGQRS_INTERNAL
 guint           _pgqrs_watch_list_add    (PgqrsWatchList  *self,
                                           GMainContext    *context,
                                           PgqrsWakeupFunc  func,
@@ -38,10 +43,13 @@ guint           _pgqrs_watch_list_add    (PgqrsWatchList  *self,
 /* After this returns in the watcher's own context, @func is not called
  * again; @destroy is called once no call is pending.  FALSE if @id was
  * not in the list. */
+PGQRS_INTERNAL
 gboolean        _pgqrs_watch_list_remove (PgqrsWatchList  *self,
                                           guint            id);
+PGQRS_INTERNAL
 gboolean        _pgqrs_watch_list_is_empty (PgqrsWatchList *self);
 /* From any thread. */
+PGQRS_INTERNAL
 void            _pgqrs_watch_list_notify (PgqrsWatchList  *self,
                                           gint64           queue_id);
 

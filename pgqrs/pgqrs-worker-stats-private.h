@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include "pgqrs-worker-stats.h"
 
 G_BEGIN_DECLS
@@ -20,6 +22,7 @@ typedef struct
   double      oldest_heartbeat_age;
 } PgqrsWorkerStatsRow;
 
+PGQRS_INTERNAL
 PgqrsWorkerStats *_pgqrs_worker_stats_new (const PgqrsWorkerStatsRow *row);
 
 G_END_DECLS

@@ -100,7 +100,7 @@ PREFIX_LINE = re.compile(r'^P=(\S+)$')
 # What the check takes away from its own environment before applying that
 # block: the variables that could point at a build tree.
 SEARCH_PATHS = ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH', 'PKG_CONFIG_PATH', 'PYTHONPATH',
-                'PGQRS_DSN')
+                'PGQRS_DSN', 'PGQRS_BACKEND_DIR')
 
 FILE_COMMENT = re.compile(r'^(?:#|//|/\*)\s*([\w.-]+(\.[a-z]+))\s*(?:\*/)?$')
 

@@ -57,7 +57,8 @@ def main():
   # Nothing of the suite's own build tree reaches the inner meson either.
   env = {name: value for name, value in os.environ.items()
          if not name.startswith(('MESON_', 'G_TEST_'))
-         and name not in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH', 'PKG_CONFIG_PATH', 'PYTHONPATH')}
+         and name not in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH', 'PKG_CONFIG_PATH', 'PYTHONPATH',
+                          'PGQRS_BACKEND_DIR')}
   options = ['-D' + option for option in args.option]
   if os.path.exists(os.path.join(build, 'build.ninja')):
     setup = ['meson', 'configure', build] + options

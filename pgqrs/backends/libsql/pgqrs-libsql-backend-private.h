@@ -6,12 +6,15 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
+#include "pgqrs-backends-private.h"
 
 G_BEGIN_DECLS
 
 /* The SQLite backend's owner thread and ops on the libSQL remote protocol:
  * sqld, Turso Cloud, or the Turso engine the store runs for turso:///path. */
 PgqrsBackend *_pgqrs_libsql_backend_new     (PgqrsConfig  *config);
+/* What the module pgqrs-backend-libsql gives the factory. */
+PGQRS_INTERNAL const PgqrsBackendModule _pgqrs_libsql_backend_module;
 /* The text of statement @id (a PgqrsSqliteStmt) as the stores send it:
  * the SQLite backend's, unless an engine needs its own.  Also what
  * bench/libsql-ceiling sends, so the ceiling never drifts from it. */

@@ -79,6 +79,11 @@ _pgqrs_libsql_backend_new (PgqrsConfig *config)
   return _pgqrs_sqlite_backend_new_with_transport (config, &libsql_transport);
 }
 
+const PgqrsBackendModule _pgqrs_libsql_backend_module = {
+  .version = PACKAGE_VERSION,
+  .backend_new = _pgqrs_libsql_backend_new,
+};
+
 static void
 get_url (gpointer connection,
          gpointer data)

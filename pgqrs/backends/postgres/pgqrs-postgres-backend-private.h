@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
+#include "pgqrs-backends-private.h"
 #include "pgqrs-config.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PgqrsPostgresBackend, pgqrs_postgres_backend, PGQRS, POSTGRES_BACKEND, GObject)
 
 PgqrsBackend *_pgqrs_postgres_backend_new (PgqrsConfig *config);
+
+/* What the module pgqrs-backend-postgres gives the factory. */
+PGQRS_INTERNAL const PgqrsBackendModule _pgqrs_postgres_backend_module;
 
 /* The NOTIFY channel of a schema's wakeups, for tests that listen. */
 char         *_pgqrs_postgres_channel_for_schema (const char *schema);

@@ -12,6 +12,7 @@
 #include "pgqrs-error.h"
 #include "pgqrs-postgres-backend-private.h"
 #include "pgqrs-postgres-call-private.h"
+#include "pgqrs-postgres-connection-private.h"
 #include "pgqrs-postgres-listener-private.h"
 #include "pgqrs-postgres-ops-private.h"
 
@@ -306,3 +307,9 @@ _pgqrs_postgres_backend_new (PgqrsConfig *config)
 
   return PGQRS_BACKEND (self);
 }
+
+const PgqrsBackendModule _pgqrs_postgres_backend_module = {
+  .version = PACKAGE_VERSION,
+  .backend_new = _pgqrs_postgres_backend_new,
+  .add_dsn_secrets = _pgqrs_postgres_add_dsn_secrets,
+};

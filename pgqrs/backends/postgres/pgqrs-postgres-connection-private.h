@@ -26,6 +26,10 @@ const char               *_pgqrs_postgres_connect_info_get_dsn (PgqrsPostgresCon
 char                     *_pgqrs_postgres_connect_info_redact (PgqrsPostgresConnectInfo  *info,
                                                                const char                *text);
 
+/* libpq's reading of the secrets of @dsn (see PgqrsBackendModule). */
+gboolean                  _pgqrs_postgres_add_dsn_secrets     (const char                *dsn,
+                                                               GPtrArray                 *secrets);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsPostgresConnectInfo, _pgqrs_postgres_connect_info_unref)
 
 /* One nonblocking PGconn.  Every wait is a source on the thread-default

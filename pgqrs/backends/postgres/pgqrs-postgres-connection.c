@@ -14,6 +14,69 @@
 #include "pgqrs-postgres-connection-private.h"
 #include "pgqrs-postgres-source-private.h"
 
+/* The DSN as libpq gets it: without the query parameters that are pgqrs
+ * options. */
+static char *
+libpq_part (const char *dsn)
+{
+  g_autoptr(GString) out = NULL;
+  const char *query = strchr (dsn, '?');
+  g_auto(GStrv) params = NULL;
+  gboolean first = TRUE;
+
+  if (query == NULL)
+    return g_strdup (dsn);
+
+  out = g_string_new_len (dsn, query - dsn);
+  params = g_strsplit (query + 1, "&", -1);
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      g_autofree char *key = g_uri_unescape_segment (params[i], strchr (params[i], '='), NULL);
+
+      if (params[i][0] == '\0' || (key != NULL && _pgqrs_config_is_option (key)))
+        continue;
+      g_string_append_c (out, first ? '?' : '&');
+      g_string_append (out, params[i]);
+      first = FALSE;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The keywords of libpq's secrets. */
+static gboolean
+is_secret_keyword (const char *keyword)
+{
+  return g_str_equal (keyword, "password") || g_str_equal (keyword, "sslpassword");
+}
+
+/* libpq's own reading of a PostgreSQL DSN: its password and sslpassword,
+ * added to @secrets.  Returns FALSE when libpq finds a secret that
+ * @secrets lacks, which means it reads the DSN differently. */
+gboolean
+_pgqrs_postgres_add_dsn_secrets (const char *dsn,
+                                 GPtrArray  *secrets)
+{
+  g_autofree char *conninfo = libpq_part (dsn);
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  gboolean agrees = TRUE;
+
+  /* Unparsable: libpq will refuse it, and its message is redacted with
+   * what was found without it. */
+  if (options == NULL)
+    return TRUE;
+
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && option->val[0] != '\0' && is_secret_keyword (option->keyword))
+      {
+        agrees &= g_ptr_array_find_with_equal_func (secrets, option->val, g_str_equal, NULL);
+        g_ptr_array_add (secrets, g_strdup (option->val));
+      }
+  PQconninfoFree (options);
+
+  return agrees;
+}
+
 /* libpq enforces connect_timeout only in its blocking calls, so the
  * nonblocking connect keeps its own, and a default: a host that drops
  * packets must not leave a caller waiting for the kernel's TCP timeout. */

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include "pgqrs-backend-private.h"
 #include "pgqrs-config.h"
 #include "pgqrs-sql-db-private.h"
@@ -44,10 +46,23 @@ typedef struct
                                GError      **error);
 } PgqrsSqlTransport;
 
+PGQRS_INTERNAL
 PgqrsBackend *_pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
                                                         const PgqrsSqlTransport *transport);
+/* Runs @func on the owner thread with the connection's database and waits
+ * for it; FALSE when there is none (the store is not open, or the
+ * transport cannot reconnect).  For bench/pgqrs-bench's setup on a libSQL
+ * server, which owns its file: the benchmark is linked as an application
+ * is, without the libSQL module's client. */
+PGQRS_INTERNAL
+gboolean      _pgqrs_sqlite_backend_run_sql_sync       (PgqrsBackend            *backend,
+                                                        void                   (*func) (PgqrsSqlDb *db,
+                                                                                        gpointer    data),
+                                                        gpointer                 data,
+                                                        GError                 **error);
 /* Runs @func on the owner thread with the transport's open connection (or
  * NULL) and waits for it: for the tests. */
+PGQRS_INTERNAL
 void          _pgqrs_sqlite_backend_run_sync           (PgqrsBackend            *backend,
                                                         void                   (*func) (gpointer connection,
                                                                                         gpointer data),

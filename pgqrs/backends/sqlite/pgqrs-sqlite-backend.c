@@ -425,6 +425,50 @@ _pgqrs_sqlite_backend_run_sync (PgqrsBackend  *backend,
   push_and_wait (self, &job);
 }
 
+typedef struct
+{
+  PgqrsSqliteBackend *self;
+  void              (*func) (PgqrsSqlDb *db,
+                             gpointer    data);
+  gpointer            data;
+  GError            **error;
+} RunSql;
+
+static void
+run_sql (gpointer connection,
+         gpointer data)
+{
+  RunSql *run = data;
+  PgqrsSqlDb *db = NULL;
+
+  if (connection == NULL)
+    g_set_error_literal (run->error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                         _("The store is not open"));
+  else
+    db = run->self->transport->get_db (connection, run->error);
+  if (db != NULL)
+    run->func (db, run->data);
+}
+
+gboolean
+_pgqrs_sqlite_backend_run_sql_sync (PgqrsBackend  *backend,
+                                    void         (*func) (PgqrsSqlDb *db,
+                                                          gpointer    data),
+                                    gpointer       data,
+                                    GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  RunSql run = { PGQRS_SQLITE_BACKEND (backend), func, data, &local_error };
+
+  _pgqrs_sqlite_backend_run_sync (backend, run_sql, &run);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 guint
 _pgqrs_sqlite_backend_get_n_queued (PgqrsBackend *backend)
 {

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include "pgqrs-internal-private.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -76,6 +78,7 @@ typedef enum
   SQLITE_N_STMTS
 } PgqrsSqliteStmt;
 
+PGQRS_INTERNAL
 const char *_pgqrs_sqlite_statement_sql (PgqrsSqliteStmt stmt);
 
 G_END_DECLS
