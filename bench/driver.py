@@ -360,6 +360,12 @@ def main():
         except (ValueError, IndexError):
             if port is not None:
                 run.fail("statements", "pgqrs-bench --scenario statements: exit %d" % rc)
+        if port is not None and statements is not None and "lease" not in statements:
+            # a build without libpq has no PostgreSQL backend to measure
+            run.notes.append("PostgreSQL skipped: pgqrs-bench was built without libpq.")
+            backends = [(b, d) for b, d in backends if b != "postgres"]
+            stop_cluster()
+            port = None
 
         if port is not None:
             rc, out, err = run.call(["psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",

@@ -153,12 +153,17 @@ async def test_cancelling_the_task_cancels_the_call(store, dsn):
     if backend_name() == 'postgres':
         # the statement was cancelled, not left to go through later
         assert await (await store.get_messages()).count() == 0
+    elif backend_name() == 'pgbouncer':
+        # PgBouncer passes the library's cancel request on to a server
+        # connection, which may or may not still be the one running the
+        # statement (and a statement it did not cancel may commit only after
+        # the sleep above on a busy machine): once at most, never twice
+        assert await (await store.get_messages()).count() in (0, 1)
     else:
         # SQLite's statement was already waiting for the lock on the
-        # library's thread, sqld and the Turso engine had the request, and
-        # through PgBouncer the library's cancel request does not reach the
-        # statement: it went through once it had the lock (the awaiting
-        # task was cancelled all the same)
+        # library's thread, and sqld and the Turso engine had the request:
+        # it went through once it had the lock (the awaiting task was
+        # cancelled all the same)
         assert await (await store.get_messages()).count() == 1
 
     # a wait is cancelled as well
