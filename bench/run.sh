@@ -8,7 +8,8 @@
 #               npm); exits non-zero if any scenario fails or prints
 #               malformed JSON.  `meson test --suite bench` runs this.
 #   --no-build  use the programs named by $PGQRS_BENCH and
-#               $PGQRS_SQLITE_CEILING (set by meson test), or those of
+#               $PGQRS_SQLITE_CEILING (set by meson test; the ceilings
+#               default to those beside $PGQRS_BENCH), or those of
 #               the benchmark build directory ($PGQRS_BENCH_BUILD,
 #               default /tmp/pgqrs-bench-build) if unset
 #   --out DIR   where results go (default: bench/results of the source tree)
@@ -94,10 +95,13 @@ if [ "$build" = 1 ]; then
     fi
   done
 else
+  # the ceilings of the same build as pgqrs-bench: a build without libsoup
+  # has no libsql-ceiling, and its libSQL part is skipped
   PGQRS_BENCH=${PGQRS_BENCH:-$builddir/bench/pgqrs-bench}
-  PGQRS_SQLITE_CEILING=${PGQRS_SQLITE_CEILING:-$builddir/bench/sqlite-ceiling}
-  [ -n "${PGQRS_LIBSQL_CEILING:-}" ] || [ ! -x "$builddir/bench/libsql-ceiling" ] ||
-    PGQRS_LIBSQL_CEILING="$builddir/bench/libsql-ceiling"
+  benchdir=$(dirname "$PGQRS_BENCH")
+  PGQRS_SQLITE_CEILING=${PGQRS_SQLITE_CEILING:-$benchdir/sqlite-ceiling}
+  [ -n "${PGQRS_LIBSQL_CEILING:-}" ] || [ ! -x "$benchdir/libsql-ceiling" ] ||
+    PGQRS_LIBSQL_CEILING="$benchdir/libsql-ceiling"
 fi
 # pgqrs-bench loads the backend modules of its own build tree.
 PGQRS_BACKEND_DIR=${PGQRS_BACKEND_DIR:-$(dirname "$(dirname "$PGQRS_BENCH")")/pgqrs/backends}
