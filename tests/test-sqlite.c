@@ -275,6 +275,130 @@ test_group_blocking (Fixture       *f,
   g_clear_object (&a.result);
 }
 
+/* A blocking call on an idle store runs on the caller's own thread (no
+ * hand-off to the owner thread and back); an async one on the owner. */
+static int
+record_committer (void *data)
+{
+  g_atomic_pointer_set ((GThread **)data, g_thread_self ());
+  return 0;
+}
+
+static void
+hook_committer (gpointer connection,
+                gpointer data)
+{
+  sqlite3_commit_hook (_pgqrs_sqlite_connection_get_handle (connection), record_committer, data);
+}
+
+static void
+test_caller_runs (Fixture       *f,
+                  gconstpointer  data)
+{
+  Answer a = { f };
+  g_autoptr(GError) error = NULL;
+  GThread *committer = NULL;
+
+  _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hook_committer, &committer);
+
+  g_assert_cmpint (pgqrs_queue_enqueue (f->queue, payload ("blocking"), NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (g_atomic_pointer_get (&committer) == g_thread_self ());
+
+  pgqrs_queue_enqueue_async (f->queue, payload ("async"), NULL, answer_cb, &a);
+  answer_wait (&a);
+  g_assert_cmpint (pgqrs_queue_enqueue_finish (f->queue, a.result, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (g_atomic_pointer_get (&committer) != g_thread_self ());
+
+  g_clear_object (&a.result);
+}
+
+/* A blocking call never overtakes what its thread asked for before: an
+ * async request still queued or running keeps the caller from running
+ * its own, so the two commit in the order they were made. */
+static void
+test_caller_waits_its_turn (Fixture       *f,
+                            gconstpointer  data)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      Answer a = { f };
+      g_autoptr(GError) error = NULL;
+      gint64 async_id, blocking_id;
+
+      pgqrs_queue_enqueue_async (f->queue, payload ("first"), NULL, answer_cb, &a);
+      blocking_id = pgqrs_queue_enqueue (f->queue, payload ("second"), NULL, &error);
+      g_assert_no_error (error);
+      answer_wait (&a);
+      async_id = pgqrs_queue_enqueue_finish (f->queue, a.result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (async_id, <, blocking_id);
+      g_clear_object (&a.result);
+    }
+}
+
+/* The stores of one file in a process share one backend (one connection
+ * and owner thread), however the path is spelled; another file, another
+ * busy timeout or an in-memory database get their own; once the last
+ * store of a file is gone, so is its backend. */
+static PgqrsStore *
+open_store (const char *dsn)
+{
+  g_autoptr(GError) error = NULL;
+  PgqrsStore *store = pgqrs_store_new (dsn, NULL, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+test_stores_share_a_backend (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("pgqrs-shared-XXXXXX", NULL);
+  g_autofree char *base = g_path_get_basename (dir);
+  g_autofree char *a_dsn = g_strdup_printf ("sqlite://%s/q.db", dir);
+  g_autofree char *roundabout = g_strdup_printf ("sqlite://%s/./../%s/q.db", dir, base);
+  g_autofree char *patient = g_strdup_printf ("sqlite://%s/q.db?busy_timeout=1234", dir);
+  g_autofree char *other = g_strdup_printf ("sqlite://%s/r.db", dir);
+  PgqrsStore *a = open_store (a_dsn);
+  PgqrsStore *b = open_store (roundabout);
+  PgqrsStore *c = open_store (patient);
+  PgqrsStore *d = open_store (other);
+  PgqrsStore *m1 = open_store ("sqlite::memory:");
+  PgqrsStore *m2 = open_store ("sqlite::memory:");
+  PgqrsBackend *shared = _pgqrs_store_get_backend (a);
+  PgqrsStore *again;
+
+  g_assert_true (_pgqrs_store_get_backend (b) == shared);
+  g_assert_true (_pgqrs_store_get_backend (c) != shared);
+  g_assert_true (_pgqrs_store_get_backend (d) != shared);
+  g_assert_true (_pgqrs_store_get_backend (m1) != _pgqrs_store_get_backend (m2));
+
+  g_object_add_weak_pointer (G_OBJECT (shared), (gpointer *)&shared);
+  g_object_unref (a);
+  g_assert_nonnull (shared);
+  g_object_unref (b);
+  g_assert_null (shared);
+
+  again = open_store (a_dsn);
+  g_assert_true (_pgqrs_store_get_backend (again) != _pgqrs_store_get_backend (c));
+
+  g_object_unref (again);
+  g_object_unref (c);
+  g_object_unref (d);
+  g_object_unref (m1);
+  g_object_unref (m2);
+  for (guint i = 0; i < 2; i++)
+    for (guint j = 0; j < 3; j++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/%s%s", dir, i ? "r.db" : "q.db",
+                                                 (const char *[]){ "", "-wal", "-shm" }[j]);
+        g_unlink (path);
+      }
+  g_rmdir (dir);
+}
+
 /* A blocking call, answered without a main context, still wakes this
  * store's watchers in their own context. */
 static void
@@ -457,6 +581,11 @@ main (int    argc,
   g_test_add ("/sqlite/group-commit/blocking", Fixture, NULL,
               fixture_setup, test_group_blocking, fixture_teardown);
   g_test_add_func ("/sqlite/blocking/wakes", test_blocking_wakes);
+  g_test_add ("/sqlite/blocking/caller-runs", Fixture, NULL,
+              fixture_setup, test_caller_runs, fixture_teardown);
+  g_test_add ("/sqlite/blocking/caller-waits-its-turn", Fixture, NULL,
+              fixture_setup, test_caller_waits_its_turn, fixture_teardown);
+  g_test_add_func ("/sqlite/stores-share-a-backend", test_stores_share_a_backend);
   if (!g_test_subprocess ())
     {
       g_autoptr(GError) error = NULL;

@@ -21,7 +21,8 @@ PgqrsBackend *_pgqrs_sqlite_backend_new (PgqrsConfig *config);
 
 /* How the owner thread reaches an SQLite-dialect database: the SQLite
  * library on a file, or the libSQL remote protocol (the libsql backend).
- * Every function runs on the owner thread. */
+ * Every function runs on the owner thread, or with callers_run on a
+ * blocking caller's thread while it holds the connection. */
 typedef struct
 {
   const char   *thread_name;
@@ -34,6 +35,10 @@ typedef struct
   /* Whether other processes' commits can be heard (a local file's
    * write-ahead log); otherwise consumers poll. */
   gboolean      watch_wal;
+  /* Whether a blocking caller may use the connection on its own thread
+   * when the backend is idle: a local file's handle can, a client bound
+   * to the owner thread's main context cannot. */
+  gboolean      callers_run;
   /* Group commit, where the transport has it (else NULL): requests queued
    * together run in one transaction that group_begin opens, each in a
    * savepoint of its own; group_lost says whether that transaction went

@@ -48,7 +48,12 @@ struct _PgqrsSqliteBackend
   GAsyncQueue  *jobs;       /* element-type Job */
   GThread      *owner;
 
-  gpointer      conn;       /* the transport's connection, once open; owner thread only */
+  char         *shared_key; /* shared by the stores of its file: _pgqrs_sqlite_backend_new() */
+  gpointer      conn;       /* the transport's connection, once open; under conn_lock */
+  /* Held by whoever uses the connection: the owner thread, or a blocking
+   * caller running its own request (transport->callers_run). */
+  GMutex        conn_lock;
+  gint          in_flight;  /* jobs pushed and not yet run (atomic) */
 
   /* Wakeups, called in each watcher's context.  For enqueues by other
    * processes: a thread watching the write-ahead log (inotify, else
@@ -95,6 +100,7 @@ typedef struct
 } Job;
 
 static void pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface);
+static void shared_forget (PgqrsSqliteBackend *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PgqrsSqliteBackend, pgqrs_sqlite_backend, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (PGQRS_TYPE_BACKEND,
@@ -158,6 +164,7 @@ static const PgqrsSqlTransport sqlite_transport = {
   .get_db = sqlite_get_db,
   .close = sqlite_close,
   .watch_wal = TRUE,
+  .callers_run = TRUE,
   .group_begin = sqlite_group_begin,
   .group_lost = sqlite_group_lost,
   .group_commit = sqlite_group_commit,
@@ -339,24 +346,30 @@ owner_thread (gpointer data)
   gboolean may_group = self->transport->group_begin != NULL;
   g_autoptr(GPtrArray) group = g_ptr_array_sized_new (MAX_GROUP);
   Job *next = NULL;
+  gint done;
 
   for (;;)
     {
       Job *job = next ? next : g_async_queue_pop (self->jobs);
 
       next = NULL;
+      if (job->kind == JOB_QUIT)
+        {
+          job_free (job);
+          break;
+        }
+
+      g_mutex_lock (&self->conn_lock);
       switch (job->kind)
         {
-        case JOB_QUIT:
-          job_free (job);
-          goto quit;
-
         case JOB_RUN:
           run_func (self, job);
+          done = 1;
           break;
 
         case JOB_OPEN:
           run_open (self, job);
+          done = 1;
           break;
 
         case JOB_EXECUTE:
@@ -369,17 +382,22 @@ owner_thread (gpointer data)
               next = NULL;
             }
           run_group (self, group);
+          done = group->len;
           g_ptr_array_set_size (group, 0);
           break;
 
+        case JOB_QUIT:
         default:
           g_assert_not_reached ();
         }
+      g_mutex_unlock (&self->conn_lock);
+      g_atomic_int_add (&self->in_flight, -done);
     }
 
-quit:
+  g_mutex_lock (&self->conn_lock);
   if (self->conn != NULL)
     self->transport->close (g_steal_pointer (&self->conn));
+  g_mutex_unlock (&self->conn_lock);
 
   return NULL;
 }
@@ -391,6 +409,8 @@ push_job (PgqrsSqliteBackend *self,
   if (self->owner == NULL)
     self->owner = g_thread_new (self->transport->thread_name, owner_thread, self);
 
+  if (job->kind != JOB_QUIT)
+    g_atomic_int_inc (&self->in_flight);
   g_async_queue_push (self->jobs, job);
 }
 
@@ -659,6 +679,10 @@ pgqrs_sqlite_backend_finalize (GObject *object)
 {
   PgqrsSqliteBackend *self = (PgqrsSqliteBackend *)object;
 
+  if (self->shared_key != NULL)
+    shared_forget (self);
+  g_clear_pointer (&self->shared_key, g_free);
+
   stop_watch_thread (self);
   g_mutex_clear (&self->watch_mutex);
 
@@ -672,6 +696,8 @@ pgqrs_sqlite_backend_finalize (GObject *object)
       g_async_queue_push (self->jobs, quit);
       g_thread_join (g_steal_pointer (&self->owner));
     }
+  /* the owner thread took it last, to close the connection */
+  g_mutex_clear (&self->conn_lock);
 
   g_clear_pointer (&self->jobs, g_async_queue_unref);
   g_clear_pointer (&self->watchers, _pgqrs_watch_list_free);
@@ -694,6 +720,7 @@ pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
   self->jobs = g_async_queue_new ();
   self->watchers = _pgqrs_watch_list_new ();
   g_mutex_init (&self->watch_mutex);
+  g_mutex_init (&self->conn_lock);
 }
 
 /* The tasks have no source object: the owner thread may drop the last
@@ -755,7 +782,49 @@ pgqrs_sqlite_backend_execute_finish (PgqrsBackend  *backend,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* A blocking call: the same request as execute_async, queued behind what
+/* Runs a blocking caller's request on its own thread when the backend
+ * has nothing else to do: nothing queued or running on the owner thread
+ * (so it cannot overtake what the caller asked for before), the
+ * connection open and free.  That saves the two thread switches of the
+ * hand-off, most of a small request's time.  The caller holds the
+ * connection as the owner thread would.  As soon as a second caller comes
+ * while one runs, both queue for the owner thread (in_flight), which takes
+ * them in order and in groups: callers that never sleep cannot keep the
+ * connection from each other, and the stores of one file in a process
+ * share this backend (_pgqrs_sqlite_backend_new()), so they never fight
+ * over SQLite's lock.  FALSE if it may not: the request then goes to the
+ * owner thread. */
+static gboolean
+caller_runs (PgqrsSqliteBackend  *self,
+             PgqrsRequest        *request,
+             PgqrsReply         **reply,
+             GError             **error)
+{
+  gint64 wake = NO_WAKE;
+
+  /* The connection is set once, by the open job, before in_flight drops
+   * back to 0: it can be read without the lock. */
+  if (!self->transport->callers_run || g_atomic_int_get (&self->in_flight) != 0 ||
+      self->conn == NULL || !g_mutex_trylock (&self->conn_lock))
+    return FALSE;
+
+  if (g_atomic_int_get (&self->in_flight) != 0)
+    {
+      g_mutex_unlock (&self->conn_lock);
+      return FALSE;
+    }
+
+  *reply = run_request (self, request, &wake, error);
+  g_mutex_unlock (&self->conn_lock);
+
+  if (wake != NO_WAKE)
+    _pgqrs_watch_list_notify (self->watchers, wake);
+
+  return TRUE;
+}
+
+/* A blocking call: the same request as execute_async, run by the caller
+ * itself when the store is idle (caller_runs()), else queued behind what
  * came first (and perhaps run in one group with it), its answer handed to
  * the waiting thread through a condition variable rather than a main
  * context made for the call. */
@@ -771,6 +840,13 @@ pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
+
+  if (caller_runs (self, request, &job.reply, &job.error))
+    {
+      if (job.error != NULL)
+        g_propagate_error (error, job.error);
+      return job.reply;
+    }
 
   push_and_wait (self, &job);
 
@@ -804,8 +880,75 @@ _pgqrs_sqlite_backend_new_with_transport (PgqrsConfig             *config,
   return PGQRS_BACKEND (self);
 }
 
+/* The stores of one database file in a process share one backend (one
+ * connection, one owner thread): their requests queue up together and
+ * commit in groups, where connections of their own would take SQLite's
+ * write lock from each other, each waiting out the other's transaction
+ * in the busy handler's sleeps and reading its page cache afresh after
+ * the other's commit.  Keyed by the file's canonical path and the busy
+ * timeout (the only settings the connection takes from the DSN); an
+ * in-memory database is a store's own.  Weak references: the last store
+ * to go finalizes it. */
+static GMutex      shared_lock;
+static GHashTable *shared;   /* key → GWeakRef *, PgqrsSqliteBackend */
+
+static char *
+shared_key (PgqrsConfig *config)
+{
+  g_autofree char *path = g_canonicalize_filename (_pgqrs_config_get_sqlite_path (config), NULL);
+
+  return g_strdup_printf ("%u %s", pgqrs_config_get_busy_timeout (config), path);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* From the finalizer: drops the entry, unless a new backend for the file
+ * has taken it already. */
+static void
+shared_forget (PgqrsSqliteBackend *self)
+{
+  g_autoptr(GObject) newer = NULL;
+  GWeakRef *ref;
+
+  g_mutex_lock (&shared_lock);
+  if ((ref = g_hash_table_lookup (shared, self->shared_key)) != NULL &&
+      (newer = g_weak_ref_get (ref)) == NULL)
+    g_hash_table_remove (shared, self->shared_key);
+  g_mutex_unlock (&shared_lock);
+}
+
 PgqrsBackend *
 _pgqrs_sqlite_backend_new (PgqrsConfig *config)
 {
-  return _pgqrs_sqlite_backend_new_with_transport (config, &sqlite_transport);
+  g_autofree char *key = NULL;
+  PgqrsSqliteBackend *self;
+  GWeakRef *ref;
+
+  if (_pgqrs_config_get_sqlite_in_memory (config))
+    return _pgqrs_sqlite_backend_new_with_transport (config, &sqlite_transport);
+
+  key = shared_key (config);
+  g_mutex_lock (&shared_lock);
+
+  if (shared == NULL)
+    shared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
+
+  if ((ref = g_hash_table_lookup (shared, key)) == NULL ||
+      (self = g_weak_ref_get (ref)) == NULL)
+    {
+      self = PGQRS_SQLITE_BACKEND (_pgqrs_sqlite_backend_new_with_transport (config, &sqlite_transport));
+      self->shared_key = g_strdup (key);
+      ref = g_new0 (GWeakRef, 1);
+      g_weak_ref_init (ref, self);
+      g_hash_table_insert (shared, g_steal_pointer (&key), ref);
+    }
+
+  g_mutex_unlock (&shared_lock);
+
+  return PGQRS_BACKEND (self);
 }
