@@ -1187,7 +1187,21 @@ e2e_producer_thread (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_main_context_push_thread_default (context);
-  store = open_store ();
+  if (g_str_has_prefix (opt_dsn, "sqlite:"))
+    {
+      /* The stores of one file in a process share a backend, and with it
+       * the in-process wakeup; another busy timeout keeps this one apart,
+       * as another process's store would be. */
+      g_autofree char *dsn = g_strdup_printf ("%s%cbusy_timeout=%u", opt_dsn,
+                                              strchr (opt_dsn, '?') ? '&' : '?',
+                                              pgqrs_config_get_busy_timeout (pgqrs_store_get_config (e->store)) + 1);
+      g_autoptr(GError) open_error = NULL;
+
+      if (!(store = pgqrs_store_new (dsn, NULL, &open_error)))
+        die ("cannot open the store", open_error);
+    }
+  else
+    store = open_store ();
   queue = open_queue (store, opt_queue);
 
   for (int i = 0; ; i++)
