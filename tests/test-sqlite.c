@@ -1,5 +1,5 @@
-/* test-sqlite.c — the SQLite backend's owner thread: group commit and
- * blocking calls
+/* test-sqlite.c — the SQLite backend's owner thread: group commit,
+ * blocking calls, and one backend for the stores of one file
  *
  * SPDX-License-Identifier: MIT
  */

@@ -24,10 +24,11 @@ HOLD_SECONDS = 1.5
 
 # What the loop may stall beyond the tick's own millisecond and the waits
 # for a CPU (see conftest.Ticker): typically 1 to 2 ms (the sleep's timer
-# rounds up to the next millisecond), now and then several on a machine
-# whose CPUs are shared. A loop that waited for the database would stall
-# as long as the wait, HOLD_SECONDS.
-MAX_STALL_SECONDS = 0.010
+# rounds up to the next millisecond), now and then over 10 ms on a machine
+# whose CPUs are shared (10.8 ms once, through PgBouncer, in a whole-suite
+# run). A loop that waited for the database would stall as long as the
+# wait, HOLD_SECONDS: a limit well below that and well above the noise.
+MAX_STALL_SECONDS = 0.100
 
 
 def assert_no_stall(ticker, what):

@@ -233,12 +233,24 @@ job_cancelled (Job *job)
   return g_cancellable_set_error_if_cancelled (cancellable, &job->error);
 }
 
-/* Answers a job once its work is committed: wakes the watchers, then
- * completes its task or its blocking caller. */
+/* A job pushed is no longer in flight: called by the owner thread once
+ * the job's work is done and the connection's lock let go, before the job
+ * is answered, so that the caller's next blocking call finds the backend
+ * idle (caller_runs()). */
+static void
+job_done (PgqrsSqliteBackend *self)
+{
+  g_atomic_int_add (&self->in_flight, -1);
+}
+
+/* Answers a job once its work is committed and the connection let go:
+ * wakes the watchers, then completes its task or its blocking caller. */
 static void
 answer_job (PgqrsSqliteBackend *self,
             Job                *job)
 {
+  job_done (self);
+
   if (job->wake != NO_WAKE)
     _pgqrs_watch_list_notify (self->watchers, job->wake);
 
@@ -263,7 +275,7 @@ answer_job (PgqrsSqliteBackend *self,
 /* Runs the requests the owner took off the queue together.  More than one
  * share one transaction (group commit), each in a savepoint of its own, so
  * that a request that fails undoes only itself; none is answered before
- * the COMMIT.  Should the transaction itself fail (its COMMIT, or SQLite
+ * the COMMIT (the caller answers them).  Should the transaction itself fail (its COMMIT, or SQLite
  * rolling it back as a whole on an I/O error), nothing of it was kept, and
  * each request runs again on its own: grouping never decides an outcome. */
 static void
@@ -297,16 +309,16 @@ run_group (PgqrsSqliteBackend *self,
   if (!grouped)
     for (guint i = 0; i < live->len; i++)
       run_job (self, g_ptr_array_index (live, i));
-
-  for (guint i = 0; i < group->len; i++)
-    answer_job (self, g_ptr_array_index (group, i));
 }
 
 static void
 run_func (PgqrsSqliteBackend *self,
           Job                *job)
 {
+  g_mutex_lock (&self->conn_lock);
   job->func (self->conn, job->data);
+  g_mutex_unlock (&self->conn_lock);
+  job_done (self);
 
   g_mutex_lock (&job->lock);
   job->done = TRUE;
@@ -319,14 +331,21 @@ run_open (PgqrsSqliteBackend *self,
           Job                *job)
 {
   GError *error = NULL;
+  gboolean opened = FALSE;
 
-  if (!g_task_return_error_if_cancelled (job->task))
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (job->task), &error))
     {
-      if (self->conn == NULL && !(self->conn = self->transport->open (job->config, &error)))
-        g_task_return_error (job->task, error);
-      else
-        g_task_return_boolean (job->task, TRUE);
+      g_mutex_lock (&self->conn_lock);
+      if (self->conn != NULL || (self->conn = self->transport->open (job->config, &error)))
+        opened = TRUE;
+      g_mutex_unlock (&self->conn_lock);
     }
+  job_done (self);
+
+  if (opened)
+    g_task_return_boolean (job->task, TRUE);
+  else
+    g_task_return_error (job->task, error);
 
   job_free (job);
 }
@@ -346,7 +365,6 @@ owner_thread (gpointer data)
   gboolean may_group = self->transport->group_begin != NULL;
   g_autoptr(GPtrArray) group = g_ptr_array_sized_new (MAX_GROUP);
   Job *next = NULL;
-  gint done;
 
   for (;;)
     {
@@ -359,17 +377,14 @@ owner_thread (gpointer data)
           break;
         }
 
-      g_mutex_lock (&self->conn_lock);
       switch (job->kind)
         {
         case JOB_RUN:
           run_func (self, job);
-          done = 1;
           break;
 
         case JOB_OPEN:
           run_open (self, job);
-          done = 1;
           break;
 
         case JOB_EXECUTE:
@@ -381,8 +396,11 @@ owner_thread (gpointer data)
               g_ptr_array_add (group, next);
               next = NULL;
             }
+          g_mutex_lock (&self->conn_lock);
           run_group (self, group);
-          done = group->len;
+          g_mutex_unlock (&self->conn_lock);
+          for (guint i = 0; i < group->len; i++)
+            answer_job (self, g_ptr_array_index (group, i));
           g_ptr_array_set_size (group, 0);
           break;
 
@@ -390,8 +408,6 @@ owner_thread (gpointer data)
         default:
           g_assert_not_reached ();
         }
-      g_mutex_unlock (&self->conn_lock);
-      g_atomic_int_add (&self->in_flight, -done);
     }
 
   g_mutex_lock (&self->conn_lock);
