@@ -849,14 +849,31 @@ def libsql(run, args, meta, work):
         ework = os.path.join(work, engine)
         os.makedirs(ework)
         if engine == "sqld":
-            server = start_sqld(run, program, ework)
-            if server is None:
-                run.fail("sqld", "did not start (log: %s)" % os.path.join(ework, "sqld.log"))
-                continue
+            # A fresh server for every measured drain: sqld 0.24 can hang for
+            # good when a COMMIT meets its write-ahead log's checkpoint (every
+            # 1,000 pages) with other writers about (docs/backends.md, "sqld
+            # 0.24 and checkpoints"), and one server for the whole grid
+            # crosses that line (the run of 2026-12-07 hung at 4 x 10).  Each
+            # drain (800 messages) stays below it.
+            servers = []
+
+            def fresh_sqld():
+                while servers:
+                    servers.pop().stop()
+                cell = tempfile.mkdtemp(prefix="cell-", dir=ework)
+                server = start_sqld(run, program, cell)
+                if server is None:
+                    run.fail("sqld", "did not start (log: %s)" % os.path.join(cell, "sqld.log"))
+                    return None
+                servers.append(server)
+                return server.url
+
             try:
-                libsql_backend(run, args, size, engine, server.url, lambda: server.url, None)
+                libsql_backend(run, args, size, engine, fresh_sqld,
+                               lambda: servers[-1].url if servers else None, None)
             finally:
-                server.stop()
+                while servers:
+                    servers.pop().stop()
         else:
             path = os.path.join(ework, "bench.db")
             env = dict(os.environ, PGQRS_TURSODB=program)
@@ -875,25 +892,32 @@ def libsql(run, args, meta, work):
                 while ceiling_engine:
                     ceiling_engine.pop().stop()
 
-            libsql_backend(run, args, size, engine, "turso://" + path, ceiling_url, ceiling_done, env)
+            libsql_backend(run, args, size, engine, lambda: "turso://" + path, ceiling_url, ceiling_done, env)
 
 
-def libsql_backend(run, args, size, backend, dsn, ceiling_url, ceiling_done, env=None):
-    b = [args.bench, "--dsn", dsn]
+def libsql_backend(run, args, size, backend, new_dsn, ceiling_url, ceiling_done, env=None):
+    """new_dsn() gives the store's DSN for each measured drain and once more
+    for the scenarios after them (None: the engine did not start)."""
     n = size["drain_messages"][backend]
     for c, batch in size["drain_grid"][backend]:
         reps = size["drain_reps"] if batch >= 10 else 1
         for rep in range(reps):
             extra = {"rep": rep}
-            run.json_run("%s drain c%d b%d #%d" % (backend, c, batch, rep),
-                         b + ["--scenario", "drain", "--messages", str(n), "--consumers", str(c),
-                              "--batch", str(batch)], 1800,
-                         check=all_of(drained(n), positive("messages_per_s", "lease.p50_ms", "archive.p50_ms")),
-                         extra=extra, env=env)
+            dsn = new_dsn()
+            if dsn is not None:
+                run.json_run("%s drain c%d b%d #%d" % (backend, c, batch, rep),
+                             [args.bench, "--dsn", dsn, "--scenario", "drain", "--messages", str(n),
+                              "--consumers", str(c), "--batch", str(batch)], 1800,
+                             check=all_of(drained(n), positive("messages_per_s", "lease.p50_ms", "archive.p50_ms")),
+                             extra=extra, env=env)
             # the library's own requests, then one request per transaction
             for requests in ("statement", "transaction"):
                 what = "%s ceiling (%s) c%d b%d #%d" % (backend, requests, c, batch, rep)
-                rc, out, err = run.call(b + ["--scenario", "prefill", "--messages", str(n)], 600, env=env)
+                dsn = new_dsn()
+                if dsn is None:
+                    continue
+                rc, out, err = run.call([args.bench, "--dsn", dsn, "--scenario", "prefill", "--messages", str(n)],
+                                        600, env=env)
                 if rc != 0 or not out.strip().isdigit():
                     run.fail(what, "prefill failed")
                     continue
@@ -910,6 +934,10 @@ def libsql_backend(run, args, size, backend, dsn, ceiling_url, ceiling_done, env
                     if ceiling_done:
                         ceiling_done()
 
+    dsn = new_dsn()
+    if dsn is None:
+        return
+    b = [args.bench, "--dsn", dsn]
     run.json_run("%s enqueue b1" % backend,
                  b + ["--scenario", "enqueue", "--messages", str(size["enqueue_single"]), "--batch", "1"], 1800,
                  check=positive("messages_per_s", "call.p50_ms"), env=env)

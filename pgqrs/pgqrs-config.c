@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgqrs-backends-private.h"
+#include "pgqrs-backend-module-private.h"
 #include "pgqrs-config-private.h"
 #include "pgqrs-enums.h"
 #include "pgqrs-error-private.h"
@@ -1074,7 +1074,7 @@ collect_secrets (const char *dsn,
   /* libpq's own reading, from the PostgreSQL backend's module: a process
    * without it has no libpq to read the DSN otherwise. */
   if (is_postgres_dsn (dsn) &&
-      !_pgqrs_backends_add_dsn_secrets (PGQRS_BACKEND_KIND_POSTGRES, dsn, secrets))
+      !_pgqrs_backend_module_add_dsn_secrets ("postgres", dsn, secrets))
     return FALSE;
 
   return !ambiguous;

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
-#include "pgqrs-backends-private.h"
+#include "pgqrs-backend-module-private.h"
 #include "pgqrs-config.h"
 
 G_BEGIN_DECLS
