@@ -393,7 +393,8 @@ def drain_section(L, results, out, meta):
     L.append("## Drain: a prefilled backlog, lease + archive-batch loops")
     L.append("")
     L.append("Each consumer is a thread with its own store, looping `pgqrs_queue_dequeue (batch)` + "
-             "`pgqrs_queue_archive_batch` until the queue is empty.  The ceiling runs the same statements "
+             "`pgqrs_queue_archive_batch` until the queue is empty (on SQLite the stores of one file in a "
+             "process share one connection and owner thread).  The ceiling runs the same statements "
              "without the library: on PostgreSQL `pgbench -M prepared` with the library's own lease and "
              "archive statements (`pgbench-drain.sql`, generated from the library's statement table at run "
              "time), one client per consumer; on SQLite `sqlite-ceiling` (the same statements and "
