@@ -33,6 +33,7 @@ typedef struct
   PgqrsStore *store;
   PgqrsQueue *queue;
   gint        commits;
+  GThread    *committer;  /* the thread of the last commit */
   /* the gate */
   GMutex      lock;
   GCond       cond;
@@ -44,7 +45,10 @@ typedef struct
 static int
 count_commit (void *data)
 {
-  g_atomic_int_inc ((gint *)data);
+  Fixture *f = data;
+
+  g_atomic_int_inc (&f->commits);
+  g_atomic_pointer_set (&f->committer, g_thread_self ());
   return 0;
 }
 
@@ -66,7 +70,7 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   g_mutex_init (&f->lock);
   g_cond_init (&f->cond);
-  _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hook_commits, &f->commits);
+  _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hook_commits, f);
 }
 
 static void
@@ -277,39 +281,22 @@ test_group_blocking (Fixture       *f,
 
 /* A blocking call on an idle store runs on the caller's own thread (no
  * hand-off to the owner thread and back); an async one on the owner. */
-static int
-record_committer (void *data)
-{
-  g_atomic_pointer_set ((GThread **)data, g_thread_self ());
-  return 0;
-}
-
-static void
-hook_committer (gpointer connection,
-                gpointer data)
-{
-  sqlite3_commit_hook (_pgqrs_sqlite_connection_get_handle (connection), record_committer, data);
-}
-
 static void
 test_caller_runs (Fixture       *f,
                   gconstpointer  data)
 {
   Answer a = { f };
   g_autoptr(GError) error = NULL;
-  GThread *committer = NULL;
-
-  _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hook_committer, &committer);
 
   g_assert_cmpint (pgqrs_queue_enqueue (f->queue, payload ("blocking"), NULL, &error), >, 0);
   g_assert_no_error (error);
-  g_assert_true (g_atomic_pointer_get (&committer) == g_thread_self ());
+  g_assert_true (g_atomic_pointer_get (&f->committer) == g_thread_self ());
 
   pgqrs_queue_enqueue_async (f->queue, payload ("async"), NULL, answer_cb, &a);
   answer_wait (&a);
   g_assert_cmpint (pgqrs_queue_enqueue_finish (f->queue, a.result, &error), >, 0);
   g_assert_no_error (error);
-  g_assert_true (g_atomic_pointer_get (&committer) != g_thread_self ());
+  g_assert_true (g_atomic_pointer_get (&f->committer) != g_thread_self ());
 
   g_clear_object (&a.result);
 }

@@ -275,9 +275,10 @@ answer_job (PgqrsSqliteBackend *self,
 /* Runs the requests the owner took off the queue together.  More than one
  * share one transaction (group commit), each in a savepoint of its own, so
  * that a request that fails undoes only itself; none is answered before
- * the COMMIT (the caller answers them).  Should the transaction itself fail (its COMMIT, or SQLite
- * rolling it back as a whole on an I/O error), nothing of it was kept, and
- * each request runs again on its own: grouping never decides an outcome. */
+ * the COMMIT (the caller answers them).  Should the transaction itself
+ * fail (its COMMIT, or SQLite rolling it back as a whole on an I/O
+ * error), nothing of it was kept, and each request runs again on its own:
+ * grouping never decides an outcome. */
 static void
 run_group (PgqrsSqliteBackend *self,
            GPtrArray          *group)
@@ -695,9 +696,7 @@ pgqrs_sqlite_backend_finalize (GObject *object)
 {
   PgqrsSqliteBackend *self = (PgqrsSqliteBackend *)object;
 
-  if (self->shared_key != NULL)
-    shared_forget (self);
-  g_clear_pointer (&self->shared_key, g_free);
+  shared_forget (self);
 
   stop_watch_thread (self);
   g_mutex_clear (&self->watch_mutex);
@@ -857,14 +856,8 @@ pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (caller_runs (self, request, &job.reply, &job.error))
-    {
-      if (job.error != NULL)
-        g_propagate_error (error, job.error);
-      return job.reply;
-    }
-
-  push_and_wait (self, &job);
+  if (!caller_runs (self, request, &job.reply, &job.error))
+    push_and_wait (self, &job);
 
   if (job.error != NULL)
     g_propagate_error (error, job.error);
@@ -923,18 +916,22 @@ weak_ref_free (gpointer data)
   g_free (data);
 }
 
-/* From the finalizer: drops the entry, unless a new backend for the file
- * has taken it already. */
+/* From the finalizer: drops the entry of a shared backend, unless a new
+ * backend for the file has taken it already. */
 static void
 shared_forget (PgqrsSqliteBackend *self)
 {
+  g_autofree char *key = g_steal_pointer (&self->shared_key);
   g_autoptr(GObject) newer = NULL;
   GWeakRef *ref;
 
+  if (key == NULL)
+    return;
+
   g_mutex_lock (&shared_lock);
-  if ((ref = g_hash_table_lookup (shared, self->shared_key)) != NULL &&
+  if ((ref = g_hash_table_lookup (shared, key)) != NULL &&
       (newer = g_weak_ref_get (ref)) == NULL)
-    g_hash_table_remove (shared, self->shared_key);
+    g_hash_table_remove (shared, key);
   g_mutex_unlock (&shared_lock);
 }
 
