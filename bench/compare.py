@@ -47,9 +47,21 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def program_env(program):
+    """The environment a build-tree pgqrs-bench runs in: its own build's
+    backend modules (PostgreSQL, libSQL), not whatever is installed."""
+    env = dict(os.environ)
+    modules = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(program))),
+                           "pgqrs", "backends")
+    if os.path.isdir(modules):
+        env["PGQRS_BACKEND_DIR"] = modules
+    return env
+
+
 def run_bench(program, dsn, args, timeout=1800, program_args=None):
     argv = program_args if program_args is not None else ["--dsn", dsn] + args
-    proc = subprocess.run([program] + argv, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([program] + argv, capture_output=True, text=True, timeout=timeout,
+                          env=program_env(program))
     if proc.returncode != 0:
         raise RuntimeError("%s %s: exit %d: %s" % (program, " ".join(args),
                                                    proc.returncode, proc.stderr.strip()[-400:]))
