@@ -729,7 +729,8 @@ lease_more (PgqrsConsumer *self)
 
   if ((slots = free_slots (self)) == 0)
     return;     /* job_done() pumps again */
-  run = self->batch_size > 1 ? self->batch_size : slots;
+  /* each free slot takes a batch */
+  run = slots * MAX (self->batch_size, 1);
 
   clear_source (&self->wait_source);
 

@@ -693,6 +693,51 @@ test_prefetch_one_lease_ahead (Fixture       *f,
 }
 
 static gboolean
+deferred_4 (Fixture *f)
+{
+  return f->deferred->len >= 4;
+}
+
+/* With batches, each free slot takes a batch: a consumer of concurrency 4
+ * and batch size 10 leases 80 messages at once, 40 for its four handlers
+ * and 40 ahead of them, and then leases no more while they run.  (It once
+ * leased two batches whatever its concurrency, and took four statements
+ * to fill its slots.) */
+static void
+test_prefetch_a_batch_per_slot (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  guint64 leases;
+
+  f->defer = TRUE;
+  g_object_set (f->consumer, "concurrency", 4, "batch-size", 10, "stop-timeout", 0.2, NULL);
+  enqueue_n (f, 0, 100, 0);
+  leases = _pgqrs_store_get_op_count (f->store, PGQRS_OP_LEASE);
+  start (f);
+  spin (f, 5, deferred_4);
+  spin (f, 0.3, NULL);    /* time for a lease that should not be sent */
+
+  g_assert_cmpuint (f->deferred->len, ==, 4);
+  for (guint i = 0; i < f->batch_sizes->len; i++)
+    g_assert_cmpuint (g_array_index (f->batch_sizes, guint, i), ==, 10);
+  g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_LEASE) - leases, ==, 1);
+  left = pgqrs_queue_dequeue (f->queue, 100, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (left->len, ==, 20);
+  for (guint i = 0; i < left->len; i++)
+    {
+      g_assert_true (pgqrs_queue_release (f->queue, g_ptr_array_index (left, i), 0, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < f->deferred->len; i++)
+    pgqrs_job_complete (g_ptr_array_index (f->deferred, i));
+  stop_and_wait (f);
+}
+
+static gboolean
 finished (Fixture *f)
 {
   return f->finished;
@@ -1181,6 +1226,7 @@ main (int   argc,
   ADD ("heartbeats-while-idle", test_heartbeats_while_idle, "poll_interval=10");
   ADD ("long-handler-keeps-lease", test_long_handler_keeps_lease, "poll_interval=10");
   ADD ("prefetch-one-lease-ahead", test_prefetch_one_lease_ahead, "poll_interval=10");
+  ADD ("prefetch-a-batch-per-slot", test_prefetch_a_batch_per_slot, "poll_interval=10");
   ADD ("graceful-stop", test_graceful_stop, "poll_interval=10");
   ADD ("stop-deadline-releases", test_stop_deadline_releases, "poll_interval=10");
   ADD ("suspend-resume-interrupt", test_suspend_resume_interrupt, "poll_interval=10");
