@@ -646,12 +646,29 @@ def peers(run, args, size, dsn, port):
     run.notes.append("Peers ran on node %s: pg-boss %s, graphile-worker %s."
                      % (version, peer_version(peers_dir, "pg-boss"), peer_version(peers_dir, "graphile-worker")))
     n = size["drain_messages"]
-    for peer in ("pg-boss", "graphile-worker"):
-        for c, batch in size["peer_grid"]:
+    for c, batch in size["peer_grid"]:
+        consumer_like_peers(run, args, size, dsn, c, batch)
+        for peer in ("pg-boss", "graphile-worker"):
             run.json_run("%s drain c%d b%d" % (peer, c, batch),
                          [node, os.path.join(peers_dir, "peers.js"), "--peer", peer, "--dsn", dsn,
                           "--messages", str(n), "--consumers", str(c), "--batch", str(batch)], 1800,
                          check=all_of(drained_n(n), positive("messages_per_s")))
+
+
+def consumer_like_peers(run, args, size, dsn, c, batch):
+    """pgqrs set up as the peers are: each peer runs one worker object with
+    C handler slots sharing what it fetched (pg-boss's localConcurrency,
+    graphile-worker's concurrency and local queue), so pgqrs runs one
+    PgqrsConsumer of concurrency C and batch-size B, on one store.  Recorded
+    as scenario "drain-consumer-like-peers", beside the grid of C separate
+    consumers (issue 17, target 3 compares these with the peers)."""
+    n = size["drain_messages"]
+    for rep in range(size["consumer_reps"]):
+        run.json_run("postgres drain-consumer like peers c%d b%d #%d" % (c, batch, rep),
+                     [args.bench, "--dsn", dsn, "--scenario", "drain-consumer", "--messages", str(n),
+                      "--consumers", "1", "--concurrency", str(c), "--batch", str(batch)], 1800,
+                     check=all_of(drained(n), positive("messages_per_s")),
+                     extra={"rep": rep, "scenario": "drain-consumer-like-peers", "consumers": c})
 
 
 def peers_installed(peers_dir):

@@ -15,7 +15,9 @@
  *                     store, loop dequeue(--batch) + archive_batch until the
  *                     queue is empty: messages/s, lease and archive latency
  *   drain-consumer    the same backlog drained by --consumers PgqrsConsumers
- *                     (batch-size --batch), each on its own thread and store
+ *                     (batch-size --batch, concurrency --concurrency, with
+ *                     --delete-on-success deleting instead of archiving),
+ *                     each on its own thread and store
  *   enqueue           --messages enqueued one by one (--batch 1) or in
  *                     batches of --batch: messages/s and call latency
  *   e2e               enqueue → handler start of a PgqrsConsumer, --samples
@@ -89,6 +91,8 @@ static char    *opt_label = NULL;
 static gint64   opt_messages = 50000;
 static gint64   opt_archived = 0;
 static int      opt_consumers = 1;
+static int      opt_concurrency = 1;
+static gboolean opt_delete;
 static int      opt_batch = 1;
 static int      opt_samples = 200;
 static int      opt_warmup = 10;
@@ -104,6 +108,8 @@ static GOptionEntry entries[] = {
   { "messages", 0, 0, G_OPTION_ARG_INT64, &opt_messages, "Backlog / messages to enqueue", "N" },
   { "archived", 0, 0, G_OPTION_ARG_INT64, &opt_archived, "backlog: archived messages to add", "N" },
   { "consumers", 0, 0, G_OPTION_ARG_INT, &opt_consumers, "Consumers (threads, each with its own store)", "N" },
+  { "delete-on-success", 0, 0, G_OPTION_ARG_NONE, &opt_delete, "drain-consumer: the consumer deletes handled messages instead of archiving them", NULL },
+  { "concurrency", 0, 0, G_OPTION_ARG_INT, &opt_concurrency, "drain-consumer: each consumer's concurrency (handlers in flight)", "N" },
   { "batch", 0, 0, G_OPTION_ARG_INT, &opt_batch, "Dequeue / enqueue batch size", "N" },
   { "samples", 0, 0, G_OPTION_ARG_INT, &opt_samples, "e2e / backlog: samples measured", "N" },
   { "warmup", 0, 0, G_OPTION_ARG_INT, &opt_warmup, "e2e / backlog: samples discarded first", "N" },
@@ -230,6 +236,13 @@ add_int (JsonBuilder *b, const char *name, gint64 value)
 {
   json_builder_set_member_name (b, name);
   json_builder_add_int_value (b, value);
+}
+
+static void
+add_boolean (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
 }
 
 static void
@@ -949,7 +962,9 @@ consumer_drainer_thread (gpointer data)
   queue = open_queue (store, opt_queue);
   c->loop = g_main_loop_new (context, FALSE);
   c->consumer = pgqrs_consumer_new (queue, name);
-  g_object_set (c->consumer, "batch-size", (guint)opt_batch, "visibility-timeout", opt_visibility, NULL);
+  g_object_set (c->consumer, "batch-size", (guint)opt_batch, "concurrency", (guint)opt_concurrency,
+                "delete-on-success", opt_delete,
+                "visibility-timeout", opt_visibility, NULL);
   pgqrs_consumer_set_handler (c->consumer, drain_handler, c, NULL);
 
   check = g_timeout_source_new (2);
@@ -978,6 +993,7 @@ scenario_drain_consumer (void)
   g_autofree GThread **threads = g_new0 (GThread *, opt_consumers);
   gint handled = 0;
   gint64 last_at = 0;
+  guint64 settled;
   double cpu0;
   JsonBuilder *b;
 
@@ -1001,10 +1017,15 @@ scenario_drain_consumer (void)
   for (int i = 0; i < opt_consumers; i++)
     g_thread_join (threads[i]);
 
+  /* deleted messages leave no row: those settled are the backlog less the
+   * rows still there unarchived */
+  settled = opt_delete ? (guint64)opt_messages - raw_count (raw, pgqrs_queue_get_id (queue), FALSE)
+                       : raw_count (raw, pgqrs_queue_get_id (queue), TRUE);
   b = result_begin ();
-  report_drain (b, raw_count (raw, pgqrs_queue_get_id (queue), TRUE), barrier.released_at,
-                last_at, cpu0, raw, pgqrs_queue_get_id (queue));
+  report_drain (b, settled, barrier.released_at, last_at, cpu0, raw, pgqrs_queue_get_id (queue));
   add_int (b, "handled", handled);
+  add_int (b, "concurrency", opt_concurrency);
+  add_boolean (b, "delete_on_success", opt_delete);
   result_print (b);
   raw_close (raw);
 }
