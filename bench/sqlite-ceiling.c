@@ -101,8 +101,10 @@ consumer_thread (gpointer data)
   check (NULL, sqlite3_open_v2 (opt_db, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL), "open");
   sqlite3_extended_result_codes (db, 1);
   sqlite3_busy_timeout (db, 10000);
+  /* the library's pragmas (pgqrs-sqlite-connection.c) */
   check (db, sqlite3_exec (db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
-                               "PRAGMA synchronous = NORMAL;", NULL, NULL, NULL), "pragmas");
+                               "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+                           NULL, NULL, NULL), "pragmas");
   check (db, sqlite3_prepare_v3 (db, sql_dead_letter, -1, SQLITE_PREPARE_PERSISTENT, &dead, NULL), "prepare");
   check (db, sqlite3_prepare_v3 (db, sql_lease, -1, SQLITE_PREPARE_PERSISTENT, &lease, NULL), "prepare");
   check (db, sqlite3_prepare_v3 (db, sql_archive, -1, SQLITE_PREPARE_PERSISTENT, &archive, NULL), "prepare");

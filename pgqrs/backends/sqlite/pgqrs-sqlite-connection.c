@@ -142,10 +142,16 @@ _pgqrs_sqlite_connection_open (PgqrsConfig  *config,
 
   /* WAL lets readers in other processes go on while one writes;
    * synchronous=NORMAL is durable in WAL mode up to the last checkpointed
-   * transaction on power loss, and crash-safe for the process. */
+   * transaction on power loss, and crash-safe for the process.
+   * temp_store=MEMORY keeps statement journals in memory: a statement
+   * that changes many rows (a lease of 100 messages) otherwise spills its
+   * journal past 64 KiB into a temporary file, opened and removed for
+   * every such statement (a third of the owner thread's system calls in
+   * a drain through the consumer at batch 50). */
   pragmas = g_strdup_printf ("PRAGMA foreign_keys = ON;"
                              "%s"
-                             "PRAGMA synchronous = NORMAL;",
+                             "PRAGMA synchronous = NORMAL;"
+                             "PRAGMA temp_store = MEMORY;",
                              in_memory ? "" : "PRAGMA journal_mode = WAL;");
   if (!exec_pragma (self, pragmas, pgqrs_config_get_busy_timeout (config), error))
     {
