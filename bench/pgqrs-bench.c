@@ -1847,6 +1847,8 @@ scenario_statements (void)
     add_int (b, "libpq_version", pq.lib_version ());
     add_string (b, "lease", lease);
     add_int (b, "lease_params", _pgqrs_postgres_statement_n_params (PG_STMT_MESSAGE_LEASE));
+    /* the library writes the window's size in here (pgqrs-postgres-lease-forms.c) */
+    add_string (b, "lease_limit_param", PG_LEASE_LIMIT_PARAM);
     add_string (b, "archive", archive);
     add_int (b, "archive_params", _pgqrs_postgres_statement_n_params (PG_STMT_MESSAGE_ARCHIVE));
   }

@@ -349,6 +349,97 @@ test_clock_analyzed (void)
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
+/* Whether one of the store's sessions last ran a lease that reads @limit
+ * (pg_stat_activity shows a prepared statement's text). */
+static gboolean
+session_ran_lease (PGconn     *admin,
+                   const char *application_name,
+                   const char *limit)
+{
+  g_autofree char *pattern = g_strdup_printf ("%%ORDER BY vt, id %s %%FOR UPDATE SKIP LOCKED%%", limit);
+  const char *values[] = { application_name, pattern };
+  PGresult *result = PQexecParams (admin,
+                                   "SELECT count (*) FROM pg_stat_activity "
+                                   " WHERE application_name = $1 AND query LIKE $2",
+                                   2, NULL, values, NULL, NULL, 0);
+  gboolean ran;
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  ran = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) > 0;
+  PQclear (result);
+
+  return ran;
+}
+
+/* Leases @limit messages, checks that the store's session ran the lease
+ * with @limit_sql, and archives them. */
+static guint
+dequeue_and_archive (PgqrsQueue *queue,
+                     guint       limit,
+                     PGconn     *admin,
+                     const char *application_name,
+                     const char *limit_sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = pgqrs_queue_dequeue (queue, limit, 30, NULL, &error);
+  g_autoptr(GArray) done = NULL;
+
+  g_assert_no_error (error);
+  if (limit_sql != NULL)
+    g_assert_true (session_ran_lease (admin, application_name, limit_sql));
+  done = pgqrs_queue_archive_batch (queue, messages, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < done->len; i++)
+    g_assert_true (g_array_index (done, gboolean, i));
+
+  return messages->len;
+}
+
+/* The lease writes the size of its window into the statement, a prepared
+ * statement per size, so that PostgreSQL keeps one plan for it instead of
+ * planning it at every execution (pgqrs-postgres-lease-forms.c); sizes
+ * beyond the first sixteen take it as a parameter.  Every size leases
+ * exactly what it asks for either way. */
+static void
+test_lease_limit_written_in (void)
+{
+  g_autofree char *name = g_strdup_printf ("pgqrs-lease-forms-%d", (int)getpid ());
+  g_autofree char *dsn = new_dsn_named (name, NULL);
+  g_autoptr(PgqrsStore) store = open_store (dsn);
+  g_autoptr(PGconn) admin = admin_connect ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pgqrs_store_create_queue (store, "forms", NULL, &error);
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  g_autoptr(GArray) ids = NULL;
+  guint leased = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300; i++)
+    g_ptr_array_add (payloads, seq_payload (i));
+  ids = pgqrs_queue_enqueue_batch (queue, payloads, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  /* sizes 1 to 20: the first sixteen get forms of their own */
+  for (guint limit = 1; limit <= 20; limit++)
+    {
+      g_autofree char *written = g_strdup_printf ("LIMIT %u", limit);
+
+      g_assert_cmpuint (dequeue_and_archive (queue, limit, admin, name,
+                                             limit <= 16 ? written : "LIMIT $5::int"), ==, limit);
+      leased += limit;
+    }
+
+  /* a size that has its form keeps it */
+  g_assert_cmpuint (dequeue_and_archive (queue, 7, admin, name, "LIMIT 7"), ==, 7);
+  leased += 7;
+
+  /* the rest in one go, more than is left */
+  g_assert_cmpuint (dequeue_and_archive (queue, 100, admin, name, NULL), ==, 300 - leased);
+
+  g_clear_object (&queue);
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 static void
 store_result_cb (GObject      *source,
                  GAsyncResult *result,
@@ -1092,6 +1183,7 @@ main (int   argc,
   g_test_add_func ("/pgqrs/postgres/schema-quoting", test_schema_quoting);
   g_test_add_func ("/pgqrs/postgres/concurrent-install", test_concurrent_install);
   g_test_add_func ("/pgqrs/postgres/clock-analyzed", test_clock_analyzed);
+  g_test_add_func ("/pgqrs/postgres/lease-limit-written-in", test_lease_limit_written_in);
   g_test_add_func ("/pgqrs/postgres/main-loop-not-blocked", test_main_loop_not_blocked);
   g_test_add_func ("/pgqrs/postgres/main-loop-runs-while-server-waits",
                    test_main_loop_runs_while_server_waits);

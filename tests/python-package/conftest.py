@@ -121,6 +121,14 @@ def schema_of(dsn):
     return urllib.parse.parse_qs(urllib.parse.urlsplit(dsn).query)['schema'][0]
 
 
+def without_option(dsn, name):
+    """The DSN without one of its options, keeping the others (through
+    PgBouncer, prepared_statements=false must stay)."""
+    parts = urllib.parse.urlsplit(dsn)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != name]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
 def libpq_dsn(dsn):
     """The DSN without pgqrs' own options, for psql."""
     parts = urllib.parse.urlsplit(dsn)

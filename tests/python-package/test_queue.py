@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 import pgqrs
-from conftest import backend_name, is_postgres, libpq_dsn, schema_of
+from conftest import backend_name, is_postgres, schema_of, without_option
 
 
 async def test_connect_with_config(make_dsn):
@@ -335,7 +335,7 @@ async def test_connection_error(unreachable):
 
 @pytest.mark.skipif(not is_postgres(), reason='schemas are PostgreSQL\'s')
 async def test_config_schema(dsn):
-    config = pgqrs.Config(libpq_dsn(dsn), schema=schema_of(dsn))
+    config = pgqrs.Config(without_option(dsn, 'schema'), schema=schema_of(dsn))
     assert config.schema == schema_of(dsn)
     store = await pgqrs.connect_with(config)
     await pgqrs.admin(store).install()

@@ -144,6 +144,7 @@ pgqrs_postgres_backend_finalize (GObject *object)
       g_free (self->env.sql[i]);
       g_free (self->env.names[i]);
     }
+  g_clear_pointer (&self->env.lease_forms, _pgqrs_postgres_lease_forms_free);
   g_clear_pointer (&self->info, _pgqrs_postgres_connect_info_unref);
   g_clear_object (&self->config);
   g_free (self->dsn);
@@ -304,6 +305,8 @@ _pgqrs_postgres_backend_new (PgqrsConfig *config)
       if (prepared && _pgqrs_postgres_statement_n_params (i) >= 0)
         self->env.names[i] = g_strdup_printf ("pgqrs_%u", i);
     }
+  if (prepared)
+    self->env.lease_forms = _pgqrs_postgres_lease_forms_new (self->env.sql[PG_STMT_MESSAGE_LEASE]);
 
   return PGQRS_BACKEND (self);
 }

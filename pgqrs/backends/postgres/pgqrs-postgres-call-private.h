@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pgqrs-backend-private.h"
+#include "pgqrs-postgres-lease-forms-private.h"
 #include "pgqrs-postgres-pool-private.h"
 #include "pgqrs-postgres-statements-private.h"
 
@@ -21,6 +22,7 @@ typedef struct
   const char        *channel;             /* the NOTIFY channel of the schema */
   char              *sql[PG_N_STMTS];     /* the statements, schema-qualified */
   char              *names[PG_N_STMTS];   /* prepared statement names; all NULL without them */
+  PgqrsPostgresLeaseForms *lease_forms;   /* NULL without prepared statements */
   /* Called on success for each queue that was given messages, before the
    * caller hears of it. */
   void             (*wake)                (gpointer  owner,
@@ -93,6 +95,14 @@ PgqrsReply *_pgqrs_postgres_call_finish   (GAsyncResult            *result,
 void        _pgqrs_postgres_call_begin    (PgqrsPostgresCall       *call);
 void        _pgqrs_postgres_call_query    (PgqrsPostgresCall       *call,
                                            PgqrsPostgresStmt        stmt,
+                                           PgqrsPostgresThen        then,
+                                           ...);
+/* The same with another form of a statement: its prepared statement
+ * @name (NULL: not prepared), @sql and number of parameters. */
+void        _pgqrs_postgres_call_query_as (PgqrsPostgresCall       *call,
+                                           const char              *name,
+                                           const char              *sql,
+                                           int                      n_params,
                                            PgqrsPostgresThen        then,
                                            ...);
 void        _pgqrs_postgres_call_script   (PgqrsPostgresCall       *call,

@@ -391,23 +391,22 @@ format_double (double value)
   return g_strdup (g_ascii_dtostr (buf, sizeof buf, value));
 }
 
-void
-_pgqrs_postgres_call_query (PgqrsPostgresCall *call,
-                            PgqrsPostgresStmt  stmt,
-                            PgqrsPostgresThen  then,
-                            ...)
+static void
+call_query_valist (Call              *self,
+                   const char        *name,
+                   const char        *sql,
+                   int                n_params,
+                   PgqrsPostgresThen  then,
+                   va_list            args)
 {
-  Call *self = (Call *)call;
   PgqrsPostgresParam kind;
-  va_list args;
 
   g_assert (!self->queued);
-  g_assert (_pgqrs_postgres_statement_n_params (stmt) >= 0);
+  g_assert (n_params >= 0);
 
   g_clear_pointer (&self->params, g_ptr_array_unref);
   self->params = g_ptr_array_new_with_free_func (g_free);
 
-  va_start (args, then);
   while ((kind = va_arg (args, int)) != PGQRS_POSTGRES_PARAM_END)
     switch (kind)
       {
@@ -442,15 +441,43 @@ _pgqrs_postgres_call_query (PgqrsPostgresCall *call,
       default:
         g_assert_not_reached ();
       }
-  va_end (args);
 
-  g_assert ((int)self->params->len == _pgqrs_postgres_statement_n_params (stmt));
+  g_assert ((int)self->params->len == n_params);
 
   self->queued = TRUE;
   self->then = then;
-  self->query.name = call->env->names[stmt];
-  self->query.sql = call->env->sql[stmt];
+  self->query.name = name;
+  self->query.sql = sql;
   self->query.n_params = self->params->len;
+}
+
+void
+_pgqrs_postgres_call_query (PgqrsPostgresCall *call,
+                            PgqrsPostgresStmt  stmt,
+                            PgqrsPostgresThen  then,
+                            ...)
+{
+  va_list args;
+
+  va_start (args, then);
+  call_query_valist ((Call *)call, call->env->names[stmt], call->env->sql[stmt],
+                     _pgqrs_postgres_statement_n_params (stmt), then, args);
+  va_end (args);
+}
+
+void
+_pgqrs_postgres_call_query_as (PgqrsPostgresCall *call,
+                               const char        *name,
+                               const char        *sql,
+                               int                n_params,
+                               PgqrsPostgresThen  then,
+                               ...)
+{
+  va_list args;
+
+  va_start (args, then);
+  call_query_valist ((Call *)call, name, sql, n_params, then, args);
+  va_end (args);
 }
 
 void

@@ -445,11 +445,23 @@ lease_window (PgqrsPostgresCall *call)
 {
   const PgqrsLeaseArgs *args = &call->request->lease;
   guint have = call->reply->messages ? call->reply->messages->len : 0;
+  guint window = args->limit - have;
+  const char *name, *sql;
 
-  _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_LEASE, leased,
-                              PG_INT (args->queue_id), PG_INT (args->limit - have),
-                              PG_INT (args->max_read_count), PG_DOUBLE (args->visibility_seconds),
-                              PG_INT (args->worker_id), PG_END);
+  /* the window's size written in, where it has a statement of its own */
+  if (call->env->lease_forms != NULL &&
+      _pgqrs_postgres_lease_forms_lookup (call->env->lease_forms, window, &name, &sql))
+    _pgqrs_postgres_call_query_as (call, name, sql,
+                                   _pgqrs_postgres_statement_n_params (PG_STMT_MESSAGE_LEASE) - 1,
+                                   leased,
+                                   PG_INT (args->queue_id), PG_INT (args->max_read_count),
+                                   PG_DOUBLE (args->visibility_seconds), PG_INT (args->worker_id),
+                                   PG_END);
+  else
+    _pgqrs_postgres_call_query (call, PG_STMT_MESSAGE_LEASE, leased,
+                                PG_INT (args->queue_id), PG_INT (args->max_read_count),
+                                PG_DOUBLE (args->visibility_seconds), PG_INT (args->worker_id),
+                                PG_INT (window), PG_END);
 }
 
 static PGQRS_POSTGRES_STEP (_pgqrs_postgres_op_lease)

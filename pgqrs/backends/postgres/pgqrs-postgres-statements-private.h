@@ -81,6 +81,10 @@ typedef enum
 /* The marker in statements and migrations for the quoted schema name. */
 #define PGQRS_POSTGRES_SCHEMA_MARKER "@SCHEMA@"
 
+/* How PG_STMT_MESSAGE_LEASE bounds its window: by its last parameter, $5,
+ * which pgqrs-postgres-lease-forms.c replaces with a number. */
+#define PG_LEASE_LIMIT_PARAM "LIMIT $5::int"
+
 /* The SQL of @stmt, with the schema still a marker, and the number of
  * parameters it takes. */
 const char *_pgqrs_postgres_statement_sql      (PgqrsPostgresStmt stmt);

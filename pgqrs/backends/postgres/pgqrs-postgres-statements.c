@@ -218,29 +218,33 @@ static const Statement statements[PG_N_STMTS] = {
     "  LEFT JOIN ins ON ins.idempotency_key = i.key "
     "  LEFT JOIN " S "pgqrs_messages m ON m.queue_id = $1::bigint AND m.idempotency_key = i.key", 6 },
 
-  /* Semantics rules 4 and 7: the window of the first $2 visible messages
+  /* Semantics rules 4 and 7: the window of the first $5 visible messages
    * (rows other consumers hold locked are skipped, not waited for) is
    * leased, except those that used up their reads: they are archived as
    * dead letters.  Returns the leased messages with the number of dead
    * letters, on a row of NULL messages when none was leased, so that the
-   * caller can lease again to fill the window. */
+   * caller can lease again to fill the window.
+   *
+   * The size of the window, $5, is the last parameter so that it can be
+   * written in instead (PG_LEASE_LIMIT_PARAM): see
+   * pgqrs-postgres-lease-forms.c. */
   [PG_STMT_MESSAGE_LEASE] = {
     "WITH win AS ("
     "  SELECT id, read_ct FROM " S "pgqrs_messages "
-    "   WHERE " VISIBLE " ORDER BY vt, id LIMIT $2::int "
+    "   WHERE " VISIBLE " ORDER BY vt, id " PG_LEASE_LIMIT_PARAM " "
     "     FOR UPDATE SKIP LOCKED), "
     "dead AS ("
     "  UPDATE " S "pgqrs_messages m "
     "     SET archived_at = " NOW ", archive_reason = 'dead_letter', leased_at = NULL, "
     "         lease_ct = m.lease_ct + 1 "
-    "    FROM win WHERE m.id = win.id AND win.read_ct >= $3::int "
+    "    FROM win WHERE m.id = win.id AND win.read_ct >= $2::int "
     "  RETURNING m.id), "
     "leased AS ("
     "  UPDATE " S "pgqrs_messages m "
-    "     SET vt = " NOW " + " SECONDS ("$4") ", read_ct = m.read_ct + 1, "
+    "     SET vt = " NOW " + " SECONDS ("$3") ", read_ct = m.read_ct + 1, "
     "         lease_ct = m.lease_ct + 1, dequeued_at = coalesce (m.dequeued_at, " NOW "), "
-    "         leased_at = " NOW ", consumer_worker_id = nullif ($5::bigint, 0) "
-    "    FROM win WHERE m.id = win.id AND win.read_ct < $3::int "
+    "         leased_at = " NOW ", consumer_worker_id = nullif ($4::bigint, 0) "
+    "    FROM win WHERE m.id = win.id AND win.read_ct < $2::int "
     "  RETURNING " MESSAGE_COLUMNS ("m.") ") "
     "SELECT leased.*, d.n FROM (SELECT count (*) AS n FROM dead) d "
     "  LEFT JOIN leased ON TRUE ORDER BY leased.id", 5 },
