@@ -67,10 +67,15 @@
  * a condition on archived_at would make the planner consider the partial
  * indexes, and on a table without statistics yet (just installed) it
  * takes their size for 0.5 % of the rows and scans a queue's whole index
- * instead of looking the tokens up by primary key. */
+ * instead of looking the tokens up by primary key.
+ *
+ * The rows are found through the join with the tokens alone, one primary
+ * key lookup per token (so also on a table never analyzed).  A condition
+ * "m.id = ANY ($1)" beside it went into every one of those lookups, and
+ * each sorted the whole array again: an archive of fifty messages ran in
+ * 0.29 ms with it, 0.20 ms without. */
 #define FENCE \
-  "m.id = ANY ($1::bigint[]) AND m.id = t.id AND t.nth = 1 AND m.queue_id = $3::bigint " \
-  "AND m.lease_ct = t.lease_ct"
+  "m.id = t.id AND t.nth = 1 AND m.queue_id = $3::bigint AND m.lease_ct = t.lease_ct"
 
 /* What a batch statement returns of the rows it changed: the token that
  * matched. */
