@@ -53,7 +53,9 @@
  * finished together, in one statement per main-loop iteration (at most
  * 50 ms or 1000 messages later), and leases ahead of its handlers: each
  * lease asks for twice what its free slots take, and the rest waits for
- * the next free slot. A crash between a handler's success and its archive
+ * the next free slot. When the handlers get through a lease faster than
+ * the database answers the next, leases grow, up to eight times what the
+ * free slots take. A crash between a handler's success and its archive
  * delivers the message again once its lease runs out — at least once, as
  * after a crash inside the handler.
  *
@@ -111,6 +113,9 @@ struct _PgqrsConsumer
   gboolean              woken;            /* a wakeup came while leasing */
   guint                 lease_limit;      /* how many the lease in flight asked for */
   gint64                lease_sent_us;    /* when it was sent: its leases run from then */
+  guint                 lease_depth;      /* a lease asks for this many batches per free slot */
+  gint64                lease_trip_us;    /* how long the last lease took to come back */
+  gint64                lease_full_at;    /* when the last lease came back full; 0: it did not */
   gboolean              pumping;
   guint                 repump;           /* REPUMP_* asked for while pumping */
   GHashTable           *jobs;             /* PgqrsJob → itself, handlers in flight */
@@ -169,6 +174,10 @@ static void maybe_finish_stop (PgqrsConsumer *self);
 
 /* the most one lease asks for (pgqrs_queue_dequeue()'s bound) */
 #define PGQRS_CONSUMER_MAX_LEASE 10000
+/* How many batches per free slot a lease asks for: two at first, up to
+ * eight (adapt_lease_depth()). */
+#define LEASE_DEPTH_MIN 2
+#define LEASE_DEPTH_MAX 8
 
 static void
 report (PgqrsConsumer *self,
@@ -657,6 +666,7 @@ lease_cb (GObject      *object,
   gboolean woken;
 
   self->leasing = FALSE;
+  self->lease_full_at = 0;
   self->calls--;
   woken = self->woken;
   self->woken = FALSE;
@@ -672,6 +682,8 @@ lease_cb (GObject      *object,
     }
 
   requested = self->lease_limit;
+  self->lease_full_at = messages->len >= requested ? g_get_monotonic_time () : 0;
+  self->lease_trip_us = g_get_monotonic_time () - self->lease_sent_us;
 
   /* Stopped or paused while the lease was in flight: hand them back. */
   if (self->phase != PHASE_POLLING)
@@ -712,13 +724,37 @@ lease_cb (GObject      *object,
     wait_for_work (self);
 }
 
-/* Leases for the free handler slots, and as many again ahead of them:
- * the next handler to start finds its messages waiting instead of a round
- * trip away, and a consumer of quick handlers leases and acknowledges
- * twice as much per statement.  Never more is held than the running
- * handlers' messages plus one such lease, and with no free slot (handlers
- * that run long, or stall) nothing is leased: a stalled consumer does not
- * take messages other consumers could run. */
+/* The handlers wait out every lease's round trip with nothing to run: a
+ * lease is sent when the last one's messages are used up.  When they were
+ * used up sooner than that round trip took — quick handlers, a slow or
+ * distant database — the next lease asks for twice as much, so that the
+ * round trip is spread over more messages; when they lasted more than
+ * four round trips, for half as much again, so that a consumer of slow
+ * handlers does not hold messages other consumers could run.  Only a full
+ * lease says how long its messages lasted: a short one means the queue
+ * ran dry. */
+static void
+adapt_lease_depth (PgqrsConsumer *self)
+{
+  gint64 lasted;
+
+  if (self->lease_full_at == 0)
+    return;
+
+  lasted = g_get_monotonic_time () - self->lease_full_at;
+  if (lasted < self->lease_trip_us)
+    self->lease_depth = MIN (self->lease_depth * 2, LEASE_DEPTH_MAX);
+  else if (lasted > 4 * self->lease_trip_us)
+    self->lease_depth = MAX (self->lease_depth / 2, LEASE_DEPTH_MIN);
+}
+
+/* Leases for the free handler slots, and at least as many again ahead of
+ * them: the next handler to start finds its messages waiting instead of a
+ * round trip away, and a consumer of quick handlers leases and
+ * acknowledges more per statement (adapt_lease_depth()).  Never more is
+ * held than the running handlers' messages plus one such lease, and with
+ * no free slot (handlers that run long, or stall) nothing is leased: a
+ * stalled consumer does not take messages other consumers could run. */
 static void
 lease_more (PgqrsConsumer *self)
 {
@@ -734,7 +770,8 @@ lease_more (PgqrsConsumer *self)
 
   clear_source (&self->wait_source);
 
-  self->lease_limit = MIN (2 * run, PGQRS_CONSUMER_MAX_LEASE);
+  adapt_lease_depth (self);
+  self->lease_limit = MIN (self->lease_depth * run, PGQRS_CONSUMER_MAX_LEASE);
   self->lease_sent_us = g_get_monotonic_time ();
   self->leasing = TRUE;
   self->calls++;
@@ -1084,6 +1121,8 @@ pgqrs_consumer_run_async (PgqrsConsumer       *self,
   self->cancellable = g_cancellable_new ();
   self->processed = 0;
   self->failed = 0;
+  self->lease_depth = LEASE_DEPTH_MIN;
+  self->lease_full_at = 0;
   g_clear_object (&self->worker);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 

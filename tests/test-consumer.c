@@ -26,6 +26,9 @@ typedef struct
   GPtrArray     *deferred;     /* PgqrsJob, held by the test */
   guint          fail_first;   /* fail attempts below this */
   gboolean       defer;
+  guint          complete_after_ms;  /* defer, and complete that much later */
+  guint64        leases_at_seen;     /* leases sent when `seen` reached leases_at_n */
+  guint          leases_at_n;
   guint          in_flight;
   guint          max_in_flight;
   gint64         first_seen_us;
@@ -75,6 +78,13 @@ payload_n (PgqrsMessage *message)
 }
 
 static gboolean
+complete_later (gpointer data)
+{
+  pgqrs_job_complete (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 handler (PgqrsJob *job,
          gpointer  user_data)
 {
@@ -89,6 +99,16 @@ handler (PgqrsJob *job,
     g_ptr_array_add (f->seen, g_strdup_printf ("%" G_GINT64_FORMAT "@%u",
                                                payload_n (g_ptr_array_index (messages, i)),
                                                pgqrs_message_get_read_count (g_ptr_array_index (messages, i))));
+  if (f->leases_at_n > 0 && f->seen->len == f->leases_at_n)
+    f->leases_at_seen = _pgqrs_store_get_op_count (f->store, PGQRS_OP_LEASE);
+
+  if (f->complete_after_ms > 0)
+    {
+      pgqrs_job_defer (job);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, f->complete_after_ms, complete_later,
+                          g_object_ref (job), g_object_unref);
+      return FALSE;   /* ignored: deferred */
+    }
 
   if (f->defer)
     {
@@ -738,6 +758,66 @@ test_prefetch_a_batch_per_slot (Fixture       *f,
 }
 
 static gboolean
+seen_300 (Fixture *f)
+{
+  return f->seen->len >= 300;
+}
+
+/* Handlers that get through a lease sooner than the database answers the
+ * next make the leases grow, up to eight batches per free slot: 300
+ * messages, one at a time, take about 40 leases instead of the 150 of
+ * leases of two. */
+static void
+test_lease_grows_for_quick_handlers (Fixture       *f,
+                                     gconstpointer  data)
+{
+  guint64 leases;
+
+  enqueue_n (f, 0, 300, 0);
+  leases = _pgqrs_store_get_op_count (f->store, PGQRS_OP_LEASE);
+  start (f);
+  spin (f, 30, seen_300);
+  g_assert_cmpuint (f->seen->len, ==, 300);
+  leases = _pgqrs_store_get_op_count (f->store, PGQRS_OP_LEASE) - leases;
+  g_test_message ("300 messages in %" G_GUINT64_FORMAT " leases", leases);
+  g_assert_cmpuint (leases, >=, 300 / 8);
+  g_assert_cmpuint (leases, <, 100);
+  for (guint i = 0; i < f->batch_sizes->len; i++)
+    g_assert_cmpuint (g_array_index (f->batch_sizes, guint, i), ==, 1);
+  spin (f, 5, all_archived);
+  g_assert_true (all_archived (f));
+  stop_and_wait (f);
+}
+
+static gboolean
+seen_6 (Fixture *f)
+{
+  return f->seen->len >= 6;
+}
+
+/* Handlers slower than the database keep the leases at two batches per
+ * free slot, so that a slow consumer holds no more than that: six
+ * messages of 100 ms each take three leases of two. */
+static void
+test_lease_stays_small_for_slow_handlers (Fixture       *f,
+                                          gconstpointer  data)
+{
+  guint64 leases;
+
+  f->complete_after_ms = 100;
+  f->leases_at_n = 6;
+  enqueue_n (f, 0, 6, 0);
+  leases = _pgqrs_store_get_op_count (f->store, PGQRS_OP_LEASE);
+  start (f);
+  spin (f, 10, seen_6);
+  g_assert_cmpuint (f->seen->len, ==, 6);
+  g_assert_cmpuint (f->leases_at_seen - leases, ==, 3);
+  spin (f, 5, all_archived);
+  g_assert_true (all_archived (f));
+  stop_and_wait (f);
+}
+
+static gboolean
 finished (Fixture *f)
 {
   return f->finished;
@@ -1227,6 +1307,9 @@ main (int   argc,
   ADD ("long-handler-keeps-lease", test_long_handler_keeps_lease, "poll_interval=10");
   ADD ("prefetch-one-lease-ahead", test_prefetch_one_lease_ahead, "poll_interval=10");
   ADD ("prefetch-a-batch-per-slot", test_prefetch_a_batch_per_slot, "poll_interval=10");
+  ADD ("lease-grows-for-quick-handlers", test_lease_grows_for_quick_handlers, "poll_interval=10");
+  ADD ("lease-stays-small-for-slow-handlers", test_lease_stays_small_for_slow_handlers,
+       "poll_interval=10");
   ADD ("graceful-stop", test_graceful_stop, "poll_interval=10");
   ADD ("stop-deadline-releases", test_stop_deadline_releases, "poll_interval=10");
   ADD ("suspend-resume-interrupt", test_suspend_resume_interrupt, "poll_interval=10");
