@@ -220,10 +220,9 @@ def pgbench_script(statements):
     batch size."""
     lease = statements["lease"]
     archive = statements["archive"]
-    if statements.get("lease_limit_param"):
-        if lease.count(statements["lease_limit_param"]) != 1:
-            raise ValueError("the lease statement has no %r: update pgbench_script()" % statements["lease_limit_param"])
-        lease = lease.replace(statements["lease_limit_param"], "LIMIT " + BATCH_MARKER)
+    if lease.count(statements["lease_limit_param"]) != 1:
+        raise ValueError("the lease statement has no %r: update pgbench_script()" % statements["lease_limit_param"])
+    lease = lease.replace(statements["lease_limit_param"], "LIMIT " + BATCH_MARKER)
     tail = "SELECT leased.*, d.n FROM"
     i = lease.rfind(tail)
     if i < 0:
@@ -231,11 +230,7 @@ def pgbench_script(statements):
     lease = (lease[:i].rstrip() + ", r AS (" + lease[i:] + ") "
              "SELECT coalesce (array_agg (r.id ORDER BY r.id) FILTER (WHERE r.id IS NOT NULL), '{}')::text AS ids, "
              "coalesce (array_agg (r.lease_ct ORDER BY r.id) FILTER (WHERE r.id IS NOT NULL), '{}')::text AS lcs FROM r")
-    params = ((1, "qid"), (2, "maxread"), (3, "vis"), (4, "worker"), (5, "batch"))
-    if statements.get("lease_params") == 5 and not statements.get("lease_limit_param"):
-        # a pgqrs-bench from before the window's size moved to $5
-        params = ((1, "qid"), (2, "batch"), (3, "maxread"), (4, "vis"), (5, "worker"))
-    for n, var in params:
+    for n, var in ((1, "qid"), (2, "maxread"), (3, "vis"), (4, "worker"), (5, "batch")):
         lease = re.sub(r"\$%d(?!\d)" % n, ":" + var, lease)
     for n, var in ((1, "ids"), (2, "lcs"), (3, "qid"), (4, "dead")):
         archive = re.sub(r"\$%d(?!\d)" % n, ":" + var, archive)
@@ -611,10 +606,9 @@ def pgbench_ceiling(run, args, dsn, script, n, c, batch, extra):
     port = dsn.rsplit(":", 1)[1].split("/")[0]
     with open(script) as f:
         text = f.read()
-    if BATCH_MARKER in text:
-        script = "%s.b%d" % (script, batch)
-        with open(script, "w") as f:
-            f.write(text.replace(BATCH_MARKER, str(batch)))
+    script = "%s.b%d" % (script, batch)
+    with open(script, "w") as f:
+        f.write(text.replace(BATCH_MARKER, str(batch)))
     share = -(-n // (c * batch))
     per_client = share if c == 1 else share + share // 4 + 2
     argv = [shutil.which("pgbench"), "-n", "-M", "prepared", "-r", "-h", "127.0.0.1", "-p", port, "-U", "postgres",

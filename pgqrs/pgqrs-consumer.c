@@ -663,6 +663,7 @@ lease_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   guint requested;
+  gint64 now;
   gboolean woken;
 
   self->leasing = FALSE;
@@ -682,8 +683,9 @@ lease_cb (GObject      *object,
     }
 
   requested = self->lease_limit;
-  self->lease_full_at = messages->len >= requested ? g_get_monotonic_time () : 0;
-  self->lease_trip_us = g_get_monotonic_time () - self->lease_sent_us;
+  now = g_get_monotonic_time ();
+  self->lease_full_at = messages->len >= requested ? now : 0;
+  self->lease_trip_us = now - self->lease_sent_us;
 
   /* Stopped or paused while the lease was in flight: hand them back. */
   if (self->phase != PHASE_POLLING)

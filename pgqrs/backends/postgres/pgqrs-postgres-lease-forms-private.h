@@ -26,8 +26,4 @@ gboolean                 _pgqrs_postgres_lease_forms_lookup (PgqrsPostgresLeaseF
                                                              const char              **name,
                                                              const char              **sql);
 
-/* @sql with PG_LEASE_LIMIT_PARAM replaced by @limit. */
-char                    *_pgqrs_postgres_lease_with_limit   (const char               *sql,
-                                                             guint                     limit);
-
 G_END_DECLS

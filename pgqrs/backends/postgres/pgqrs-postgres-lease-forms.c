@@ -43,9 +43,10 @@ struct _PgqrsPostgresLeaseForms
   Form    forms[MAX_FORMS];
 };
 
-char *
-_pgqrs_postgres_lease_with_limit (const char *sql,
-                                  guint       limit)
+/* @sql with PG_LEASE_LIMIT_PARAM replaced by @limit */
+static char *
+lease_with_limit (const char *sql,
+                  guint       limit)
 {
   g_autoptr(GString) out = g_string_new (sql);
   g_autofree char *written = g_strdup_printf ("LIMIT %u", limit);
@@ -100,7 +101,7 @@ _pgqrs_postgres_lease_forms_lookup (PgqrsPostgresLeaseForms  *forms,
       form = &forms->forms[forms->n_forms++];
       form->limit = limit;
       form->name = g_strdup_printf ("pgqrs_%u_limit_%u", PG_STMT_MESSAGE_LEASE, limit);
-      form->sql = _pgqrs_postgres_lease_with_limit (forms->sql, limit);
+      form->sql = lease_with_limit (forms->sql, limit);
     }
 
   *name = form->name;
