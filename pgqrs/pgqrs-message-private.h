@@ -12,7 +12,8 @@
 G_BEGIN_DECLS
 
 /* What a backend reads out of one message row.  Times are ISO-8601 text or
- * NULL; the message parses them once. */
+ * NULL; the message reads them once, and builds their GDateTimes when
+ * asked (pgqrs-time.c). */
 typedef struct
 {
   gint64              id;

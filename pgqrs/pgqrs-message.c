@@ -10,6 +10,7 @@
 #include "pgqrs-enums.h"
 #include "pgqrs-error.h"
 #include "pgqrs-message-private.h"
+#include "pgqrs-time-private.h"
 #include "pgqrs-validation-private.h"
 
 /**
@@ -34,10 +35,10 @@ struct _PgqrsMessage
   char               *payload_text;
   JsonNode           *payload;     /* built from payload_text on first use */
   char               *payload_error;  /* why payload_text cannot be read */
-  GDateTime          *enqueued_at;
-  GDateTime          *visible_at;
-  GDateTime          *dequeued_at;
-  GDateTime          *archived_at;
+  PgqrsTime           enqueued_at;
+  PgqrsTime           visible_at;
+  PgqrsTime           dequeued_at;
+  PgqrsTime           archived_at;
   PgqrsArchiveReason  archive_reason;
   guint               read_count;
   gint64              lease_count;
@@ -73,10 +74,10 @@ pgqrs_message_finalize (GObject *object)
   g_clear_pointer (&self->payload_text, g_free);
   g_clear_pointer (&self->payload_error, g_free);
   g_clear_pointer (&self->payload, json_node_unref);
-  g_clear_pointer (&self->enqueued_at, g_date_time_unref);
-  g_clear_pointer (&self->visible_at, g_date_time_unref);
-  g_clear_pointer (&self->dequeued_at, g_date_time_unref);
-  g_clear_pointer (&self->archived_at, g_date_time_unref);
+  _pgqrs_time_clear (&self->enqueued_at);
+  _pgqrs_time_clear (&self->visible_at);
+  _pgqrs_time_clear (&self->dequeued_at);
+  _pgqrs_time_clear (&self->archived_at);
 
   G_OBJECT_CLASS (pgqrs_message_parent_class)->finalize (object);
 }
@@ -101,16 +102,16 @@ pgqrs_message_get_property (GObject    *object,
       g_value_set_boxed (value, pgqrs_message_get_payload (self));
       break;
     case PROP_ENQUEUED_AT:
-      g_value_set_boxed (value, self->enqueued_at);
+      g_value_set_boxed (value, _pgqrs_time_get (&self->enqueued_at));
       break;
     case PROP_VISIBLE_AT:
-      g_value_set_boxed (value, self->visible_at);
+      g_value_set_boxed (value, _pgqrs_time_get (&self->visible_at));
       break;
     case PROP_DEQUEUED_AT:
-      g_value_set_boxed (value, self->dequeued_at);
+      g_value_set_boxed (value, _pgqrs_time_get (&self->dequeued_at));
       break;
     case PROP_ARCHIVED_AT:
-      g_value_set_boxed (value, self->archived_at);
+      g_value_set_boxed (value, _pgqrs_time_get (&self->archived_at));
       break;
     case PROP_ARCHIVE_REASON:
       g_value_set_enum (value, self->archive_reason);
@@ -259,26 +260,6 @@ pgqrs_message_init (PgqrsMessage *self)
 {
 }
 
-static gboolean
-parse_time (const char  *text,
-            const char  *column,
-            GDateTime  **out,
-            GError     **error)
-{
-  if (text == NULL)
-    return TRUE;
-
-  if (!(*out = g_date_time_new_from_iso8601 (text, NULL)))
-    {
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
-                   _("The database returned “%s” for %s, which is not an ISO-8601 time"),
-                   text, column);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 PgqrsMessage *
 _pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
                              GError                **error)
@@ -306,10 +287,10 @@ _pgqrs_message_new_from_row (const PgqrsMessageRow  *row,
   self->payload_text = g_strdup (row->payload);
 
   if (
-      !parse_time (row->enqueued_at, "enqueued_at", &self->enqueued_at, error) ||
-      !parse_time (row->visible_at, "vt", &self->visible_at, error) ||
-      !parse_time (row->dequeued_at, "dequeued_at", &self->dequeued_at, error) ||
-      !parse_time (row->archived_at, "archived_at", &self->archived_at, error))
+      !_pgqrs_time_read (&self->enqueued_at, row->enqueued_at, "enqueued_at", error) ||
+      !_pgqrs_time_read (&self->visible_at, row->visible_at, "vt", error) ||
+      !_pgqrs_time_read (&self->dequeued_at, row->dequeued_at, "dequeued_at", error) ||
+      !_pgqrs_time_read (&self->archived_at, row->archived_at, "archived_at", error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -464,7 +445,7 @@ GDateTime *
 pgqrs_message_get_enqueued_at (PgqrsMessage *self)
 {
   g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
-  return self->enqueued_at;
+  return _pgqrs_time_get (&self->enqueued_at);
 }
 
 /**
@@ -481,7 +462,7 @@ GDateTime *
 pgqrs_message_get_visible_at (PgqrsMessage *self)
 {
   g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
-  return self->visible_at;
+  return _pgqrs_time_get (&self->visible_at);
 }
 
 /**
@@ -498,7 +479,7 @@ GDateTime *
 pgqrs_message_get_dequeued_at (PgqrsMessage *self)
 {
   g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
-  return self->dequeued_at;
+  return _pgqrs_time_get (&self->dequeued_at);
 }
 
 /**
@@ -515,7 +496,7 @@ GDateTime *
 pgqrs_message_get_archived_at (PgqrsMessage *self)
 {
   g_return_val_if_fail (PGQRS_IS_MESSAGE (self), NULL);
-  return self->archived_at;
+  return _pgqrs_time_get (&self->archived_at);
 }
 
 /**

@@ -222,9 +222,20 @@ _pgqrs_payload_check (const char  *text,
       return FALSE;
     }
 
-  return _pgqrs_json_read (text, -1, NULL, PGQRS_ERROR_DATABASE,
-                           _("The database returned a payload pgqrs cannot read: "),
-                           out_node, NULL, error);
+  /* Every leased message passes here: the message is translated only
+   * for a payload that fails, gettext being no cheaper than the check. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (_pgqrs_json_read (text, -1, NULL, PGQRS_ERROR_DATABASE, NULL, out_node, NULL,
+                          error != NULL ? &local_error : NULL))
+      return TRUE;
+
+    if (local_error != NULL)
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE, "%s%s",
+                   _("The database returned a payload pgqrs cannot read: "), local_error->message);
+    return FALSE;
+  }
 }
 
 JsonNode *

@@ -34,6 +34,9 @@ typedef struct
   PgqrsQueue *queue;
   gint        commits;
   GThread    *committer;  /* the thread of the last commit */
+  GThread    *committers[8];  /* the threads of the first commits after the mark */
+  gint        n_committers;   /* -1: not recording */
+  gint        hold_commit;    /* 1: the next commit waits for the gate to open */
   /* the gate */
   GMutex      lock;
   GCond       cond;
@@ -47,8 +50,26 @@ count_commit (void *data)
 {
   Fixture *f = data;
 
+  gint n;
+
   g_atomic_int_inc (&f->commits);
   g_atomic_pointer_set (&f->committer, g_thread_self ());
+  if ((n = g_atomic_int_get (&f->n_committers)) >= 0 && n < (gint)G_N_ELEMENTS (f->committers))
+    {
+      f->committers[n] = g_thread_self ();
+      g_atomic_int_set (&f->n_committers, n + 1);
+    }
+
+  /* the gate, held by whoever commits, still holding the connection */
+  if (g_atomic_int_compare_and_exchange (&f->hold_commit, 1, 0))
+    {
+      g_mutex_lock (&f->lock);
+      f->holding = TRUE;
+      g_cond_broadcast (&f->cond);
+      while (!f->open)
+        g_cond_wait (&f->cond, &f->lock);
+      g_mutex_unlock (&f->lock);
+    }
   return 0;
 }
 
@@ -70,6 +91,7 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   g_mutex_init (&f->lock);
   g_cond_init (&f->cond);
+  f->n_committers = -1;
   _pgqrs_sqlite_backend_run_sync (_pgqrs_store_get_backend (f->store), hook_commits, f);
 }
 
@@ -116,6 +138,16 @@ gate_close (Fixture *f)
   g_mutex_lock (&f->lock);
   while (!f->holding)
     g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+}
+
+/* Opens the gate of a commit held in the commit hook. */
+static void
+gate_open_commit (Fixture *f)
+{
+  g_mutex_lock (&f->lock);
+  f->open = TRUE;
+  g_cond_broadcast (&f->cond);
   g_mutex_unlock (&f->lock);
 }
 
@@ -323,6 +355,73 @@ test_caller_waits_its_turn (Fixture       *f,
       g_assert_cmpint (async_id, <, blocking_id);
       g_clear_object (&a.result);
     }
+}
+
+/* Blocking callers that meet take turns on the connection on their own
+ * threads: the one whose turn it is runs, once its own request has
+ * committed, the request of the caller that waited behind it; a third
+ * caller, meeting both, queues for the owner thread.  Here the first
+ * caller's commit holds the connection (the gate, in the commit hook)
+ * until the second waits for its turn and the third is queued. */
+static gpointer
+enqueue_thread (gpointer data)
+{
+  Blocking *blocking = data;
+  g_autoptr(JsonNode) node = payload ("turn");
+
+  blocking->id = pgqrs_queue_enqueue (blocking->f->queue, node, NULL, &blocking->error);
+  return NULL;
+}
+
+static void
+test_callers_take_turns (Fixture       *f,
+                         gconstpointer  data)
+{
+  PgqrsBackend *backend = _pgqrs_store_get_backend (f->store);
+  Blocking first = { f }, second = { f }, third = { f };
+  GThread *first_thread, *second_thread, *third_thread;
+
+  f->open = FALSE;
+  f->holding = FALSE;
+  g_atomic_int_set (&f->n_committers, 0);
+  g_atomic_int_set (&f->hold_commit, 1);
+
+  first_thread = g_thread_new ("first", enqueue_thread, &first);
+  g_mutex_lock (&f->lock);
+  while (!f->holding)
+    g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+
+  /* within 10 s each, or the test fails rather than hangs */
+  second_thread = g_thread_new ("second", enqueue_thread, &second);
+  for (guint i = 0; i < 10000 && _pgqrs_sqlite_backend_get_n_waiting_turns (backend) < 1; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (_pgqrs_sqlite_backend_get_n_waiting_turns (backend), ==, 1);
+  third_thread = g_thread_new ("third", enqueue_thread, &third);
+  for (guint i = 0; i < 10000 && _pgqrs_sqlite_backend_get_n_in_flight (backend) < 1; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (_pgqrs_sqlite_backend_get_n_in_flight (backend), ==, 1);
+
+  gate_open_commit (f);
+  g_thread_join (second_thread);
+  g_thread_join (third_thread);
+
+  g_assert_no_error (first.error);
+  g_assert_no_error (second.error);
+  g_assert_no_error (third.error);
+  g_assert_cmpint (first.id, >, 0);
+  g_assert_cmpint (second.id, >, first.id);
+  g_assert_cmpint (third.id, >, 0);
+  g_assert_cmpint (count_messages (f), ==, 3);
+
+  /* the first caller's commit and the second's both on the first
+   * caller's thread; the third's on the owner thread, neither of them */
+  g_assert_cmpint (g_atomic_int_get (&f->n_committers), ==, 3);
+  g_assert_true (f->committers[0] == first_thread);
+  g_assert_true (f->committers[1] == first_thread || f->committers[2] == first_thread);
+  g_assert_true (f->committers[1] != second_thread && f->committers[2] != second_thread);
+  g_assert_true (f->committers[1] != third_thread && f->committers[2] != third_thread);
+  g_thread_join (first_thread);
 }
 
 /* The stores of one file in a process share one backend (one connection
@@ -572,6 +671,8 @@ main (int    argc,
               fixture_setup, test_caller_runs, fixture_teardown);
   g_test_add ("/sqlite/blocking/caller-waits-its-turn", Fixture, NULL,
               fixture_setup, test_caller_waits_its_turn, fixture_teardown);
+  g_test_add ("/sqlite/blocking/callers-take-turns", Fixture, NULL,
+              fixture_setup, test_callers_take_turns, fixture_teardown);
   g_test_add_func ("/sqlite/stores-share-a-backend", test_stores_share_a_backend);
   if (!g_test_subprocess ())
     {

@@ -74,5 +74,9 @@ void          _pgqrs_sqlite_backend_run_sync           (PgqrsBackend            
                                                         gpointer                 data);
 /* Requests waiting for the owner thread: for the tests. */
 guint         _pgqrs_sqlite_backend_get_n_queued       (PgqrsBackend            *backend);
+/* Requests pushed to the owner thread and not yet run, or blocking
+ * callers waiting for their turn on the connection: for the tests. */
+guint         _pgqrs_sqlite_backend_get_n_in_flight     (PgqrsBackend           *backend);
+guint         _pgqrs_sqlite_backend_get_n_waiting_turns (PgqrsBackend           *backend);
 
 G_END_DECLS

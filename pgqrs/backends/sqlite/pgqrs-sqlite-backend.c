@@ -37,6 +37,9 @@
  *   answered after its COMMIT.
  * - Blocking calls wait on a condition variable for the owner's answer
  *   instead of iterating a main context made for the call.
+ * - Blocking callers on a file take turns on the connection on their own
+ *   threads while the owner thread has nothing to do (take_turn()), each
+ *   running, with its own request, those that queued behind it.
  */
 
 struct _PgqrsSqliteBackend
@@ -54,6 +57,12 @@ struct _PgqrsSqliteBackend
    * caller running its own request (transport->callers_run). */
   GMutex        conn_lock;
   gint          in_flight;  /* jobs pushed and not yet run (atomic) */
+  /* Blocking callers taking turns on the connection (take_turn()):
+   * whether one has the turn, and the jobs of those waiting for it, in
+   * order of arrival.  Under turn_lock. */
+  GMutex        turn_lock;
+  gboolean      turn_taken;
+  GQueue        turn_waiters;  /* element-type Job */
 
   /* Wakeups, called in each watcher's context.  For enqueues by other
    * processes: a thread watching the write-ahead log (inotify, else
@@ -97,6 +106,7 @@ typedef struct
   GMutex        lock;
   GCond         done_cond;
   gboolean      done;
+  gboolean      your_turn;  /* a blocking caller handed the turn (take_turn()) */
 } Job;
 
 static void pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface);
@@ -236,7 +246,7 @@ job_cancelled (Job *job)
 /* A job pushed is no longer in flight: called by the owner thread once
  * the job's work is done and the connection's lock let go, before the job
  * is answered, so that the caller's next blocking call finds the backend
- * idle (caller_runs()). */
+ * idle (take_turn()). */
 static void
 job_done (PgqrsSqliteBackend *self)
 {
@@ -249,8 +259,6 @@ static void
 answer_job (PgqrsSqliteBackend *self,
             Job                *job)
 {
-  job_done (self);
-
   if (job->wake != NO_WAKE)
     _pgqrs_watch_list_notify (self->watchers, job->wake);
 
@@ -401,7 +409,10 @@ owner_thread (gpointer data)
           run_group (self, group);
           g_mutex_unlock (&self->conn_lock);
           for (guint i = 0; i < group->len; i++)
-            answer_job (self, g_ptr_array_index (group, i));
+            {
+              job_done (self);
+              answer_job (self, g_ptr_array_index (group, i));
+            }
           g_ptr_array_set_size (group, 0);
           break;
 
@@ -431,23 +442,28 @@ push_job (PgqrsSqliteBackend *self,
   g_async_queue_push (self->jobs, job);
 }
 
+/* For a job on the caller's stack, its lock and condition initialised:
+ * waits until it is answered or, while turns are taken, handed the turn.
+ * Whoever signals does so holding the lock and never touches the job
+ * after letting it go, so the caller may clear it as soon as this
+ * returns. */
+static void
+wait_for_job (Job *job)
+{
+  g_mutex_lock (&job->lock);
+  while (!job->done && !job->your_turn)
+    g_cond_wait (&job->done_cond, &job->lock);
+  g_mutex_unlock (&job->lock);
+}
+
 /* For a job on the caller's stack: pushes it and waits for the owner's
  * answer. */
 static void
 push_and_wait (PgqrsSqliteBackend *self,
                Job                *job)
 {
-  g_mutex_init (&job->lock);
-  g_cond_init (&job->done_cond);
   push_job (self, job);
-
-  g_mutex_lock (&job->lock);
-  while (!job->done)
-    g_cond_wait (&job->done_cond, &job->lock);
-  g_mutex_unlock (&job->lock);
-
-  g_mutex_clear (&job->lock);
-  g_cond_clear (&job->done_cond);
+  wait_for_job (job);
 }
 
 void
@@ -459,7 +475,11 @@ _pgqrs_sqlite_backend_run_sync (PgqrsBackend  *backend,
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   Job job = { .kind = JOB_RUN, .func = func, .data = data };
 
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.done_cond);
   push_and_wait (self, &job);
+  g_mutex_clear (&job.lock);
+  g_cond_clear (&job.done_cond);
 }
 
 typedef struct
@@ -510,6 +530,24 @@ guint
 _pgqrs_sqlite_backend_get_n_queued (PgqrsBackend *backend)
 {
   return MAX (g_async_queue_length (PGQRS_SQLITE_BACKEND (backend)->jobs), 0);
+}
+
+guint
+_pgqrs_sqlite_backend_get_n_in_flight (PgqrsBackend *backend)
+{
+  return g_atomic_int_get (&PGQRS_SQLITE_BACKEND (backend)->in_flight);
+}
+
+guint
+_pgqrs_sqlite_backend_get_n_waiting_turns (PgqrsBackend *backend)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  guint n;
+
+  g_mutex_lock (&self->turn_lock);
+  n = self->turn_waiters.length;
+  g_mutex_unlock (&self->turn_lock);
+  return n;
 }
 
 static void
@@ -713,6 +751,8 @@ pgqrs_sqlite_backend_finalize (GObject *object)
     }
   /* the owner thread took it last, to close the connection */
   g_mutex_clear (&self->conn_lock);
+  /* blocking callers hold the store: none waits for a turn now */
+  g_mutex_clear (&self->turn_lock);
 
   g_clear_pointer (&self->jobs, g_async_queue_unref);
   g_clear_pointer (&self->watchers, _pgqrs_watch_list_free);
@@ -736,6 +776,8 @@ pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
   self->watchers = _pgqrs_watch_list_new ();
   g_mutex_init (&self->watch_mutex);
   g_mutex_init (&self->conn_lock);
+  g_mutex_init (&self->turn_lock);
+  g_queue_init (&self->turn_waiters);
 }
 
 /* The tasks have no source object: the owner thread may drop the last
@@ -797,52 +839,156 @@ pgqrs_sqlite_backend_execute_finish (PgqrsBackend  *backend,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Runs a blocking caller's request on its own thread when the backend
- * has nothing else to do: nothing queued or running on the owner thread
- * (so it cannot overtake what the caller asked for before), the
- * connection open and free.  That saves the two thread switches of the
- * hand-off, most of a small request's time.  The caller holds the
- * connection as the owner thread would.  As soon as a second caller comes
- * while one runs, both queue for the owner thread (in_flight), which takes
- * them in order and in groups: callers that never sleep cannot keep the
- * connection from each other, and the stores of one file in a process
- * share this backend (_pgqrs_sqlite_backend_new()), so they never fight
- * over SQLite's lock.  FALSE if it may not: the request then goes to the
- * owner thread. */
-static gboolean
-caller_runs (PgqrsSqliteBackend  *self,
-             PgqrsRequest        *request,
-             PgqrsReply         **reply,
-             GError             **error)
+/* Takes the jobs waiting for a turn into @group, in order, up to
+ * MAX_GROUP in all and a job that runs alone. */
+static void
+take_waiters (PgqrsSqliteBackend *self,
+              GPtrArray          *group,
+              guint               taken)
 {
-  gint64 wake = NO_WAKE;
+  Job *next;
 
+  while (taken + group->len < MAX_GROUP &&
+         (group->len == 0 || groups (g_ptr_array_index (group, 0))) &&
+         (next = g_queue_peek_head (&self->turn_waiters)) != NULL &&
+         (group->len == 0 || groups (next)))
+    g_ptr_array_add (group, g_queue_pop_head (&self->turn_waiters));
+}
+
+static void
+run_locked (PgqrsSqliteBackend *self,
+            GPtrArray          *group)
+{
+  g_mutex_lock (&self->conn_lock);
+  run_group (self, group);
+  g_mutex_unlock (&self->conn_lock);
+}
+
+/* Answers the callers waiting in @group, which has run; @own, the turn's
+ * own job, only wakes the watchers: signalling a condition costs a system
+ * call even when nobody waits on it. */
+static void
+answer_group (PgqrsSqliteBackend *self,
+              GPtrArray          *group,
+              Job                *own)
+{
+  for (guint i = 0; i < group->len; i++)
+    {
+      Job *job = g_ptr_array_index (group, i);
+
+      if (job != own)
+        answer_job (self, job);
+      else if (job->wake != NO_WAKE)
+        _pgqrs_watch_list_notify (self->watchers, job->wake);
+    }
+  g_ptr_array_set_size (group, 0);
+}
+
+/* The turn of a blocking caller: runs @job, with the requests of those
+ * waiting behind it, on the caller's own thread, holding the connection
+ * as the owner thread would, in one group (group commit); then what came
+ * in the meantime, until nobody waits or MAX_GROUP requests have run.
+ * What runs next is settled before the callers of a group are answered:
+ * a caller woken up (which may take this thread's core) finds the turn
+ * either free or busy with work, never held by a thread that waits to
+ * run again only to give it up. */
+static void
+run_turn (PgqrsSqliteBackend *self,
+          Job                *job)
+{
+  g_autoptr(GPtrArray) ran = g_ptr_array_sized_new (4);
+  g_autoptr(GPtrArray) group = g_ptr_array_sized_new (4);
+  guint taken = 0;
+  Job *next = NULL;
+
+  g_ptr_array_add (group, job);
+  g_mutex_lock (&self->turn_lock);
+  take_waiters (self, group, taken);
+  g_mutex_unlock (&self->turn_lock);
+
+  while (group->len > 0)
+    {
+      GPtrArray *swap;
+
+      run_locked (self, group);
+      taken += group->len;
+      swap = ran, ran = group, group = swap;
+
+      g_mutex_lock (&self->turn_lock);
+      take_waiters (self, group, taken);
+      /* nobody waits; or, past MAX_GROUP, the next caller runs its own turn */
+      if (group->len == 0 && (next = g_queue_pop_head (&self->turn_waiters)) == NULL)
+        self->turn_taken = FALSE;
+      g_mutex_unlock (&self->turn_lock);
+
+      answer_group (self, ran, job);
+    }
+
+  if (next != NULL)
+    {
+      g_mutex_lock (&next->lock);
+      next->your_turn = TRUE;
+      g_cond_signal (&next->done_cond);
+      g_mutex_unlock (&next->lock);
+    }
+}
+
+/* Runs a blocking caller's request on its own thread while the owner
+ * thread has nothing to do: nothing queued or running there (so it cannot
+ * overtake what the caller asked for before), the connection open.  That
+ * saves the two thread switches of the hand-off, most of a small
+ * request's time; the caller holds the connection as the owner thread
+ * would.  Callers that meet take turns: one has the turn and runs, with
+ * its own request, those of the callers that queued behind it, in order
+ * of arrival (run_turn()); those callers sleep until answered, one wakeup
+ * each where a hand-off to the owner thread and back costs two.  A mutex
+ * instead would let callers that never sleep keep the connection from the
+ * others.  A third caller, meeting one with the turn and one waiting,
+ * goes to the owner thread, where requests collect into larger groups
+ * (docs/design.md, "Blocking callers that meet take turns").  The stores
+ * of one file in a process share this backend (_pgqrs_sqlite_backend_new()),
+ * so they never fight over SQLite's lock.  FALSE if it may not: the
+ * request then goes to the owner thread. */
+static gboolean
+take_turn (PgqrsSqliteBackend *self,
+           Job                *job)
+{
   /* The connection is set once, by the open job, before in_flight drops
    * back to 0: it can be read without the lock. */
   if (!self->transport->callers_run || g_atomic_int_get (&self->in_flight) != 0 ||
-      self->conn == NULL || !g_mutex_trylock (&self->conn_lock))
+      self->conn == NULL)
     return FALSE;
 
-  if (g_atomic_int_get (&self->in_flight) != 0)
+  g_mutex_lock (&self->turn_lock);
+  if (!self->turn_taken)
     {
-      g_mutex_unlock (&self->conn_lock);
+      self->turn_taken = TRUE;
+      g_mutex_unlock (&self->turn_lock);
+    }
+  else if (self->turn_waiters.length > 0)
+    {
+      g_mutex_unlock (&self->turn_lock);
       return FALSE;
     }
+  else
+    {
+      g_queue_push_tail (&self->turn_waiters, job);
+      g_mutex_unlock (&self->turn_lock);
+      wait_for_job (job);
+      if (job->done)
+        return TRUE;  /* run in the turn of a caller before it */
+    }
 
-  *reply = run_request (self, request, &wake, error);
-  g_mutex_unlock (&self->conn_lock);
-
-  if (wake != NO_WAKE)
-    _pgqrs_watch_list_notify (self->watchers, wake);
-
+  run_turn (self, job);
   return TRUE;
 }
 
 /* A blocking call: the same request as execute_async, run by the caller
- * itself when the store is idle (caller_runs()), else queued behind what
- * came first (and perhaps run in one group with it), its answer handed to
- * the waiting thread through a condition variable rather than a main
- * context made for the call. */
+ * itself, taking turns with other blocking callers, when the owner thread
+ * is idle (take_turn()), else queued behind what came first there (and
+ * perhaps run in one group with it), its answer handed to the waiting
+ * thread through a condition variable rather than a main context made for
+ * the call. */
 static PgqrsReply *
 pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
                                    PgqrsRequest  *request,
@@ -856,8 +1002,12 @@ pgqrs_sqlite_backend_execute_sync (PgqrsBackend  *backend,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!caller_runs (self, request, &job.reply, &job.error))
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.done_cond);
+  if (!take_turn (self, &job))
     push_and_wait (self, &job);
+  g_mutex_clear (&job.lock);
+  g_cond_clear (&job.done_cond);
 
   if (job.error != NULL)
     g_propagate_error (error, job.error);
