@@ -760,6 +760,120 @@ test_cancel_in_flight (void)
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
+/* Whether anything but its own wakeup is attached to @context: a
+ * descriptor to poll, or a timeout. */
+static void
+assert_nothing_attached (GMainContext *context)
+{
+  GPollFD fds[8];
+  gint priority, timeout, n;
+
+  g_assert_true (g_main_context_acquire (context));
+  g_main_context_prepare (context, &priority);
+  n = g_main_context_query (context, G_MAXINT, &timeout, fds, G_N_ELEMENTS (fds));
+  g_main_context_check (context, G_MAXINT, fds, MIN (n, (gint)G_N_ELEMENTS (fds)));
+  g_main_context_release (context);
+
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpint (timeout, ==, -1);
+}
+
+typedef struct
+{
+  PgqrsStore   *store;
+  GCancellable *cancellable;
+  const char   *name;
+} BlockingContext;
+
+static gpointer
+cancel_when_waiting (gpointer data)
+{
+  BlockingContext *b = data;
+  g_autoptr(PGconn) watcher = admin_connect ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (waiting_on_lock (watcher, b->name) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_cancellable_cancel (b->cancellable);
+  return NULL;
+}
+
+/* A thread's blocking calls share one private main context, made for the
+ * first of them, and leave nothing attached to it: not when they succeed,
+ * not when the server refuses them, not when they are cancelled while the
+ * server makes them wait. */
+static gpointer
+blocking_calls_thread (gpointer data)
+{
+  BlockingContext *b = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(JsonNode) payload = seq_payload (1);
+  GThread *canceller;
+  GMainContext *context;
+  guint n_calls;
+  PGconn *admin;
+
+  g_assert_null (_pgqrs_store_get_sync_context (&n_calls));
+  g_assert_cmpuint (n_calls, ==, 0);
+
+  queue = pgqrs_store_create_queue (b->store, "context", NULL, &error);
+  g_assert_no_error (error);
+  context = _pgqrs_store_get_sync_context (&n_calls);
+  g_assert_nonnull (context);
+  g_assert_cmpuint (n_calls, ==, 1);
+  g_assert_true (context != g_main_context_default ());
+  assert_nothing_attached (context);
+
+  g_assert_cmpint (pgqrs_queue_enqueue (queue, payload, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  messages = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_true (_pgqrs_store_get_sync_context (&n_calls) == context);
+  g_assert_cmpuint (n_calls, ==, 3);
+  assert_nothing_attached (context);
+
+  g_assert_null (pgqrs_store_get_queue (b->store, "missing", NULL, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_QUEUE_NOT_FOUND);
+  g_clear_error (&error);
+  assert_nothing_attached (context);
+
+  admin = lock_queues (store_schema (b->store));
+  canceller = g_thread_new ("canceller", cancel_when_waiting, b);
+  g_assert_null (pgqrs_store_create_queue (b->store, "blocked", b->cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_thread_join (canceller);
+  unlock_queues (admin);
+  g_assert_true (_pgqrs_store_get_sync_context (&n_calls) == context);
+  g_assert_cmpuint (n_calls, ==, 5);
+  assert_nothing_attached (context);
+
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (_pgqrs_store_get_sync_context (&n_calls) == context);
+  g_assert_cmpuint (n_calls, ==, 6);
+  assert_nothing_attached (context);
+
+  return NULL;
+}
+
+static void
+test_blocking_context (void)
+{
+  g_autofree char *name = g_strdup_printf ("pgqrs-context-%d", (int)getpid ());
+  g_autofree char *dsn = new_dsn_named (name, NULL);
+  g_autoptr(PgqrsStore) store = open_store (dsn);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  BlockingContext b = { store, cancellable, name };
+
+  g_thread_join (g_thread_new ("blocking", blocking_calls_thread, &b));
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 /* While a call waits 300 ms on the server (a lock held by another
  * session), the loop keeps running: the 1 ms timeout fires all along. A
  * call that blocked the loop would leave one gap as long as the wait. */
@@ -1189,6 +1303,7 @@ main (int   argc,
                    test_main_loop_runs_while_server_waits);
   g_test_add_func ("/pgqrs/postgres/pool/fifo", test_pool_fifo);
   g_test_add_func ("/pgqrs/postgres/pool/cancel", test_cancel_in_flight);
+  g_test_add_func ("/pgqrs/postgres/blocking-context", test_blocking_context);
   g_test_add_func ("/pgqrs/postgres/connection-loss/idle", test_connection_loss_idle);
   g_test_add_func ("/pgqrs/postgres/connection-loss/in-flight", test_connection_loss_in_flight);
   g_test_add_func ("/pgqrs/postgres/listen-wakeup", test_listen_wakeup);
