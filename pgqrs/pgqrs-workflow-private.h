@@ -27,6 +27,16 @@ int            _pgqrs_workflow_get_last_step_error (PgqrsWorkflow *self);
 void           _pgqrs_workflow_set_fence (PgqrsWorkflow     *self,
                                           gint64             message_id,
                                           gint64             lease_count);
+/* Starts the run that a consumer's trigger message names, fenced by the
+ * lease it holds on that message, in one request (the transition answers
+ * with the whole run, so it need not be read first): the run, RUNNING;
+ * or NOT_FOUND, SUPERSEDED, CANCELLED (the run is now final), PAUSED
+ * before its resume time, INVALID_STATE for a finished run. */
+PgqrsWorkflow *_pgqrs_workflow_start_triggered (PgqrsStore  *store,
+                                                gint64       run_id,
+                                                gint64       message_id,
+                                                gint64       lease_count,
+                                                GError     **error);
 /* Whether an operation of this object failed with SUPERSEDED: the fence's
  * lease was taken over, and the executor must let the run be. */
 gboolean       _pgqrs_workflow_is_superseded (PgqrsWorkflow *self);

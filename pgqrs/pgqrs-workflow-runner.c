@@ -167,11 +167,10 @@ call_workflow_func (PgqrsWorkflowRunner  *self,
  * changed it.  Not an error of this consumer's: the trigger is left to
  * the new holder, unsettled. */
 static void
-let_run_be (PgqrsJob      *job,
-            PgqrsWorkflow *run)
+let_run_be (PgqrsJob *job,
+            gint64    run_id)
 {
-  g_debug ("Workflow run %" G_GINT64_FORMAT ": superseded by another executor",
-           pgqrs_workflow_get_id (run));
+  g_debug ("Workflow run %" G_GINT64_FORMAT ": superseded by another executor", run_id);
   pgqrs_job_fail_with_error (job, &(GError) { PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED,
                                               (char *)"superseded" });
 }
@@ -188,6 +187,7 @@ run_workflow (PgqrsWorkflowRunner *self,
   PgqrsMessage *message = pgqrs_job_get_message (job);
   JsonNode *payload = pgqrs_message_get_payload (message);
   JsonObject *trigger = JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
+  gint64 run_id;
 
   if (trigger == NULL || !json_object_has_member (trigger, "run_id"))
     {
@@ -195,32 +195,19 @@ run_workflow (PgqrsWorkflowRunner *self,
       return;
     }
 
-  if (!(run = pgqrs_store_get_workflow_run (self->store,
-                                            json_object_get_int_member (trigger, "run_id"),
-                                            NULL, &error)))
-    {
-      /* a trigger whose run is gone has nothing left to do */
-      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND))
-        pgqrs_job_complete (job);
-      else
-        pgqrs_job_fail_with_error (job, error);
-      return;
-    }
+  run_id = json_object_get_int_member (trigger, "run_id");
 
   /* Everything the run does from here on is fenced by this lease. */
-  _pgqrs_workflow_set_fence (run, pgqrs_message_get_id (message),
-                             _pgqrs_message_get_lease_count (message));
-
-  if (!pgqrs_workflow_start (run, NULL, &error))
+  if (!(run = _pgqrs_workflow_start_triggered (self->store, run_id, pgqrs_message_get_id (message),
+                                               _pgqrs_message_get_lease_count (message), &error)))
     {
-      if (_pgqrs_workflow_is_superseded (run))
-        {
-          let_run_be (job, run);
-          return;
-        }
-      /* cancelled (now final) or already finished: done with the trigger */
-      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
-          g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
+      if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED))
+        let_run_be (job, run_id);
+      /* gone, cancelled (now final) or already finished: done with the
+       * trigger */
+      else if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_NOT_FOUND) ||
+               g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_CANCELLED) ||
+               g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_INVALID_STATE))
         pgqrs_job_complete (job);
       else
         pgqrs_job_fail_with_error (job, error);
@@ -241,7 +228,7 @@ run_workflow (PgqrsWorkflowRunner *self,
 
   if (_pgqrs_workflow_is_superseded (run))
     {
-      let_run_be (job, run);
+      let_run_be (job, run_id);
       return;
     }
 
@@ -276,7 +263,7 @@ run_workflow (PgqrsWorkflowRunner *self,
             "{\"message\":\"The workflow function returned no output\"}", NULL);
 
           if (!pgqrs_workflow_fail (run, failure, NULL, NULL) && _pgqrs_workflow_is_superseded (run))
-            let_run_be (job, run);
+            let_run_be (job, run_id);
           else
             pgqrs_job_complete (job);
         }

@@ -587,17 +587,38 @@ pgqrs_workflow_refresh_finish (PgqrsWorkflow  *self,
   return run_finish (self, result, pgqrs_workflow_refresh_async, NULL, error);
 }
 
+/* RUNNING too: a run whose process died is started again on redelivery */
+#define START_FROM (BIT (PGQRS_RUN_STATUS_QUEUED) | BIT (PGQRS_RUN_STATUS_PAUSED) | \
+                    BIT (PGQRS_RUN_STATUS_RUNNING))
+
 static PgqrsRequest *
 start_request (PgqrsWorkflow *self)
 {
-  /* RUNNING too: a run whose process died is started again on redelivery */
-  PgqrsRequest *request =
-    transition_request (self, PGQRS_RUN_STATUS_RUNNING,
-                        BIT (PGQRS_RUN_STATUS_QUEUED) | BIT (PGQRS_RUN_STATUS_PAUSED) |
-                        BIT (PGQRS_RUN_STATUS_RUNNING),
-                        NULL, 0);
+  return transition_request (self, PGQRS_RUN_STATUS_RUNNING, START_FROM, NULL, 0);
+}
 
-  return request;
+PgqrsWorkflow *
+_pgqrs_workflow_start_triggered (PgqrsStore      *store,
+                                 gint64           run_id,
+                                 gint64           message_id,
+                                 gint64           lease_count,
+                                 GError         **error)
+{
+  g_autoptr(PgqrsRequest) request =
+    _pgqrs_request_new_run_transition (run_id, PGQRS_RUN_STATUS_RUNNING, START_FROM, NULL, 0, 0);
+  g_autoptr(PgqrsReply) reply = NULL;
+  g_autoptr(PgqrsWorkflow) self = NULL;
+  const PgqrsLeaseToken fence = { message_id, lease_count };
+
+  _pgqrs_request_set_fence (request, &fence);
+  if (!(reply = _pgqrs_store_execute (store, g_steal_pointer (&request), NULL, error)))
+    return NULL;
+
+  g_assert (reply->runs != NULL && reply->runs->len == 1);
+  self = _pgqrs_workflow_new (store, g_ptr_array_index (reply->runs, 0));
+  _pgqrs_workflow_set_fence (self, message_id, lease_count);
+
+  return check_not_cancelled (self, error) ? g_steal_pointer (&self) : NULL;
 }
 
 /**

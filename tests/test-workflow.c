@@ -1011,6 +1011,53 @@ test_triggered_run (Fixture       *f,
   g_assert_cmpint (pgqrs_queue_metrics_get_archived (metrics), ==, 1);
 }
 
+/* What a triggered run costs its consumer, in requests to the backend:
+ * no read of the run before it starts (the start answers with the whole
+ * run), two run transitions (start and complete), and per new step one
+ * lookup and one write. */
+static void
+test_triggered_run_costs (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "pipeline");
+  g_autoptr(PgqrsWorkflow) run = trigger (f, "pipeline");
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean stopped = FALSE;
+  guint before[PGQRS_N_OPS];
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 archived = 0;
+
+  for (guint op = 0; op < PGQRS_N_OPS; op++)
+    before[op] = _pgqrs_store_get_op_count (f->store, op);
+
+  consumer = start_consumer (queue, "costed-runner", three_steps, f, &stopped, NULL);
+  /* waiting on the queue's metrics, which read no run */
+  while (archived == 0 && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(PgqrsQueueMetrics) metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+
+      g_assert_no_error (error);
+      archived = pgqrs_queue_metrics_get_archived (metrics);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpint (archived, ==, 1);
+  stop_consumer (consumer, &stopped);
+
+  g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_RUN_GET) - before[PGQRS_OP_RUN_GET], ==, 0);
+  g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_RUN_TRANSITION) -
+                    before[PGQRS_OP_RUN_TRANSITION], ==, 2);
+  g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_STEP_LOOKUP) -
+                    before[PGQRS_OP_STEP_LOOKUP], ==, 3);
+  g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_STEP_RECORD) -
+                    before[PGQRS_OP_STEP_RECORD], ==, 3);
+
+  output = wait_for_run (run, &error);
+  g_assert_no_error (error);
+  assert_json (output, "{\"sum\":6}");
+}
+
 /* A consumer that deletes what it handled deletes a finished run's
  * trigger, not the run: its status and output stay. */
 static void
@@ -1639,6 +1686,7 @@ main (int   argc,
   ADD ("pause-then-resume", test_pause_then_resume);
   ADD ("cancel-in-each-state", test_cancel_in_each_state);
   ADD ("triggered-run", test_triggered_run);
+  ADD ("triggered-run-costs", test_triggered_run_costs);
   ADD ("triggered-run-delete-on-success", test_triggered_run_delete_on_success);
   ADD ("triggered-run-in-context", test_triggered_run_in_context);
   ADD ("stop-with-unresolved-run", test_stop_with_unresolved_run);
