@@ -16,7 +16,10 @@
 
 #include "backends/sqlite/pgqrs-sqlite-backend-private.h"
 #include "backends/sqlite/pgqrs-sqlite-connection-private.h"
+#include "pgqrs-config-private.h"
+#include "pgqrs-message-private.h"
 #include "pgqrs-store-private.h"
+#include "pgqrs-workflow-private.h"
 #include "test-util.h"
 
 /*
@@ -424,6 +427,64 @@ test_callers_take_turns (Fixture       *f,
   g_thread_join (first_thread);
 }
 
+/* No request leaves a statement running: one that did would hold the
+ * connection's read snapshot, which no checkpoint can pass, and the
+ * write-ahead log would grow with every later commit.  A triggered run
+ * executed under its trigger's lease uses every kind of request (a
+ * lease, a fenced start, fenced step operations, a fenced completion, an
+ * archive); afterwards another connection checkpoints the whole log. */
+static JsonNode *
+one_step (PgqrsStep *step,
+          gpointer   user_data)
+{
+  return json_from_string ("1", NULL);
+}
+
+static void
+test_no_statement_left_running (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) input = payload ("in");
+  g_autoptr(JsonNode) output = payload ("out");
+  g_autoptr(JsonNode) step = NULL;
+  g_autoptr(PgqrsWorkflow) triggered = NULL;
+  g_autoptr(PgqrsWorkflow) run = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  PgqrsMessage *trigger;
+  sqlite3 *db;
+  int n_log = -1, n_checkpointed = -1;
+
+  g_assert_true (pgqrs_store_define_workflow (f->store, "pipeline", "jobs", NULL, &error));
+  g_assert_no_error (error);
+  triggered = pgqrs_store_trigger_workflow (f->store, "pipeline", input, NULL, &error);
+  g_assert_no_error (error);
+  messages = pgqrs_queue_dequeue (f->queue, 1, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 1);
+  trigger = g_ptr_array_index (messages, 0);
+
+  run = _pgqrs_workflow_start_triggered (f->store, pgqrs_workflow_get_id (triggered),
+                                         pgqrs_message_get_id (trigger),
+                                         _pgqrs_message_get_lease_count (trigger), &error);
+  g_assert_no_error (error);
+  step = pgqrs_workflow_run_step (run, "one", one_step, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_workflow_complete (run, output, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pgqrs_queue_archive (f->queue, trigger, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_open (_pgqrs_config_get_sqlite_path (pgqrs_store_get_config (f->store)), &db),
+                   ==, SQLITE_OK);
+  /* a first read, for the connection to find the log */
+  g_assert_cmpint (sqlite3_exec (db, "SELECT count (*) FROM pgqrs_messages", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &n_log, &n_checkpointed),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (n_log, ==, 0);
+  sqlite3_close (db);
+}
+
 /* The stores of one file in a process share one backend (one connection
  * and owner thread), however the path is spelled; another file, another
  * busy timeout or an in-memory database get their own; once the last
@@ -673,6 +734,8 @@ main (int    argc,
               fixture_setup, test_caller_waits_its_turn, fixture_teardown);
   g_test_add ("/sqlite/blocking/callers-take-turns", Fixture, NULL,
               fixture_setup, test_callers_take_turns, fixture_teardown);
+  g_test_add ("/sqlite/no-statement-left-running", Fixture, NULL,
+              fixture_setup, test_no_statement_left_running, fixture_teardown);
   g_test_add_func ("/sqlite/stores-share-a-backend", test_stores_share_a_backend);
   if (!g_test_subprocess ())
     {

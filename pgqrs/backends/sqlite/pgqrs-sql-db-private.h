@@ -95,6 +95,10 @@ struct _PgqrsSqlDbClass
   /* Names what the statements that follow are for, in their errors. */
   void          (*set_operation) (PgqrsSqlDb    *db,
                                   const char    *operation);
+  /* The request is over: no statement of it may stay running (NULL when
+   * none can: the libSQL client buffers a statement's rows at its first
+   * step). */
+  void          (*finish)        (PgqrsSqlDb    *db);
 };
 
 /* Every implementation's connection and statement start with these. */
@@ -242,6 +246,13 @@ static inline void
 _pgqrs_sql_set_operation (PgqrsSqlDb *db, const char *operation)
 {
   db->klass->set_operation (db, operation);
+}
+
+static inline void
+_pgqrs_sql_finish (PgqrsSqlDb *db)
+{
+  if (db->klass->finish != NULL)
+    db->klass->finish (db);
 }
 
 G_END_DECLS

@@ -289,26 +289,29 @@ answer_job (PgqrsSqliteBackend *self,
  * grouping never decides an outcome. */
 static void
 run_group (PgqrsSqliteBackend *self,
-           GPtrArray          *group)
+           Job               **group,
+           guint               n_group)
 {
   const PgqrsSqlTransport *transport = self->transport;
-  g_autoptr(GPtrArray) live = g_ptr_array_sized_new (group->len);
+  Job *live[MAX_GROUP];
+  guint n_live = 0;
   gboolean grouped;
 
-  for (guint i = 0; i < group->len; i++)
-    if (!job_cancelled (g_ptr_array_index (group, i)))
-      g_ptr_array_add (live, g_ptr_array_index (group, i));
+  g_assert (n_group <= MAX_GROUP);
+  for (guint i = 0; i < n_group; i++)
+    if (!job_cancelled (group[i]))
+      live[n_live++] = group[i];
 
-  grouped = live->len > 1 && self->conn != NULL && transport->group_begin != NULL &&
+  grouped = n_live > 1 && self->conn != NULL && transport->group_begin != NULL &&
             transport->group_begin (self->conn, NULL);
 
   if (grouped)
     {
       gboolean lost = FALSE;
 
-      for (guint i = 0; i < live->len && !lost; i++)
+      for (guint i = 0; i < n_live && !lost; i++)
         {
-          run_job (self, g_ptr_array_index (live, i));
+          run_job (self, live[i]);
           lost = transport->group_lost (self->conn);
         }
 
@@ -316,8 +319,8 @@ run_group (PgqrsSqliteBackend *self,
     }
 
   if (!grouped)
-    for (guint i = 0; i < live->len; i++)
-      run_job (self, g_ptr_array_index (live, i));
+    for (guint i = 0; i < n_live; i++)
+      run_job (self, live[i]);
 }
 
 static void
@@ -406,7 +409,7 @@ owner_thread (gpointer data)
               next = NULL;
             }
           g_mutex_lock (&self->conn_lock);
-          run_group (self, group);
+          run_group (self, (Job **)group->pdata, group->len);
           g_mutex_unlock (&self->conn_lock);
           for (guint i = 0; i < group->len; i++)
             {
@@ -839,29 +842,27 @@ pgqrs_sqlite_backend_execute_finish (PgqrsBackend  *backend,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A group of a turn, on the caller's stack. */
+typedef struct
+{
+  Job   *jobs[MAX_GROUP];
+  guint  len;
+} TurnGroup;
+
 /* Takes the jobs waiting for a turn into @group, in order, up to
- * MAX_GROUP in all and a job that runs alone. */
+ * MAX_GROUP in all (@taken already ran) and a job that runs alone. */
 static void
 take_waiters (PgqrsSqliteBackend *self,
-              GPtrArray          *group,
+              TurnGroup          *group,
               guint               taken)
 {
   Job *next;
 
   while (taken + group->len < MAX_GROUP &&
-         (group->len == 0 || groups (g_ptr_array_index (group, 0))) &&
+         (group->len == 0 || groups (group->jobs[0])) &&
          (next = g_queue_peek_head (&self->turn_waiters)) != NULL &&
          (group->len == 0 || groups (next)))
-    g_ptr_array_add (group, g_queue_pop_head (&self->turn_waiters));
-}
-
-static void
-run_locked (PgqrsSqliteBackend *self,
-            GPtrArray          *group)
-{
-  g_mutex_lock (&self->conn_lock);
-  run_group (self, group);
-  g_mutex_unlock (&self->conn_lock);
+    group->jobs[group->len++] = g_queue_pop_head (&self->turn_waiters);
 }
 
 /* Answers the callers waiting in @group, which has run; @own, the turn's
@@ -869,19 +870,19 @@ run_locked (PgqrsSqliteBackend *self,
  * call even when nobody waits on it. */
 static void
 answer_group (PgqrsSqliteBackend *self,
-              GPtrArray          *group,
+              TurnGroup          *group,
               Job                *own)
 {
   for (guint i = 0; i < group->len; i++)
     {
-      Job *job = g_ptr_array_index (group, i);
+      Job *job = group->jobs[i];
 
       if (job != own)
         answer_job (self, job);
       else if (job->wake != NO_WAKE)
         _pgqrs_watch_list_notify (self->watchers, job->wake);
     }
-  g_ptr_array_set_size (group, 0);
+  group->len = 0;
 }
 
 /* The turn of a blocking caller: runs @job, with the requests of those
@@ -896,21 +897,24 @@ static void
 run_turn (PgqrsSqliteBackend *self,
           Job                *job)
 {
-  g_autoptr(GPtrArray) ran = g_ptr_array_sized_new (4);
-  g_autoptr(GPtrArray) group = g_ptr_array_sized_new (4);
+  TurnGroup first, second;
+  TurnGroup *group = &first, *ran = &second;
   guint taken = 0;
   Job *next = NULL;
 
-  g_ptr_array_add (group, job);
+  first.len = second.len = 0;
+  group->jobs[group->len++] = job;
   g_mutex_lock (&self->turn_lock);
   take_waiters (self, group, taken);
   g_mutex_unlock (&self->turn_lock);
 
   while (group->len > 0)
     {
-      GPtrArray *swap;
+      TurnGroup *swap;
 
-      run_locked (self, group);
+      g_mutex_lock (&self->conn_lock);
+      run_group (self, group->jobs, group->len);
+      g_mutex_unlock (&self->conn_lock);
       taken += group->len;
       swap = ran, ran = group, group = swap;
 

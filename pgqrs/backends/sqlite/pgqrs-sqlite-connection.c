@@ -506,6 +506,25 @@ db_errcode (PgqrsSqlDb *db)
   return _pgqrs_sqlite_connection_errcode ((PgqrsSqliteConnection *)db);
 }
 
+/* A statement stepped to a row and left there (an existence check reads
+ * one row and goes on) holds the connection's read snapshot after its
+ * transaction has committed, until the statement runs again: no
+ * checkpoint can pass that snapshot, so the write-ahead log grows with
+ * every commit after it, of this process or any other, and a TRUNCATE
+ * checkpoint waits for ever.  The fence check of a workflow's steps was
+ * one, used last by a run's completion.  So every statement still running
+ * at the end of a request is reset. */
+static void
+db_finish (PgqrsSqlDb *db)
+{
+  sqlite3 *handle = ((PgqrsSqliteConnection *)db)->db;
+
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (handle, NULL); stmt != NULL;
+       stmt = sqlite3_next_stmt (handle, stmt))
+    if (sqlite3_stmt_busy (stmt))
+      sqlite3_reset (stmt);
+}
+
 static void
 db_set_operation (PgqrsSqlDb *db,
                   const char *operation)
@@ -532,4 +551,5 @@ static const PgqrsSqlDbClass sqlite_db_class = {
   .exec = db_exec,
   .errcode = db_errcode,
   .set_operation = db_set_operation,
+  .finish = db_finish,
 };

@@ -834,6 +834,7 @@ _pgqrs_sqlite_execute (PgqrsSqlDb             *conn,
   _pgqrs_sql_set_operation (conn, _pgqrs_op_to_string (request->op));
   ok = execute (conn, request, reply, error);
   _pgqrs_sql_set_operation (conn, NULL);
+  _pgqrs_sql_finish (conn);
 
   return ok;
 }
