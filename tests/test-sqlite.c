@@ -131,6 +131,17 @@ holder_thread (gpointer data)
   return NULL;
 }
 
+/* Returns once whatever the gate holds (the owner thread, or a commit in
+ * the commit hook) is held. */
+static void
+gate_wait_held (Fixture *f)
+{
+  g_mutex_lock (&f->lock);
+  while (!f->holding)
+    g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+}
+
 /* Returns once the owner thread is held: what is asked now queues up. */
 static void
 gate_close (Fixture *f)
@@ -138,15 +149,12 @@ gate_close (Fixture *f)
   f->open = FALSE;
   f->holding = FALSE;
   f->holder = g_thread_new ("gate", holder_thread, f);
-  g_mutex_lock (&f->lock);
-  while (!f->holding)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
+  gate_wait_held (f);
 }
 
-/* Opens the gate of a commit held in the commit hook. */
+/* Lets what the gate holds go on. */
 static void
-gate_open_commit (Fixture *f)
+gate_release (Fixture *f)
 {
   g_mutex_lock (&f->lock);
   f->open = TRUE;
@@ -157,10 +165,7 @@ gate_open_commit (Fixture *f)
 static void
 gate_open (Fixture *f)
 {
-  g_mutex_lock (&f->lock);
-  f->open = TRUE;
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->lock);
+  gate_release (f);
   g_thread_join (g_steal_pointer (&f->holder));
 }
 
@@ -390,10 +395,7 @@ test_callers_take_turns (Fixture       *f,
   g_atomic_int_set (&f->hold_commit, 1);
 
   first_thread = g_thread_new ("first", enqueue_thread, &first);
-  g_mutex_lock (&f->lock);
-  while (!f->holding)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
+  gate_wait_held (f);
 
   /* within 10 s each, or the test fails rather than hangs */
   second_thread = g_thread_new ("second", enqueue_thread, &second);
@@ -405,7 +407,7 @@ test_callers_take_turns (Fixture       *f,
     g_usleep (1000);
   g_assert_cmpuint (_pgqrs_sqlite_backend_get_n_in_flight (backend), ==, 1);
 
-  gate_open_commit (f);
+  gate_release (f);
   g_thread_join (second_thread);
   g_thread_join (third_thread);
 
