@@ -14,9 +14,9 @@
  * Every backend writes its times in one form, UTC with a fraction of up
  * to six digits: 2026-12-07T11:24:28.123456Z (PostgreSQL's to_char, SQLite's
  * strftime with %f, which gives three).  A leased message carries four of
- * them; g_date_time_new_from_iso8601() and the GDateTime it builds were
- * about a tenth of a drain's time outside the database (perf record of
- * pgqrs-bench --scenario drain on SQLite).  So that form is read here,
+ * them; g_date_time_new_from_iso8601() and the GDateTimes it builds were
+ * about a third of a drain's time in GLib (perf record of pgqrs-bench
+ * --scenario drain --batch 50 on SQLite).  So that form is read here,
  * checked as strictly as GLib checks it, into microseconds, and the
  * GDateTime is built only when asked for.  Any other ISO-8601 form goes
  * through GLib, which decides what is a time.

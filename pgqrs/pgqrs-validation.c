@@ -215,6 +215,8 @@ _pgqrs_payload_check (const char  *text,
                       JsonNode   **out_node,
                       GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+
   if (text == NULL)
     {
       g_set_error_literal (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE,
@@ -224,18 +226,14 @@ _pgqrs_payload_check (const char  *text,
 
   /* Every leased message passes here: the message is translated only
    * for a payload that fails, gettext being no cheaper than the check. */
-  {
-    g_autoptr(GError) local_error = NULL;
+  if (_pgqrs_json_read (text, -1, NULL, PGQRS_ERROR_DATABASE, NULL, out_node, NULL,
+                        error != NULL ? &local_error : NULL))
+    return TRUE;
 
-    if (_pgqrs_json_read (text, -1, NULL, PGQRS_ERROR_DATABASE, NULL, out_node, NULL,
-                          error != NULL ? &local_error : NULL))
-      return TRUE;
-
-    if (local_error != NULL)
-      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE, "%s%s",
-                   _("The database returned a payload pgqrs cannot read: "), local_error->message);
-    return FALSE;
-  }
+  if (local_error != NULL)
+    g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE, "%s%s",
+                 _("The database returned a payload pgqrs cannot read: "), local_error->message);
+  return FALSE;
 }
 
 JsonNode *

@@ -48,6 +48,18 @@ typedef struct
   GThread    *holder;
 } Fixture;
 
+/* Holds the calling thread at the gate until it opens. */
+static void
+gate_hold (Fixture *f)
+{
+  g_mutex_lock (&f->lock);
+  f->holding = TRUE;
+  g_cond_broadcast (&f->cond);
+  while (!f->open)
+    g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+}
+
 static int
 count_commit (void *data)
 {
@@ -65,14 +77,7 @@ count_commit (void *data)
 
   /* the gate, held by whoever commits, still holding the connection */
   if (g_atomic_int_compare_and_exchange (&f->hold_commit, 1, 0))
-    {
-      g_mutex_lock (&f->lock);
-      f->holding = TRUE;
-      g_cond_broadcast (&f->cond);
-      while (!f->open)
-        g_cond_wait (&f->cond, &f->lock);
-      g_mutex_unlock (&f->lock);
-    }
+    gate_hold (f);
   return 0;
 }
 
@@ -112,14 +117,7 @@ static void
 hold_owner (gpointer connection,
             gpointer data)
 {
-  Fixture *f = data;
-
-  g_mutex_lock (&f->lock);
-  f->holding = TRUE;
-  g_cond_broadcast (&f->cond);
-  while (!f->open)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
+  gate_hold (data);
 }
 
 static gpointer

@@ -250,13 +250,20 @@ _pgqrs_sqlite_connection_commit (PgqrsSqliteConnection  *self,
   return TRUE;
 }
 
+/* Statements left mid-step keep the connection's locks: its write lock
+ * during a transaction, its read snapshot after it (db_finish()). */
+static void
+reset_running_statements (PgqrsSqliteConnection *self)
+{
+  for (guint i = 0; i < SQLITE_N_STMTS; i++)
+    if (self->stmts[i] != NULL && sqlite3_stmt_busy (self->stmts[i]))
+      sqlite3_reset (self->stmts[i]);
+}
+
 void
 _pgqrs_sqlite_connection_rollback (PgqrsSqliteConnection *self)
 {
-  /* Statements left mid-step would keep the transaction's locks. */
-  for (guint i = 0; i < SQLITE_N_STMTS; i++)
-    if (self->stmts[i] != NULL)
-      sqlite3_reset (self->stmts[i]);
+  reset_running_statements (self);
 
   /* In a group, only this request's savepoint: the others' work stays.
    * Should SQLite have rolled the whole transaction back already (it does
@@ -517,12 +524,7 @@ db_errcode (PgqrsSqlDb *db)
 static void
 db_finish (PgqrsSqlDb *db)
 {
-  sqlite3 *handle = ((PgqrsSqliteConnection *)db)->db;
-
-  for (sqlite3_stmt *stmt = sqlite3_next_stmt (handle, NULL); stmt != NULL;
-       stmt = sqlite3_next_stmt (handle, stmt))
-    if (sqlite3_stmt_busy (stmt))
-      sqlite3_reset (stmt);
+  reset_running_statements ((PgqrsSqliteConnection *)db);
 }
 
 static void
