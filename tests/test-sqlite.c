@@ -406,8 +406,11 @@ test_callers_take_turns (Fixture       *f,
   g_assert_cmpuint (_pgqrs_sqlite_backend_get_n_in_flight (backend), ==, 1);
 
   gate_release (f);
-  g_thread_join (second_thread);
-  g_thread_join (third_thread);
+  /* the first caller may answer the second before its own call returns;
+   * the threads are compared with the committers below, hence the refs */
+  g_thread_join (g_thread_ref (first_thread));
+  g_thread_join (g_thread_ref (second_thread));
+  g_thread_join (g_thread_ref (third_thread));
 
   g_assert_no_error (first.error);
   g_assert_no_error (second.error);
@@ -424,7 +427,9 @@ test_callers_take_turns (Fixture       *f,
   g_assert_true (f->committers[1] == first_thread || f->committers[2] == first_thread);
   g_assert_true (f->committers[1] != second_thread && f->committers[2] != second_thread);
   g_assert_true (f->committers[1] != third_thread && f->committers[2] != third_thread);
-  g_thread_join (first_thread);
+  g_thread_unref (first_thread);
+  g_thread_unref (second_thread);
+  g_thread_unref (third_thread);
 }
 
 /* No request leaves a statement running: one that did would hold the
