@@ -550,9 +550,11 @@ job_done (PgqrsJob     *job,
     }
 
   /* A workflow that scheduled a retry or paused has moved its trigger
-   * message to the time it goes on: leave it there. */
+   * message to the time it goes on: leave it there.  One whose completion
+   * archived its trigger has nothing left to settle. */
   if (g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_STEP_NOT_READY) ||
-      g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED))
+      g_error_matches (error, PGQRS_ERROR, PGQRS_ERROR_PAUSED) ||
+      (error == NULL && _pgqrs_job_is_archived (job)))
     {
       self->processed++;
       g_hash_table_remove (self->jobs, job);
@@ -1316,7 +1318,8 @@ workflow_handler (PgqrsJob *job,
 
   pgqrs_job_defer (job);
   _pgqrs_workflow_runner_push (self->workflow_runner, job,
-                               self->workflow_in_thread ? NULL : self->context);
+                               self->workflow_in_thread ? NULL : self->context,
+                               !self->delete_on_success);
 
   return TRUE;
 }

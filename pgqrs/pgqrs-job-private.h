@@ -27,5 +27,10 @@ void      _pgqrs_job_settle   (PgqrsJob         *self,
 /* Forgets the consumer: a later complete/fail does nothing. */
 void      _pgqrs_job_abandon  (PgqrsJob         *self);
 gboolean  _pgqrs_job_is_deferred (PgqrsJob      *self);
+/* Completes the job whose messages were archived already, in the same
+ * transaction as the work (a workflow run's completion): the consumer
+ * counts it done and sends no acknowledgement. */
+void      _pgqrs_job_complete_archived (PgqrsJob *self);
+gboolean  _pgqrs_job_is_archived (PgqrsJob      *self);
 
 G_END_DECLS

@@ -42,6 +42,8 @@ struct _PgqrsJob
   gpointer          done_data;
   /* its result: NULL for success, or a GError */
   PgqrsDeferral     deferral;
+  /* completed with its messages archived already: nothing to acknowledge */
+  gboolean          archived;
 };
 
 G_DEFINE_FINAL_TYPE (PgqrsJob, pgqrs_job, G_TYPE_OBJECT)
@@ -135,6 +137,20 @@ gboolean
 _pgqrs_job_is_deferred (PgqrsJob *self)
 {
   return _pgqrs_deferral_is_deferred (&self->deferral);
+}
+
+/* Set before the completion that publishes it to the consumer's context. */
+void
+_pgqrs_job_complete_archived (PgqrsJob *self)
+{
+  self->archived = TRUE;
+  finish (self, NULL);
+}
+
+gboolean
+_pgqrs_job_is_archived (PgqrsJob *self)
+{
+  return self->archived;
 }
 
 /**

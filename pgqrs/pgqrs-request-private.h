@@ -77,7 +77,9 @@ typedef enum
                                    and fails with CANCELLED; from PAUSED before
                                    resume_at fails with PAUSED.  To PAUSED moves
                                    the trigger message's vt to resume_at; to
-                                   CANCELLING from PAUSED makes it visible now. */
+                                   CANCELLING from PAUSED makes it visible now.
+                                   count: 1 when archive_trigger archived the
+                                   trigger, else 0 (the caller settles it) */
   PGQRS_OP_STEP_ACQUIRE,      /* ← steps[1] (cached = TRUE when it was SUCCESS).
                                    CANCELLED (the run is finalised) when the run
                                    is CANCELLING; INVALID_STATE unless RUNNING;
@@ -282,6 +284,9 @@ typedef struct
                                    ERROR) or the reason (to PAUSED); else NULL */
   double          resume_after_seconds; /* to PAUSED: resume this long after now */
   gint64          worker_id;    /* 0: names no worker */
+  gboolean        archive_trigger; /* to SUCCESS under a fence: archive the
+                                      fence's message (the run's trigger) as
+                                      done in the same transaction */
 } PgqrsRunTransitionArgs;
 
 typedef struct

@@ -37,6 +37,16 @@ PgqrsWorkflow *_pgqrs_workflow_start_triggered (PgqrsStore  *store,
                                                 gint64       message_id,
                                                 gint64       lease_count,
                                                 GError     **error);
+/* Completes a run started by _pgqrs_workflow_start_triggered() and
+ * archives its trigger message in the same transaction: one write where a
+ * completion and the consumer's acknowledgement took two.  *archived tells
+ * whether the trigger was archived; when it was not (the backend left the
+ * completion to its locking transaction), the caller settles it as before.
+ * Fails as pgqrs_workflow_complete() does, archiving nothing. */
+gboolean       _pgqrs_workflow_complete_triggered (PgqrsWorkflow  *self,
+                                                   JsonNode       *output,
+                                                   gboolean       *archived,
+                                                   GError        **error);
 /* Whether an operation of this object failed with SUPERSEDED: the fence's
  * lease was taken over, and the executor must let the run be. */
 gboolean       _pgqrs_workflow_is_superseded (PgqrsWorkflow *self);

@@ -30,10 +30,14 @@ void     _pgqrs_workflow_runner_free            (PgqrsWorkflowRunner *self);
 void     _pgqrs_workflow_runner_set_max_threads (PgqrsWorkflowRunner *self,
                                                  guint                max_threads);
 /* Runs the workflow of @job's trigger; the job must be deferred already.
- * The function is called in @context, or on the pool thread if NULL. */
+ * The function is called in @context, or on the pool thread if NULL.
+ * With @archive_on_success, a run that completes archives its trigger in
+ * the same transaction and completes the job as archived (a consumer that
+ * deletes what it handled passes FALSE and settles the trigger itself). */
 void     _pgqrs_workflow_runner_push            (PgqrsWorkflowRunner *self,
                                                  PgqrsJob            *job,
-                                                 GMainContext        *context);
+                                                 GMainContext        *context,
+                                                 gboolean             archive_on_success);
 /* Stops waiting for the functions in flight (the stop deadline): their
  * threads go free, their runs stay RUNNING and their triggers are left to
  * the consumer, which releases them. */

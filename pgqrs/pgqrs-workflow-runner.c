@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pgqrs-error.h"
+#include "pgqrs-job-private.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-workflow-private.h"
 #include "pgqrs-workflow-runner-private.h"
@@ -30,6 +31,7 @@ typedef struct
 {
   PgqrsJob     *job;
   GMainContext *context;   /* where the function runs; NULL: the pool thread */
+  gboolean      archive_on_success;
 } Trigger;
 
 /* One call of the workflow function, which a pool thread waits for. The
@@ -176,10 +178,34 @@ let_run_be (PgqrsJob *job,
 }
 
 /* Runs in a pool thread: every call here blocks. */
+/* Completes the run with @output; with @archive, the completion archives
+ * the trigger too when the backend can do both in one transaction. */
+static gboolean
+complete_run (PgqrsWorkflow *run,
+              PgqrsJob      *job,
+              JsonNode      *output,
+              gboolean       archive,
+              GError       **error)
+{
+  gboolean archived = FALSE;
+
+  if (archive ? !_pgqrs_workflow_complete_triggered (run, output, &archived, error)
+              : !pgqrs_workflow_complete (run, output, NULL, error))
+    return FALSE;
+
+  if (archived)
+    _pgqrs_job_complete_archived (job);
+  else
+    pgqrs_job_complete (job);
+
+  return TRUE;
+}
+
 static void
 run_workflow (PgqrsWorkflowRunner *self,
               PgqrsJob            *job,
-              GMainContext        *context)
+              GMainContext        *context,
+              gboolean             archive_on_success)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgqrsWorkflow) run = NULL;
@@ -219,11 +245,8 @@ run_workflow (PgqrsWorkflowRunner *self,
   if (!call_workflow_func (self, run, context, &output))
     return;
 
-  if (output != NULL && pgqrs_workflow_complete (run, output, NULL, &error))
-    {
-      pgqrs_job_complete (job);
-      return;
-    }
+  if (output != NULL && complete_run (run, job, output, archive_on_success, &error))
+    return;
   g_clear_error (&error);
 
   if (_pgqrs_workflow_is_superseded (run))
@@ -285,7 +308,7 @@ workflow_thread (gpointer data,
 {
   Trigger *trigger = data;
 
-  run_workflow (user_data, trigger->job, trigger->context);
+  run_workflow (user_data, trigger->job, trigger->context, trigger->archive_on_success);
 
   g_object_unref (trigger->job);
   g_clear_pointer (&trigger->context, g_main_context_unref);
@@ -337,11 +360,13 @@ _pgqrs_workflow_runner_set_max_threads (PgqrsWorkflowRunner *self,
 void
 _pgqrs_workflow_runner_push (PgqrsWorkflowRunner *self,
                              PgqrsJob            *job,
-                             GMainContext        *context)
+                             GMainContext        *context,
+                             gboolean             archive_on_success)
 {
   Trigger *trigger = g_new0 (Trigger, 1);
 
   trigger->job = g_object_ref (job);
   trigger->context = context ? g_main_context_ref (context) : NULL;
+  trigger->archive_on_success = archive_on_success;
   g_thread_pool_push (self->pool, trigger, NULL);
 }

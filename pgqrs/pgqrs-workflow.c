@@ -777,6 +777,30 @@ pgqrs_workflow_complete_finish (PgqrsWorkflow  *self,
   return run_finish (self, result, pgqrs_workflow_complete_async, NULL, error);
 }
 
+gboolean
+_pgqrs_workflow_complete_triggered (PgqrsWorkflow  *self,
+                                    JsonNode       *output,
+                                    gboolean       *archived,
+                                    GError        **error)
+{
+  PgqrsRequest *request;
+  g_autoptr(PgqrsReply) reply = NULL;
+
+  g_return_val_if_fail (self->fence.id != 0, FALSE);
+
+  *archived = FALSE;
+  if (!(request = json_request (self, PGQRS_RUN_STATUS_SUCCESS, BIT (PGQRS_RUN_STATUS_RUNNING),
+                                output, error)))
+    return FALSE;
+  request->run_transition.archive_trigger = TRUE;
+  reply = _pgqrs_workflow_execute (self, request, NULL, error);
+  if (!apply_run (self, reply))
+    return FALSE;
+  *archived = reply->count == 1;
+
+  return TRUE;
+}
+
 #define FAILABLE (BIT (PGQRS_RUN_STATUS_QUEUED) | BIT (PGQRS_RUN_STATUS_RUNNING) | \
                   BIT (PGQRS_RUN_STATUS_PAUSED))
 

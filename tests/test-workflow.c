@@ -887,6 +887,34 @@ test_step_recorded_once (Fixture       *f,
   g_assert_cmpint (pgqrs_workflow_get_status (run), ==, PGQRS_RUN_STATUS_RUNNING);
 }
 
+/* Leases the run's trigger and starts the run under that lease, as a
+ * consumer's executor does; *message (if not NULL): the leased trigger. */
+static PgqrsWorkflow *
+start_executor (Fixture       *f,
+                PgqrsQueue    *queue,
+                gint64         run_id,
+                PgqrsMessage **message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) leased = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
+  PgqrsWorkflow *run;
+  PgqrsMessage *trigger_message;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (leased->len, ==, 1);
+  trigger_message = g_ptr_array_index (leased, 0);
+  run = pgqrs_store_get_workflow_run (f->store, run_id, NULL, &error);
+  g_assert_no_error (error);
+  _pgqrs_workflow_set_fence (run, pgqrs_message_get_id (trigger_message),
+                             _pgqrs_message_get_lease_count (trigger_message));
+  g_assert_true (pgqrs_workflow_start (run, NULL, &error));
+  g_assert_no_error (error);
+  if (message != NULL)
+    *message = g_object_ref (trigger_message);
+
+  return run;
+}
+
 /* A run's executor leases its trigger (its fence), acquires a new step and
  * stalls past the lease; another executor leases the trigger again.  The
  * first one's completion records nothing — no row, and the step is new to
@@ -898,43 +926,21 @@ test_fenced_out_records_nothing (Fixture       *f,
 {
   g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "pipeline");
   g_autoptr(PgqrsWorkflow) triggered = trigger (f, "pipeline");
-  g_autoptr(PgqrsWorkflow) stale = NULL;
+  gint64 run_id = pgqrs_workflow_get_id (triggered);
+  g_autoptr(PgqrsWorkflow) stale = start_executor (f, queue, run_id, NULL);
   g_autoptr(PgqrsWorkflow) current = NULL;
   g_autoptr(PgqrsStep) stale_step = NULL;
   g_autoptr(PgqrsStep) step = NULL;
   g_autoptr(PgqrsStep) more = NULL;
-  g_autoptr(GPtrArray) leased = NULL;
   g_autoptr(GPtrArray) steps = NULL;
   g_autoptr(JsonNode) stale_output = pgqrs_test_json ("\"stale\"");
   g_autoptr(JsonNode) output = pgqrs_test_json ("\"current\"");
   g_autoptr(GError) error = NULL;
-  gint64 run_id = pgqrs_workflow_get_id (triggered);
-  PgqrsWorkflow *executors[2];
-  PgqrsMessage *message;
 
-  for (guint i = 0; i < 2; i++)
-    {
-      if (i == 1)
-        pgqrs_test_set_clock (f->store, 60);   /* the first lease has expired */
-      leased = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (leased->len, ==, 1);
-      message = g_ptr_array_index (leased, 0);
-      executors[i] = pgqrs_store_get_workflow_run (f->store, run_id, NULL, &error);
-      g_assert_no_error (error);
-      _pgqrs_workflow_set_fence (executors[i], pgqrs_message_get_id (message),
-                                 _pgqrs_message_get_lease_count (message));
-      g_assert_true (pgqrs_workflow_start (executors[i], NULL, &error));
-      g_assert_no_error (error);
-      g_clear_pointer (&leased, g_ptr_array_unref);
-      if (i == 0)
-        {
-          stale_step = pgqrs_workflow_acquire_step (executors[0], "json:0", NULL, &error);
-          g_assert_no_error (error);
-        }
-    }
-  stale = executors[0];
-  current = executors[1];
+  stale_step = pgqrs_workflow_acquire_step (stale, "json:0", NULL, &error);
+  g_assert_no_error (error);
+  pgqrs_test_set_clock (f->store, 60);   /* the first lease has expired */
+  current = start_executor (f, queue, run_id, NULL);
 
   g_assert_false (pgqrs_step_complete (stale_step, stale_output, NULL, &error));
   g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED);
@@ -961,6 +967,57 @@ test_fenced_out_records_nothing (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (steps->len, ==, 1);
   assert_json (pgqrs_step_get_output (g_ptr_array_index (steps, 0)), "\"current\"");
+}
+
+/* A triggered run's completion archives its trigger in the same
+ * transaction, under its executor's fence: an executor whose lease was
+ * taken over completes nothing and archives nothing; the current one does
+ * both, and the trigger is archived as handled. */
+static void
+test_completion_archives_trigger (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "pipeline");
+  g_autoptr(PgqrsWorkflow) triggered = trigger (f, "pipeline");
+  gint64 run_id = pgqrs_workflow_get_id (triggered);
+  g_autoptr(PgqrsWorkflow) stale = start_executor (f, queue, run_id, NULL);
+  g_autoptr(PgqrsWorkflow) current = NULL;
+  g_autoptr(PgqrsMessage) leased = NULL;
+  g_autoptr(PgqrsMessage) stored = NULL;
+  g_autoptr(JsonNode) stale_output = pgqrs_test_json ("\"stale\"");
+  g_autoptr(JsonNode) output = pgqrs_test_json ("\"current\"");
+  g_autoptr(GError) error = NULL;
+  gboolean archived = TRUE;
+
+  pgqrs_test_set_clock (f->store, 60);   /* the first lease has expired */
+  current = start_executor (f, queue, run_id, &leased);
+
+  g_assert_false (_pgqrs_workflow_complete_triggered (stale, stale_output, &archived, &error));
+  g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_SUPERSEDED);
+  g_clear_error (&error);
+  g_assert_false (archived);
+
+  stored = pgqrs_queue_get_message (queue, pgqrs_message_get_id (leased), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (pgqrs_message_get_archived_at (stored));
+  g_assert_cmpint (_pgqrs_message_get_lease_count (stored), ==, _pgqrs_message_get_lease_count (leased));
+  g_assert_true (pgqrs_workflow_refresh (triggered, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_workflow_get_status (triggered), ==, PGQRS_RUN_STATUS_RUNNING);
+
+  g_assert_true (_pgqrs_workflow_complete_triggered (current, output, &archived, &error));
+  g_assert_no_error (error);
+  g_assert_true (archived);
+  g_assert_cmpint (pgqrs_workflow_get_status (current), ==, PGQRS_RUN_STATUS_SUCCESS);
+  assert_json (pgqrs_workflow_get_output (current), "\"current\"");
+
+  g_clear_object (&stored);
+  stored = pgqrs_queue_get_message (queue, pgqrs_message_get_id (leased), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (pgqrs_message_get_archived_at (stored));
+  g_assert_cmpint (pgqrs_message_get_archive_reason (stored), ==, PGQRS_ARCHIVE_REASON_DONE);
+  /* the lease is over: a late acknowledgement of it changes nothing */
+  g_assert_cmpint (_pgqrs_message_get_lease_count (stored), >, _pgqrs_message_get_lease_count (leased));
 }
 
 /* Rule 22's happy path: a triggered run handled by a consumer; the caller
@@ -1013,8 +1070,9 @@ test_triggered_run (Fixture       *f,
 
 /* What a triggered run costs its consumer, in requests to the backend:
  * no read of the run before it starts (the start answers with the whole
- * run), two run transitions (start and complete), and per new step one
- * lookup and one write. */
+ * run), two run transitions (start and complete), per new step one
+ * lookup and one write, and no acknowledgement: the completion archived
+ * the trigger. */
 static void
 test_triggered_run_costs (Fixture       *f,
                           gconstpointer  data)
@@ -1052,6 +1110,8 @@ test_triggered_run_costs (Fixture       *f,
                     before[PGQRS_OP_STEP_LOOKUP], ==, 3);
   g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_STEP_RECORD) -
                     before[PGQRS_OP_STEP_RECORD], ==, 3);
+  g_assert_cmpuint (_pgqrs_store_get_op_count (f->store, PGQRS_OP_ARCHIVE) -
+                    before[PGQRS_OP_ARCHIVE], ==, 0);
 
   output = wait_for_run (run, &error);
   g_assert_no_error (error);
@@ -1675,6 +1735,7 @@ main (int   argc,
   ADD ("step-costs", test_step_costs);
   ADD ("step-recorded-once", test_step_recorded_once);
   ADD ("fenced-out-records-nothing", test_fenced_out_records_nothing);
+  ADD ("completion-archives-trigger", test_completion_archives_trigger);
   ADD ("step-outputs-every-json-type", test_step_outputs_every_json_type);
   ADD ("run-step-async", test_run_step_async);
   ADD ("complete-and-wait", test_complete_and_wait);

@@ -105,6 +105,22 @@
   "         completed_at = CASE WHEN $2::text IN ('SUCCESS', 'ERROR', 'CANCELLED') THEN " NOW " " \
   "                        ELSE completed_at END "
 
+/* A run transition in one statement: the run's status (RUN_SET_STATUS),
+ * when it is one of $7 (text[]) and the fence ($8 message, $9 lease count;
+ * $8 = 0: none) is current, the fence held with @lock as the fenced
+ * transactions hold it; @more: further common table expressions, which
+ * may use "upd", the run changed. */
+#define RUN_TRANSITION_DIRECT(lock, more) \
+  "WITH fence AS (SELECT 1 FROM " S "pgqrs_messages " \
+  "                WHERE id = $8::bigint AND lease_ct = $9::bigint AND archived_at IS NULL " \
+  "                  " lock "), " \
+  "upd AS (" \
+  "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS \
+  "   WHERE id = $1::bigint AND status = ANY ($7::text[]) " \
+  "     AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM fence)) " \
+  "  RETURNING *) " \
+  more
+
 typedef struct
 {
   const char *sql;
@@ -469,10 +485,6 @@ static const Statement statements[PG_N_STMTS] = {
    * pause; $5 the worker that starts it; $6 why it pauses (text, a
    * parameter of its own: a CASE does not keep a constant from being cast
    * to jsonb when the plan is made).  Returns the run. */
-  /* $2 the new status; $3 its JSON (output or error); $4 seconds to
-   * pause; $5 the worker that starts it; $6 why it pauses (text, a
-   * parameter of its own: a CASE does not keep a constant from being cast
-   * to jsonb when the plan is made).  Returns the run. */
   [PG_STMT_RUN_SET_STATUS] = {
     "WITH upd AS ("
     "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS
@@ -480,20 +492,26 @@ static const Statement statements[PG_N_STMTS] = {
     "  RETURNING *) "
     RUN_SELECT_FROM ("upd"), 6 },
 
-  /* A transition with no other effect, in one statement: as
-   * RUN_SET_STATUS, when the run's status is one of $7 (text[]) and the
-   * fence ($8 message, $9 lease count; $8 = 0: none) is current, held as
-   * the fenced transactions hold it.  No row: the transaction that locks
-   * the run decides. */
+  /* A transition with no other effect, in one statement
+   * (RUN_TRANSITION_DIRECT).  No row: the transaction that locks the run
+   * decides. */
   [PG_STMT_RUN_TRANSITION_DIRECT] = {
-    "WITH fence AS (SELECT 1 FROM " S "pgqrs_messages "
-    "                WHERE id = $8::bigint AND lease_ct = $9::bigint AND archived_at IS NULL "
-    "                  FOR SHARE), "
-    "upd AS ("
-    "  UPDATE " S "pgqrs_workflow_runs " RUN_SET_STATUS
-    "   WHERE id = $1::bigint AND status = ANY ($7::text[]) "
-    "     AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM fence)) "
-    "  RETURNING *) "
+    RUN_TRANSITION_DIRECT ("FOR SHARE", "")
+    RUN_SELECT_FROM ("upd"), 9 },
+
+  /* The same, and the fence's message — the run's trigger — archived as
+   * done when the run changed: a run's completion and its trigger's
+   * acknowledgement in one statement.  The fence is held for the update
+   * that follows (FOR NO KEY UPDATE, as that update takes), so the message
+   * the run was checked against is the one archived. */
+  [PG_STMT_RUN_TRANSITION_ARCHIVING] = {
+    RUN_TRANSITION_DIRECT ("FOR NO KEY UPDATE",
+    ", archived AS ("
+    "  UPDATE " S "pgqrs_messages m "
+    "     SET archived_at = " NOW ", leased_at = NULL, lease_ct = m.lease_ct + 1, "
+    "         archive_reason = 'done' "
+    "   WHERE m.id = $8::bigint AND EXISTS (SELECT 1 FROM upd) "
+    "  RETURNING 1) ")
     RUN_SELECT_FROM ("upd"), 9 },
 
   /* The run's trigger message becomes visible at $2 (NULL: now), for

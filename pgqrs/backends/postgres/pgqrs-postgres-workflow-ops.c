@@ -433,19 +433,34 @@ static PGQRS_POSTGRES_STEP (run_locked_for_transition)
   return TRUE;
 }
 
+/* A completion under a fence that is asked to archive the run's trigger
+ * too, which the one statement can do. */
+static gboolean
+archives_trigger (const PgqrsRequest *request)
+{
+  return request->run_transition.archive_trigger && request->fence.id != 0 &&
+         request->run_transition.to == PGQRS_RUN_STATUS_SUCCESS;
+}
+
 static PGQRS_POSTGRES_STEP (transitioned_directly)
 {
   Flow *flow = call->data;
 
   if (PQntuples (result) > 0)
-    return read_run (call, result, error);
+    {
+      if (archives_trigger (call->request))
+        call->reply->count = 1;
+      return read_run (call, result, error);
+    }
 
+  /* the transaction archives nothing: the caller settles the trigger */
   return flow->otherwise (call, NULL, error);
 }
 
 /* A start, a completion or a failure from QUEUED or RUNNING changes the
- * run's row and nothing else: one statement, fenced, with no transaction
- * around it.  Every other transition (a pause moves the trigger message,
+ * run's row and nothing else (but the trigger a completion may archive):
+ * one statement, fenced, with no transaction around it.  Every other
+ * transition (a pause moves the trigger message,
  * a cancellation may finalise the run, a paused run may not be due yet),
  * and one whose run was not in such a status, goes to @otherwise: the
  * transaction that locks the run and decides. */
@@ -470,7 +485,9 @@ _pgqrs_postgres_run_transition_direct (PgqrsPostgresCall  *call,
   flow->otherwise = otherwise;
   statuses = status_array (direct);
 
-  _pgqrs_postgres_call_query (call, PG_STMT_RUN_TRANSITION_DIRECT, transitioned_directly,
+  _pgqrs_postgres_call_query (call, archives_trigger (request) ? PG_STMT_RUN_TRANSITION_ARCHIVING
+                                                               : PG_STMT_RUN_TRANSITION_DIRECT,
+                              transitioned_directly,
                               PG_INT (args->run_id), PG_TEXT (pgqrs_run_status_to_string (args->to)),
                               PG_JSON (args->detail), PG_DOUBLE (0), PG_INT (args->worker_id),
                               PG_TEXT (NULL), PG_TEXT (statuses),

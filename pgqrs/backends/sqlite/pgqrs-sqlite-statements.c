@@ -316,6 +316,15 @@ static const char * const statements[SQLITE_N_STMTS] = {
     " WHERE id = (SELECT message_id FROM pgqrs_workflow_runs WHERE id = ?1) "
     "   AND archived_at IS NULL",
 
+  /* A completed run's trigger ?1, under the lease ?2 its executor holds,
+   * archived as done (as MESSAGE_ARCHIVE does), in the completion's
+   * transaction. */
+  [SQLITE_STMT_RUN_TRIGGER_ARCHIVE] =
+    "UPDATE pgqrs_messages "
+    "   SET archived_at = " NOW ", leased_at = NULL, lease_ct = lease_ct + 1, "
+    "       archive_reason = 'done' "
+    " WHERE id = ?1 AND lease_ct = ?2 AND archived_at IS NULL",
+
   [SQLITE_STMT_STEP_INSERT] =
     "INSERT INTO pgqrs_workflow_steps (run_id, step_name, status, started_at) "
     "VALUES (?1, ?2, 'RUNNING', " NOW ") ON CONFLICT (run_id, step_name) DO NOTHING",

@@ -200,6 +200,27 @@ show_message_at (PgqrsSqlDb             *conn,
   return _pgqrs_sql_step (conn, stmt, error) != 0;
 }
 
+/* Archives the fence's message — the run's trigger, checked current when
+ * the transaction began — as done; reply->count tells that it did. */
+static gboolean
+archive_trigger (PgqrsSqlDb             *conn,
+                 const PgqrsRequest     *request,
+                 PgqrsReply             *reply,
+                 GError                **error)
+{
+  PgqrsSqlStmt *stmt;
+
+  if (!(stmt = _pgqrs_sql_prepare (conn, SQLITE_STMT_RUN_TRIGGER_ARCHIVE, error)))
+    return FALSE;
+  _pgqrs_sql_bind_int64 (stmt, 1, request->fence.id);
+  _pgqrs_sql_bind_int64 (stmt, 2, request->fence.lease_count);
+  if (!_pgqrs_sql_step (conn, stmt, error))
+    return FALSE;
+  reply->count = _pgqrs_sql_changes (conn);
+
+  return TRUE;
+}
+
 static gint64
 upsert_workflow (PgqrsSqlDb             *conn,
                  const char             *name,
@@ -394,6 +415,9 @@ _pgqrs_sqlite_op_run_transition (PgqrsSqlDb             *conn,
     return show_message_at (conn, args->run_id, reply_run (reply)->resume_at, error);
   if (to == PGQRS_RUN_STATUS_CANCELLING && from == PGQRS_RUN_STATUS_PAUSED)
     return show_message_at (conn, args->run_id, NULL, error);
+  /* a completion and its trigger's acknowledgement: one transaction */
+  if (to == PGQRS_RUN_STATUS_SUCCESS && args->archive_trigger && request->fence.id != 0)
+    return archive_trigger (conn, request, reply, error);
 
   return TRUE;
 }
