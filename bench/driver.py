@@ -450,6 +450,11 @@ def scenarios(run, args, size, backend, dsn):
     run.json_run("%s idle" % backend,
                  b + ["--scenario", "idle", "--seconds", str(size["idle_seconds"])], 600,
                  check=positive("seconds"))
+    # the floor under the idle consumer's resident memory: built beside
+    # pgqrs-bench (bench/resident-floor.c)
+    floor = os.path.join(os.path.dirname(args.bench), "resident-floor")
+    if os.access(floor, os.X_OK):
+        run.json_run("%s resident floor" % backend, [floor, dsn], 60, check=positive("resident_mib"))
 
     workflows(run, args, size, backend, dsn)
 

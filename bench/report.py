@@ -394,9 +394,14 @@ def targets(L, results):
                  % (backend, c, extra, verdict(c < 1)))
         if "resident_mib" in i:
             private = i.get("resident_private_mib")
-            L.append("| 5. idle consumer resident memory < 10 MB (%s) | %.1f MiB resident%s | %s |"
+            floor = find(results, scenario="resident-floor", backend=backend)
+            L.append("| 5. idle consumer resident memory < 10 MB (%s) | %.1f MiB resident%s%s | %s |"
                      % (backend, i["resident_mib"],
                         ", %.1f MiB of it private (the rest: shared libraries' pages)" % private if private else "",
+                        "; the floor, a GIO program with one connection of %s and nothing of pgqrs "
+                        "(bench/resident-floor.c): %.1f MiB (%.1f MB)"
+                        % ("libpq" if backend == "postgres" else "SQLite", floor["resident_mib"],
+                           floor["resident_mib"] * 1.048576) if floor else "",
                         verdict(i["resident_mib"] * 1.048576 < 10)))
     L.append("")
 
@@ -629,15 +634,20 @@ def other_sections(L, results, out):
 
     L.append("## Idle consumer")
     L.append("")
-    L.append("| backend | watched s | poll interval s | heartbeat s | client CPU % of a core | server CPU % | resident MiB (private) |")
-    L.append("|---|---|---|---|---|---|---|")
+    L.append("| backend | watched s | poll interval s | heartbeat s | client CPU % of a core | server CPU % | resident MiB (private) | floor MiB (private) |")
+    L.append("|---|---|---|---|---|---|---|---|")
     for r in results:
         if r.get("scenario") == "idle":
-            L.append("| %s | %.0f | %g | %g | %.3f | %s | %s |" % (r["backend"], r["seconds"], r["poll_interval_s"],
-                                                                r["heartbeat_interval_s"], r["client_cpu_percent"],
-                                                                "%.3f" % r["server_cpu_percent"] if "server_cpu_percent" in r else "–",
-                                                                "%.1f (%.1f)" % (r["resident_mib"], r.get("resident_private_mib", 0))
-                                                                if "resident_mib" in r else "–"))
+            floor = find(results, scenario="resident-floor", backend=r["backend"])
+            L.append("| %s | %.0f | %g | %g | %.3f | %s | %s | %s |" % (
+                r["backend"], r["seconds"], r["poll_interval_s"], r["heartbeat_interval_s"], r["client_cpu_percent"],
+                "%.3f" % r["server_cpu_percent"] if "server_cpu_percent" in r else "–",
+                "%.1f (%.1f)" % (r["resident_mib"], r.get("resident_private_mib", 0)) if "resident_mib" in r else "–",
+                "%.1f (%.1f)" % (floor["resident_mib"], floor["resident_private_mib"]) if floor else "–"))
+    L.append("")
+    L.append("The floor is bench/resident-floor.c: a GIO program that opens one connection of the backend's "
+             "client library (libpq, SQLite), runs `SELECT 1` and waits a second in its main loop; nothing of "
+             "pgqrs. The idle consumer's figure includes it.")
     L.append("")
 
     L.append("## Workflows")
