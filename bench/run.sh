@@ -80,7 +80,7 @@ if [ "$build" = 1 ]; then
     meson setup "$builddir" "$src" -Dbench=true -Dbuildtype=release \
       -Dintrospection=disabled -Dvapi=false -Ddocumentation=false -Dexamples=false -Dtests=false
   fi
-  meson compile -C "$builddir" pgqrs-bench sqlite-ceiling
+  meson compile -C "$builddir" pgqrs-bench sqlite-ceiling resident-floor
   PGQRS_BENCH="$builddir/bench/pgqrs-bench"
   PGQRS_SQLITE_CEILING="$builddir/bench/sqlite-ceiling"
   # built only with libsoup-3 (the Turso/libSQL backend)
