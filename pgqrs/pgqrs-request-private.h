@@ -514,6 +514,10 @@ void          _pgqrs_request_set_idempotency_key  (PgqrsRequest  *request,
  * may be NULL. */
 void          _pgqrs_request_set_fence            (PgqrsRequest      *request,
                                                    const PgqrsLeaseToken *fence);
+/* Whether a RUN_TRANSITION is to archive its run's trigger as well: one to
+ * SUCCESS that asks for it and is fenced by the trigger's lease. */
+PGQRS_INTERNAL
+gboolean      _pgqrs_request_archives_trigger     (const PgqrsRequest *request);
 /* The leases a settle acts on, or NULL when @request is no settle. */
 PGQRS_INTERNAL
 const PgqrsSettleArgs *_pgqrs_request_get_settle  (const PgqrsRequest *request);

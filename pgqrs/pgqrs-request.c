@@ -230,6 +230,13 @@ _pgqrs_request_set_fence (PgqrsRequest          *request,
   request->fence = fence ? *fence : (PgqrsLeaseToken) { 0, 0 };
 }
 
+gboolean
+_pgqrs_request_archives_trigger (const PgqrsRequest *request)
+{
+  return request->op == PGQRS_OP_RUN_TRANSITION && request->run_transition.archive_trigger &&
+         request->run_transition.to == PGQRS_RUN_STATUS_SUCCESS && request->fence.id != 0;
+}
+
 const PgqrsSettleArgs *
 _pgqrs_request_get_settle (const PgqrsRequest *request)
 {

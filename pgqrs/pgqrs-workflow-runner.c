@@ -177,7 +177,6 @@ let_run_be (PgqrsJob *job,
                                               (char *)"superseded" });
 }
 
-/* Runs in a pool thread: every call here blocks. */
 /* Completes the run with @output; with @archive, the completion archives
  * the trigger too when the backend can do both in one transaction. */
 static gboolean
@@ -201,6 +200,7 @@ complete_run (PgqrsWorkflow *run,
   return TRUE;
 }
 
+/* Runs in a pool thread: every call here blocks. */
 static void
 run_workflow (PgqrsWorkflowRunner *self,
               PgqrsJob            *job,

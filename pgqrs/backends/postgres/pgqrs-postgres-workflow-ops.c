@@ -433,22 +433,13 @@ static PGQRS_POSTGRES_STEP (run_locked_for_transition)
   return TRUE;
 }
 
-/* A completion under a fence that is asked to archive the run's trigger
- * too, which the one statement can do. */
-static gboolean
-archives_trigger (const PgqrsRequest *request)
-{
-  return request->run_transition.archive_trigger && request->fence.id != 0 &&
-         request->run_transition.to == PGQRS_RUN_STATUS_SUCCESS;
-}
-
 static PGQRS_POSTGRES_STEP (transitioned_directly)
 {
   Flow *flow = call->data;
 
   if (PQntuples (result) > 0)
     {
-      if (archives_trigger (call->request))
+      if (_pgqrs_request_archives_trigger (call->request))
         call->reply->count = 1;
       return read_run (call, result, error);
     }
@@ -485,8 +476,9 @@ _pgqrs_postgres_run_transition_direct (PgqrsPostgresCall  *call,
   flow->otherwise = otherwise;
   statuses = status_array (direct);
 
-  _pgqrs_postgres_call_query (call, archives_trigger (request) ? PG_STMT_RUN_TRANSITION_ARCHIVING
-                                                               : PG_STMT_RUN_TRANSITION_DIRECT,
+  _pgqrs_postgres_call_query (call,
+                              _pgqrs_request_archives_trigger (request) ? PG_STMT_RUN_TRANSITION_ARCHIVING
+                                                                        : PG_STMT_RUN_TRANSITION_DIRECT,
                               transitioned_directly,
                               PG_INT (args->run_id), PG_TEXT (pgqrs_run_status_to_string (args->to)),
                               PG_JSON (args->detail), PG_DOUBLE (0), PG_INT (args->worker_id),

@@ -416,7 +416,7 @@ _pgqrs_sqlite_op_run_transition (PgqrsSqlDb             *conn,
   if (to == PGQRS_RUN_STATUS_CANCELLING && from == PGQRS_RUN_STATUS_PAUSED)
     return show_message_at (conn, args->run_id, NULL, error);
   /* a completion and its trigger's acknowledgement: one transaction */
-  if (to == PGQRS_RUN_STATUS_SUCCESS && args->archive_trigger && request->fence.id != 0)
+  if (_pgqrs_request_archives_trigger (request))
     return archive_trigger (conn, request, reply, error);
 
   return TRUE;
