@@ -116,4 +116,31 @@ PgqrsReply *_pgqrs_backend_execute_sync   (PgqrsBackend         *self,
                                            GCancellable         *cancellable,
                                            GError              **error);
 
+/* A blocking call through execute_async: it runs on a private main context
+ * of the calling thread (kept for the thread's next one), so that it
+ * dispatches nothing of the caller's main loop while it waits.  For the
+ * store, when the backend has no execute_sync, and for a backend's
+ * execute_sync that cannot answer at once (no idle connection). */
+PGQRS_INTERNAL
+PgqrsReply *_pgqrs_backend_execute_waiting (PgqrsBackend        *self,
+                                            PgqrsRequest        *request,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
+/* The private context of the calling thread's blocking calls, and how many
+ * calls have used it, for the tests; NULL before the first. */
+GMainContext *_pgqrs_backend_get_sync_context (guint            *n_calls);
+
+/* Waiting for an async call on a context of one's own. */
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} PgqrsSyncWait;
+
+void          _pgqrs_sync_wait_cb         (GObject              *object,
+                                           GAsyncResult         *result,
+                                           gpointer              user_data);
+GAsyncResult *_pgqrs_sync_wait_run        (GMainContext         *context,
+                                           PgqrsSyncWait        *wait);
+
 G_END_DECLS

@@ -32,10 +32,6 @@ PgqrsReply *_pgqrs_store_execute             (PgqrsStore           *self,
                                               GCancellable         *cancellable,
                                               GError              **error);
 
-/* The private main context that the calling thread's blocking calls
- * reuse (NULL before its first), and how many ran on it: for the tests. */
-GMainContext *_pgqrs_store_get_sync_context  (guint                *n_calls);
-
 PGQRS_INTERNAL
 PgqrsBackend *_pgqrs_store_get_backend       (PgqrsStore           *self);
 guint       _pgqrs_store_get_op_count        (PgqrsStore           *self,

@@ -261,6 +261,31 @@ pgqrs_postgres_backend_execute_async (PgqrsBackend        *backend,
                             cancellable, callback, user_data);
 }
 
+/* A blocking call: on an idle connection, the call waits for each query
+ * in the calling thread, with poll(), and spares itself the tasks, sources
+ * and main context iterations of the async path, a quarter of a drain
+ * loop's client CPU (client_cpu_s of pgqrs-bench --scenario drain
+ * --consumers 2 --batch 10 --messages 20000: 0.68 s before, 0.50 after).
+ * Opening a connection, or waiting for one, goes through the async path,
+ * on a main context of the caller's own. */
+static PgqrsReply *
+pgqrs_postgres_backend_execute_sync (PgqrsBackend  *backend,
+                                     PgqrsRequest  *request,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
+{
+  PgqrsPostgresBackend *self = PGQRS_POSTGRES_BACKEND (backend);
+  PgqrsPostgresConnection *conn;
+
+  if (self->env.pool == NULL || g_cancellable_is_cancelled (cancellable) ||
+      !(conn = _pgqrs_postgres_pool_try_acquire (self->env.pool)))
+    return _pgqrs_backend_execute_waiting (backend, request, cancellable, error);
+
+  return _pgqrs_postgres_call_run_sync (&self->env, self, conn, request,
+                                        _pgqrs_postgres_op_start (request->op),
+                                        cancellable, error);
+}
+
 static PgqrsReply *
 pgqrs_postgres_backend_execute_finish (PgqrsBackend  *backend,
                                        GAsyncResult  *result,
@@ -278,6 +303,7 @@ pgqrs_postgres_backend_iface_init (PgqrsBackendInterface *iface)
   iface->open_finish = pgqrs_postgres_backend_open_finish;
   iface->execute_async = pgqrs_postgres_backend_execute_async;
   iface->execute_finish = pgqrs_postgres_backend_execute_finish;
+  iface->execute_sync = pgqrs_postgres_backend_execute_sync;
   iface->watch = pgqrs_postgres_backend_watch;
   iface->unwatch = pgqrs_postgres_backend_unwatch;
 }

@@ -35,7 +35,7 @@ typedef struct
  * continuation that queues the next, or none when the operation is done —
  * inside a transaction if the operation asked for one, and gives the
  * connection back.  All of it happens on the thread-default main context of
- * the caller.
+ * the caller, or, for a blocking call, in the caller's thread.
  */
 typedef struct _PgqrsPostgresCall PgqrsPostgresCall;
 
@@ -89,6 +89,16 @@ void        _pgqrs_postgres_call_run      (const PgqrsPostgresEnv  *env,
                                            GAsyncReadyCallback      callback,
                                            gpointer                 user_data);
 PgqrsReply *_pgqrs_postgres_call_finish   (GAsyncResult            *result,
+                                           GError                 **error);
+/* The same as a blocking call on @conn, an idle connection of the pool
+ * that the call gives back: each query waits in the calling thread, with
+ * no task, source or main context. */
+PgqrsReply *_pgqrs_postgres_call_run_sync (const PgqrsPostgresEnv  *env,
+                                           gpointer                 owner,
+                                           PgqrsPostgresConnection *conn,
+                                           PgqrsRequest            *request,
+                                           PgqrsPostgresThen        start,
+                                           GCancellable            *cancellable,
                                            GError                 **error);
 
 /* For the operations: what to run next. */

@@ -12,12 +12,31 @@
 #include "pgqrs-error.h"
 #include "pgqrs-postgres-call-private.h"
 
-typedef struct
+typedef struct _Call Call;
+
+/* Gets what a query gave: its result (owned), or @error. */
+typedef void (*QueryDone) (Call     *self,
+                           PGresult *result,
+                           GError   *error);
+
+struct _Call
 {
   PgqrsPostgresCall        pub;
 
-  GTask                   *task;
+  gpointer                 owner;
+  GCancellable            *cancellable;     /* the task's, or the blocking caller's */
   PgqrsPostgresConnection *conn;
+  /* A blocking call has no task: its queries are sent by
+   * _pgqrs_postgres_call_run_sync() and what it ends with is kept for
+   * the caller. */
+  GTask                   *task;
+  gboolean                 blocking;
+  const PgqrsPostgresQuery *to_send;
+  GCancellable            *to_send_cancellable;
+  QueryDone                query_done;
+  gboolean                 finished;
+  PgqrsReply              *outcome;
+  GError                  *outcome_error;
   gboolean                 want_transaction;
   gboolean                 in_transaction;
 
@@ -31,7 +50,7 @@ typedef struct
 
   GError                  *failure;         /* reported once the rollback is done */
   GArray                  *wake;            /* element-type gint64 */
-} Call;
+};
 
 static void advance (Call *self);
 
@@ -48,6 +67,8 @@ call_free (Call *self)
   g_clear_pointer (&self->script, g_free);
   g_clear_pointer (&self->wake, g_array_unref);
   g_clear_error (&self->failure);
+  g_clear_pointer (&self->outcome, _pgqrs_reply_free);
+  g_clear_error (&self->outcome_error);
   g_free (self);
 }
 
@@ -57,7 +78,7 @@ static void
 complete (Call   *self,
           GError *error)
 {
-  GTask *task = g_steal_pointer (&self->task);
+  GTask *task;
   PgqrsReply *reply = NULL;
 
   if (self->conn != NULL)
@@ -73,13 +94,20 @@ complete (Call   *self,
 
   if (error == NULL)
     {
-      gpointer owner = g_task_get_source_object (task);
-
       for (guint i = 0; self->wake != NULL && i < self->wake->len; i++)
-        self->pub.env->wake (owner, g_array_index (self->wake, gint64, i));
+        self->pub.env->wake (self->owner, g_array_index (self->wake, gint64, i));
       reply = g_steal_pointer (&self->pub.reply);
     }
 
+  if (self->blocking)
+    {
+      self->outcome = reply;
+      self->outcome_error = error;
+      self->finished = TRUE;
+      return;
+    }
+
+  task = g_steal_pointer (&self->task);
   call_free (self);
 
   if (error != NULL)
@@ -156,12 +184,12 @@ server_error (Call     *self,
 }
 
 static void
-rollback_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+rollback_done (Call     *self,
+               PGresult *result,
+               GError   *error)
 {
-  Call *self = user_data;
-  g_autoptr(PGresult) res = _pgqrs_postgres_connection_query_finish (self->conn, result, NULL);
+  g_clear_pointer (&result, PQclear);
+  g_clear_error (&error);
 
   /* Whatever the rollback says, the call fails with what made it roll
    * back; a connection it left in a transaction is closed by complete(). */
@@ -170,12 +198,36 @@ rollback_cb (GObject      *object,
 }
 
 static void
+query_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Call *self = user_data;
+  GError *error = NULL;
+  PGresult *res = _pgqrs_postgres_connection_query_finish (self->conn, result, &error);
+
+  self->query_done (self, res, error);
+}
+
+/* Sends @query; @done gets what it gives.  A blocking call leaves it to
+ * _pgqrs_postgres_call_run_sync(), so that a chain of queries is a loop,
+ * not a recursion. */
+static void
 send_query (Call                     *self,
             const PgqrsPostgresQuery *query,
             GCancellable             *cancellable,
-            GAsyncReadyCallback       callback)
+            QueryDone                 done)
 {
-  _pgqrs_postgres_connection_query_async (self->conn, query, cancellable, callback, self);
+  self->query_done = done;
+
+  if (self->blocking)
+    {
+      self->to_send = query;
+      self->to_send_cancellable = cancellable;
+      return;
+    }
+
+  _pgqrs_postgres_connection_query_async (self->conn, query, cancellable, query_ready_cb, self);
 }
 
 static const PgqrsPostgresQuery begin_query = { NULL, "BEGIN", -1, NULL };
@@ -190,7 +242,7 @@ fail (Call   *self,
     {
       self->failure = error;
       /* not cancellable: a cancelled call still ends its transaction */
-      send_query (self, &rollback_query, NULL, rollback_cb);
+      send_query (self, &rollback_query, NULL, rollback_done);
       return;
     }
 
@@ -215,13 +267,11 @@ step (Call              *self,
 }
 
 static void
-query_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+query_done (Call     *self,
+            PGresult *result,
+            GError   *error)
 {
-  Call *self = user_data;
-  GError *error = NULL;
-  g_autoptr(PGresult) res = _pgqrs_postgres_connection_query_finish (self->conn, result, &error);
+  g_autoptr(PGresult) res = result;
   PgqrsPostgresThen then = self->then;
   PgqrsPostgresOnError on_error = self->on_error;
 
@@ -247,13 +297,11 @@ query_cb (GObject      *object,
 }
 
 static void
-commit_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+commit_done (Call     *self,
+             PGresult *result,
+             GError   *error)
 {
-  Call *self = user_data;
-  GError *error = NULL;
-  g_autoptr(PGresult) res = _pgqrs_postgres_connection_query_finish (self->conn, result, &error);
+  g_autoptr(PGresult) res = result;
 
   /* A failed COMMIT ends the transaction too. */
   self->in_transaction = FALSE;
@@ -269,17 +317,15 @@ send_queued (Call *self)
 {
   self->queued = FALSE;
   self->query.values = self->params ? (const char * const *)self->params->pdata : NULL;
-  send_query (self, &self->query, g_task_get_cancellable (self->task), query_cb);
+  send_query (self, &self->query, self->cancellable, query_done);
 }
 
 static void
-begin_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+begin_done (Call     *self,
+            PGresult *result,
+            GError   *error)
 {
-  Call *self = user_data;
-  GError *error = NULL;
-  g_autoptr(PGresult) res = _pgqrs_postgres_connection_query_finish (self->conn, result, &error);
+  g_autoptr(PGresult) res = result;
 
   if (res != NULL && PQresultStatus (res) != PGRES_COMMAND_OK)
     error = server_error (self, res);
@@ -300,14 +346,30 @@ advance (Call *self)
   if (self->queued)
     {
       if (self->want_transaction && !self->in_transaction)
-        send_query (self, &begin_query, g_task_get_cancellable (self->task), begin_cb);
+        send_query (self, &begin_query, self->cancellable, begin_done);
       else
         send_queued (self);
     }
   else if (self->in_transaction)
-    send_query (self, &commit_query, NULL, commit_cb);
+    send_query (self, &commit_query, NULL, commit_done);
   else
     complete (self, NULL);
+}
+
+/* The call has its connection: the operation's first step. */
+static void
+start_with (Call              *self,
+            PgqrsPostgresThen  start)
+{
+  GError *error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, &error))
+    {
+      complete (self, error);
+      return;
+    }
+
+  step (self, start, NULL);
 }
 
 static void
@@ -328,13 +390,24 @@ acquired_cb (GObject      *object,
       return;
     }
 
-  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (self->task), &error))
-    {
-      complete (self, error);
-      return;
-    }
+  start_with (self, start);
+}
 
-  step (self, start, NULL);
+static Call *
+call_new (const PgqrsPostgresEnv *env,
+          gpointer                owner,
+          PgqrsRequest           *request,
+          GCancellable           *cancellable)
+{
+  Call *self = g_new0 (Call, 1);
+
+  self->pub.request = request;
+  self->pub.reply = _pgqrs_reply_new ();
+  self->pub.env = env;
+  self->owner = owner;
+  self->cancellable = cancellable;
+
+  return self;
 }
 
 void
@@ -346,11 +419,8 @@ _pgqrs_postgres_call_run (const PgqrsPostgresEnv *env,
                           GAsyncReadyCallback     callback,
                           gpointer                user_data)
 {
-  Call *self = g_new0 (Call, 1);
+  Call *self = call_new (env, owner, request, cancellable);
 
-  self->pub.request = request;
-  self->pub.reply = _pgqrs_reply_new ();
-  self->pub.env = env;
   self->task = g_task_new (owner, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, _pgqrs_postgres_call_run);
 
@@ -365,6 +435,42 @@ _pgqrs_postgres_call_run (const PgqrsPostgresEnv *env,
 
   self->then = start;
   _pgqrs_postgres_pool_acquire_async (env->pool, cancellable, acquired_cb, self);
+}
+
+PgqrsReply *
+_pgqrs_postgres_call_run_sync (const PgqrsPostgresEnv   *env,
+                               gpointer                  owner,
+                               PgqrsPostgresConnection  *conn,
+                               PgqrsRequest             *request,
+                               PgqrsPostgresThen         start,
+                               GCancellable             *cancellable,
+                               GError                  **error)
+{
+  Call *self = call_new (env, owner, request, cancellable);
+  PgqrsReply *reply;
+
+  self->blocking = TRUE;
+  self->conn = conn;
+  start_with (self, start);
+
+  while (!self->finished)
+    {
+      const PgqrsPostgresQuery *query = g_steal_pointer (&self->to_send);
+      GError *query_error = NULL;
+      PGresult *result;
+
+      g_assert (query != NULL);
+      result = _pgqrs_postgres_connection_query_sync (self->conn, query,
+                                                     self->to_send_cancellable, &query_error);
+      self->query_done (self, result, query_error);
+    }
+
+  if (self->outcome_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&self->outcome_error));
+  reply = g_steal_pointer (&self->outcome);
+  call_free (self);
+
+  return reply;
 }
 
 PgqrsReply *

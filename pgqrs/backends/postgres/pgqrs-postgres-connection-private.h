@@ -32,9 +32,10 @@ gboolean                  _pgqrs_postgres_add_dsn_secrets     (const char       
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgqrsPostgresConnectInfo, _pgqrs_postgres_connect_info_unref)
 
-/* One nonblocking PGconn.  Every wait is a source on the thread-default
- * main context of the caller at the time of the call, so a connection can
- * serve callers in any context, one operation at a time. */
+/* One nonblocking PGconn.  Every wait of query_async is a source on the
+ * thread-default main context of the caller at the time of the call, and
+ * query_sync waits in its caller's thread, so a connection can serve
+ * callers in any context and thread, one operation at a time. */
 typedef struct _PgqrsPostgresConnection PgqrsPostgresConnection;
 
 typedef struct
@@ -64,6 +65,13 @@ void                     _pgqrs_postgres_connection_query_async  (PgqrsPostgresC
                                                                   gpointer                   user_data);
 PGresult                *_pgqrs_postgres_connection_query_finish (PgqrsPostgresConnection   *self,
                                                                   GAsyncResult              *result,
+                                                                  GError                   **error);
+
+/* The same, waiting in the calling thread (poll() on the socket, and on
+ * @cancellable) instead of on sources of its main context. */
+PGresult                *_pgqrs_postgres_connection_query_sync   (PgqrsPostgresConnection   *self,
+                                                                  const PgqrsPostgresQuery  *query,
+                                                                  GCancellable              *cancellable,
                                                                   GError                   **error);
 
 gboolean                 _pgqrs_postgres_connection_is_broken    (PgqrsPostgresConnection   *self);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 
@@ -869,16 +870,110 @@ query_done (GTask *task)
   data->conn->busy = FALSE;
 }
 
+/* What both ways of waiting for a query share: how it is sent, how its
+ * results are gathered and what a lost or silent connection is told. */
+
+/* Breaks the connection and says why. */
+static GError *
+lost_error (PgqrsPostgresConnection *conn)
+{
+  g_autofree char *text = _pgqrs_postgres_connection_error_text (conn, NULL);
+
+  conn->broken = TRUE;
+  return g_error_new (PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                      _("Lost the connection to %s: %s"), conn->info->dsn, text);
+}
+
+static void send_cancel (PgqrsPostgresConnection *conn);
+
+/* No answer within the call bound: the server is gone without a word (a
+ * failover behind a virtual IP, a NAT that dropped the flow), or too slow
+ * to wait for.  Either way the connection cannot be trusted with another
+ * query, and the caller hears of it as a lost connection. */
+static GError *
+timeout_error (PgqrsPostgresConnection *conn)
+{
+  send_cancel (conn);
+  conn->broken = TRUE;
+  return g_error_new (PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                      _("No answer from %s within %.3g seconds (the call-timeout); "
+                        "the connection is closed"),
+                      conn->info->dsn, conn->info->call_timeout_ms / 1000.0);
+}
+
+/* Sends @query, or first the statement it names when the connection has
+ * not prepared it yet (then *@preparing is set). */
+static gboolean
+send_command (PgqrsPostgresConnection  *conn,
+              const PgqrsPostgresQuery *query,
+              gboolean                 *preparing)
+{
+  PGconn *pg = conn->pg;
+
+  if (query->name != NULL && !g_hash_table_contains (conn->prepared, query->name))
+    {
+      *preparing = TRUE;
+      return PQsendPrepare (pg, query->name, query->sql, 0, NULL);
+    }
+  if (query->name != NULL)
+    return PQsendQueryPrepared (pg, query->name, query->n_params, query->values, NULL, NULL, 0);
+  if (query->n_params < 0)
+    return PQsendQuery (pg, query->sql);
+  return PQsendQueryParams (pg, query->sql, query->n_params, NULL, query->values,
+                            NULL, NULL, 0);
+}
+
+/* Takes the results libpq has ready into *@kept: the first error wins,
+ * else the first result (a script's later results are its bookkeeping).
+ * Returns TRUE once all of the command's results are in. */
+static gboolean
+gather_results (PgqrsPostgresConnection  *conn,
+                PGresult                **kept)
+{
+  while (!PQisBusy (conn->pg))
+    {
+      PGresult *result = PQgetResult (conn->pg);
+
+      if (result == NULL)
+        return TRUE;
+
+      if (*kept == NULL ||
+          (PQresultStatus (result) == PGRES_FATAL_ERROR &&
+           PQresultStatus (*kept) != PGRES_FATAL_ERROR))
+        {
+          g_clear_pointer (kept, PQclear);
+          *kept = result;
+        }
+      else
+        PQclear (result);
+    }
+
+  return FALSE;
+}
+
+/* A statement just prepared: it is known from now on, and the query that
+ * needed it is sent next. */
+static gboolean
+prepared_now (PgqrsPostgresConnection  *conn,
+              const PgqrsPostgresQuery *query,
+              PGresult                **result)
+{
+  if (*result == NULL || PQresultStatus (*result) != PGRES_COMMAND_OK)
+    return FALSE;
+
+  g_hash_table_add (conn->prepared, g_strdup (query->name));
+  g_clear_pointer (result, PQclear);
+  return TRUE;
+}
+
 static void
 query_lost (GTask *task)
 {
   QueryData *data = g_task_get_task_data (task);
-  g_autofree char *text = _pgqrs_postgres_connection_error_text (data->conn, NULL);
+  GError *error = lost_error (data->conn);
 
   query_done (task);
-  data->conn->broken = TRUE;
-  g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
-                           _("Lost the connection to %s: %s"), data->conn->info->dsn, text);
+  g_task_return_error (task, error);
   g_object_unref (task);
 }
 
@@ -908,24 +1003,8 @@ static gboolean
 query_send (GTask *task)
 {
   QueryData *data = g_task_get_task_data (task);
-  const PgqrsPostgresQuery *query = &data->query;
-  PGconn *pg = data->conn->pg;
-  int sent;
 
-  if (query->name != NULL && !g_hash_table_contains (data->conn->prepared, query->name))
-    {
-      data->preparing = TRUE;
-      sent = PQsendPrepare (pg, query->name, query->sql, 0, NULL);
-    }
-  else if (query->name != NULL)
-    sent = PQsendQueryPrepared (pg, query->name, query->n_params, query->values, NULL, NULL, 0);
-  else if (query->n_params < 0)
-    sent = PQsendQuery (pg, query->sql);
-  else
-    sent = PQsendQueryParams (pg, query->sql, query->n_params, NULL, query->values,
-                              NULL, NULL, 0);
-
-  if (!sent)
+  if (!send_command (data->conn, &data->query, &data->preparing))
     {
       query_lost (task);
       return FALSE;
@@ -934,8 +1013,7 @@ query_send (GTask *task)
   return flush_and_watch (task);
 }
 
-/* All results of the command are in: the first error wins, else the first
- * result (a script's later results are its bookkeeping). */
+/* All results of the command are in. */
 static void
 query_complete (GTask *task)
 {
@@ -945,10 +1023,8 @@ query_complete (GTask *task)
     {
       data->preparing = FALSE;
 
-      if (data->result != NULL && PQresultStatus (data->result) == PGRES_COMMAND_OK)
+      if (prepared_now (data->conn, &data->query, &data->result))
         {
-          g_hash_table_add (data->conn->prepared, g_strdup (data->query.name));
-          g_clear_pointer (&data->result, PQclear);
           query_send (task);
           return;
         }
@@ -976,25 +1052,10 @@ query_socket_cb (GIOCondition revents,
 
   /* Even when reading failed: a server that goes away sends why first
    * (FATAL, with its SQLSTATE), and libpq hands that over as a result. */
-  while (!PQisBusy (pg))
+  if (gather_results (data->conn, &data->result))
     {
-      PGresult *result = PQgetResult (pg);
-
-      if (result == NULL)
-        {
-          query_complete (task);
-          return G_SOURCE_CONTINUE;
-        }
-
-      if (data->result == NULL ||
-          (PQresultStatus (result) == PGRES_FATAL_ERROR &&
-           PQresultStatus (data->result) != PGRES_FATAL_ERROR))
-        {
-          g_clear_pointer (&data->result, PQclear);
-          data->result = result;
-        }
-      else
-        PQclear (result);
+      query_complete (task);
+      return G_SOURCE_CONTINUE;
     }
 
   if (!read_ok || PQstatus (pg) == CONNECTION_BAD)
@@ -1054,25 +1115,17 @@ query_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
-/* No answer within the call bound: the server is gone without a word (a
- * failover behind a virtual IP, a NAT that dropped the flow), or too slow
- * to wait for.  Either way the connection cannot be trusted with another
- * query, and the caller hears of it as a lost connection. */
 static gboolean
 query_timeout_cb (gpointer user_data)
 {
   GTask *task = user_data;
   QueryData *data = g_task_get_task_data (task);
-  PgqrsPostgresConnection *conn = data->conn;
+  GError *error;
 
   g_clear_pointer (&data->timeout_source, g_source_unref);
-  send_cancel (conn);
+  error = timeout_error (data->conn);
   query_done (task);
-  conn->broken = TRUE;
-  g_task_return_new_error (task, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
-                           _("No answer from %s within %.3g seconds (the call-timeout); "
-                             "the connection is closed"),
-                           conn->info->dsn, conn->info->call_timeout_ms / 1000.0);
+  g_task_return_error (task, error);
   g_object_unref (task);
 
   return G_SOURCE_REMOVE;
@@ -1147,4 +1200,124 @@ _pgqrs_postgres_connection_query_finish (PgqrsPostgresConnection  *self,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Waits on the connection's socket, and on @cancel_fd when it is set,
+ * until something happens or @deadline passes, and reads what came.
+ * Returns FALSE with @error when the wait ends the query. */
+static gboolean
+wait_and_read (PgqrsPostgresConnection  *conn,
+               gboolean                  flushing,
+               GPollFD                  *cancel_fd,
+               GCancellable             *cancellable,
+               gint64                    deadline,
+               GError                  **error)
+{
+  GPollFD fds[2] = { { .fd = PQsocket (conn->pg), .events = G_IO_IN } };
+  gint64 left = deadline - g_get_monotonic_time ();
+  int n = 1;
+  int rc;
+
+  if (flushing)
+    fds[0].events |= G_IO_OUT;
+  if (cancel_fd != NULL)
+    fds[n++] = *cancel_fd;
+
+  /* rounded up: a wait that ends a little early only waits again */
+  rc = left > 0 ? g_poll (fds, n, (int)MIN ((left + 999) / 1000, G_MAXINT)) : 0;
+  if (rc < 0 && errno == EINTR)
+    return TRUE;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      /* As in the async path: the connection is dropped, not drained. */
+      send_cancel (conn);
+      conn->broken = TRUE;
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return FALSE;
+    }
+
+  if (rc == 0)
+    {
+      *error = timeout_error (conn);
+      return FALSE;
+    }
+
+  if ((fds[0].revents & (G_IO_IN | G_IO_ERR | G_IO_HUP)) && !PQconsumeInput (conn->pg))
+    conn->broken = TRUE;
+
+  return TRUE;
+}
+
+PGresult *
+_pgqrs_postgres_connection_query_sync (PgqrsPostgresConnection   *self,
+                                       const PgqrsPostgresQuery  *query,
+                                       GCancellable              *cancellable,
+                                       GError                   **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)self->info->call_timeout_ms * 1000;
+  PGresult *result = NULL;
+  GError *local = NULL;
+  gboolean preparing = FALSE;
+  gboolean done = FALSE;
+  GPollFD cancel_fd;
+  gboolean has_cancel_fd;
+  gboolean sent;
+  int flushed;
+
+  g_return_val_if_fail (!self->busy, NULL);
+
+  /* Nothing was sent: the connection stays usable. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  if (_pgqrs_postgres_connection_is_broken (self))
+    {
+      g_set_error (error, PGQRS_ERROR, PGQRS_ERROR_CONNECTION,
+                   _("Lost the connection to %s"), self->info->dsn);
+      return NULL;
+    }
+
+  self->busy = TRUE;
+  has_cancel_fd = g_cancellable_make_pollfd (cancellable, &cancel_fd);
+
+  sent = send_command (self, query, &preparing);
+  while (sent && (flushed = PQflush (self->pg)) >= 0)
+    {
+      /* Even when reading failed: a server that goes away sends why
+       * first (FATAL, with its SQLSTATE), and libpq hands that over as a
+       * result. */
+      if (gather_results (self, &result))
+        {
+          if (preparing && prepared_now (self, query, &result))
+            {
+              preparing = FALSE;
+              sent = send_command (self, query, &preparing);
+              continue;
+            }
+          done = TRUE;
+          break;
+        }
+
+      if (self->broken || PQstatus (self->pg) == CONNECTION_BAD)
+        break;
+
+      if (!wait_and_read (self, flushed > 0, has_cancel_fd ? &cancel_fd : NULL,
+                          cancellable, deadline, &local))
+        break;
+    }
+
+  if (has_cancel_fd)
+    g_cancellable_release_fd (cancellable);
+  self->busy = FALSE;
+
+  if (!done)
+    {
+      g_clear_pointer (&result, PQclear);
+      if (local == NULL)
+        local = lost_error (self);
+      g_propagate_error (error, local);
+    }
+
+  return result;
 }

@@ -29,6 +29,10 @@ PgqrsPostgresConnection *_pgqrs_postgres_pool_acquire_finish (PgqrsPostgresPool 
                                                               GAsyncResult              *result,
                                                               GError                   **error);
 
+/* An idle connection at once, or NULL when none is idle: opening one or
+ * waiting for one is acquire_async's. */
+PgqrsPostgresConnection *_pgqrs_postgres_pool_try_acquire    (PgqrsPostgresPool         *self);
+
 /* Gives @conn back; a broken one is closed, and the next user of its place
  * connects again. */
 void                     _pgqrs_postgres_pool_release        (PgqrsPostgresPool         *self,

@@ -169,6 +169,41 @@ waiter_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+/* The idle connection used last that is still good, or NULL; called and
+ * returning with the mutex held. */
+static PgqrsPostgresConnection *
+pop_idle_locked (PgqrsPostgresPool *self)
+{
+  PgqrsPostgresConnection *conn;
+
+  while ((conn = g_queue_pop_head (&self->idle)))
+    {
+      if (_pgqrs_postgres_connection_check_idle (conn))
+        return conn;
+
+      /* Closed by the server while idle (restart, terminated backend):
+       * drop it and look again. */
+      self->n_open--;
+      g_mutex_unlock (&self->mutex);
+      _pgqrs_postgres_connection_free (conn);
+      g_mutex_lock (&self->mutex);
+    }
+
+  return NULL;
+}
+
+PgqrsPostgresConnection *
+_pgqrs_postgres_pool_try_acquire (PgqrsPostgresPool *self)
+{
+  PgqrsPostgresConnection *conn;
+
+  g_mutex_lock (&self->mutex);
+  conn = pop_idle_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  return conn;
+}
+
 void
 _pgqrs_postgres_pool_acquire_async (PgqrsPostgresPool   *self,
                                     GCancellable        *cancellable,
@@ -188,38 +223,21 @@ _pgqrs_postgres_pool_acquire_async (PgqrsPostgresPool   *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  for (;;)
+  g_mutex_lock (&self->mutex);
+
+  if ((conn = pop_idle_locked (self)))
     {
-      g_mutex_lock (&self->mutex);
+      g_mutex_unlock (&self->mutex);
+      g_task_return_pointer (task, conn, (GDestroyNotify)_pgqrs_postgres_connection_free);
+      return;
+    }
 
-      if ((conn = g_queue_pop_head (&self->idle)))
-        {
-          g_mutex_unlock (&self->mutex);
-
-          if (_pgqrs_postgres_connection_check_idle (conn))
-            {
-              g_task_return_pointer (task, conn, (GDestroyNotify)_pgqrs_postgres_connection_free);
-              return;
-            }
-
-          /* Closed by the server while idle (restart, terminated backend):
-           * drop it and look again. */
-          _pgqrs_postgres_connection_free (conn);
-          g_mutex_lock (&self->mutex);
-          self->n_open--;
-          g_mutex_unlock (&self->mutex);
-          continue;
-        }
-
-      if (self->n_open < self->max_connections)
-        {
-          self->n_open++;
-          g_mutex_unlock (&self->mutex);
-          open_for (task);
-          return;
-        }
-
-      break;
+  if (self->n_open < self->max_connections)
+    {
+      self->n_open++;
+      g_mutex_unlock (&self->mutex);
+      open_for (task);
+      return;
     }
 
   waiter = g_atomic_rc_box_new0 (Waiter);
