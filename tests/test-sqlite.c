@@ -551,6 +551,49 @@ test_stores_share_a_backend (void)
   g_rmdir (dir);
 }
 
+/* Another connection holds the write lock past the busy timeout: a write
+ * fails with an error that says so and leaves nothing behind, again on a
+ * second try (the transaction's statements are kept prepared and must be
+ * ready to run again); once the lock is gone the same store writes, and
+ * nothing is lost. */
+static void
+test_write_lock_held_elsewhere (Fixture       *f,
+                                gconstpointer  data)
+{
+  const char *path = _pgqrs_config_get_sqlite_path (pgqrs_store_get_config (f->store));
+  g_autofree char *dsn = g_strdup_printf ("sqlite://%s?busy_timeout=50", path);
+  g_autoptr(PgqrsStore) impatient = open_store (dsn);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pgqrs_store_get_queue (impatient, "jobs", NULL, &error);
+  g_autoptr(JsonNode) first = payload ("first");
+  g_autoptr(JsonNode) second = payload ("second");
+  g_autoptr(GPtrArray) messages = NULL;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_enqueue (queue, first, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (pgqrs_queue_enqueue (queue, second, NULL, &error), ==, 0);
+      g_assert_error (error, PGQRS_ERROR, PGQRS_ERROR_DATABASE);
+      g_assert_nonnull (strstr (error->message, "begin a transaction"));
+      g_assert_nonnull (strstr (error->message, "locked"));
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_cmpint (pgqrs_queue_enqueue (queue, second, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  messages = pgqrs_queue_dequeue (queue, 10, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 2);
+}
+
 /* A blocking call, answered without a main context, still wakes this
  * store's watchers in their own context. */
 static void
@@ -742,6 +785,8 @@ main (int    argc,
   g_test_add ("/sqlite/no-statement-left-running", Fixture, NULL,
               fixture_setup, test_no_statement_left_running, fixture_teardown);
   g_test_add_func ("/sqlite/stores-share-a-backend", test_stores_share_a_backend);
+  g_test_add ("/sqlite/write-lock-held-elsewhere", Fixture, NULL,
+              fixture_setup, test_write_lock_held_elsewhere, fixture_teardown);
   if (!g_test_subprocess ())
     {
       g_autoptr(GError) error = NULL;

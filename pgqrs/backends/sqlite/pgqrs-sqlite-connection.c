@@ -21,11 +21,31 @@ typedef struct
   sqlite3_stmt *stmt;
 } Stmt;
 
+/* The statements that open and close each request's transaction, kept
+ * prepared like the ops' own: sqlite3_exec() would parse and compile them
+ * again for every write. */
+typedef enum
+{
+  CONTROL_BEGIN,
+  CONTROL_COMMIT,
+  CONTROL_SAVEPOINT,
+  CONTROL_RELEASE,
+  N_CONTROLS
+} Control;
+
+static const char * const control_sql[N_CONTROLS] = {
+  [CONTROL_BEGIN] = "BEGIN IMMEDIATE",
+  [CONTROL_COMMIT] = "COMMIT",
+  [CONTROL_SAVEPOINT] = "SAVEPOINT pgqrs_request",
+  [CONTROL_RELEASE] = "RELEASE pgqrs_request",
+};
+
 struct _PgqrsSqliteConnection
 {
   PgqrsSqlDb    parent;        /* the ops run on this interface */
   sqlite3      *db;
   sqlite3_stmt *stmts[SQLITE_N_STMTS];
+  sqlite3_stmt *controls[N_CONTROLS];
   Stmt          handles[SQLITE_N_STMTS];
   char         *location;      /* for error messages */
   const char   *operation;     /* what a failed statement was for, or NULL */
@@ -170,6 +190,8 @@ _pgqrs_sqlite_connection_close (PgqrsSqliteConnection *self)
 
   for (guint i = 0; i < SQLITE_N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  for (guint i = 0; i < N_CONTROLS; i++)
+    g_clear_pointer (&self->controls[i], sqlite3_finalize);
 
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->location);
@@ -217,12 +239,31 @@ _pgqrs_sqlite_connection_exec (PgqrsSqliteConnection  *self,
   return TRUE;
 }
 
+/* Runs a transaction control statement; SQLITE_OK or the error code, with
+ * the statement reset either way (the handle keeps the error message). */
+static int
+run_control (PgqrsSqliteConnection *self,
+             Control                control)
+{
+  sqlite3_stmt **stmt = &self->controls[control];
+  int rc;
+
+  if (*stmt == NULL &&
+      (rc = sqlite3_prepare_v3 (self->db, control_sql[control], -1,
+                                SQLITE_PREPARE_PERSISTENT, stmt, NULL)) != SQLITE_OK)
+    return rc;
+
+  rc = sqlite3_step (*stmt);
+  sqlite3_reset (*stmt);
+
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 gboolean
 _pgqrs_sqlite_connection_begin (PgqrsSqliteConnection  *self,
                                 GError                **error)
 {
-  int rc = sqlite3_exec (self->db, self->in_group ? "SAVEPOINT pgqrs_request" : "BEGIN IMMEDIATE",
-                         NULL, NULL, NULL);
+  int rc = run_control (self, self->in_group ? CONTROL_SAVEPOINT : CONTROL_BEGIN);
 
   if (rc != SQLITE_OK)
     {
@@ -237,8 +278,7 @@ gboolean
 _pgqrs_sqlite_connection_commit (PgqrsSqliteConnection  *self,
                                  GError                **error)
 {
-  int rc = sqlite3_exec (self->db, self->in_group ? "RELEASE pgqrs_request" : "COMMIT",
-                         NULL, NULL, NULL);
+  int rc = run_control (self, self->in_group ? CONTROL_RELEASE : CONTROL_COMMIT);
 
   if (rc != SQLITE_OK)
     {
