@@ -14,8 +14,10 @@ G_BEGIN_DECLS
 
 /* Every public operation runs through these three: the async pair makes a
  * GTask on @source_object (the store, a queue, …) tagged @source_tag, so the
- * public _finish can check it; the blocking form runs the same async path on
- * a private main context, so both forms share one implementation. */
+ * public _finish can check it; the blocking form runs the same request
+ * through the backend's execute_sync, which waits in the calling thread,
+ * or, for a backend without one, through the async path on a private main
+ * context, so both forms share one implementation of each operation. */
 void        _pgqrs_store_execute_async       (PgqrsStore           *self,
                                               gpointer              source_object,
                                               PgqrsRequest         *request,
