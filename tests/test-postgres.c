@@ -635,6 +635,85 @@ test_pool_fifo (void)
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
+/* One store, one connection, four threads making blocking calls: a call
+ * that finds the connection idle waits in its own thread, the others wait
+ * for it in the pool on their private contexts and get it handed over when
+ * it comes back.  Every call is answered and nothing is lost. */
+#define SHARING_THREADS 4
+#define SHARING_CALLS 40
+
+typedef struct
+{
+  PgqrsQueue *queue;
+  guint       archived;
+  guint       waited;     /* calls that waited in the pool */
+} Sharing;
+
+static gpointer
+sharing_thread (gpointer data)
+{
+  Sharing *sharing = data;
+  PgqrsQueue *queue = sharing->queue;
+  g_autoptr(GError) error = NULL;
+
+  for (gint64 i = 0; i < SHARING_CALLS; i++)
+    {
+      g_autoptr(JsonNode) payload = seq_payload (i);
+      g_autoptr(GPtrArray) messages = NULL;
+
+      g_assert_cmpint (pgqrs_queue_enqueue (queue, payload, NULL, &error), >, 0);
+      g_assert_no_error (error);
+      messages = pgqrs_queue_dequeue (queue, 1, 30, NULL, &error);
+      g_assert_no_error (error);
+      for (guint j = 0; j < messages->len; j++)
+        {
+          g_assert_true (pgqrs_queue_archive (queue, g_ptr_array_index (messages, j), NULL, &error));
+          g_assert_no_error (error);
+          sharing->archived++;
+        }
+    }
+  _pgqrs_backend_get_sync_context (&sharing->waited);
+
+  return NULL;
+}
+
+static void
+test_pool_shared_by_blocking_threads (void)
+{
+  g_autoptr(PgqrsStore) store = pgqrs_test_open_store ("max_connections=1");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pgqrs_store_create_queue (store, "sharing", NULL, &error);
+  g_autoptr(GPtrArray) left = NULL;
+  GThread *threads[SHARING_THREADS];
+  Sharing sharing[SHARING_THREADS];
+  guint archived = 0, waited = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < SHARING_THREADS; i++)
+    {
+      sharing[i] = (Sharing){ queue, 0, 0 };
+      threads[i] = g_thread_new ("sharing", sharing_thread, &sharing[i]);
+    }
+  for (guint i = 0; i < SHARING_THREADS; i++)
+    {
+      g_thread_join (threads[i]);
+      archived += sharing[i].archived;
+      waited += sharing[i].waited;
+    }
+  g_test_message ("%u of %u calls waited for the connection", waited,
+                  SHARING_THREADS * SHARING_CALLS * 3);
+
+  left = pgqrs_queue_dequeue (queue, 1000, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (archived + left->len, ==, SHARING_THREADS * SHARING_CALLS);
+  /* the hand-over from a caller that waited in its thread to one that
+   * waited in the pool happened */
+  g_assert_cmpuint (waited, >, 0);
+
+  g_clear_object (&queue);
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 /* Holds an exclusive lock on the store's queue table from another session,
  * so that the store's statements wait on the server. */
 static PGconn *
@@ -1298,6 +1377,8 @@ main (int   argc,
   g_test_add_func ("/pgqrs/postgres/main-loop-runs-while-server-waits",
                    test_main_loop_runs_while_server_waits);
   g_test_add_func ("/pgqrs/postgres/pool/fifo", test_pool_fifo);
+  g_test_add_func ("/pgqrs/postgres/pool/shared-by-blocking-threads",
+                   test_pool_shared_by_blocking_threads);
   g_test_add_func ("/pgqrs/postgres/pool/cancel", test_cancel_in_flight);
   g_test_add_func ("/pgqrs/postgres/blocking-context", test_blocking_context);
   g_test_add_func ("/pgqrs/postgres/connection-loss/idle", test_connection_loss_idle);
