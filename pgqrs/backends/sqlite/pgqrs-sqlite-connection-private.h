@@ -46,6 +46,9 @@ gboolean               _pgqrs_sqlite_connection_group_lost   (PgqrsSqliteConnect
 gboolean               _pgqrs_sqlite_connection_group_commit (PgqrsSqliteConnection  *self,
                                                               GError                **error);
 
+/* Checkpoints run off the write path so far (0 in memory): for the tests. */
+guint                  _pgqrs_sqlite_connection_get_checkpoints (PgqrsSqliteConnection *self);
+
 /* The SQLite handle itself: for the tests. */
 sqlite3               *_pgqrs_sqlite_connection_get_handle   (PgqrsSqliteConnection  *self);
 

@@ -11,6 +11,7 @@
 
 #include "pgqrs-config-private.h"
 #include "pgqrs-error.h"
+#include "pgqrs-sqlite-checkpointer-private.h"
 #include "pgqrs-sqlite-connection-private.h"
 
 
@@ -52,6 +53,8 @@ struct _PgqrsSqliteConnection
   /* In a group's transaction (group commit): each request's own
    * transaction is a savepoint in it. */
   gboolean      in_group;
+  /* Checkpoints of a file's WAL, off the write path; NULL in memory. */
+  PgqrsSqliteCheckpointer *checkpointer;
 };
 
 static const PgqrsSqlDbClass sqlite_db_class;
@@ -133,6 +136,7 @@ _pgqrs_sqlite_connection_open (PgqrsConfig  *config,
   gboolean in_memory = _pgqrs_config_get_sqlite_in_memory (config);
   const char *path = in_memory ? ":memory:" : _pgqrs_config_get_sqlite_path (config);
   g_autofree char *pragmas = NULL;
+  GError *local_error = NULL;
   int rc;
 
   self->location = in_memory ? g_strdup (_("the in-memory database"))
@@ -179,6 +183,15 @@ _pgqrs_sqlite_connection_open (PgqrsConfig  *config,
       return NULL;
     }
 
+  if (!in_memory &&
+      !(self->checkpointer = _pgqrs_sqlite_checkpointer_start (self->db, path, &local_error)) &&
+      local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      _pgqrs_sqlite_connection_close (self);
+      return NULL;
+    }
+
   return self;
 }
 
@@ -188,6 +201,9 @@ _pgqrs_sqlite_connection_close (PgqrsSqliteConnection *self)
   if (self == NULL)
     return;
 
+  /* First, so that the store's connection is the file's last in this
+   * process: closing it checkpoints what is left and removes the WAL. */
+  g_clear_pointer (&self->checkpointer, _pgqrs_sqlite_checkpointer_stop);
   for (guint i = 0; i < SQLITE_N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   for (guint i = 0; i < N_CONTROLS; i++)
@@ -359,6 +375,12 @@ _pgqrs_sqlite_connection_group_commit (PgqrsSqliteConnection  *self,
     }
 
   return _pgqrs_sqlite_connection_commit (self, error);
+}
+
+guint
+_pgqrs_sqlite_connection_get_checkpoints (PgqrsSqliteConnection *self)
+{
+  return _pgqrs_sqlite_checkpointer_get_count (self->checkpointer);
 }
 
 sqlite3 *
