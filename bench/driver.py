@@ -34,7 +34,7 @@ import report  # noqa: E402  (bench/report.py)
 FULL = dict(
     drain_messages=50000,
     drain_grid=[(c, b) for c in (1, 2, 4) for b in (1, 10, 50)],
-    drain_reps=3,              # batch >= 10: pgqrs and its ceiling alternate, medians reported
+    drain_reps=3,              # pgqrs and its ceiling alternate, medians reported
     consumer_grid=[(c, b) for c in (1, 2, 4) for b in (1, 10, 50)],
     consumer_reps=3,           # PgqrsConsumer and its ceiling alternate, medians reported
     peer_grid=[(1, 1), (1, 50), (4, 1), (4, 10), (4, 50)],
@@ -44,8 +44,8 @@ FULL = dict(
     e2e_poll_samples=200,
     poll_interval=0.1,
     idle_seconds=30,
-    workflow_runs=1000,
-    workflow_consumer_runs=1000,
+    workflow_runs=3000,        # a run of 1000 lasted under a second on SQLite: too short to mean much
+    workflow_consumer_runs=3000,
     workflow_reps=3,           # with --baseline-bench: this build and the baseline alternate
     backlog_levels="10000,100000,1000000",
     backlog_archived=1000000,
@@ -516,8 +516,9 @@ def count(run, args, dsn):
 
 def drains(run, args, size, backend, dsn, statements, sqlite_db, work):
     """The drain grid: for each configuration, pgqrs and then its ceiling,
-    alternating drain_reps times when the batch is 10 or more (the report
-    gives medians; single runs of this size vary by ±20% on a small VM)."""
+    alternating drain_reps times (the report gives medians; single runs of
+    this size vary by ±20% on a small VM, and more at batch 1, where each
+    message waits for two commits' fsyncs on PostgreSQL)."""
     n = size["drain_messages"]
     script = None
     if backend == "postgres":
@@ -534,7 +535,7 @@ def drains(run, args, size, backend, dsn, statements, sqlite_db, work):
                 run.fail("pgbench script", str(e))
                 script = None
     for c, batch in size["drain_grid"]:
-        reps = size["drain_reps"] if batch >= 10 else 1
+        reps = size["drain_reps"]
         for rep in range(reps):
             extra = {"rep": rep}
             r = run.json_run("%s drain c%d b%d #%d" % (backend, c, batch, rep),
@@ -679,15 +680,21 @@ def peers(run, args, size, dsn, port):
                      % (version, peer_version(peers_dir, "pg-boss"), peer_version(peers_dir, "graphile-worker")))
     n = size["drain_messages"]
     for c, batch in size["peer_grid"]:
-        consumer_like_peers(run, args, size, dsn, c, batch)
-        for peer in ("pg-boss", "graphile-worker"):
-            run.json_run("%s drain c%d b%d" % (peer, c, batch),
-                         [node, os.path.join(peers_dir, "peers.js"), "--peer", peer, "--dsn", dsn,
-                          "--messages", str(n), "--consumers", str(c), "--batch", str(batch)], 1800,
-                         check=all_of(drained_n(n), positive("messages_per_s")))
+        # pgqrs and the peers in turn, so that each round meets the machine
+        # at one moment (the report takes medians); at batch 1 once, as a
+        # peer's run there lasts minutes and leads by many times over.
+        reps = size["consumer_reps"] if batch >= 10 else 1
+        for rep in range(reps):
+            consumer_like_peers(run, args, size, dsn, c, batch, rep)
+            for peer in ("pg-boss", "graphile-worker"):
+                run.json_run("%s drain c%d b%d #%d" % (peer, c, batch, rep),
+                             [node, os.path.join(peers_dir, "peers.js"), "--peer", peer, "--dsn", dsn,
+                              "--messages", str(n), "--consumers", str(c), "--batch", str(batch)], 1800,
+                             check=all_of(drained_n(n), positive("messages_per_s")),
+                             extra={"rep": rep})
 
 
-def consumer_like_peers(run, args, size, dsn, c, batch):
+def consumer_like_peers(run, args, size, dsn, c, batch, rep):
     """pgqrs set up as the peers are: each peer runs one worker object with
     C handler slots sharing what it fetched (pg-boss's localConcurrency,
     graphile-worker's concurrency and local queue), so pgqrs runs one
@@ -695,12 +702,11 @@ def consumer_like_peers(run, args, size, dsn, c, batch):
     as scenario "drain-consumer-like-peers", beside the grid of C separate
     consumers (issue 17, target 3 compares these with the peers)."""
     n = size["drain_messages"]
-    for rep in range(size["consumer_reps"]):
-        run.json_run("postgres drain-consumer like peers c%d b%d #%d" % (c, batch, rep),
-                     [args.bench, "--dsn", dsn, "--scenario", "drain-consumer", "--messages", str(n),
-                      "--consumers", "1", "--concurrency", str(c), "--batch", str(batch)], 1800,
-                     check=all_of(drained(n), positive("messages_per_s")),
-                     extra={"rep": rep, "scenario": "drain-consumer-like-peers", "consumers": c})
+    run.json_run("postgres drain-consumer like peers c%d b%d #%d" % (c, batch, rep),
+                 [args.bench, "--dsn", dsn, "--scenario", "drain-consumer", "--messages", str(n),
+                  "--consumers", "1", "--concurrency", str(c), "--batch", str(batch)], 1800,
+                 check=all_of(drained(n), positive("messages_per_s")),
+                 extra={"rep": rep, "scenario": "drain-consumer-like-peers", "consumers": c})
 
 
 def peers_installed(peers_dir):

@@ -415,12 +415,14 @@ def drain_section(L, results, out, meta):
              "without the library: on PostgreSQL `pgbench -M prepared` with the library's own lease and "
              "archive statements (`pgbench-drain.sql`, generated from the library's statement table at run "
              "time), one client per consumer; on SQLite `sqlite-ceiling` (the same statements and "
-             "transactions in a bare C loop).  Peers drain the same backlog on the same server through their "
+             "transactions in a bare C loop, with SQLite's own WAL checkpoints, in the commit that fills "
+             "the WAL, where the library checkpoints on a thread beside the writes).  Peers drain the same backlog on the same server through their "
              "own workers, each job given to a handler: pg-boss `work()` with `localConcurrency` = consumers "
              "and `batchSize` = batch, graphile-worker `run()` with `concurrency` = consumers and a local "
              "queue of consumers × batch with batched completions (`bench/peers/peers.js`); they are set "
              "beside the drain loop here, and beside `PgqrsConsumer`, which also runs a handler, in the "
-             "targets.")
+             "targets.  At batch 10 and 50 each peer cell is three rounds of pgqrs, pg-boss and "
+             "graphile-worker in turn, and the figures are medians; at batch 1 one round.")
     L.append("")
     for backend in ("postgres", "sqlite"):
         configs = []
