@@ -26,11 +26,13 @@ typedef struct _PgqrsSqliteCheckpointer PgqrsSqliteCheckpointer;
 /* Takes over checkpoints of @db, a connection in WAL mode to the file at
  * @path: installs @db's WAL hook, which replaces SQLite's automatic
  * checkpoints on @db (other connections and processes keep theirs).
+ * Opening waits up to @busy_timeout_ms for another process's lock.
  * Returns %NULL, with @error set if something failed, when it does not:
  * @db then keeps SQLite's automatic checkpoints (without an error: the
  * file is not in WAL mode). */
 PgqrsSqliteCheckpointer *_pgqrs_sqlite_checkpointer_start     (sqlite3                  *db,
                                                                const char               *path,
+                                                               guint                     busy_timeout_ms,
                                                                GError                  **error);
 /* Waits for a checkpoint in progress, stops the thread and closes its
  * connection; @db (still open) gets SQLite's automatic checkpoints back. */

@@ -189,6 +189,7 @@ in_wal_mode (sqlite3 *db,
 PgqrsSqliteCheckpointer *
 _pgqrs_sqlite_checkpointer_start (sqlite3     *db,
                                   const char  *path,
+                                  guint        busy_timeout_ms,
                                   GError     **error)
 {
   PgqrsSqliteCheckpointer *self;
@@ -209,6 +210,12 @@ _pgqrs_sqlite_checkpointer_start (sqlite3     *db,
       sqlite3_close (own);
       return NULL;
     }
+
+  /* Reading the file can meet another process's lock (one recovering
+   * the WAL's index, say) as the store's own connection can: wait as
+   * long as it would.  Checkpoints never wait: PASSIVE does not call the
+   * busy handler. */
+  sqlite3_busy_timeout (own, (int)MIN (busy_timeout_ms, G_MAXINT));
 
   /* A connection looks at the file's journal mode when it first reads
    * it; until then it is not in WAL mode, and a checkpoint on it does

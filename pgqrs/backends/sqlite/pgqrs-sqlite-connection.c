@@ -184,7 +184,10 @@ _pgqrs_sqlite_connection_open (PgqrsConfig  *config,
     }
 
   if (!in_memory &&
-      !(self->checkpointer = _pgqrs_sqlite_checkpointer_start (self->db, path, &local_error)) &&
+      !(self->checkpointer =
+          _pgqrs_sqlite_checkpointer_start (self->db, path,
+                                            pgqrs_config_get_busy_timeout (config),
+                                            &local_error)) &&
       local_error != NULL)
     {
       g_propagate_error (error, local_error);
