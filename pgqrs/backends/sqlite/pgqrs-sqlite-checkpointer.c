@@ -58,9 +58,8 @@ struct _PgqrsSqliteCheckpointer
   GMutex    lock;
   GCond     cond;
   GMutex    checkpointing; /* held by whoever checkpoints: the thread, or a commit at the limit */
-  gboolean  wanted;       /* under lock: a commit asked for a checkpoint */
   gboolean  stopping;     /* under lock */
-  gint      asked;        /* atomic: asked and not yet started; spares the lock */
+  gint      asked;        /* atomic: a commit asked for a checkpoint that has not ended yet */
   gint      copied;       /* atomic: frames the last checkpoint left copied back */
   gint      count;        /* atomic: checkpoints the thread ran (or tried) */
   gboolean  warned;       /* the thread's own: a failing disk is worth one warning, not one per commit */
@@ -100,12 +99,13 @@ wal_hook (void       *data,
       return SQLITE_OK;
     }
 
+  /* Commits during a checkpoint do not ask again: the frames it copies
+   * are only counted once it ends. */
   if (frames - copied < PGQRS_SQLITE_CHECKPOINT_FRAMES ||
       !g_atomic_int_compare_and_exchange (&self->asked, 0, 1))
     return SQLITE_OK;
 
   g_mutex_lock (&self->lock);
-  self->wanted = TRUE;
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->lock);
 
@@ -119,24 +119,20 @@ checkpoint (PgqrsSqliteCheckpointer *self)
   int copied = 0;
   int rc;
 
-  g_atomic_int_set (&self->asked, 0);
   g_mutex_lock (&self->checkpointing);
   rc = sqlite3_wal_checkpoint_v2 (self->own, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
   g_mutex_unlock (&self->checkpointing);
   g_atomic_int_inc (&self->count);
-
   if (rc == SQLITE_OK)
-    {
-      g_atomic_int_set (&self->copied, copied);
-      return;
-    }
+    g_atomic_int_set (&self->copied, copied);
+  g_atomic_int_set (&self->asked, 0);
 
   /* Busy: another connection (another process) is checkpointing, which
    * does this one's work.  Anything else (an I/O error, a full disk)
    * loses nothing — the frames stay in the WAL, the next commit asks
    * again, and the store's own writes report such errors as they meet
    * them — but should not pass unseen. */
-  if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED && !self->warned)
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED && !self->warned)
     {
       self->warned = TRUE;
       g_warning ("pgqrs: cannot checkpoint the SQLite WAL of “%s”: %s (SQLite error %d)",
@@ -152,13 +148,13 @@ checkpointer_thread (gpointer data)
   g_mutex_lock (&self->lock);
   while (!self->stopping)
     {
-      if (!self->wanted)
+      /* the hook sets it before it signals, under the lock */
+      if (!g_atomic_int_get (&self->asked))
         {
           g_cond_wait (&self->cond, &self->lock);
           continue;
         }
 
-      self->wanted = FALSE;
       g_mutex_unlock (&self->lock);
       checkpoint (self);
       g_mutex_lock (&self->lock);
