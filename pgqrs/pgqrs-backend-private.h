@@ -77,6 +77,12 @@ struct _PgqrsBackendInterface
                                  GDestroyNotify        destroy);
   void        (*unwatch)        (PgqrsBackend         *self,
                                  guint                 watch_id);
+  /* Optional: whether the watcher is busy (_pgqrs_watch_list_set_busy()).
+   * A backend may stop listening for other processes' changes while all
+   * its watchers are busy; its own wakeups still come. */
+  void        (*set_watcher_busy) (PgqrsBackend       *self,
+                                   guint               watch_id,
+                                   gboolean            busy);
 };
 
 /* @func is called in the thread-default main context of the caller. */
@@ -86,6 +92,11 @@ guint       _pgqrs_backend_watch          (PgqrsBackend         *self,
                                            GDestroyNotify        destroy);
 void        _pgqrs_backend_unwatch        (PgqrsBackend         *self,
                                            guint                 watch_id);
+/* A consumer that is busy (its lease on its way, its handlers running)
+ * looks for work again of itself; one that waits for work is not. */
+void        _pgqrs_backend_set_watcher_busy (PgqrsBackend       *self,
+                                             guint               watch_id,
+                                             gboolean            busy);
 
 /* The former interface, for the tests that listen without a main context:
  * while set, ::message-available (gint64 queue_id, 0 when unknown) is

@@ -83,6 +83,17 @@ _pgqrs_backend_unwatch (PgqrsBackend *self,
 }
 
 void
+_pgqrs_backend_set_watcher_busy (PgqrsBackend *self,
+                                 guint         watch_id,
+                                 gboolean      busy)
+{
+  PgqrsBackendInterface *iface = PGQRS_BACKEND_GET_IFACE (self);
+
+  if (iface->set_watcher_busy != NULL)
+    iface->set_watcher_busy (self, watch_id, busy);
+}
+
+void
 _pgqrs_backend_open_async (PgqrsBackend        *self,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,

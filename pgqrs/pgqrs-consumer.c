@@ -108,6 +108,7 @@ struct _PgqrsConsumer
   gulong                run_cancelled_id;
   PgqrsWorker          *worker;
   guint                 watch_id;         /* with the backend, for wakeups */
+  gboolean              watch_busy;       /* told the backend we are busy: set_busy() */
   gboolean              no_wakeups;       /* polling only */
   gboolean              leasing;
   gboolean              woken;            /* a wakeup came while leasing */
@@ -171,6 +172,7 @@ static guint signals[N_SIGNALS];
 static void pump (PgqrsConsumer *self);
 static void pump_dispatch_only (PgqrsConsumer *self);
 static void maybe_finish_stop (PgqrsConsumer *self);
+static guint free_slots (PgqrsConsumer *self);
 
 /* the most one lease asks for (pgqrs_queue_dequeue()'s bound) */
 #define PGQRS_CONSUMER_MAX_LEASE 10000
@@ -312,11 +314,31 @@ next_visible_cb (GObject      *object,
   self->wait_source = add_timeout (self, wait, wait_done_cb);
 }
 
+/* A consumer is busy while a lease is on its way or every handler slot
+ * is taken: it looks for work again of itself (when the lease comes back,
+ * when a handler ends), so the backend need not listen for other
+ * processes' changes for it meanwhile (on SQLite, every commit of its own
+ * handlers' writes would wake the thread that watches the file). */
+static void
+set_busy (PgqrsConsumer *self,
+          gboolean       busy)
+{
+  if (self->watch_id == 0 || self->watch_busy == busy)
+    return;
+
+  self->watch_busy = busy;
+  _pgqrs_backend_set_watcher_busy (_pgqrs_store_get_backend (self->store), self->watch_id, busy);
+}
+
 /* No work now: wait for a wakeup, the next delayed message or the poll
- * interval, whichever comes first. */
+ * interval, whichever comes first.  Waiting is said before the next
+ * visible message is looked up, so that an enqueue by another process
+ * after the lease that found nothing is either seen by that lookup or
+ * heard of. */
 static void
 wait_for_work (PgqrsConsumer *self)
 {
+  set_busy (self, free_slots (self) == 0);
   self->calls++;
   _pgqrs_queue_next_visible_async (self->queue, self->cancellable,
                                    next_visible_cb, g_object_ref (self));
@@ -679,7 +701,10 @@ lease_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, error);
       if (self->phase == PHASE_POLLING)
-        self->wait_source = add_timeout (self, self->poll_interval, wait_done_cb);
+        {
+          set_busy (self, FALSE);
+          self->wait_source = add_timeout (self, self->poll_interval, wait_done_cb);
+        }
       maybe_finish_stop (self);
       return;
     }
@@ -778,6 +803,7 @@ lease_more (PgqrsConsumer *self)
   self->lease_limit = MIN (self->lease_depth * run, PGQRS_CONSUMER_MAX_LEASE);
   self->lease_sent_us = g_get_monotonic_time ();
   self->leasing = TRUE;
+  set_busy (self, TRUE);
   self->calls++;
   _pgqrs_queue_lease_async (self->queue, pgqrs_worker_get_id (self->worker),
                             self->lease_limit, self->visibility_timeout,
@@ -1040,6 +1066,7 @@ start_polling_cb (GObject      *object,
     {
       g_main_context_push_thread_default (self->context);
       self->watch_id = _pgqrs_backend_watch (backend, wakeup_cb, self, NULL);
+      self->watch_busy = FALSE;
       g_main_context_pop_thread_default (self->context);
     }
   self->heartbeat_source = add_timeout (self, MIN (self->heartbeat_interval,

@@ -48,6 +48,18 @@ gboolean        _pgqrs_watch_list_remove (PgqrsWatchList  *self,
                                           guint            id);
 PGQRS_INTERNAL
 gboolean        _pgqrs_watch_list_is_empty (PgqrsWatchList *self);
+/* A busy watcher (a consumer whose handlers are running, or whose lease
+ * is on its way) looks for work again of itself when it is done, so news
+ * of other processes' changes is of no use to it; a backend may stop
+ * listening for them while every watcher is busy (_all_busy(): also TRUE
+ * for an empty list).  Wakeups are still delivered to busy watchers.  A
+ * watcher starts not busy.  FALSE if @id was not in the list. */
+PGQRS_INTERNAL
+gboolean        _pgqrs_watch_list_set_busy (PgqrsWatchList *self,
+                                            guint           id,
+                                            gboolean        busy);
+PGQRS_INTERNAL
+gboolean        _pgqrs_watch_list_all_busy (PgqrsWatchList *self);
 /* From any thread. */
 PGQRS_INTERNAL
 void            _pgqrs_watch_list_notify (PgqrsWatchList  *self,

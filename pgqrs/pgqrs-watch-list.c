@@ -17,6 +17,7 @@ typedef struct
   gpointer         user_data;
   GDestroyNotify   destroy;
   GMainContext    *context;   /* NULL: called in the notifying thread */
+  gboolean         busy;      /* under the list's lock: _pgqrs_watch_list_set_busy() */
 
   GMutex           lock;
   gboolean         removed;
@@ -29,6 +30,7 @@ struct _PgqrsWatchList
   GMutex     lock;
   GPtrArray *watchers;   /* Watcher */
   guint      last_id;
+  guint      n_busy;
 };
 
 static Watcher *
@@ -119,6 +121,8 @@ _pgqrs_watch_list_remove (PgqrsWatchList *self,
     if (((Watcher *)g_ptr_array_index (self->watchers, i))->id == id)
       {
         watcher = g_ptr_array_steal_index_fast (self->watchers, i);
+        if (watcher->busy)
+          self->n_busy--;
         break;
       }
   g_mutex_unlock (&self->lock);
@@ -140,6 +144,44 @@ _pgqrs_watch_list_is_empty (PgqrsWatchList *self)
   g_mutex_unlock (&self->lock);
 
   return empty;
+}
+
+gboolean
+_pgqrs_watch_list_set_busy (PgqrsWatchList *self,
+                            guint           id,
+                            gboolean        busy)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->watchers->len && !found; i++)
+    {
+      Watcher *watcher = g_ptr_array_index (self->watchers, i);
+
+      if (watcher->id != id)
+        continue;
+      found = TRUE;
+      if (watcher->busy != busy)
+        {
+          watcher->busy = busy;
+          self->n_busy += busy ? 1 : -1;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return found;
+}
+
+gboolean
+_pgqrs_watch_list_all_busy (PgqrsWatchList *self)
+{
+  gboolean all_busy;
+
+  g_mutex_lock (&self->lock);
+  all_busy = self->n_busy == self->watchers->len;
+  g_mutex_unlock (&self->lock);
+
+  return all_busy;
 }
 
 /* In the watcher's context. */

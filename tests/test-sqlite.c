@@ -697,6 +697,105 @@ test_blocking_wakes (void)
   g_assert_no_error (error);
 }
 
+/* A consumer that is busy (its lease on its way, its handlers running)
+ * looks for work again of itself, so the file is not watched for other
+ * processes' commits meanwhile: its handlers' own writes would wake the
+ * watching thread on every commit.  Once it waits for work again the
+ * file is watched, and another process's enqueue wakes it long before its
+ * 10 s poll interval.  An enqueue while it was busy is not lost: it
+ * looks at the queue when its handler ends. */
+static gboolean
+keep_job (PgqrsJob *job,
+          gpointer  user_data)
+{
+  pgqrs_job_defer (job);
+  g_ptr_array_add (user_data, g_object_ref (job));
+  return FALSE;   /* ignored: deferred */
+}
+
+static void
+spin_for (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+}
+
+/* Iterates the default context until @jobs has @n, at most 5 s; returns
+ * the seconds it took. */
+static double
+wait_for_jobs (GPtrArray *jobs,
+               guint      n)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  while (jobs->len < n && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_cmpuint (jobs->len, ==, n);
+
+  return (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
+}
+
+static void
+produce_elsewhere (PgqrsStore *store,
+                   const char *first)
+{
+  g_autoptr(PgqrsTestChild) producer = NULL;
+
+  producer = pgqrs_test_spawn_workerl ("produce", pgqrs_config_get_dsn (pgqrs_store_get_config (store)),
+                                       "jobs", "1", "1", first, NULL);
+  pgqrs_test_child_wait (producer);
+}
+
+static void
+test_busy_consumer_unwatches_file (Fixture       *f,
+                                   gconstpointer  data)
+{
+  PgqrsBackend *backend = _pgqrs_store_get_backend (f->store);
+  g_autoptr(PgqrsConsumer) consumer = pgqrs_consumer_new (f->queue, "busy");
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = payload ("x");
+
+  g_object_set (consumer, "poll-interval", 10.0, NULL);
+  pgqrs_consumer_set_handler (consumer, keep_job, jobs, NULL);
+  pgqrs_consumer_run_async (consumer, NULL, pgqrs_test_store_result, &result);
+
+  /* waiting for work: watched */
+  spin_for (0.3);
+  g_assert_true (_pgqrs_sqlite_backend_is_watching_file (backend));
+
+  /* busy: not watched, and another process's enqueue is not heard */
+  g_assert_cmpint (pgqrs_queue_enqueue (f->queue, node, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  wait_for_jobs (jobs, 1);
+  spin_for (0.2);
+  g_assert_false (_pgqrs_sqlite_backend_is_watching_file (backend));
+  produce_elsewhere (f->store, "--first=2");
+  spin_for (0.3);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_false (_pgqrs_sqlite_backend_is_watching_file (backend));
+
+  /* done with it: the consumer finds the other process's message */
+  pgqrs_job_complete (g_ptr_array_index (jobs, 0));
+  g_assert_cmpfloat (wait_for_jobs (jobs, 2), <, 2.0);
+  pgqrs_job_complete (g_ptr_array_index (jobs, 1));
+
+  /* waiting again: watched, and woken by another process's enqueue */
+  spin_for (0.3);
+  g_assert_true (_pgqrs_sqlite_backend_is_watching_file (backend));
+  produce_elsewhere (f->store, "--first=3");
+  g_assert_cmpfloat (wait_for_jobs (jobs, 3), <, 2.0);
+  pgqrs_job_complete (g_ptr_array_index (jobs, 2));
+
+  pgqrs_consumer_stop (consumer);
+  g_assert_true (pgqrs_consumer_run_finish (consumer, pgqrs_test_await (&result), &error));
+  g_assert_no_error (error);
+  g_assert_false (_pgqrs_sqlite_backend_is_watching_file (backend));
+}
+
 /* The crash test: a child process enqueues with many requests in flight
  * (so that they run in groups), appends each id to a file once it is
  * answered, and is killed with requests still queued and a group perhaps
@@ -846,6 +945,8 @@ main (int    argc,
   g_test_add_func ("/sqlite/stores-share-a-backend", test_stores_share_a_backend);
   g_test_add ("/sqlite/checkpoints-beside-writes", Fixture, NULL,
               fixture_setup, test_checkpoints_beside_writes, fixture_teardown);
+  g_test_add ("/sqlite/busy-consumer-unwatches-file", Fixture, NULL,
+              fixture_setup, test_busy_consumer_unwatches_file, fixture_teardown);
   g_test_add ("/sqlite/write-lock-held-elsewhere", Fixture, NULL,
               fixture_setup, test_write_lock_held_elsewhere, fixture_teardown);
   if (!g_test_subprocess ())

@@ -78,5 +78,8 @@ guint         _pgqrs_sqlite_backend_get_n_queued       (PgqrsBackend            
  * callers waiting for their turn on the connection: for the tests. */
 guint         _pgqrs_sqlite_backend_get_n_in_flight     (PgqrsBackend           *backend);
 guint         _pgqrs_sqlite_backend_get_n_waiting_turns (PgqrsBackend           *backend);
+/* Whether the directory of the file is watched for other processes'
+ * commits now (update_file_watch()): for the tests. */
+gboolean      _pgqrs_sqlite_backend_is_watching_file   (PgqrsBackend            *backend);
 
 G_END_DECLS

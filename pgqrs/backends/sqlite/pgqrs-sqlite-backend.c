@@ -68,10 +68,17 @@ struct _PgqrsSqliteBackend
    * processes: a thread watching the write-ahead log (inotify, else
    * GFileMonitor), while anyone watches. */
   PgqrsWatchList *watchers;
-  GMutex        watch_mutex;   /* guards the thread */
+  GMutex        watch_mutex;   /* guards the thread and the fields below */
   GThread      *watcher;
   GMainContext *watch_context;
   GMainLoop    *watch_loop;
+  /* Linux: the inotify instance the thread reads (-1: none, the thread
+   * uses GFileMonitor), and its watch on the log's directory, there only
+   * while a watcher is not busy (update_file_watch()). */
+  int           inotify_fd;
+  int           inotify_wd;
+  char         *wal_dir;
+  gboolean      watch_warned;
 };
 
 typedef enum
@@ -604,28 +611,14 @@ inotify_ready_cb (int           fd,
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
+static void
 watch_with_inotify (PgqrsSqliteBackend *self,
+                    int                 fd,
                     const char         *wal_path)
 {
-  g_autofree char *dir = g_path_get_dirname (wal_path);
   g_autofree char *wal_name = g_path_get_basename (wal_path);
   WalWatch watch = { self, wal_name };
   g_autoptr(GSource) source = NULL;
-  int fd;
-
-  if ((fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC)) < 0)
-    return FALSE;
-
-  if (inotify_add_watch (fd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      g_warning ("Cannot watch %s for other processes' enqueues: %s; consumers will poll",
-                 dir, g_strerror (saved_errno));
-      return TRUE;
-    }
 
   source = g_unix_fd_source_new (fd, G_IO_IN);
   g_source_set_callback (source, G_SOURCE_FUNC (inotify_ready_cb), &watch, NULL);
@@ -633,11 +626,53 @@ watch_with_inotify (PgqrsSqliteBackend *self,
   g_source_attach (source, self->watch_context);
   g_main_loop_run (self->watch_loop);
   g_source_destroy (source);
-  close (fd);
-
-  return TRUE;
 }
 #endif
+
+/* Every commit, by any process and by this one, appends to the log and
+ * wakes the thread watching it: a busy consumer's own writes (the steps
+ * of the workflows it runs, the archives of its messages) would wake it
+ * on every commit, for nothing (a busy consumer looks for work again of
+ * itself).  So the directory is only watched while a watcher is not
+ * busy; a consumer says it waits before it last looks at the queue, so
+ * that nothing enqueued meanwhile goes unheard.  Under watch_mutex. */
+static void
+update_file_watch (PgqrsSqliteBackend *self)
+{
+#ifdef __linux__
+  gboolean wanted;
+
+  if (self->inotify_fd < 0)
+    return;
+
+  wanted = !_pgqrs_watch_list_all_busy (self->watchers);
+  if (wanted && self->inotify_wd < 0)
+    {
+      self->inotify_wd = inotify_add_watch (self->inotify_fd, self->wal_dir,
+                                            IN_MODIFY | IN_CREATE | IN_MOVED_TO);
+      if (self->inotify_wd < 0 && !self->watch_warned)
+        {
+          self->watch_warned = TRUE;
+          g_warning ("Cannot watch %s for other processes' enqueues: %s; consumers will poll",
+                     self->wal_dir, g_strerror (errno));
+        }
+    }
+  else if (!wanted && self->inotify_wd >= 0)
+    {
+      inotify_rm_watch (self->inotify_fd, self->inotify_wd);
+      self->inotify_wd = -1;
+    }
+#endif
+}
+
+gboolean
+_pgqrs_sqlite_backend_is_watching_file (PgqrsBackend *backend)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
+
+  return self->inotify_wd >= 0;
+}
 
 static gpointer
 watch_thread (gpointer data)
@@ -647,13 +682,15 @@ watch_thread (gpointer data)
   g_autoptr(GFile) wal = g_file_new_for_path (wal_path);
   g_autoptr(GFileMonitor) monitor = NULL;
   g_autoptr(GError) error = NULL;
+  /* set before the thread started, closed after it ends */
+  int fd = self->inotify_fd;
 
   g_main_context_push_thread_default (self->watch_context);
 
   /* Every commit by any process appends to the write-ahead log. */
 #ifdef __linux__
-  if (watch_with_inotify (self, wal_path))
-    ;
+  if (fd >= 0)
+    watch_with_inotify (self, fd, wal_path);
   else
 #endif
   if ((monitor = g_file_monitor_file (wal, G_FILE_MONITOR_NONE, NULL, &error)))
@@ -695,6 +732,12 @@ stop_watch_thread (PgqrsSqliteBackend *self)
   g_thread_join (g_steal_pointer (&self->watcher));
   g_clear_pointer (&self->watch_loop, g_main_loop_unref);
   g_clear_pointer (&self->watch_context, g_main_context_unref);
+#ifdef __linux__
+  if (self->inotify_fd >= 0)
+    close (self->inotify_fd);
+#endif
+  self->inotify_fd = self->inotify_wd = -1;
+  g_clear_pointer (&self->wal_dir, g_free);
 }
 
 static guint
@@ -706,6 +749,7 @@ pgqrs_sqlite_backend_watch (PgqrsBackend    *backend,
 {
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
+  guint id;
 
   /* An in-memory database has no other processes to hear from; a
    * server's database has no log here to watch: consumers poll. */
@@ -714,10 +758,29 @@ pgqrs_sqlite_backend_watch (PgqrsBackend    *backend,
     {
       self->watch_context = g_main_context_new ();
       self->watch_loop = g_main_loop_new (self->watch_context, FALSE);
+      self->wal_dir = g_path_get_dirname (_pgqrs_config_get_sqlite_path (self->config));
+#ifdef __linux__
+      self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+#endif
       self->watcher = g_thread_new ("pgqrs-sqlite-watch", watch_thread, self);
     }
 
-  return _pgqrs_watch_list_add (self->watchers, context, func, user_data, destroy);
+  id = _pgqrs_watch_list_add (self->watchers, context, func, user_data, destroy);
+  update_file_watch (self);
+
+  return id;
+}
+
+static void
+pgqrs_sqlite_backend_set_watcher_busy (PgqrsBackend *backend,
+                                       guint         watch_id,
+                                       gboolean      busy)
+{
+  PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
+
+  if (_pgqrs_watch_list_set_busy (self->watchers, watch_id, busy))
+    update_file_watch (self);
 }
 
 static void
@@ -727,9 +790,12 @@ pgqrs_sqlite_backend_unwatch (PgqrsBackend *backend,
   PgqrsSqliteBackend *self = PGQRS_SQLITE_BACKEND (backend);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->watch_mutex);
 
-  if (_pgqrs_watch_list_remove (self->watchers, watch_id) &&
-      _pgqrs_watch_list_is_empty (self->watchers))
+  if (!_pgqrs_watch_list_remove (self->watchers, watch_id))
+    return;
+  if (_pgqrs_watch_list_is_empty (self->watchers))
     stop_watch_thread (self);
+  else
+    update_file_watch (self);
 }
 
 static void
@@ -778,6 +844,7 @@ pgqrs_sqlite_backend_init (PgqrsSqliteBackend *self)
   self->jobs = g_async_queue_new ();
   self->watchers = _pgqrs_watch_list_new ();
   g_mutex_init (&self->watch_mutex);
+  self->inotify_fd = self->inotify_wd = -1;
   g_mutex_init (&self->conn_lock);
   g_mutex_init (&self->turn_lock);
   g_queue_init (&self->turn_waiters);
@@ -1029,6 +1096,7 @@ pgqrs_sqlite_backend_iface_init (PgqrsBackendInterface *iface)
   iface->execute_sync = pgqrs_sqlite_backend_execute_sync;
   iface->watch = pgqrs_sqlite_backend_watch;
   iface->unwatch = pgqrs_sqlite_backend_unwatch;
+  iface->set_watcher_busy = pgqrs_sqlite_backend_set_watcher_busy;
 }
 
 PgqrsBackend *
