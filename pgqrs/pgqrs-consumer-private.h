@@ -17,4 +17,9 @@ PGQRS_INTERNAL
 void _pgqrs_consumer_set_wakeups (PgqrsConsumer *self,
                                   gboolean       wakeups);
 
+/* Workflow triggers handed to the runner and waiting there for a thread
+ * (on deck, free_slots()): for the tests. */
+PGQRS_INTERNAL
+guint _pgqrs_consumer_get_n_on_deck (PgqrsConsumer *self);
+
 G_END_DECLS

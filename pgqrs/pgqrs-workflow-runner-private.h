@@ -30,7 +30,9 @@ void     _pgqrs_workflow_runner_free            (PgqrsWorkflowRunner *self);
 void     _pgqrs_workflow_runner_set_max_threads (PgqrsWorkflowRunner *self,
                                                  guint                max_threads);
 /* Runs the workflow of @job's trigger; the job must be deferred already.
- * The function is called in @context, or on the pool thread if NULL.
+ * Triggers pushed while every pool thread is busy wait, in order, for the
+ * next thread to come free (_take_back() takes them back).  The function
+ * is called in @context, or on the pool thread if NULL.
  * With @archive_on_success, a run that completes archives its trigger in
  * the same transaction and completes the job as archived (a consumer that
  * deletes what it handled passes FALSE and settles the trigger itself). */
@@ -42,5 +44,16 @@ void     _pgqrs_workflow_runner_push            (PgqrsWorkflowRunner *self,
  * threads go free, their runs stay RUNNING and their triggers are left to
  * the consumer, which releases them. */
 void     _pgqrs_workflow_runner_abandon         (PgqrsWorkflowRunner *self);
+/* The jobs of the triggers pushed and not yet started, in order, which
+ * will not be: the consumer hands them back to the queue. */
+GPtrArray *_pgqrs_workflow_runner_take_back     (PgqrsWorkflowRunner *self);
+/* Whether the last run took little enough (a second at most) that the next
+ * trigger is worth handing over while it runs, to wait on deck. */
+gboolean _pgqrs_workflow_runner_keeps_up        (PgqrsWorkflowRunner *self);
+/* Whether @job waits for a thread. */
+gboolean _pgqrs_workflow_runner_is_waiting      (PgqrsWorkflowRunner *self,
+                                                 PgqrsJob            *job);
+/* How many triggers wait for a thread: for the tests. */
+guint    _pgqrs_workflow_runner_get_n_waiting   (PgqrsWorkflowRunner *self);
 
 G_END_DECLS

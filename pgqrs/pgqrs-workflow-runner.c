@@ -24,7 +24,19 @@ struct _PgqrsWorkflowRunner
   GThreadPool       *pool;
   GMutex             lock;
   GPtrArray         *calls;   /* WorkflowCall, functions in flight */
+  /* Triggers pushed and not yet taken by a pool thread.  The pool's own
+   * queue only holds one token per push: a trigger taken back leaves a
+   * token that finds nothing. */
+  GQueue             waiting; /* Trigger */
+  gint64             last_run_us;  /* under lock: how long the last run took; 0: none yet */
 };
+
+/* Runs of at most this long have their next trigger waiting on deck
+ * (_pgqrs_workflow_runner_keeps_up()): for longer ones the hop it saves
+ * is nothing, and the trigger would only wait longer for its turn.  A
+ * second, so that quick workflows on a slow engine (a run of the Turso
+ * engine's server takes 0.2 s here) are quick too. */
+#define ON_DECK_MAX_RUN_US (1000 * 1000)
 
 /* One trigger on its way to a pool thread. */
 typedef struct
@@ -303,16 +315,35 @@ run_workflow (PgqrsWorkflowRunner *self,
 }
 
 static void
-workflow_thread (gpointer data,
-                 gpointer user_data)
+trigger_free (Trigger *trigger)
 {
-  Trigger *trigger = data;
-
-  run_workflow (user_data, trigger->job, trigger->context, trigger->archive_on_success);
-
   g_object_unref (trigger->job);
   g_clear_pointer (&trigger->context, g_main_context_unref);
   g_free (trigger);
+}
+
+static void
+workflow_thread (gpointer data,
+                 gpointer user_data)
+{
+  PgqrsWorkflowRunner *self = user_data;
+  Trigger *trigger;
+  gint64 started;
+
+  g_mutex_lock (&self->lock);
+  trigger = g_queue_pop_head (&self->waiting);
+  g_mutex_unlock (&self->lock);
+
+  /* taken back */
+  if (trigger == NULL)
+    return;
+
+  started = g_get_monotonic_time ();
+  run_workflow (self, trigger->job, trigger->context, trigger->archive_on_success);
+  g_mutex_lock (&self->lock);
+  self->last_run_us = MAX (g_get_monotonic_time () - started, 1);
+  g_mutex_unlock (&self->lock);
+  trigger_free (trigger);
 }
 
 PgqrsWorkflowRunner *
@@ -331,6 +362,7 @@ _pgqrs_workflow_runner_new (PgqrsStore        *store,
   self->pool = g_thread_pool_new (workflow_thread, self, max_threads, FALSE, NULL);
   g_mutex_init (&self->lock);
   self->calls = g_ptr_array_new ();
+  g_queue_init (&self->waiting);
 
   return self;
 }
@@ -338,8 +370,10 @@ _pgqrs_workflow_runner_new (PgqrsStore        *store,
 void
 _pgqrs_workflow_runner_free (PgqrsWorkflowRunner *self)
 {
-  /* a deferred run that never resolves must not keep us waiting */
+  /* a deferred run that never resolves must not keep us waiting, and
+   * nothing not started yet starts now */
   _pgqrs_workflow_runner_abandon (self);
+  g_ptr_array_unref (_pgqrs_workflow_runner_take_back (self));
   g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
   if (self->func_data_destroy != NULL)
     self->func_data_destroy (self->func_data);
@@ -368,5 +402,68 @@ _pgqrs_workflow_runner_push (PgqrsWorkflowRunner *self,
   trigger->job = g_object_ref (job);
   trigger->context = context ? g_main_context_ref (context) : NULL;
   trigger->archive_on_success = archive_on_success;
-  g_thread_pool_push (self->pool, trigger, NULL);
+
+  g_mutex_lock (&self->lock);
+  g_queue_push_tail (&self->waiting, trigger);
+  g_mutex_unlock (&self->lock);
+  g_thread_pool_push (self->pool, self, NULL);
+}
+
+GPtrArray *
+_pgqrs_workflow_runner_take_back (PgqrsWorkflowRunner *self)
+{
+  GPtrArray *jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  GQueue taken;
+  Trigger *trigger;
+
+  g_mutex_lock (&self->lock);
+  taken = self->waiting;
+  g_queue_init (&self->waiting);
+  g_mutex_unlock (&self->lock);
+
+  while ((trigger = g_queue_pop_head (&taken)) != NULL)
+    {
+      g_ptr_array_add (jobs, g_object_ref (trigger->job));
+      trigger_free (trigger);
+    }
+
+  return jobs;
+}
+
+gboolean
+_pgqrs_workflow_runner_keeps_up (PgqrsWorkflowRunner *self)
+{
+  gboolean quick;
+
+  g_mutex_lock (&self->lock);
+  quick = self->last_run_us > 0 && self->last_run_us <= ON_DECK_MAX_RUN_US;
+  g_mutex_unlock (&self->lock);
+
+  return quick;
+}
+
+gboolean
+_pgqrs_workflow_runner_is_waiting (PgqrsWorkflowRunner *self,
+                                   PgqrsJob            *job)
+{
+  gboolean waiting = FALSE;
+
+  g_mutex_lock (&self->lock);
+  for (GList *l = self->waiting.head; l != NULL && !waiting; l = l->next)
+    waiting = ((Trigger *)l->data)->job == job;
+  g_mutex_unlock (&self->lock);
+
+  return waiting;
+}
+
+guint
+_pgqrs_workflow_runner_get_n_waiting (PgqrsWorkflowRunner *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = self->waiting.length;
+  g_mutex_unlock (&self->lock);
+
+  return n;
 }

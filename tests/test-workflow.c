@@ -14,6 +14,7 @@
 
 #include "test-util.h"
 
+#include "pgqrs-consumer-private.h"
 #include "pgqrs-message-private.h"
 #include "pgqrs-store-private.h"
 #include "pgqrs-workflow-private.h"
@@ -1294,6 +1295,136 @@ test_stop_with_unresolved_run (Fixture       *f,
   stop_consumer (consumer, &stopped);
 }
 
+/* Quick runs through a consumer of concurrency 1: while one runs, the
+ * trigger of the next waits on deck in the runner, leased, so that the
+ * runner's thread goes on to it without a hop through the consumer's
+ * context.  Its lease is not kept alive while it waits (a run that stalls
+ * holds its successor no longer than a lease), and a stop gives it back
+ * unstarted. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean hold;
+  gboolean held;
+} Gate;
+
+static JsonNode *
+gated_workflow (PgqrsWorkflow *run,
+                gpointer       user_data)
+{
+  Gate *gate = user_data;
+
+  g_mutex_lock (&gate->lock);
+  if (gate->hold)
+    {
+      gate->held = TRUE;
+      while (gate->hold)
+        g_cond_wait (&gate->cond, &gate->lock);
+    }
+  g_mutex_unlock (&gate->lock);
+
+  return pgqrs_test_json ("{\"done\":true}");
+}
+
+static void
+spin_seconds (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2 * 1000);
+    }
+}
+
+static PgqrsRunStatus
+run_status (PgqrsWorkflow *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pgqrs_workflow_refresh (run, NULL, &error));
+  g_assert_no_error (error);
+  return pgqrs_workflow_get_status (run);
+}
+
+static void
+test_next_trigger_on_deck (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgqrsQueue) queue = pipeline_queue (f, "gated");
+  g_autoptr(PgqrsWorkflow) first = trigger (f, "gated");
+  g_autoptr(PgqrsWorkflow) second = NULL;
+  g_autoptr(PgqrsWorkflow) third = NULL;
+  g_autoptr(PgqrsConsumer) consumer = NULL;
+  g_autoptr(PgqrsQueueMetrics) metrics = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gint64 deadline;
+  gboolean stopped = FALSE;
+  Gate gate = { 0 };
+
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  consumer = start_consumer (queue, "on-deck", gated_workflow, &gate, &stopped,
+                             "visibility-timeout", 1.0, "heartbeat-interval", 0.1,
+                             "stop-timeout", 10.0, NULL);
+
+  /* a quick run first: runs are quick */
+  output = wait_for_run (first, &error);
+  g_assert_no_error (error);
+
+  g_mutex_lock (&gate.lock);
+  gate.hold = TRUE;
+  g_mutex_unlock (&gate.lock);
+  second = trigger (f, "gated");
+  third = trigger (f, "gated");
+
+  /* the second runs (held at the gate), the third waits on deck */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&gate.held) || _pgqrs_consumer_get_n_on_deck (consumer) < 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin_seconds (0.01);
+    }
+  g_assert_cmpuint (_pgqrs_consumer_get_n_on_deck (consumer), ==, 1);
+  metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_leased (metrics), ==, 2);
+  g_clear_object (&metrics);
+
+  /* past the visibility timeout: the running one's lease is kept alive,
+   * the one on deck is visible again */
+  spin_seconds (2.0);
+  metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_leased (metrics), ==, 1);
+  g_assert_cmpint (pgqrs_queue_metrics_get_pending (metrics), ==, 1);
+  g_clear_object (&metrics);
+
+  /* a stop gives the third back at once, unstarted, and waits for the
+   * second */
+  pgqrs_consumer_stop (consumer);
+  g_assert_cmpuint (_pgqrs_consumer_get_n_on_deck (consumer), ==, 0);
+  g_mutex_lock (&gate.lock);
+  gate.hold = FALSE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (run_status (second), ==, PGQRS_RUN_STATUS_SUCCESS);
+  g_assert_cmpint (run_status (third), ==, PGQRS_RUN_STATUS_QUEUED);
+  metrics = pgqrs_store_get_metrics (f->store, "pipelines", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pgqrs_queue_metrics_get_pending (metrics), ==, 1);
+  g_assert_cmpint (pgqrs_queue_metrics_get_leased (metrics), ==, 0);
+
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+}
+
 /* Through a consumer: a step that fails once is retried when its trigger
  * comes back at the retry time, and a pause is a durable sleep. */
 static JsonNode *
@@ -1751,6 +1882,7 @@ main (int   argc,
   ADD ("triggered-run-delete-on-success", test_triggered_run_delete_on_success);
   ADD ("triggered-run-in-context", test_triggered_run_in_context);
   ADD ("stop-with-unresolved-run", test_stop_with_unresolved_run);
+  ADD ("next-trigger-on-deck", test_next_trigger_on_deck);
   ADD ("triggered-retry-and-pause", test_triggered_retry_and_pause);
   ADD ("triggered-cancel-before-delivery", test_triggered_cancel_before_delivery);
   ADD ("triggered-cancel-mid-step", test_triggered_cancel_mid_step);
