@@ -30,7 +30,6 @@ struct _PgqrsWatchList
   GMutex     lock;
   GPtrArray *watchers;   /* Watcher */
   guint      last_id;
-  guint      n_busy;
 };
 
 static Watcher *
@@ -110,21 +109,28 @@ _pgqrs_watch_list_add (PgqrsWatchList  *self,
   return watcher->id;
 }
 
+/* The watcher's index in the list, or -1.  Under the list's lock. */
+static gint
+find_watcher (PgqrsWatchList *self,
+              guint           id)
+{
+  for (guint i = 0; i < self->watchers->len; i++)
+    if (((Watcher *)g_ptr_array_index (self->watchers, i))->id == id)
+      return (gint)i;
+
+  return -1;
+}
+
 gboolean
 _pgqrs_watch_list_remove (PgqrsWatchList *self,
                           guint           id)
 {
   Watcher *watcher = NULL;
+  gint i;
 
   g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->watchers->len; i++)
-    if (((Watcher *)g_ptr_array_index (self->watchers, i))->id == id)
-      {
-        watcher = g_ptr_array_steal_index_fast (self->watchers, i);
-        if (watcher->busy)
-          self->n_busy--;
-        break;
-      }
+  if ((i = find_watcher (self, id)) >= 0)
+    watcher = g_ptr_array_steal_index_fast (self->watchers, i);
   g_mutex_unlock (&self->lock);
 
   if (watcher == NULL)
@@ -151,34 +157,24 @@ _pgqrs_watch_list_set_busy (PgqrsWatchList *self,
                             guint           id,
                             gboolean        busy)
 {
-  gboolean found = FALSE;
+  gint i;
 
   g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->watchers->len && !found; i++)
-    {
-      Watcher *watcher = g_ptr_array_index (self->watchers, i);
-
-      if (watcher->id != id)
-        continue;
-      found = TRUE;
-      if (watcher->busy != busy)
-        {
-          watcher->busy = busy;
-          self->n_busy += busy ? 1 : -1;
-        }
-    }
+  if ((i = find_watcher (self, id)) >= 0)
+    ((Watcher *)g_ptr_array_index (self->watchers, i))->busy = busy;
   g_mutex_unlock (&self->lock);
 
-  return found;
+  return i >= 0;
 }
 
 gboolean
 _pgqrs_watch_list_all_busy (PgqrsWatchList *self)
 {
-  gboolean all_busy;
+  gboolean all_busy = TRUE;
 
   g_mutex_lock (&self->lock);
-  all_busy = self->n_busy == self->watchers->len;
+  for (guint i = 0; i < self->watchers->len && all_busy; i++)
+    all_busy = ((Watcher *)g_ptr_array_index (self->watchers, i))->busy;
   g_mutex_unlock (&self->lock);
 
   return all_busy;

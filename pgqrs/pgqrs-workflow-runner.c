@@ -28,7 +28,7 @@ struct _PgqrsWorkflowRunner
    * queue only holds one token per push: a trigger taken back leaves a
    * token that finds nothing. */
   GQueue             waiting; /* Trigger */
-  gint64             last_run_us;  /* under lock: how long the last run took; 0: none yet */
+  gint               quick;   /* atomic: the last run took ON_DECK_MAX_RUN_US or less */
 };
 
 /* Runs of at most this long have their next trigger waiting on deck
@@ -340,9 +340,7 @@ workflow_thread (gpointer data,
 
   started = g_get_monotonic_time ();
   run_workflow (self, trigger->job, trigger->context, trigger->archive_on_success);
-  g_mutex_lock (&self->lock);
-  self->last_run_us = MAX (g_get_monotonic_time () - started, 1);
-  g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->quick, g_get_monotonic_time () - started <= ON_DECK_MAX_RUN_US);
   trigger_free (trigger);
 }
 
@@ -433,13 +431,7 @@ _pgqrs_workflow_runner_take_back (PgqrsWorkflowRunner *self)
 gboolean
 _pgqrs_workflow_runner_keeps_up (PgqrsWorkflowRunner *self)
 {
-  gboolean quick;
-
-  g_mutex_lock (&self->lock);
-  quick = self->last_run_us > 0 && self->last_run_us <= ON_DECK_MAX_RUN_US;
-  g_mutex_unlock (&self->lock);
-
-  return quick;
+  return g_atomic_int_get (&self->quick);
 }
 
 gboolean
